@@ -1,0 +1,1 @@
+"""Resident ID card readers (serial SAM protocol) and their simulator."""

@@ -1,0 +1,1 @@
+"""QR and barcode scanners and their simulator."""

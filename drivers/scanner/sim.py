@@ -1,0 +1,32 @@
+"""An in-memory code scanner: codes are shown to it by the demo or a test."""
+
+from __future__ import annotations
+
+import queue
+
+from kiosk.devices import DriverContext
+from kiosk.records import ResidentCode
+from kiosk.settings.schema import ScannerSection
+
+
+class SimCodeScanner:
+    """Returns the codes shown to it, in order. Implements kiosk.ports.CodeScanner."""
+
+    def __init__(self, section: ScannerSection, context: DriverContext) -> None:
+        self._codes: queue.Queue[ResidentCode] = queue.Queue()
+
+    def show(self, code: ResidentCode) -> None:
+        """Hold a code in front of the scanner."""
+        self._codes.put(code)
+
+    def scan(self, timeout: float) -> ResidentCode | None:
+        """The next code shown, or None when none comes within `timeout`."""
+        try:
+            return self._codes.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        """Forget codes not scanned yet (they are personal data)."""
+        while not self._codes.empty():
+            self._codes.get_nowait()

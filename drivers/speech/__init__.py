@@ -1,0 +1,1 @@
+"""Voice guidance and its simulator."""

@@ -1,0 +1,27 @@
+"""A speaker that remembers what it would have said, for the demo and the tests."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from kiosk.devices import DriverContext
+from kiosk.settings.schema import SpeakerSection
+
+
+class SimSpeaker:
+    """Keeps the last utterances in memory (bounded). Implements kiosk.ports.Speaker."""
+
+    def __init__(self, section: SpeakerSection, context: DriverContext) -> None:
+        self.enabled = section.enabled
+        self.said: deque[tuple[str, str]] = deque(maxlen=50)
+        self.speaking = False
+
+    def say(self, text: str, language: str) -> None:
+        """Remember `text` as the utterance in progress, when voice guidance is enabled."""
+        if self.enabled:
+            self.said.append((language, text))
+            self.speaking = True
+
+    def stop(self) -> None:
+        """Stop the utterance in progress."""
+        self.speaking = False

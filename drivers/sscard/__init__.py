@@ -1,0 +1,1 @@
+"""Social security card readers (PC/SC) and their simulator."""

@@ -1,0 +1,23 @@
+"""The `kiosk` command: a thin layer over the core for residents' screens, technicians and admins."""
+
+from __future__ import annotations
+
+import click
+
+from kiosk.cli.config_cmd import config
+from kiosk.cli.guides_cmd import guides
+from kiosk.cli.ui import run, tour
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="weihai-kiosk")
+def main() -> None:
+    """Weihai government self-service kiosk."""
+
+
+main.add_command(run)
+main.add_command(tour)
+main.add_command(config)
+main.add_command(guides)
+
+__all__ = ["main"]

@@ -1,0 +1,98 @@
+"""`kiosk guides`: the catalogue from the command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kiosk.cli.common import load_or_exit
+from kiosk.guides import (
+    Catalogue,
+    CatalogueInvalid,
+    GuideNotFound,
+    guide_to_dict,
+    read_jsonl,
+    write_jsonl,
+)
+from kiosk.paths import catalogue_path, data_dir
+
+
+def _open_catalogue() -> Catalogue:
+    return Catalogue(catalogue_path(data_dir(load_or_exit().settings)))
+
+
+@click.group()
+def guides() -> None:
+    """Import, export and inspect the service guides (KIOSK_DATA_DIR chooses the database)."""
+
+
+@guides.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Drop every guide that is not in FILE.")
+def import_(file: Path, replace: bool) -> None:
+    """Import guides from a JSON Lines FILE; a single bad line imports nothing."""
+    try:
+        with file.open(encoding="utf-8") as handle:
+            parsed = read_jsonl(handle)
+    except CatalogueInvalid as error:
+        for line_error in error.errors:
+            click.echo(f"{file}:{line_error}", err=True)
+        raise click.ClickException(f"{len(error.errors)} bad line(s); nothing was imported") from error
+    catalogue = _open_catalogue()
+    count = catalogue.import_guides(parsed, replace=replace)
+    click.echo(f"imported {count} guides; the catalogue holds {catalogue.count()}")
+
+
+@guides.command("export")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def export(file: Path | None) -> None:
+    """Write every guide as JSON Lines to FILE (standard output when omitted)."""
+    catalogue = _open_catalogue()
+    if file is None:
+        sys.stdout.writelines(write_jsonl(catalogue.iter_guides()))
+        return
+    partial = file.with_name(file.name + ".part")
+    with partial.open("w", encoding="utf-8") as handle:
+        handle.writelines(write_jsonl(catalogue.iter_guides()))
+    partial.replace(file)
+    click.echo(f"exported {catalogue.count()} guides to {file}", err=True)
+
+
+@guides.command("show")
+@click.argument("guide_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole guide as JSON.")
+def show(guide_id: str, as_json: bool) -> None:
+    """Show one guide by its id (事项编码)."""
+    try:
+        guide = _open_catalogue().get(guide_id)
+    except GuideNotFound as error:
+        raise click.ClickException(f"no guide with id {guide_id!r}") from error
+    if as_json:
+        click.echo(json.dumps(guide_to_dict(guide), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{guide.id}  {guide.name}\n{guide.department}")
+    for material in guide.materials:
+        click.echo(f"  - {material.name}")
+
+
+@guides.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+def stats(as_json: bool) -> None:
+    """Count guides by department and life event."""
+    catalogue = _open_catalogue()
+    report = {
+        "guides": catalogue.count(),
+        "departments": {c.name: c.count for c in catalogue.departments()},
+        "life_events": {c.name: c.count for c in catalogue.life_events()},
+    }
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{report['guides']} guides")
+    for title in ("departments", "life_events"):
+        click.echo(f"{title}:")
+        for name, count in report[title].items():  # type: ignore[attr-defined]
+            click.echo(f"  {count:5d}  {name}")

@@ -1,0 +1,107 @@
+"""`kiosk run` and `kiosk tour`: the composition roots that start the Kivy UI (imported lazily)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+from kiosk.appliance import build_kiosk
+from kiosk.cli.common import load_or_exit
+from kiosk.devices import UnknownDriver
+from kiosk.log import configure_logging
+from kiosk.paths import data_dir
+from kiosk.settings.schema import value_pair
+
+log = logging.getLogger("kiosk")
+
+
+def _size(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        return value_pair(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+
+
+@click.command()
+@click.option("--windowed", is_flag=True, help="Open a window instead of taking the whole screen.")
+@click.option("--size", metavar="WxH", help="Window size, e.g. 1080x1920 for portrait.")
+def run(windowed: bool, size: str | None) -> None:
+    """Start the kiosk's touch UI on the configured devices."""
+    loaded = load_or_exit()
+    settings = loaded.settings
+    configure_logging(settings.logging.level)
+    data = data_dir(settings)
+    window = _size(size) or settings.display.window_pixels
+    from screens.environment import prepare_kivy
+
+    offscreen = prepare_kivy(data / "kivy", window, settings.display.fullscreen and not windowed)
+    if offscreen:
+        log.warning("no display (DISPLAY and WAYLAND_DISPLAY unset): running offscreen at %dx%d", *window)
+    try:
+        kiosk = build_kiosk(loaded)
+    except UnknownDriver as error:
+        raise click.ClickException(str(error)) from error
+    from screens.app import KioskApp
+
+    try:
+        KioskApp(kiosk).run()
+    finally:
+        kiosk.close()
+
+
+@click.command()
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the screenshots, one PNG per screen.",
+)
+@click.option("--size", default="1920x1080", show_default=True, metavar="WxH", help="Window size.")
+def tour(out: Path, size: str) -> None:
+    """Walk the kiosk's journey offscreen with simulated touches and save a PNG of every screen.
+
+    Uses simulated devices and a throwaway data directory, whatever the settings say, so a tour
+    never prints on a real printer nor touches a kiosk's data.
+    """
+    window = _size(size)
+    assert window is not None
+    scratch = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))
+    try:
+        for device in ("ID_READER", "SSCARD_READER", "SCANNER", "PRINTER", "SPEAKER"):
+            os.environ[f"KIOSK__DEVICES__{device}__DRIVER"] = "sim"
+        os.environ["KIOSK_DATA_DIR"] = str(scratch)
+        loaded = load_or_exit()
+        configure_logging(loaded.settings.logging.level)
+        # Whatever the display, the tour renders offscreen at exactly the size asked for.
+        os.environ.pop("DISPLAY", None)
+        os.environ.pop("WAYLAND_DISPLAY", None)
+        from screens.environment import prepare_kivy
+
+        prepare_kivy(scratch / "kivy", window, fullscreen=False)
+        skew = [0.0]
+
+        def clock() -> float:
+            return time.monotonic() + skew[0]
+
+        def skew_clock(seconds: float) -> None:
+            skew[0] += seconds
+
+        kiosk = build_kiosk(loaded, clock=clock)
+        from screens.tour import run_tour
+
+        try:
+            saved = run_tour(kiosk, out, window, skew_clock)
+        finally:
+            kiosk.close()
+        for path in saved:
+            click.echo(str(path))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -1,0 +1,176 @@
+"""The materials checklist (一次性告知单): everything to bring and where to go, on one printout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer, Table, TableStyle
+
+from kiosk.documents.layout import PAPERS, QrCode, build_pdf, paragraph, styles_for
+from kiosk.records import Guide, Material
+
+_FORMS = {
+    "original": "原件",
+    "copy": "复印件",
+    "original_and_copy": "原件和复印件",
+    "electronic": "电子材料",
+}
+
+
+@dataclass(frozen=True)
+class ChecklistContext:
+    """Where and when the checklist is printed (no personal data here)."""
+
+    kiosk_id: str
+    site_name: str
+    handover_url: str
+    printed_at: datetime
+
+
+def material_counts(material: Material) -> str:
+    """How many originals and copies, in words residents read at the counter."""
+    parts = []
+    if material.originals:
+        parts.append(f"原件 {material.originals} 份")
+    if material.copies:
+        parts.append(f"复印件 {material.copies} 份")
+    return "，".join(parts) or _FORMS.get(material.form, "")
+
+
+def material_requirement(material: Material) -> str:
+    """Whether the material is always needed, or in which case."""
+    if material.required:
+        return "必须提交"
+    return f"以下情形提交：{material.condition}" if material.condition else "视情况提交"
+
+
+def time_limits(guide: Guide) -> str:
+    """The legal and promised time limits, in working days."""
+    parts = []
+    if guide.legal_days is not None:
+        parts.append(f"法定办结时限 {guide.legal_days} 个工作日" if guide.legal_days else "法定即办")
+    if guide.promised_days is not None:
+        parts.append(
+            f"承诺办结时限 {guide.promised_days} 个工作日" if guide.promised_days else "承诺当场办结"
+        )
+    return "；".join(parts) or "以窗口告知为准"
+
+
+def fee_text(guide: Guide) -> str:
+    """What it costs and on what basis."""
+    if not guide.fee.charged:
+        return "不收费"
+    basis = f"（依据：{guide.fee.basis}）" if guide.fee.basis else ""
+    return f"收费：{guide.fee.standard or '按规定标准收取'}{basis}"
+
+
+def render_checklist(guide: Guide, context: ChecklistContext, paper_name: str) -> bytes:
+    """The checklist for `guide` as a PDF laid out for `paper_name` ("a4" or "receipt80")."""
+    paper = PAPERS[paper_name]
+    styles = styles_for(paper)
+    story: list[Any] = [
+        paragraph("一次性告知单", styles.small),
+        paragraph(guide.name, styles.title),
+        paragraph(f"事项编码 {guide.id}　{guide.department}", styles.small),
+    ]
+    if guide.demo:
+        story.append(paragraph("演示内容：本告知单由演示数据生成，不作为办事依据。", styles.small))
+
+    story.append(paragraph("申请材料", styles.heading))
+    if not guide.materials:
+        story.append(paragraph("无需提交材料。", styles.body))
+    elif paper.name == "a4":
+        story.append(_materials_table(guide, styles, paper.frame_width))
+    else:
+        for index, material in enumerate(guide.materials, start=1):
+            story.append(paragraph(f"{index}. {material.name}", styles.body))
+            story.append(
+                paragraph(f"　{material_counts(material)}；{material_requirement(material)}", styles.small)
+            )
+            if material.e_license:
+                story.append(paragraph("　可用电子证照代替", styles.small))
+            if material.notes:
+                story.append(paragraph(f"　{material.notes}", styles.small))
+
+    story.append(paragraph("办理时限与收费", styles.heading))
+    story.append(paragraph(time_limits(guide), styles.body))
+    story.append(paragraph(fee_text(guide), styles.body))
+    if guide.max_visits is not None:
+        visits = "全程网办，无需到现场" if guide.max_visits == 0 else f"最多跑 {guide.max_visits} 次"
+        story.append(paragraph(visits, styles.body))
+
+    if guide.locations:
+        story.append(paragraph("办理地点", styles.heading))
+        for location in guide.locations:
+            story.append(paragraph(f"{location.hall}　{location.window}".strip(), styles.body))
+            details = "　".join(part for part in (location.address, location.hours, location.phone) if part)
+            if details:
+                story.append(paragraph(details, styles.small))
+    phones = "　".join(
+        text
+        for text in (
+            f"咨询电话 {guide.phone}" if guide.phone else "",
+            f"投诉电话 {guide.complaint_phone}" if guide.complaint_phone else "",
+        )
+        if text
+    )
+    if phones:
+        story.append(paragraph(phones, styles.body))
+
+    story.append(Spacer(1, 4 * mm))
+    qr_size = min(34 * mm, paper.frame_width * 0.5)
+    story.append(
+        Table(
+            [
+                [
+                    QrCode(context.handover_url, qr_size),
+                    paragraph("手机扫码查看办事指南、在线申请（网上办、掌上办）", styles.body),
+                ]
+            ],
+            colWidths=[qr_size + 3 * mm, paper.frame_width - qr_size - 3 * mm],
+            style=TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]),
+        )
+    )
+    story.append(Spacer(1, 3 * mm))
+    story.append(
+        paragraph(
+            f"打印时间 {context.printed_at:%Y-%m-%d %H:%M}　终端 {context.kiosk_id}　{context.site_name}",
+            styles.small,
+        )
+    )
+    story.append(paragraph("内容如有变化，以办理窗口告知为准。", styles.small))
+    return build_pdf(paper, story, title=f"一次性告知单 {guide.name}", subject=guide.id)
+
+
+def _materials_table(guide: Guide, styles: Any, width: float) -> Table:
+    header = [paragraph(text, styles.small) for text in ("序号", "材料名称", "份数", "要求", "说明")]
+    rows = [header]
+    for index, material in enumerate(guide.materials, start=1):
+        notes = "；".join(
+            part for part in ("可用电子证照代替" if material.e_license else "", material.notes) if part
+        )
+        rows.append(
+            [
+                paragraph(str(index), styles.body),
+                paragraph(material.name, styles.body),
+                paragraph(material_counts(material), styles.body),
+                paragraph(material_requirement(material), styles.body),
+                paragraph(notes, styles.small),
+            ]
+        )
+    fractions = (0.07, 0.30, 0.17, 0.20, 0.26)
+    table = Table(rows, colWidths=[width * part for part in fractions], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF6")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table

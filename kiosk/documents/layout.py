@@ -1,0 +1,144 @@
+"""Paper sizes, type styles and the building blocks shared by every printed document."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import segno
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
+
+from kiosk.fonts import find_cjk_font
+
+FONT_NAME = "KioskCJK"
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper the kiosk prints on: page size, margins and base type size, in points."""
+
+    name: str
+    width: float
+    height: float
+    margin: float
+    body_size: float
+
+    @property
+    def frame_width(self) -> float:
+        """The width text can use."""
+        return self.width - 2 * self.margin
+
+
+PAPERS = {
+    "a4": Paper("a4", A4[0], A4[1], 18 * mm, 11),
+    # 80 mm rolls print about 72 mm; the page is long and the printer cuts after the content.
+    "receipt80": Paper("receipt80", 80 * mm, 400 * mm, 4 * mm, 8.5),
+}
+
+
+@cache
+def register_font() -> str:
+    """Register the CJK font with reportlab once; returns its name for styles."""
+    font = find_cjk_font()
+    pdfmetrics.registerFont(TTFont(FONT_NAME, str(font.path), subfontIndex=font.face_index))
+    return FONT_NAME
+
+
+@dataclass(frozen=True)
+class Styles:
+    """The paragraph styles of one paper size."""
+
+    title: ParagraphStyle
+    heading: ParagraphStyle
+    body: ParagraphStyle
+    small: ParagraphStyle
+
+
+def styles_for(paper: Paper) -> Styles:
+    """Type styles scaled to the paper, all in the embedded CJK font."""
+    font = register_font()
+    size = paper.body_size
+    body = ParagraphStyle("body", fontName=font, fontSize=size, leading=size * 1.45, wordWrap="CJK")
+    return Styles(
+        title=ParagraphStyle(
+            "title", parent=body, fontSize=size * 1.6, leading=size * 2.1, spaceAfter=size * 0.4
+        ),
+        heading=ParagraphStyle(
+            "heading",
+            parent=body,
+            fontSize=size * 1.15,
+            leading=size * 1.6,
+            spaceBefore=size * 0.8,
+            spaceAfter=size * 0.3,
+        ),
+        body=body,
+        small=ParagraphStyle(
+            "small",
+            parent=body,
+            fontSize=size * 0.82,
+            leading=size * 1.2,
+            textColor=colors.HexColor("#444444"),
+        ),
+    )
+
+
+class QrCode(Flowable):  # type: ignore[misc]  # reportlab is untyped
+    """A QR code drawn as vector squares, with its quiet zone, from segno's matrix."""
+
+    def __init__(self, data: str, size: float) -> None:
+        super().__init__()
+        self.code = segno.make_qr(data, encoding="utf-8", error="m")
+        self.size = size
+        self.width = self.height = size
+
+    def draw(self) -> None:
+        rows = list(self.code.matrix_iter(scale=1, border=4))
+        module = self.size / len(rows)
+        canvas = self.canv
+        canvas.setFillColor(colors.black)
+        for row_index, row in enumerate(rows):
+            y = self.size - (row_index + 1) * module
+            for column, dark in enumerate(row):
+                if dark:
+                    canvas.rect(column * module, y, module, module, stroke=0, fill=1)
+
+
+def build_pdf(paper: Paper, story: Sequence[Any], title: str, subject: str) -> bytes:
+    """Lay out `story` on `paper` and return the PDF. Metadata carries no personal data."""
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=(paper.width, paper.height),
+        leftMargin=paper.margin,
+        rightMargin=paper.margin,
+        topMargin=paper.margin,
+        bottomMargin=paper.margin,
+        title=title,
+        subject=subject,
+        author="Weihai self-service kiosk",
+        creator="weihai-kiosk",
+        producer="weihai-kiosk",
+        invariant=True,
+    )
+    document.build(list(story), onFirstPage=_default_font, onLaterPages=_default_font)
+    return buffer.getvalue()
+
+
+def _default_font(canvas: Any, document: Any) -> None:
+    # reportlab starts every page in Helvetica, which it does not embed; start in ours instead.
+    canvas.setFont(register_font(), 10)
+
+
+def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain text (escaped: guide text is data, not markup)."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return Paragraph(escaped.replace("\n", "<br/>"), style)

@@ -1,0 +1,30 @@
+"""The guide catalogue: records in, SQLite storage, browsing."""
+
+from kiosk.guides.catalogue import Catalogue, Category, GuideNotFound
+from kiosk.guides.codec import (
+    CatalogueInvalid,
+    GuideInvalid,
+    LineError,
+    guide_from_dict,
+    guide_to_dict,
+    guide_to_json,
+    read_jsonl,
+    write_jsonl,
+)
+from kiosk.guides.demo import DEMO_CATALOGUE, load_demo_if_empty
+
+__all__ = [
+    "DEMO_CATALOGUE",
+    "Catalogue",
+    "CatalogueInvalid",
+    "Category",
+    "GuideInvalid",
+    "GuideNotFound",
+    "LineError",
+    "guide_from_dict",
+    "guide_to_dict",
+    "guide_to_json",
+    "load_demo_if_empty",
+    "read_jsonl",
+    "write_jsonl",
+]

@@ -1,0 +1,38 @@
+"""Where the kiosk keeps its files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from kiosk.settings import Settings
+
+#: The data directory of an installed appliance (created by the installer, owned by the kiosk user).
+APPLIANCE_DATA_DIR = Path("/var/lib/kiosk")
+
+
+def data_dir(settings: Settings, environ: Mapping[str, str] | None = None) -> Path:
+    """The data directory: KIOSK_DATA_DIR, else kiosk.data_dir, else the appliance's, else the user's."""
+    env = os.environ if environ is None else environ
+    if env.get("KIOSK_DATA_DIR"):
+        chosen = Path(env["KIOSK_DATA_DIR"])
+    elif settings.kiosk.data_dir:
+        chosen = Path(settings.kiosk.data_dir)
+    elif APPLIANCE_DATA_DIR.is_dir() and os.access(APPLIANCE_DATA_DIR, os.W_OK):
+        chosen = APPLIANCE_DATA_DIR
+    else:
+        base = Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+        chosen = base / "kiosk"
+    chosen.mkdir(parents=True, exist_ok=True)
+    return chosen
+
+
+def catalogue_path(data: Path) -> Path:
+    """The guide catalogue's database."""
+    return data / "guides.db"
+
+
+def printed_dir(data: Path) -> Path:
+    """Where the simulated printer leaves its PDFs."""
+    return data / "printed"

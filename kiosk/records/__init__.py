@@ -1,0 +1,46 @@
+"""Domain records: frozen values with no I/O."""
+
+from kiosk.records.guide import (
+    GUIDE_KINDS,
+    Channels,
+    Fee,
+    Guide,
+    GuideSummary,
+    Location,
+    Material,
+    Result,
+    SpecialProcedure,
+    Step,
+)
+from kiosk.records.identity import (
+    IdCard,
+    Identity,
+    ResidentCode,
+    SocialSecurityCard,
+    mask_name,
+    mask_number,
+)
+from kiosk.records.printing import JobState, JobStatus, PrinterStatus, PrintJob
+
+__all__ = [
+    "GUIDE_KINDS",
+    "Channels",
+    "Fee",
+    "Guide",
+    "GuideSummary",
+    "IdCard",
+    "Identity",
+    "JobState",
+    "JobStatus",
+    "Location",
+    "Material",
+    "PrintJob",
+    "PrinterStatus",
+    "ResidentCode",
+    "Result",
+    "SocialSecurityCard",
+    "SpecialProcedure",
+    "Step",
+    "mask_name",
+    "mask_number",
+]

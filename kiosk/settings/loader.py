@@ -1,0 +1,150 @@
+"""Layered loading of the settings: defaults < site file < environment, each value traced to its source."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from kiosk.settings.schema import Settings
+
+#: The package's embedded defaults, kept next to the code as data (config/ is not a package).
+DEFAULTS_FILE = Path(__file__).resolve().parents[2] / "config" / "default.toml"
+#: Where an appliance keeps its site settings, unless KIOSK_CONFIG names another file.
+SITE_FILE = Path("/etc/kiosk/kiosk.toml")
+#: Prefix of environment variables that override a key: KIOSK__DEVICES__PRINTER__DRIVER=cups.
+ENV_PREFIX = "KIOSK__"
+
+
+class SettingsError(Exception):
+    """Settings that cannot be used, with the key and the source at fault."""
+
+    def __init__(self, key: str, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {key}: {reason}")
+        self.key = key
+        self.source = source
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One source of settings: a name people recognise (a path, "environment") and its values."""
+
+    source: str
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """The effective settings together with the source of every key."""
+
+    settings: Settings
+    origins: Mapping[str, str] = field(default_factory=dict)
+
+
+def read_toml_layer(path: Path) -> Layer:
+    """Read one TOML file as a layer; a syntax error names the file and the line."""
+    try:
+        with path.open("rb") as handle:
+            return Layer(str(path), tomllib.load(handle))
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError("(file)", str(path), f"not valid TOML: {error}") from error
+    except OSError as error:
+        raise SettingsError("(file)", str(path), f"cannot be read: {error.strerror}") from error
+
+
+def environment_layer(environ: Mapping[str, str]) -> Layer:
+    """Collect KIOSK__SECTION__KEY=value variables; values are read as TOML values when they parse."""
+    values: dict[str, Any] = {}
+    for name, raw in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX):
+            continue
+        path = [part.lower() for part in name[len(ENV_PREFIX) :].split("__")]
+        if not all(path):
+            raise SettingsError(name, "environment", "empty key part; use KIOSK__SECTION__KEY")
+        _set_path(values, path, _parse_env_value(raw))
+    return Layer("environment", values)
+
+
+def standard_layers(environ: Mapping[str, str] | None = None) -> list[Layer]:
+    """The layers every kiosk process uses: embedded defaults, the site file, the environment."""
+    env = os.environ if environ is None else environ
+    layers = [read_toml_layer(DEFAULTS_FILE)]
+    site = Path(env["KIOSK_CONFIG"]) if env.get("KIOSK_CONFIG") else SITE_FILE
+    if env.get("KIOSK_CONFIG") and not site.is_file():
+        raise SettingsError("KIOSK_CONFIG", "environment", f"{site} does not exist")
+    if site.is_file():
+        layers.append(read_toml_layer(site))
+    layers.append(environment_layer(env))
+    return layers
+
+
+def load_settings(layers: Iterable[Layer] | None = None) -> LoadedSettings:
+    """Merge the layers in order (later wins) and validate the result against the schema."""
+    merged: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for layer in standard_layers() if layers is None else layers:
+        _check_known_keys(layer)
+        _merge(merged, layer.values, layer.source, origins, [])
+    try:
+        settings = Settings.model_validate(merged)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        raise SettingsError(key, origins.get(key, "defaults"), first["msg"]) from error
+    return LoadedSettings(settings, origins)
+
+
+def _check_known_keys(layer: Layer) -> None:
+    """Reject a key the schema does not know, suggesting the closest known one."""
+
+    def walk(values: Mapping[str, Any], model: type[Any], prefix: list[str]) -> None:
+        fields = model.model_fields
+        for key, value in values.items():
+            dotted = ".".join([*prefix, key])
+            if key not in fields:
+                hint = difflib.get_close_matches(key, list(fields), n=1)
+                suffix = f" (did you mean {'.'.join([*prefix, hint[0]])!r}?)" if hint else ""
+                raise SettingsError(dotted, layer.source, f"unknown key{suffix}")
+            annotation = fields[key].annotation
+            if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+                if not isinstance(value, Mapping):
+                    raise SettingsError(dotted, layer.source, "must be a table of keys")
+                walk(value, annotation, [*prefix, key])
+
+    walk(layer.values, Settings, [])
+
+
+def _merge(
+    target: dict[str, Any],
+    values: Mapping[str, Any],
+    source: str,
+    origins: dict[str, str],
+    prefix: list[str],
+) -> None:
+    for key, value in values.items():
+        path = [*prefix, key]
+        if isinstance(value, Mapping):
+            _merge(target.setdefault(key, {}), value, source, origins, path)
+        else:
+            target[key] = value
+            origins[".".join(path)] = source
+
+
+def _set_path(values: dict[str, Any], path: list[str], value: Any) -> None:
+    for part in path[:-1]:
+        values = values.setdefault(part, {})
+    values[path[-1]] = value
+
+
+def _parse_env_value(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw

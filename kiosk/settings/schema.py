@@ -1,0 +1,131 @@
+"""The settings schema: every key the kiosk understands, with its type and its limits."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_WINDOW_SIZE = re.compile(r"^(\d{3,5})x(\d{3,5})$")
+
+
+class _Section(BaseModel):
+    # Unknown keys are errors (a typo must not silently fall back to a default) and settings are
+    # values: nothing changes them behind the back of the code that read them.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class KioskSection(_Section):
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    site_name: str = Field(min_length=1)
+    language: Literal["zh_CN", "en"]
+    data_dir: str
+
+
+class DisplaySection(_Section):
+    fullscreen: bool
+    window_size: str
+    theme: Literal["standard", "elder", "high_contrast"]
+
+    @field_validator("window_size")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        if not _WINDOW_SIZE.match(value):
+            raise ValueError("must look like 1920x1080")
+        return value
+
+    @property
+    def window_pixels(self) -> tuple[int, int]:
+        """The window size as (width, height) in pixels."""
+        width, height = value_pair(self.window_size)
+        return width, height
+
+
+class SessionSection(_Section):
+    idle_seconds: float = Field(gt=5, le=3600)
+    warning_seconds: float = Field(gt=0, le=300)
+
+
+class GuidesSection(_Section):
+    load_demo: bool
+
+
+class HandoverSection(_Section):
+    url_template: str = Field(min_length=1)
+
+    @field_validator("url_template")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        try:
+            value.format(guide_id="x", kiosk_id="x", lang="x")
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValueError(
+                f"unknown placeholder {error}; use {{guide_id}}, {{kiosk_id}}, {{lang}}"
+            ) from error
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) address")
+        return value
+
+
+class DeviceSection(_Section):
+    """What every device section has: the name of the driver that runs the device."""
+
+    driver: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
+
+
+class IdReaderSection(DeviceSection):
+    port: str
+    baud: Literal[115200, 57600, 38400, 19200, 9600]
+    timeout: float = Field(gt=0, le=30)
+
+
+class SocialSecurityReaderSection(DeviceSection):
+    reader: str
+
+
+class ScannerSection(DeviceSection):
+    port: str
+
+
+class PrinterSection(DeviceSection):
+    queue: str
+    paper: Literal["a4", "receipt80"]
+    job_timeout: float = Field(gt=0, le=600)
+
+
+class SpeakerSection(DeviceSection):
+    enabled: bool
+    volume: int = Field(ge=0, le=100)
+
+
+class DevicesSection(_Section):
+    id_reader: IdReaderSection
+    sscard_reader: SocialSecurityReaderSection
+    scanner: ScannerSection
+    printer: PrinterSection
+    speaker: SpeakerSection
+
+
+class LoggingSection(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class Settings(_Section):
+    """The kiosk's effective settings, validated, after every layer has been applied."""
+
+    kiosk: KioskSection
+    display: DisplaySection
+    session: SessionSection
+    guides: GuidesSection
+    handover: HandoverSection
+    devices: DevicesSection
+    logging: LoggingSection
+
+
+def value_pair(text: str) -> tuple[int, int]:
+    """Parse "WIDTHxHEIGHT" into two integers (the caller has validated the form)."""
+    match = _WINDOW_SIZE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1920x1080")
+    return int(match.group(1)), int(match.group(2))

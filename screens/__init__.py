@@ -1,0 +1,1 @@
+"""The Kivy screens of the kiosk. Only composition roots import this package."""

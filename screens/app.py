@@ -1,0 +1,140 @@
+"""The Kivy application: screens following the journey, idle handling, the clock on the wall."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+from kivy.uix.screenmanager import FadeTransition, ScreenManager
+
+from kiosk.appliance import Kiosk
+from kiosk.events import Event
+from kiosk.journey import Screen, View
+from screens.attract import AttractScreen
+from screens.base import KioskScreen
+from screens.browse import GuideDetailScreen, GuideListScreen, HomeScreen
+from screens.fonts import register_cjk_font
+from screens.handover import QrScreen
+from screens.i18n import _, tr
+from screens.idle import IdleWarning
+from screens.printing import PrintDoneScreen, PrintFailedScreen, PrintingScreen
+from screens.theme import Theme
+
+log = logging.getLogger(__name__)
+
+KV_DIR = Path(__file__).resolve().parent / "kv"
+#: KV files in load order: widgets first, the screens use them.
+KV_FILES = ("widgets.kv", "attract.kv", "browse.kv", "handover.kv", "printing.kv", "idle.kv")
+
+SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
+    Screen.ATTRACT: AttractScreen,
+    Screen.HOME: HomeScreen,
+    Screen.GUIDE_LIST: GuideListScreen,
+    Screen.GUIDE_DETAIL: GuideDetailScreen,
+    Screen.QR: QrScreen,
+    Screen.PRINTING: PrintingScreen,
+    Screen.PRINT_DONE: PrintDoneScreen,
+    Screen.PRINT_FAILED: PrintFailedScreen,
+}
+
+
+class KioskApp(App):
+    """Shows the journey's current screen; knows nothing of SQL or devices."""
+
+    clock_text = StringProperty("")
+    site_line = StringProperty("")
+
+    def __init__(self, kiosk: Kiosk, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.kiosk = kiosk
+        self.title = "Weihai self-service kiosk"
+        self.theme = Theme(kiosk.settings.display.theme, register_cjk_font())
+        self.idle_warning: IdleWarning | None = None
+        self._unsubscribe: list[Any] = []
+        self._timers: list[Any] = []
+
+    def build(self) -> ScreenManager:
+        load_kv_files()
+        tr.lang = self.kiosk.journey.language
+        manager = ScreenManager(transition=FadeTransition(duration=0.15))
+        for screen, cls in SCREEN_CLASSES.items():
+            manager.add_widget(cls(name=screen.value))
+        self.idle_warning = IdleWarning()
+        bus = self.kiosk.bus
+        self._unsubscribe = [
+            bus.subscribe(Event.NAVIGATED, on_ui_thread(self._navigated)),
+            bus.subscribe(Event.SESSION_IDLE_WARNING, on_ui_thread(self._idle_warning)),
+            bus.subscribe(Event.SESSION_RESUMED, on_ui_thread(self._resumed)),
+            bus.subscribe(Event.SESSION_ENDED, on_ui_thread(self._resumed)),
+        ]
+        Window.bind(on_touch_down=self._any_touch)
+        self._timers = [
+            Clock.schedule_interval(lambda _dt: self.kiosk.session.tick(), 0.25),
+            Clock.schedule_interval(lambda _dt: self._update_clock(), 1),
+        ]
+        self._update_clock()
+        return manager
+
+    def on_stop(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        for timer in self._timers:
+            timer.cancel()
+        Window.unbind(on_touch_down=self._any_touch)
+
+    def switch_language(self) -> None:
+        """Toggle the UI chrome between Chinese and English for this session."""
+        language = "en" if tr.lang == "zh_CN" else "zh_CN"
+        self.kiosk.journey.set_language(language)
+
+    def _any_touch(self, _window: Any, _touch: Any) -> bool:
+        # Every touch counts as activity, whatever widget takes it.
+        self.kiosk.session.touch()
+        return False
+
+    def _navigated(self, screen: Screen, view: View) -> None:
+        tr.lang = self.kiosk.journey.language
+        manager: ScreenManager = self.root
+        target: KioskScreen = manager.get_screen(screen.value)
+        target.show(view)
+        if manager.current != screen.value:
+            manager.current = screen.value
+        log.debug("screen %s", screen.value)
+
+    def _idle_warning(self, **_: Any) -> None:
+        if self.idle_warning is not None:
+            self.idle_warning.open(animation=False)
+
+    def _resumed(self, **_: Any) -> None:
+        if self.idle_warning is not None and self.idle_warning.parent is not None:
+            self.idle_warning.dismiss(animation=False)
+
+    def _update_clock(self) -> None:
+        now = datetime.now()
+        weekday = _("Monday Tuesday Wednesday Thursday Friday Saturday Sunday").split()[now.weekday()]
+        self.clock_text = f"{now:%Y-%m-%d}  {weekday}  {now:%H:%M}"
+        self.site_line = f"{self.kiosk.settings.kiosk.site_name} · {self.kiosk.settings.kiosk.id}"
+
+
+def load_kv_files() -> None:
+    """Load the KV rules once per process (loading twice would apply every rule twice)."""
+    for name in KV_FILES:
+        path = str(KV_DIR / name)
+        if path not in Builder.files:
+            Builder.load_file(path)
+
+
+def on_ui_thread(handler: Any) -> Any:
+    """Wrap a bus handler so that it runs on the Kivy thread, whichever thread published."""
+
+    def deliver(**payload: Any) -> None:
+        Clock.schedule_once(lambda _dt: handler(**payload), 0)
+
+    return deliver

@@ -1,0 +1,128 @@
+"""Drives the real UI frame by frame, offscreen: simulated touches in, screenshots and text out.
+
+The tour and the UI tests use it; both go through Kivy's real window, input and render pipeline,
+only the main loop is pumped here instead of by `App.run()`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.base import EventLoop
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+from kiosk.journey import Screen
+from screens.app import KioskApp
+from screens.touch import tap, tap_at, window_center
+
+
+class UiTimeout(AssertionError):
+    """The UI did not reach the state a step waited for."""
+
+
+class UiDriver:
+    """One KioskApp attached to the window, advanced one frame at a time."""
+
+    def __init__(self, app: KioskApp, size: tuple[int, int] | None = None) -> None:
+        EventLoop.ensure_window()
+        self.window: Any = EventLoop.window
+        if size is not None:
+            self.window.size = size
+        self.app = app
+        App._running_app = app
+        app.root = app.build()
+        self.window.add_widget(app.root)
+        self.frames(3)
+
+    def close(self) -> None:
+        """Detach the app from the window and release what it scheduled."""
+        for child in list(self.window.children):
+            self.window.remove_widget(child)
+        # Dispatch (not call) on_stop: KV's `app` proxy forgets the app only on that event.
+        self.app.dispatch("on_stop")
+        App._running_app = None
+
+    # -- time --------------------------------------------------------------------------------
+
+    def frames(self, count: int = 1) -> None:
+        """Run `count` frames: clock callbacks, input, layout, drawing."""
+        for _ in range(count):
+            EventLoop.idle()
+
+    def until(self, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
+        """Run frames until `condition` holds, then a few more so that the result is drawn."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise UiTimeout(f"timed out waiting for {what or condition} (on {self.current})")
+            self.frames()
+        self.frames(4)
+
+    def on(self, screen: Screen, timeout: float = 10.0) -> None:
+        """Wait until `screen` shows and its transition is over."""
+        manager = self.app.root
+        self.until(
+            lambda: manager.current == screen.value and not manager.transition.is_active,
+            timeout,
+            what=f"screen {screen.value}",
+        )
+
+    # -- looking -------------------------------------------------------------------------------
+
+    @property
+    def current(self) -> str:
+        """The name of the screen showing."""
+        return str(self.app.root.current)
+
+    def screen(self, name: Screen) -> Any:
+        """The screen widget called `name`."""
+        return self.app.root.get_screen(name.value)
+
+    def widget(self, screen: Screen, widget_id: str) -> Widget:
+        """A widget by its KV id anywhere in the screen's tree."""
+        for widget in self.screen(screen).walk(restrict=True):
+            ids = getattr(widget, "ids", {})
+            if widget_id in ids:
+                found: Widget = ids[widget_id]
+                return found
+        raise LookupError(f"no widget {widget_id!r} on {screen.value}")
+
+    def texts(self, root: Widget | None = None) -> list[str]:
+        """Every non-empty text shown in `root` (the current screen by default) and overlays."""
+        roots = [root] if root is not None else [self.app.root.current_screen, *self._overlays()]
+        return [
+            widget.text
+            for top in roots
+            for widget in top.walk(restrict=True)
+            if isinstance(widget, Label) and widget.text and widget.opacity > 0
+        ]
+
+    def shot(self, path: Path) -> Path:
+        """Save the window as a PNG at `path`."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        written = Path(self.window.screenshot(name=str(path)))
+        written.replace(path)
+        return path
+
+    # -- touching ------------------------------------------------------------------------------
+
+    def tap(self, target: Widget) -> None:
+        """Tap the middle of `target` and let the UI react."""
+        tap(target)
+        self.frames(2)
+
+    def tap_center(self) -> None:
+        """Tap the middle of the window."""
+        tap_at(*window_center())
+        self.frames(2)
+
+    def _overlays(self) -> Iterator[Widget]:
+        for child in self.window.children:
+            if child is not self.app.root:
+                yield child

@@ -1,0 +1,48 @@
+"""Process environment Kivy needs, set before Kivy is first imported."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def has_display() -> bool:
+    """Whether an X or Wayland display is there to open a window on."""
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def prepare_kivy(kivy_home: Path, size: tuple[int, int], fullscreen: bool, max_fps: int = 60) -> bool:
+    """Configure Kivy for the kiosk; returns True when it renders offscreen (no display).
+
+    Must run before anything imports kivy: Kivy reads its environment at import time.
+    Keep `max_fps` at a display's rate even offscreen: with software GL every frame drawn is
+    rendered in full, and unthrottled frames pile up work that the next screenshot waits for.
+    """
+    kivy_home.mkdir(parents=True, exist_ok=True)
+    os.environ["KIVY_HOME"] = str(kivy_home)
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    # Kivy's log lines go through Python logging like everyone else's (one format, one sink).
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    offscreen = not has_display()
+    if offscreen:
+        # SDL renders for real through EGL without a display ("dummy" would not render at all).
+        os.environ["SDL_VIDEODRIVER"] = "offscreen"
+        fullscreen = False
+    from kivy.config import Config
+
+    width, height = size
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "resizable", "0" if fullscreen else "1")
+    # Nobody may leave the kiosk with a key: Escape does not close it.
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    Config.set("graphics", "maxfps", str(max_fps))
+    Config.set("kivy", "log_level", "warning")
+    return offscreen

@@ -1,0 +1,66 @@
+"""Fixtures shared by every test: settings built from layers, a kiosk on simulated devices."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.appliance import Kiosk, build_kiosk
+from kiosk.settings import DEFAULTS_FILE, Layer, LoadedSettings, load_settings, read_toml_layer
+
+
+class FakeClock:
+    """A monotonic clock that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., LoadedSettings]:
+    """Settings from the real defaults plus a test layer (data in tmp_path unless overridden)."""
+
+    def make(overrides: dict[str, Any] | None = None) -> LoadedSettings:
+        test_layer: dict[str, Any] = {"kiosk": {"data_dir": str(tmp_path / "data")}}
+        for section, values in (overrides or {}).items():
+            test_layer.setdefault(section, {}).update(values)
+        return load_settings([read_toml_layer(DEFAULTS_FILE), Layer("test", test_layer)])
+
+    return make
+
+
+def run_now(work: Callable[[], None]) -> None:
+    """A `background` that runs device work at once, so journeys are deterministic in tests."""
+    work()
+
+
+@pytest.fixture
+def make_kiosk(
+    make_settings: Callable[..., LoadedSettings], clock: FakeClock
+) -> Iterator[Callable[..., Kiosk]]:
+    """Build kiosks on simulated devices with a fake clock; closed after the test."""
+    built: list[Kiosk] = []
+
+    def make(overrides: dict[str, Any] | None = None, background: Any = run_now) -> Kiosk:
+        kiosk = build_kiosk(make_settings(overrides), environ={}, background=background, clock=clock)
+        kiosk.devices.printer.seconds_per_job = 0  # type: ignore[attr-defined]
+        built.append(kiosk)
+        return kiosk
+
+    yield make
+    for kiosk in built:
+        kiosk.close()

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+from drivers.card_slot import CardSlot
+from drivers.idcard.sim import SimIdCardReader
+from drivers.scanner.sim import SimCodeScanner
+from drivers.speech.sim import SimSpeaker
+from kiosk.devices import DriverContext
+from kiosk.records import IdCard, ResidentCode
+from kiosk.settings import DEFAULTS_FILE, load_settings, read_toml_layer
+
+SETTINGS = load_settings([read_toml_layer(DEFAULTS_FILE)]).settings
+CARD = IdCard("resident", "欧阳娜娜", "女", "371002199001010022", birth_date=date(1990, 1, 1))
+
+
+def test_a_card_is_read_once_per_placement(tmp_path: Path) -> None:
+    reader = SimIdCardReader(SETTINGS.devices.id_reader, DriverContext(tmp_path, "k"))
+    assert reader.read_card(timeout=0.01) is None
+    reader.slot.place(CARD)
+    assert reader.card_present()
+    assert reader.read_card(timeout=0.01) is CARD
+    assert reader.read_card(timeout=0.01) is None  # still on the reader: not read again
+    reader.slot.lift()
+    assert not reader.card_present()
+    reader.slot.place(CARD)
+    assert reader.read_card(timeout=0.01) is CARD
+
+
+def test_a_reader_waits_for_a_card_placed_later() -> None:
+    slot: CardSlot[str] = CardSlot()
+    threading.Timer(0.05, lambda: slot.place("card")).start()
+    started = time.monotonic()
+    assert slot.take_unread(timeout=2) == "card"
+    assert time.monotonic() - started < 1
+
+
+def test_scanner_returns_codes_in_order_and_forgets_them_on_close(tmp_path: Path) -> None:
+    scanner = SimCodeScanner(SETTINGS.devices.scanner, DriverContext(tmp_path, "k"))
+    scanner.show(ResidentCode("QRCODE", "a"))
+    scanner.show(ResidentCode("QRCODE", "b"))
+    first = scanner.scan(0.01)
+    assert first is not None and first.data == "a"
+    scanner.close()
+    assert scanner.scan(0.01) is None
+
+
+def test_speaker_is_silent_unless_enabled(tmp_path: Path) -> None:
+    quiet = SimSpeaker(SETTINGS.devices.speaker, DriverContext(tmp_path, "k"))
+    quiet.say("欢迎", "zh_CN")
+    assert list(quiet.said) == []
+    enabled = SETTINGS.devices.speaker.model_copy(update={"enabled": True})
+    speaker = SimSpeaker(enabled, DriverContext(tmp_path, "k"))
+    speaker.say("欢迎使用", "zh_CN")
+    assert list(speaker.said) == [("zh_CN", "欢迎使用")] and speaker.speaking
+    speaker.stop()
+    assert not speaker.speaking

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kiosk.devices import (
+    DriverContext,
+    UnknownDriver,
+    available_drivers,
+    build_devices,
+    build_driver,
+)
+from kiosk.ports import CodeScanner, IdCardReader, Printer, SocialSecurityCardReader, Speaker
+from kiosk.settings import LoadedSettings
+
+
+def test_every_port_has_a_simulator_registered_by_entry_point() -> None:
+    for device in ("id_reader", "sscard_reader", "scanner", "printer", "speaker"):
+        assert "sim" in available_drivers(device)
+
+
+def test_defaults_build_simulators_that_implement_the_ports(
+    make_settings: Callable[..., LoadedSettings], tmp_path: Path
+) -> None:
+    devices = build_devices(make_settings().settings, tmp_path)
+    assert isinstance(devices.id_reader, IdCardReader)
+    assert isinstance(devices.sscard_reader, SocialSecurityCardReader)
+    assert isinstance(devices.scanner, CodeScanner)
+    assert isinstance(devices.printer, Printer)
+    assert isinstance(devices.speaker, Speaker)
+
+
+def test_unknown_driver_is_a_clear_error(
+    make_settings: Callable[..., LoadedSettings], tmp_path: Path
+) -> None:
+    settings = make_settings(
+        {"devices": {"printer": {"driver": "simm", "queue": "", "paper": "a4", "job_timeout": 5}}}
+    )
+    with pytest.raises(UnknownDriver) as caught:
+        build_driver("printer", settings.settings.devices.printer, DriverContext(tmp_path, "k1"))
+    message = str(caught.value)
+    assert "devices.printer.driver" in message and "'simm'" in message
+    assert "did you mean 'sim'" in message

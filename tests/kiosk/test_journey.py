@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kiosk.appliance import Kiosk
+from kiosk.events import Event
+from kiosk.journey import Screen
+from kiosk.session import SessionState
+from tests.conftest import FakeClock
+
+
+def screens_seen(kiosk: Kiosk) -> list[Screen]:
+    seen: list[Screen] = []
+    kiosk.bus.subscribe(Event.NAVIGATED, lambda screen, view: seen.append(screen))
+    return seen
+
+
+def test_the_whole_journey_without_a_ui(make_kiosk: Callable[..., Kiosk]) -> None:
+    kiosk = make_kiosk()
+    journey = kiosk.journey
+    seen = screens_seen(kiosk)
+    assert journey.view.screen is Screen.ATTRACT
+
+    journey.wake()
+    assert kiosk.session.state is SessionState.BROWSING
+    journey.open_department("威海市公安局")
+    assert journey.view.screen is Screen.GUIDE_LIST
+    assert [g.name for g in journey.view.guides] == [
+        "出生登记（新生儿落户）",
+        "居民身份证挂失补领",
+        "居民身份证换领",
+    ]
+
+    journey.open_guide("371000-GA-0001")
+    assert journey.view.guide is not None and journey.view.guide.name == "居民身份证换领"
+    journey.show_qr()
+    assert journey.view.screen is Screen.QR
+    assert journey.view.qr_url == "https://zwfw.weihai.example/guide/371000-GA-0001"
+
+    journey.back()
+    journey.print_checklist()
+    assert journey.view.screen is Screen.PRINT_DONE
+    assert journey.view.print_outcome is not None and journey.view.print_outcome.completed
+    assert len(kiosk.devices.printer.completed_files()) == 1  # type: ignore[attr-defined]
+
+    journey.back()  # back skips the finished print steps, to the guide
+    assert journey.view.screen is Screen.GUIDE_DETAIL
+    journey.home()
+    assert journey.view.screen is Screen.HOME and journey.depth == 0
+    assert seen == [
+        Screen.HOME,
+        Screen.GUIDE_LIST,
+        Screen.GUIDE_DETAIL,
+        Screen.QR,
+        Screen.GUIDE_DETAIL,
+        Screen.PRINTING,
+        Screen.PRINT_DONE,
+        Screen.GUIDE_DETAIL,
+        Screen.HOME,
+    ]
+
+
+def test_nothing_is_more_than_three_touches_from_home(make_kiosk: Callable[..., Kiosk]) -> None:
+    journey = make_kiosk().journey
+    journey.wake()
+    journey.open_life_event("住房")
+    journey.open_guide(journey.view.guides[0].id)
+    journey.show_qr()
+    assert journey.depth == 3
+
+
+def test_going_idle_returns_to_attract(make_kiosk: Callable[..., Kiosk], clock: FakeClock) -> None:
+    kiosk = make_kiosk()
+    kiosk.journey.wake()
+    kiosk.journey.open_department("威海市公安局")
+    clock.advance(kiosk.settings.session.idle_seconds + kiosk.settings.session.warning_seconds)
+    kiosk.session.tick()
+    assert kiosk.journey.view.screen is Screen.ATTRACT
+    assert kiosk.session.state is SessionState.ENDED
+
+
+def test_a_print_failure_shows_what_to_do(make_kiosk: Callable[..., Kiosk]) -> None:
+    kiosk = make_kiosk()
+    kiosk.devices.printer.reasons = ("media-empty",)  # type: ignore[attr-defined]
+    kiosk.journey.wake()
+    kiosk.journey.open_guide("371000-SB-0012")
+    kiosk.journey.print_checklist()
+    view = kiosk.journey.view
+    assert view.screen is Screen.PRINT_FAILED
+    assert view.print_outcome is not None
+    assert view.print_outcome.resident_message == "The printer is out of paper."
+
+
+def test_the_paper_coming_out_after_the_resident_left_does_not_wake_the_kiosk(
+    make_kiosk: Callable[..., Kiosk],
+) -> None:
+    pending: list[Callable[[], None]] = []
+    kiosk = make_kiosk(background=pending.append)
+    kiosk.journey.wake()
+    kiosk.journey.open_guide("371000-SB-0012")
+    kiosk.journey.print_checklist()
+    kiosk.journey.finish()
+    pending[0]()  # the print worker finishes after the session ended
+    assert kiosk.journey.view.screen is Screen.ATTRACT
+
+
+def test_wake_is_ignored_when_already_awake(make_kiosk: Callable[..., Kiosk]) -> None:
+    kiosk = make_kiosk()
+    kiosk.journey.wake()
+    session_id = kiosk.session.session_id
+    kiosk.journey.wake()
+    assert kiosk.session.session_id == session_id
+
+
+def test_handover_link_falls_back_to_the_template(make_kiosk: Callable[..., Kiosk]) -> None:
+    kiosk = make_kiosk({"kiosk": {"id": "wh-0042"}})
+    kiosk.journey.wake()
+    kiosk.journey.set_language("en")
+    guide = kiosk.catalogue.get("371000-GA-0010")  # has no online page of its own
+    url: Any = kiosk.journey.handover_url(guide)
+    assert url == "https://zwfw.weihai.example/guide/371000-GA-0010?from=kiosk&kiosk=wh-0042&lang=en"

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pyzbar.pyzbar import ZBarSymbol, decode
+
+from kiosk.journey import Screen
+from kiosk.session import SessionState
+from screens.driver import UiDriver
+from screens.touch import tap_at
+from tests.conftest import FakeClock
+
+pytestmark = pytest.mark.ui
+
+
+def first_tile(ui: UiDriver) -> object:
+    return ui.widget(Screen.HOME, "tiles").children[-1]
+
+
+def rows(ui: UiDriver) -> list[object]:
+    return sorted(ui.widget(Screen.GUIDE_LIST, "rows").children[0].children, key=lambda row: -row.y)
+
+
+def open_first_guide(ui: UiDriver) -> None:
+    ui.tap_center()
+    ui.on(Screen.HOME)
+    ui.tap(first_tile(ui))
+    ui.on(Screen.GUIDE_LIST)
+    ui.frames(4)
+    ui.tap(rows(ui)[0])
+    ui.on(Screen.GUIDE_DETAIL)
+
+
+def test_the_journey_by_touch_in_chinese(ui: UiDriver, tmp_path: Path) -> None:
+    kiosk = ui.app.kiosk
+    ui.on(Screen.ATTRACT)
+    assert "轻触屏幕开始办理" in ui.texts()
+
+    ui.tap_center()
+    ui.on(Screen.HOME)
+    home = ui.texts()
+    assert "按部门查找" in home and "公安局" in home and "3 项服务" in home
+    assert kiosk.session.state is SessionState.BROWSING
+
+    ui.tap(first_tile(ui))
+    ui.on(Screen.GUIDE_LIST)
+    ui.frames(4)
+    listed = ui.texts()
+    assert "居民身份证换领" in listed and "出生登记（新生儿落户）" in listed
+
+    ui.tap(rows(ui)[0])
+    ui.on(Screen.GUIDE_DETAIL)
+    detail = ui.texts()
+    assert "申请材料" in detail
+    assert any(text.startswith("1. 出生医学证明") for text in detail)
+    assert detail.index("申请材料") < detail.index("时限与收费")  # materials come first
+
+    ui.tap(ui.widget(Screen.GUIDE_DETAIL, "qr"))
+    ui.on(Screen.QR)
+    shot = ui.shot(tmp_path / "qr.png")
+    codes = decode(Image.open(shot), symbols=[ZBarSymbol.QRCODE])
+    assert [code.data.decode() for code in codes] == [kiosk.journey.view.qr_url]
+    assert "371000-GA-0010" in kiosk.journey.view.qr_url
+
+    ui.tap(ui.widget(Screen.QR, "back"))
+    ui.on(Screen.GUIDE_DETAIL)
+    ui.tap(ui.widget(Screen.GUIDE_DETAIL, "print"))
+    ui.on(Screen.PRINT_DONE)
+    assert "打印完成，请从出纸口取走材料清单。" in ui.texts()
+    assert len(kiosk.devices.printer.completed_files()) == 1  # type: ignore[attr-defined]
+
+    ui.tap(ui.widget(Screen.PRINT_DONE, "finish"))
+    ui.on(Screen.ATTRACT)
+    assert kiosk.session.state is SessionState.ENDED
+
+
+def test_the_waking_touch_does_nothing_else(ui: UiDriver) -> None:
+    ui.tap_center()
+    ui.on(Screen.HOME)
+    tile = first_tile(ui)
+    where = tile.to_window(*tile.center)  # type: ignore[attr-defined]
+    ui.tap(ui.widget(Screen.HOME, "finish"))
+    ui.on(Screen.ATTRACT)
+    tap_at(*where)  # the waking touch lands where the first tile will be
+    ui.on(Screen.HOME)
+    ui.frames(10)
+    assert ui.current == Screen.HOME.value
+
+
+def test_idle_warning_offers_more_time_then_ends_the_session(ui: UiDriver, clock: FakeClock) -> None:
+    kiosk = ui.app.kiosk
+    warning = ui.app.idle_warning
+    assert warning is not None
+    open_first_guide(ui)
+
+    clock.advance(kiosk.settings.session.idle_seconds + 1)
+    ui.until(lambda: warning.parent is not None, what="idle warning")
+    texts = ui.texts()
+    assert "您还在办理吗？" in texts
+    assert any("秒后将结束本次办理" in text for text in texts)
+
+    ui.tap(warning.ids.more_time)
+    ui.until(lambda: warning.parent is None, what="warning dismissed")
+    assert ui.current == Screen.GUIDE_DETAIL.value
+
+    clock.advance(kiosk.settings.session.idle_seconds + kiosk.settings.session.warning_seconds + 1)
+    ui.on(Screen.ATTRACT)
+    assert warning.parent is None
+    assert kiosk.session.state is SessionState.ENDED
+
+
+def test_language_switch_changes_the_chrome_not_the_guides(ui: UiDriver) -> None:
+    open_first_guide(ui)
+    ui.tap(ui.widget(Screen.GUIDE_DETAIL, "language"))
+    ui.frames(4)
+    texts = ui.texts()
+    assert "Print the checklist of materials" in texts and "Home" in texts
+    assert "申请材料" in texts  # guides stay in Chinese
+
+
+def test_a_printer_failure_says_what_to_do_instead(ui: UiDriver) -> None:
+    ui.app.kiosk.devices.printer.reasons = ("media-empty",)  # type: ignore[attr-defined]
+    open_first_guide(ui)
+    ui.tap(ui.widget(Screen.GUIDE_DETAIL, "print"))
+    ui.on(Screen.PRINT_FAILED)
+    texts = ui.texts()
+    assert "打印机缺纸了。" in texts
+    assert any("扫描下方二维码" in text for text in texts)
+    assert any("环翠区政务服务中心" in text for text in texts)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_every_button_of_the_journey_fits_the_screen(
+    make_ui: Callable[..., UiDriver], size: tuple[int, int]
+) -> None:
+    ui = make_ui(size)
+    open_first_guide(ui)
+    for screen in (Screen.GUIDE_DETAIL, Screen.HOME):
+        if screen is Screen.HOME:
+            ui.tap(ui.widget(Screen.GUIDE_DETAIL, "home"))
+            ui.on(Screen.HOME)
+        for widget_id in ("home", "language", "finish") + (
+            ("qr", "print") if screen is Screen.GUIDE_DETAIL else ()
+        ):
+            button = ui.widget(screen, widget_id)
+            x, y = button.to_window(button.x, button.y)
+            assert x >= 0 and x + button.width <= size[0] and y >= 0 and y + button.height <= size[1], (
+                widget_id
+            )
+            assert button.height >= ui.app.theme.touch and button.width >= 44, widget_id

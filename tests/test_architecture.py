@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_core_and_drivers_never_import_kivy_or_screens() -> None:
+    # import-linter (make lint) checks the same contract on the import graph; this guards lazy
+    # imports inside functions too, which is where such a slip would hide.
+    offenders = []
+    for package in ("kiosk", "drivers"):
+        for path in (ROOT / package).rglob("*.py"):
+            if path.relative_to(ROOT).as_posix() == "kiosk/cli/ui.py":
+                continue  # the composition root that starts the UI
+            for name in imported_modules(path):
+                if name.split(".")[0] in {"kivy", "screens"}:
+                    offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []
