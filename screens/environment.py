@@ -45,4 +45,5 @@ def prepare_kivy(kivy_home: Path, size: tuple[int, int], fullscreen: bool, max_f
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("graphics", "maxfps", str(max_fps))
     Config.set("kivy", "log_level", "warning")
+    logging.getLogger("kivy").setLevel(logging.WARNING)
     return offscreen
