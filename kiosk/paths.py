@@ -14,11 +14,16 @@ APPLIANCE_DATA_DIR = Path("/var/lib/kiosk")
 
 def data_dir(settings: Settings, environ: Mapping[str, str] | None = None) -> Path:
     """The data directory: KIOSK_DATA_DIR, else kiosk.data_dir, else the appliance's, else the user's."""
+    return resolve_data_dir(settings.kiosk.data_dir, environ)
+
+
+def resolve_data_dir(configured: str, environ: Mapping[str, str] | None = None) -> Path:
+    """`data_dir` for a configured value (used before the settings are complete)."""
     env = os.environ if environ is None else environ
     if env.get("KIOSK_DATA_DIR"):
         chosen = Path(env["KIOSK_DATA_DIR"])
-    elif settings.kiosk.data_dir:
-        chosen = Path(settings.kiosk.data_dir)
+    elif configured:
+        chosen = Path(configured)
     elif APPLIANCE_DATA_DIR.is_dir() and os.access(APPLIANCE_DATA_DIR, os.W_OK):
         chosen = APPLIANCE_DATA_DIR
     else:
@@ -36,3 +41,18 @@ def catalogue_path(data: Path) -> Path:
 def printed_dir(data: Path) -> Path:
     """Where the simulated printer leaves its PDFs."""
     return data / "printed"
+
+
+def trust_dir(data: Path) -> Path:
+    """Where the kiosk keeps the fleet repository's trusted metadata (TUF)."""
+    return data / "trust"
+
+
+def pushed_dir(data: Path) -> Path:
+    """Where configuration pushed by the fleet is kept, one file per scope."""
+    return data / "pushed"
+
+
+def state_path(data: Path) -> Path:
+    """The kiosk's state database (sync status; later the outbox and the audit log)."""
+    return data / "state.db"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+_savepoints = itertools.count(1)
 
 
 def connect(path: Path | str) -> sqlite3.Connection:
@@ -27,7 +30,22 @@ def connect(path: Path | str) -> sqlite3.Connection:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """Run the block in one IMMEDIATE transaction: committed whole, or rolled back whole."""
+    """Run the block in one IMMEDIATE transaction: committed whole, or rolled back whole.
+
+    Inside another transaction it becomes a savepoint, so an operation that is atomic on its own
+    (importing guides) can also be one step of a larger atomic change (applying an update).
+    """
+    if conn.in_transaction:
+        name = f"nested_{next(_savepoints)}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn

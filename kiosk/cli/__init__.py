@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from kiosk.cli.config_cmd import config
+from kiosk.cli.fleet_cmd import fleet
 from kiosk.cli.guides_cmd import guides
+from kiosk.cli.sync_cmd import provision_command, sync
 from kiosk.cli.ui import run, tour
 
 
@@ -19,5 +21,8 @@ main.add_command(run)
 main.add_command(tour)
 main.add_command(config)
 main.add_command(guides)
+main.add_command(fleet)
+main.add_command(sync)
+main.add_command(provision_command)
 
 __all__ = ["main"]

@@ -88,6 +88,29 @@ class Catalogue:
             )
         return len(rows)
 
+    def delete_guides(self, guide_ids: Iterable[str]) -> int:
+        """Remove guides by id in one transaction; returns how many existed."""
+        ids = [(guide_id,) for guide_id in guide_ids]
+        with transaction(self.conn):
+            before = self.count()
+            self.conn.executemany("DELETE FROM guide_life_events WHERE guide_id = ?", ids)
+            self.conn.executemany("DELETE FROM guides WHERE id = ?", ids)
+            return before - self.count()
+
+    def meta(self, key: str) -> str | None:
+        """A value stored with the catalogue (e.g. its published version), or None."""
+        row = self.conn.execute("SELECT value FROM catalogue_meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a value with the catalogue (inside the caller's transaction when there is one)."""
+        with transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO catalogue_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
     # -- reading ---------------------------------------------------------------------------
 
     def count(self) -> int:

@@ -48,15 +48,15 @@ def create_guides(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE catalogue_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-def migrate(conn: sqlite3.Connection) -> list[str]:
-    """Apply every migration not yet applied; returns the names applied now."""
+def migrate(conn: sqlite3.Connection, migrations: list[tuple[str, Migration]] | None = None) -> list[str]:
+    """Apply every migration not yet applied (the catalogue's by default); returns the names applied."""
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations "
         "(position INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)"
     )
     done = {row[0] for row in conn.execute("SELECT position FROM schema_migrations")}
     applied: list[str] = []
-    for position, (name, function) in enumerate(MIGRATIONS, start=1):
+    for position, (name, function) in enumerate(MIGRATIONS if migrations is None else migrations, start=1):
         if position in done:
             continue
         with transaction(conn):  # the change and its record land together or not at all

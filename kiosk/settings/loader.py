@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -20,6 +21,8 @@ DEFAULTS_FILE = Path(__file__).resolve().parents[2] / "config" / "default.toml"
 SITE_FILE = Path("/etc/kiosk/kiosk.toml")
 #: Prefix of environment variables that override a key: KIOSK__DEVICES__PRINTER__DRIVER=cups.
 ENV_PREFIX = "KIOSK__"
+
+log = logging.getLogger(__name__)
 
 
 class SettingsError(Exception):
@@ -72,24 +75,77 @@ def environment_layer(environ: Mapping[str, str]) -> Layer:
     return Layer("environment", values)
 
 
-def standard_layers(environ: Mapping[str, str] | None = None) -> list[Layer]:
-    """The layers every kiosk process uses: embedded defaults, the site file, the environment."""
+#: Scopes of configuration pushed by the fleet, in the order they apply (later wins).
+PUSHED_SCOPES = ("all", "group", "kiosk")
+
+
+def site_file(environ: Mapping[str, str] | None = None) -> Path:
+    """The site file: KIOSK_CONFIG, else /etc/kiosk/kiosk.toml."""
+    env = os.environ if environ is None else environ
+    return Path(env["KIOSK_CONFIG"]) if env.get("KIOSK_CONFIG") else SITE_FILE
+
+
+def standard_layers(environ: Mapping[str, str] | None = None, pushed: bool = True) -> list[Layer]:
+    """The layers every kiosk process uses: defaults < site file < pushed configuration < environment."""
     env = os.environ if environ is None else environ
     layers = [read_toml_layer(DEFAULTS_FILE)]
-    site = Path(env["KIOSK_CONFIG"]) if env.get("KIOSK_CONFIG") else SITE_FILE
+    site = site_file(env)
     if env.get("KIOSK_CONFIG") and not site.is_file():
         raise SettingsError("KIOSK_CONFIG", "environment", f"{site} does not exist")
     if site.is_file():
         layers.append(read_toml_layer(site))
-    layers.append(environment_layer(env))
+    env_layer = environment_layer(env)
+    if pushed:
+        layers.extend(pushed_layers(_configured_data_dir([*layers, env_layer]), env))
+    layers.append(env_layer)
     return layers
 
 
+def pushed_layers(configured_data_dir: str, environ: Mapping[str, str]) -> list[Layer]:
+    """The configuration the fleet pushed to this kiosk, as applied by `kiosk sync`."""
+    # kiosk.paths needs the settings package, so it is imported when first needed.
+    from kiosk.paths import pushed_dir, resolve_data_dir
+
+    folder = pushed_dir(resolve_data_dir(configured_data_dir, environ))
+    return [
+        read_toml_layer(folder / f"{scope}.toml")
+        for scope in PUSHED_SCOPES
+        if (folder / f"{scope}.toml").is_file()
+    ]
+
+
 def load_settings(layers: Iterable[Layer] | None = None) -> LoadedSettings:
-    """Merge the layers in order (later wins) and validate the result against the schema."""
+    """Merge the layers in order (later wins) and validate the result against the schema.
+
+    With the standard layers, configuration pushed by the fleet that no longer validates (the site
+    file changed under it, say) is left out with a warning: the kiosk runs on its last good state.
+    """
+    if layers is not None:
+        return _merge_and_validate(list(layers))
+    standard = standard_layers()
+    try:
+        return _merge_and_validate(standard)
+    except SettingsError as error:
+        pushed_sources = {layer.source for layer in pushed_layers(_configured_data_dir(standard), os.environ)}
+        if error.source not in pushed_sources:
+            raise
+        log.warning("pushed configuration ignored, it no longer validates: %s", error)
+        return _merge_and_validate(standard_layers(pushed=False))
+
+
+def _configured_data_dir(layers: list[Layer]) -> str:
+    configured = ""
+    for layer in layers:
+        kiosk = layer.values.get("kiosk")
+        if isinstance(kiosk, Mapping) and isinstance(kiosk.get("data_dir"), str):
+            configured = kiosk["data_dir"]
+    return configured
+
+
+def _merge_and_validate(layers: list[Layer]) -> LoadedSettings:
     merged: dict[str, Any] = {}
     origins: dict[str, str] = {}
-    for layer in standard_layers() if layers is None else layers:
+    for layer in layers:
         _check_known_keys(layer)
         _merge(merged, layer.values, layer.source, origins, [])
     try:

@@ -107,6 +107,22 @@ class DevicesSection(_Section):
     speaker: SpeakerSection
 
 
+class SyncSection(_Section):
+    repo_url: str
+    group: str = Field(pattern=r"^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    interval_minutes: float = Field(ge=1, le=24 * 60)
+    jitter_seconds: float = Field(ge=0, le=3600)
+    backoff_max_minutes: float = Field(ge=1, le=24 * 60)
+    offline_after_hours: float = Field(gt=0, le=24 * 30)
+
+    @field_validator("repo_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) address, or empty when the kiosk does not sync")
+        return value.rstrip("/")
+
+
 class LoggingSection(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -120,6 +136,7 @@ class Settings(_Section):
     guides: GuidesSection
     handover: HandoverSection
     devices: DevicesSection
+    sync: SyncSection
     logging: LoggingSection
 
 

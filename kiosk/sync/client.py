@@ -1,0 +1,292 @@
+"""One sync: verify everything the fleet published with TUF, then apply it atomically, or nothing."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tuf.api import exceptions as tuf_errors
+from tuf.ngclient import Updater
+from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
+
+from kiosk.fleet.catalogue_release import INDEX
+from kiosk.fleet.config_release import config_target, validate_pushed_config
+from kiosk.guides import Catalogue, GuideInvalid, guide_from_dict
+from kiosk.paths import pushed_dir, trust_dir
+from kiosk.settings import Layer, Settings, SettingsError, load_settings, standard_layers
+from kiosk.settings.loader import PUSHED_SCOPES
+from kiosk.storage import transaction
+from kiosk.sync.state import SyncState
+
+log = logging.getLogger(__name__)
+
+#: Guides written per statement batch while applying; the whole apply is still one transaction.
+BATCH = 1000
+
+
+class SyncError(RuntimeError):
+    """A sync that applied nothing, with a one-line reason a technician can act on."""
+
+
+class CountingFetcher(Urllib3Fetcher):
+    """Counts the bytes that crossed the network (the benchmark and the status report them)."""
+
+    def __init__(self) -> None:
+        super().__init__(app_user_agent="weihai-kiosk")
+        self.bytes = 0
+
+    def _fetch(self, url: str) -> Iterator[bytes]:
+        for chunk in super()._fetch(url):
+            self.bytes += len(chunk)
+            yield chunk
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What a successful sync changed."""
+
+    catalogue_version: int | None
+    catalogue_updated: bool
+    config: dict[str, str] = field(default_factory=dict)
+    config_updated: bool = False
+    bytes_downloaded: int = 0
+    used_delta: bool = False
+
+    @property
+    def updated(self) -> bool:
+        """Whether anything changed."""
+        return self.catalogue_updated or self.config_updated
+
+
+@dataclass
+class _Download:
+    catalogue: tuple[int, bytes, bool] | None = None  # version, gz bytes, is_delta
+    config: dict[str, bytes | None] = field(default_factory=dict)
+
+
+class KioskSync:
+    """Brings one kiosk up to date with the fleet repository named in its settings."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        data_dir: Path,
+        catalogue: Catalogue,
+        state: SyncState,
+        environ: dict[str, str] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.data_dir = data_dir
+        self.catalogue = catalogue
+        self.state = state
+        self.environ = dict(os.environ if environ is None else environ)
+
+    def sync_once(self) -> SyncReport:
+        """Fetch and verify everything, then apply it; on any failure apply nothing and raise SyncError."""
+        try:
+            report = self._sync()
+        except SyncError as error:
+            log.warning("sync failed, kiosk stays on its last good state: %s", error)
+            self.state.record_failure(str(error))
+            raise
+        self.state.record_success(report.catalogue_version, report.config, report.bytes_downloaded)
+        log.info(
+            "sync ok: catalogue %s%s, config %s, %d bytes",
+            report.catalogue_version,
+            " (updated)" if report.catalogue_updated else "",
+            report.config or "none",
+            report.bytes_downloaded,
+        )
+        return report
+
+    # -- the steps -------------------------------------------------------------------------------
+
+    def _sync(self) -> SyncReport:
+        repo = self.settings.sync.repo_url
+        trust = trust_dir(self.data_dir)
+        if not repo or not (trust / "root.json").exists():
+            raise SyncError("this kiosk is not provisioned for sync (run `kiosk provision`)")
+        fetcher = CountingFetcher()
+        scratch = Path(tempfile.mkdtemp(prefix="sync-", dir=self.data_dir))
+        try:
+            updater = Updater(
+                metadata_dir=str(trust),
+                metadata_base_url=f"{repo}/metadata/",
+                target_dir=str(scratch),
+                target_base_url=f"{repo}/targets/",
+                fetcher=fetcher,
+                bootstrap=None,
+            )
+            download = self._fetch_all(updater)
+            current = self._config_versions()
+            new_config = {
+                scope: _short_hash(data) for scope, data in download.config.items() if data is not None
+            }
+            self._check_config(download.config)
+            catalogue_version = self._catalogue_version()
+            used_delta = False
+            if download.catalogue is not None:
+                version, data, used_delta = download.catalogue
+                self._apply_catalogue(version, data, used_delta)
+                catalogue_version = version
+            config_updated = new_config != current
+            if config_updated:
+                self._apply_config(download.config)
+            return SyncReport(
+                catalogue_version=catalogue_version,
+                catalogue_updated=download.catalogue is not None,
+                config=new_config,
+                config_updated=config_updated,
+                bytes_downloaded=fetcher.bytes,
+                used_delta=used_delta,
+            )
+        except (tuf_errors.RepositoryError, tuf_errors.DownloadError, OSError) as error:
+            raise _explain(error, repo, self.data_dir) from error
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def _fetch_all(self, updater: Updater) -> _Download:
+        updater.refresh()
+        download = _Download()
+        index_info = updater.get_targetinfo(INDEX)
+        if index_info is not None:
+            index = json.loads(_read(updater, index_info))
+            version = int(index["version"])
+            if version != self._catalogue_version():
+                current = self._catalogue_version()
+                delta_path = index["deltas"].get(str(current)) if current is not None else None
+                path = delta_path or index["full"]
+                info = updater.get_targetinfo(path)
+                if info is None:
+                    raise SyncError(f"catalogue index names {path}, which is not a signed target")
+                download.catalogue = (version, _read(updater, info), delta_path is not None)
+        for scope, name in self._config_scopes():
+            info = updater.get_targetinfo(config_target(scope, name)) if (scope == "all" or name) else None
+            download.config[scope] = _read(updater, info) if info is not None else None
+        return download
+
+    def _config_scopes(self) -> list[tuple[str, str]]:
+        return [("all", ""), ("group", self.settings.sync.group), ("kiosk", self.settings.kiosk.id)]
+
+    def _check_config(self, config: dict[str, bytes | None]) -> None:
+        """Validate each pushed file alone, then together with this kiosk's site file."""
+        layers: list[Layer] = []
+        for scope in PUSHED_SCOPES:
+            data = config.get(scope)
+            if data is None:
+                continue
+            source = f"pushed {scope} configuration"
+            try:
+                layers.append(Layer(source, validate_pushed_config(data, source)))
+            except SettingsError as error:
+                raise SyncError(f"published configuration rejected: {error}") from error
+        standard = standard_layers(self.environ, pushed=False)
+        try:
+            load_settings([*standard[:-1], *layers, standard[-1]])
+        except SettingsError as error:
+            raise SyncError(f"published configuration rejected on this kiosk: {error}") from error
+
+    def _apply_catalogue(self, version: int, data: bytes, is_delta: bool) -> None:
+        """Apply a full catalogue or a delta in ONE transaction: searches see old or new, never a mix."""
+        catalogue = self.catalogue
+        try:
+            with transaction(catalogue.conn):
+                batch: list[Any] = []
+                deletes: list[str] = []
+                first = True
+                for line in gzip.decompress(data).decode("utf-8").splitlines():
+                    if not line.strip():
+                        continue
+                    record = json.loads(line)
+                    if is_delta and record.get("op") == "delete":
+                        deletes.append(str(record["id"]))
+                        continue
+                    batch.append(guide_from_dict(record["guide"] if is_delta else record))
+                    if len(batch) >= BATCH:
+                        catalogue.import_guides(batch, replace=first and not is_delta)
+                        batch, first = [], False
+                if batch or (first and not is_delta):
+                    catalogue.import_guides(batch, replace=first and not is_delta)
+                if deletes:
+                    catalogue.delete_guides(deletes)
+                catalogue.set_meta("version", str(version))
+        except (ValueError, KeyError, GuideInvalid) as error:
+            raise SyncError(f"catalogue version {version} could not be applied: {error}") from error
+        except (sqlite3.Error, OSError) as error:
+            raise SyncError(f"catalogue version {version} could not be stored: {error}") from error
+
+    def _apply_config(self, config: dict[str, bytes | None]) -> None:
+        folder = pushed_dir(self.data_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        for scope in PUSHED_SCOPES:
+            path = folder / f"{scope}.toml"
+            data = config.get(scope)
+            if data is None:
+                path.unlink(missing_ok=True)
+                continue
+            partial = path.with_name(path.name + ".part")
+            with partial.open("wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            partial.replace(path)
+
+    def _catalogue_version(self) -> int | None:
+        value = self.catalogue.meta("version")
+        return int(value) if value is not None else None
+
+    def _config_versions(self) -> dict[str, str]:
+        folder = pushed_dir(self.data_dir)
+        return {
+            scope: _short_hash((folder / f"{scope}.toml").read_bytes())
+            for scope in PUSHED_SCOPES
+            if (folder / f"{scope}.toml").is_file()
+        }
+
+
+def _explain(error: Exception, repo: str, data_dir: Path) -> SyncError:
+    """A one-line reason for a failed fetch or verification, naming the likely cause."""
+    reasons: list[tuple[type[Exception], str]] = [
+        (tuf_errors.ExpiredMetadataError, "repository metadata expired ({}); is the timestamp refreshed?"),
+        (tuf_errors.BadVersionNumberError, "repository offered older metadata than this kiosk trusts: {}"),
+        (tuf_errors.UnsignedMetadataError, "repository metadata not signed by a trusted key: {}"),
+        (
+            tuf_errors.LengthOrHashMismatchError,
+            "downloaded file does not match its signed hash (tampered?): {}",
+        ),
+        (tuf_errors.RepositoryError, "repository failed verification: {}"),
+        (
+            tuf_errors.SlowRetrievalError,
+            f"cannot fetch from {repo}: no answer (network down or server unreachable)",
+        ),
+        (tuf_errors.DownloadHTTPError, f"cannot fetch from {repo}: HTTP error {{}}"),
+        (tuf_errors.DownloadError, f"cannot fetch from {repo}: {{}}"),
+    ]
+    for kind, template in reasons:
+        if isinstance(error, kind):
+            return SyncError(template.format(_first_line(error)))
+    strerror = getattr(error, "strerror", None) or error
+    return SyncError(f"cannot store the update in {data_dir}: {strerror}")
+
+
+def _read(updater: Updater, info: Any) -> bytes:
+    path = updater.find_cached_target(info) or updater.download_target(info)
+    return Path(path).read_bytes()
+
+
+def _short_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0]

@@ -1,0 +1,83 @@
+"""Giving a kiosk its identity and its trust in the fleet repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from tuf.api.metadata import Metadata, Root
+
+from kiosk.paths import resolve_data_dir, trust_dir
+from kiosk.settings import DEFAULTS_FILE, Layer, SettingsError, load_settings, read_toml_layer
+
+
+class ProvisionError(RuntimeError):
+    """Provisioning refused: the message says which input is wrong."""
+
+
+def check_trust_root(path: Path) -> bytes:
+    """The bytes of a root metadata file that is well-formed and signed by its own keys."""
+    try:
+        data = path.read_bytes()
+        root_md: Metadata[Root] = Metadata.from_bytes(data)
+    except OSError as error:
+        raise ProvisionError(f"trust root {path} cannot be read: {error.strerror}") from error
+    except Exception as error:  # tuf raises several kinds for malformed metadata
+        raise ProvisionError(f"trust root {path} is not TUF root metadata: {error}") from error
+    if not isinstance(root_md.signed, Root):
+        raise ProvisionError(f"trust root {path} is {root_md.signed.type} metadata, not root")
+    try:
+        root_md.signed.verify_delegate(Root.type, root_md.signed_bytes, root_md.signatures)
+    except Exception as error:
+        raise ProvisionError(f"trust root {path} is not signed by its own root keys: {error}") from error
+    return data
+
+
+def provision(
+    site_file: Path,
+    *,
+    kiosk_id: str,
+    group: str,
+    repo_url: str,
+    trust_root: Path,
+    environ: dict[str, str] | None = None,
+) -> Path:
+    """Write identity and repository into the site file and the trust root under the data directory.
+
+    Everything is checked first; the site file is replaced atomically, other keys in it are kept.
+    Returns the data directory the trust was stored in.
+    """
+    root_bytes = check_trust_root(trust_root)
+    try:
+        current: dict[str, Any] = (
+            tomllib.loads(site_file.read_text(encoding="utf-8")) if site_file.is_file() else {}
+        )
+    except tomllib.TOMLDecodeError as error:
+        raise ProvisionError(f"the site file {site_file} is not valid TOML: {error}") from error
+    current.setdefault("kiosk", {})["id"] = kiosk_id
+    current.setdefault("sync", {}).update({"group": group, "repo_url": repo_url})
+    try:
+        load_settings([read_toml_layer(DEFAULTS_FILE), Layer(str(site_file), current)])
+    except SettingsError as error:
+        raise ProvisionError(str(error)) from error
+    data = resolve_data_dir(str(current.get("kiosk", {}).get("data_dir", "")), environ)
+    trust = trust_dir(data)
+    shutil.rmtree(trust, ignore_errors=True)  # a new trust root replaces what was trusted before
+    trust.mkdir(parents=True)
+    _write_atomically(trust / "root.json", root_bytes)
+    site_file.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomically(site_file, tomli_w.dumps(current).encode("utf-8"))
+    return data
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(path.name + ".part")
+    with partial.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    partial.replace(path)
