@@ -9,12 +9,16 @@ from pathlib import Path
 
 from kiosk.bus import EventBus
 from kiosk.devices import Devices, build_devices
+from kiosk.events import Event
 from kiosk.guides import Catalogue, load_demo_if_empty
 from kiosk.journey import Background, Journey, run_in_thread
-from kiosk.paths import catalogue_path, data_dir
+from kiosk.paths import catalogue_path, data_dir, state_path
 from kiosk.printing import PrintService
 from kiosk.session import ResidentSession
-from kiosk.settings import LoadedSettings, Settings, load_settings
+from kiosk.settings import LoadedSettings, Settings, SettingsError, load_settings
+from kiosk.sync import KioskSync, SyncState, SyncStatus
+from kiosk.sync.client import SyncReport
+from kiosk.sync.scheduler import SyncScheduler
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +35,65 @@ class Kiosk:
     devices: Devices
     printing: PrintService
     journey: Journey
+    sync_state: SyncState
+    scheduler: SyncScheduler | None = None
+    _settings_pending: bool = False
+
+    def start_background(self) -> None:
+        """Start periodic sync when the kiosk is provisioned for it (the UI process does this)."""
+        if not self.settings.sync.repo_url:
+            log.info("sync not configured (sync.repo_url is empty): serving the local catalogue")
+            return
+        self.scheduler = SyncScheduler(self._sync_once, self.settings.sync, self.bus)
+        self.bus.subscribe(Event.SYNC_COMPLETED, self._on_sync_completed)
+        self.bus.subscribe(Event.SESSION_ENDED, lambda **_: self._apply_pending_settings())
+        self.scheduler.start()
+
+    def sync_status(self) -> SyncStatus:
+        """The versions in force and how the last syncs went."""
+        return self.sync_state.status()
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Put new settings in force for what can change live; devices change at the next start."""
+        self.settings = settings
+        self.journey.apply_settings(settings)
+        self.session.idle_seconds = settings.session.idle_seconds
+        self.session.warning_seconds = settings.session.warning_seconds
+        log.info("new settings in force (display theme %s)", settings.display.theme)
+        self.bus.publish(Event.SETTINGS_CHANGED, settings=settings)
+
+    def _sync_once(self) -> SyncReport:
+        # Its own connections: the apply transaction must never be visible to the UI's reads.
+        catalogue = Catalogue(catalogue_path(self.data_dir))
+        state = SyncState(state_path(self.data_dir))
+        try:
+            return KioskSync(self.settings, self.data_dir, catalogue, state).sync_once()
+        finally:
+            catalogue.close()
+            state.close()
+
+    def _on_sync_completed(self, report: SyncReport) -> None:
+        if report.config_updated:
+            # Never change the screens under a resident: wait for the attract screen.
+            self._settings_pending = True
+            if not self.session.active:
+                self._apply_pending_settings()
+
+    def _apply_pending_settings(self) -> None:
+        if not self._settings_pending:
+            return
+        self._settings_pending = False
+        try:
+            self.apply_settings(load_settings().settings)
+        except SettingsError as error:
+            log.warning("new configuration not applied, keeping the last good one: %s", error)
 
     def close(self) -> None:
         """End any session and release storage and devices."""
+        if self.scheduler is not None:
+            self.scheduler.stop()
         self.session.end("shutdown")
+        self.sync_state.close()
         for device in (self.devices.id_reader, self.devices.sscard_reader, self.devices.scanner):
             device.close()
         self.devices.speaker.stop()
@@ -62,4 +121,5 @@ def build_kiosk(
     printing = PrintService(devices.printer, bus, settings.devices.printer.job_timeout)
     journey = Journey(settings, bus, session, catalogue, printing, background=background)
     log.info("kiosk %s ready: %d guides, data in %s", settings.kiosk.id, catalogue.count(), data)
-    return Kiosk(settings, data, bus, session, catalogue, devices, printing, journey)
+    sync_state = SyncState(state_path(data))
+    return Kiosk(settings, data, bus, session, catalogue, devices, printing, journey, sync_state)

@@ -34,6 +34,13 @@ class Event(StrEnum):
     #: A print job failed. job_id, resident_message, technician_message
     PRINT_FAILED = "print.failed"
 
+    #: A sync brought the kiosk up to date. report (kiosk.sync.SyncReport)
+    SYNC_COMPLETED = "sync.completed"
+    #: A sync failed; the kiosk stays on its last good state. reason, failures
+    SYNC_FAILED = "sync.failed"
+    #: New settings are in force (pushed configuration applied between sessions). settings
+    SETTINGS_CHANGED = "settings.changed"
+
     #: A device could not be used. device, reason
     DEVICE_UNAVAILABLE = "device.unavailable"
     #: A device is usable again. device

@@ -189,6 +189,12 @@ class Journey:
 
     # -- helpers ------------------------------------------------------------------------------
 
+    def apply_settings(self, settings: Settings) -> None:
+        """Use new settings from the next touch on (called between sessions)."""
+        self._settings = settings
+        if not self.session.active:
+            self.language = settings.kiosk.language
+
     def handover_url(self, guide: Guide) -> str:
         """The phone hand-over address of `guide` for this kiosk and language."""
         return handover_url(

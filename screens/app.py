@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from kiosk.appliance import Kiosk
@@ -50,6 +50,10 @@ class KioskApp(App):
 
     clock_text = StringProperty("")
     site_line = StringProperty("")
+    #: "Guides updated ..." when the kiosk syncs; empty on a kiosk that does not.
+    freshness_text = StringProperty("")
+    #: The last sync failed longer ago than sync.offline_after_hours.
+    offline = BooleanProperty(False)
 
     def __init__(self, kiosk: Kiosk, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -73,6 +77,9 @@ class KioskApp(App):
             bus.subscribe(Event.SESSION_IDLE_WARNING, on_ui_thread(self._idle_warning)),
             bus.subscribe(Event.SESSION_RESUMED, on_ui_thread(self._resumed)),
             bus.subscribe(Event.SESSION_ENDED, on_ui_thread(self._resumed)),
+            bus.subscribe(Event.SETTINGS_CHANGED, on_ui_thread(self._settings_changed)),
+            bus.subscribe(Event.SYNC_COMPLETED, on_ui_thread(lambda **_: self._update_freshness())),
+            bus.subscribe(Event.SYNC_FAILED, on_ui_thread(lambda **_: self._update_freshness())),
         ]
         Window.bind(on_touch_down=self._any_touch)
         self._timers = [
@@ -80,6 +87,7 @@ class KioskApp(App):
             Clock.schedule_interval(lambda _dt: self._update_clock(), 1),
         ]
         self._update_clock()
+        self._update_freshness()
         return manager
 
     def on_stop(self) -> None:
@@ -115,6 +123,24 @@ class KioskApp(App):
     def _resumed(self, **_: Any) -> None:
         if self.idle_warning is not None and self.idle_warning.parent is not None:
             self.idle_warning.dismiss(animation=False)
+
+    def _settings_changed(self, settings: Any) -> None:
+        self.theme.apply(settings.display.theme)
+        self._update_clock()
+
+    def _update_freshness(self) -> None:
+        settings = self.kiosk.settings
+        if not settings.sync.repo_url:
+            self.freshness_text, self.offline = "", False
+            return
+        status = self.kiosk.sync_status()
+        if status.last_success:
+            updated = datetime.fromisoformat(status.last_success).astimezone()
+            self.freshness_text = _("Guides updated {date}").format(date=f"{updated:%Y-%m-%d %H:%M}")
+        else:
+            self.freshness_text = _("Guides not updated yet")
+        hours = status.offline_for(datetime.now(UTC))
+        self.offline = hours is not None and hours >= settings.sync.offline_after_hours
 
     def _update_clock(self) -> None:
         now = datetime.now()

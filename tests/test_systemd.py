@@ -11,12 +11,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd is installed by make test")
-@pytest.mark.parametrize("unit", sorted(path.name for path in (ROOT / "systemd").glob("*.service")))
+@pytest.mark.parametrize("unit", sorted(path.name for path in (ROOT / "systemd").glob("*.*")))
 def test_unit_passes_systemd_analyze_verify(tmp_path: Path, unit: str) -> None:
-    # The unit points at the appliance's install path; verify it against this checkout's venv.
+    # The units point at the appliance's install path; verify them against this checkout's venv.
     kiosk = Path(sys.executable).with_name("kiosk")
-    text = (ROOT / "systemd" / unit).read_text(encoding="utf-8")
-    (tmp_path / unit).write_text(text.replace("/opt/kiosk/.venv/bin/kiosk", str(kiosk)), encoding="utf-8")
+    for path in (ROOT / "systemd").glob("*.*"):
+        text = path.read_text(encoding="utf-8")
+        (tmp_path / path.name).write_text(
+            text.replace("/opt/kiosk/.venv/bin/kiosk", str(kiosk)), encoding="utf-8"
+        )
     result = subprocess.run(
         ["systemd-analyze", "verify", str(tmp_path / unit)],
         capture_output=True,

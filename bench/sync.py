@@ -1,0 +1,113 @@
+"""Benchmark of secure sync: full sync of a large catalogue, then a 1% change through a delta.
+
+    .venv/bin/python bench/sync.py [--guides 100000]
+
+Publishes a synthetic catalogue to a TUF repository served by a real HTTP server on loopback,
+provisions a kiosk, and runs `kiosk sync --once` as its own process (so its peak memory is the
+kiosk's alone). The baseline of the ratio is the full sync measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.synthetic_catalogue import write_catalogue
+from kiosk.fleet import FleetRepository
+from kiosk.fleet.catalogue_release import publish_catalogue
+from kiosk.sync import SyncState
+from kiosk.sync.provision import provision
+from tests.daemons import Daemon, free_port, port_open
+
+KIOSK = str(Path(sys.executable).with_name("kiosk"))
+
+
+def sync_process(environ: dict[str, str]) -> tuple[float, int]:
+    """Run one `kiosk sync --once`; returns (seconds, peak RSS of that process alone in MiB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [KIOSK, "sync", "--once"], env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        assert process.stderr is not None
+        raise SystemExit(f"sync failed: {process.stderr.read().decode().strip()}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--guides", type=int, default=100_000)
+    parser.add_argument("--changed", type=float, default=0.01)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-sync-"))
+    repository = FleetRepository.init(work / "fleet")
+    v1, v2 = work / "v1.jsonl", work / "v2.jsonl"
+    write_catalogue(v1, args.guides)
+    touched = write_catalogue(v2, args.guides, changed=args.changed)
+
+    started = time.perf_counter()
+    first = publish_catalogue(repository, v1)
+    publish_seconds = time.perf_counter() - started
+
+    port = free_port()
+    server = Daemon(
+        "http.server",
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(repository.repository),
+        ],
+        ready=port_open(port),
+        log=work / "http.log",
+    )
+    site, data = work / "kiosk.toml", work / "data"
+    environ = {
+        **os.environ,
+        "KIOSK_CONFIG": str(site),
+        "KIOSK_DATA_DIR": str(data),
+        "KIOSK__GUIDES__LOAD_DEMO": "false",
+    }
+    provision(
+        site,
+        kiosk_id="bench-0001",
+        group="bench",
+        repo_url=f"http://127.0.0.1:{port}",
+        trust_root=repository.trust_root,
+        environ=environ,
+    )
+    with server:
+        full_seconds, full_rss = sync_process(environ)
+        full_bytes = SyncState(data / "state.db").status().bytes_downloaded
+        second = publish_catalogue(repository, v2)
+        delta_seconds, delta_rss = sync_process(environ)
+        delta_bytes = SyncState(data / "state.db").status().bytes_downloaded - full_bytes
+
+    print(f"guides: {args.guides}, changed: {touched} ({touched / args.guides:.1%})")
+    print(f"publish v1: {publish_seconds:.1f} s, full target {first.full_bytes / 1e6:.1f} MB")
+    print(f"delta target v1->v2: {second.delta_bytes[1] / 1e6:.2f} MB")
+    print(f"full sync:  {full_seconds:.1f} s, {full_bytes / 1e6:.2f} MB downloaded, peak RSS {full_rss} MiB")
+    print(
+        f"delta sync: {delta_seconds:.1f} s, {delta_bytes / 1e6:.3f} MB downloaded, peak RSS {delta_rss} MiB"
+    )
+    print(f"bytes ratio delta/full: {delta_bytes / full_bytes:.2%} (target <= 3%)")
+    print(f"time ratio delta/full:  {delta_seconds / full_seconds:.2f}")
+    print(f"database size: {(data / 'guides.db').stat().st_size / 1e6:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

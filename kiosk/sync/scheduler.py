@@ -1,0 +1,83 @@
+"""The running kiosk's own periodic sync: interval, jitter and backoff from settings."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+
+from kiosk.bus import EventBus
+from kiosk.events import Event
+from kiosk.settings.schema import SyncSection
+from kiosk.sync.client import SyncError, SyncReport
+
+log = logging.getLogger(__name__)
+
+
+def next_delay(section: SyncSection, failures: int, jitter: float) -> float:
+    """Seconds until the next attempt: the interval, doubled per failure up to the cap, plus jitter."""
+    base = section.interval_minutes * 60 * float(2 ** min(failures, 16))
+    return min(base, section.backoff_max_minutes * 60) + jitter * section.jitter_seconds
+
+
+class SyncScheduler:
+    """Runs `sync_once` on a worker thread now and then; never on the UI thread."""
+
+    def __init__(
+        self,
+        sync_once: Callable[[], SyncReport],
+        section: SyncSection,
+        bus: EventBus,
+        chooser: random.Random | None = None,
+    ) -> None:
+        self._sync_once = sync_once
+        self._section = section
+        self._bus = bus
+        self._chooser = chooser or random.Random()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.failures = 0
+
+    def start(self, first_delay: float = 5.0) -> None:
+        """Begin syncing in the background, first after `first_delay` seconds."""
+        self._thread = threading.Thread(target=self._run, args=(first_delay,), name="kiosk-sync", daemon=True)
+        self._thread.start()
+
+    def sync_now(self) -> None:
+        """Ask for a sync at once (a technician's "sync now")."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Stop after the attempt in progress."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def run_once(self) -> SyncReport | None:
+        """One attempt, announced on the bus; returns the report or None when it failed."""
+        try:
+            report = self._sync_once()
+        except SyncError as error:
+            self.failures += 1
+            self._bus.publish(Event.SYNC_FAILED, reason=str(error), failures=self.failures)
+            return None
+        except Exception:  # a bug in one attempt must not end periodic syncing
+            self.failures += 1
+            log.exception("sync attempt crashed")
+            return None
+        self.failures = 0
+        self._bus.publish(Event.SYNC_COMPLETED, report=report)
+        return report
+
+    def _run(self, first_delay: float) -> None:
+        delay = first_delay
+        while not self._stop.is_set():
+            self._wake.wait(delay)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            self.run_once()
+            delay = next_delay(self._section, self.failures, self._chooser.random())
