@@ -51,6 +51,7 @@ def run(windowed: bool, size: str | None) -> None:
         raise click.ClickException(str(error)) from error
     from screens.app import KioskApp
 
+    kiosk.start_background()
     try:
         KioskApp(kiosk).run()
     finally:
