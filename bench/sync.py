@@ -24,7 +24,7 @@ from kiosk.fleet import FleetRepository
 from kiosk.fleet.catalogue_release import publish_catalogue
 from kiosk.sync import SyncState
 from kiosk.sync.provision import provision
-from tests.daemons import Daemon, free_port, port_open
+from tests.daemons import serve_directory
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 
@@ -59,22 +59,7 @@ def main() -> None:
     first = publish_catalogue(repository, v1)
     publish_seconds = time.perf_counter() - started
 
-    port = free_port()
-    server = Daemon(
-        "http.server",
-        [
-            sys.executable,
-            "-m",
-            "http.server",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(repository.repository),
-        ],
-        ready=port_open(port),
-        log=work / "http.log",
-    )
+    server, url = serve_directory(repository.repository, work / "http.log")
     site, data = work / "kiosk.toml", work / "data"
     environ = {
         **os.environ,
@@ -86,7 +71,7 @@ def main() -> None:
         site,
         kiosk_id="bench-0001",
         group="bench",
-        repo_url=f"http://127.0.0.1:{port}",
+        repo_url=url,
         trust_root=repository.trust_root,
         environ=environ,
     )

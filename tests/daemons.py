@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -130,3 +131,19 @@ def require_executable(path: str) -> str:
     if found is None:
         pytest.fail(f"{path} is missing: scripts/install-deps installs it (run make test)")
     return found
+
+
+def serve_directory(directory: Path, log: Path) -> tuple[Daemon, str]:
+    """A real HTTP server (python -m http.server) for `directory` on a free loopback port."""
+    port = free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "http.server",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--directory",
+        str(directory),
+    ]
+    return Daemon("http.server", argv, ready=port_open(port), log=log), f"http://127.0.0.1:{port}"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kiosk.fleet.repository import FleetRepository
 from kiosk.guides import guide_to_json, read_jsonl
+from kiosk.storage import write_file_atomically
 
 INDEX = "catalogue/index.json"
 PREFIX = "catalogue/"
@@ -91,9 +92,7 @@ def _save_digests(repository: FleetRepository, version: int, lines: dict[str, st
     path = _digest_file(repository, version)
     path.parent.mkdir(parents=True, exist_ok=True)
     digests = {guide_id: _digest(line) for guide_id, line in lines.items()}
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(gzip.compress(json.dumps(digests).encode(), mtime=0))
-    partial.replace(path)
+    write_file_atomically(path, gzip.compress(json.dumps(digests).encode(), mtime=0))
     for old in _published_versions(repository):
         if old <= version - KEEP_VERSIONS:
             _digest_file(repository, old).unlink(missing_ok=True)

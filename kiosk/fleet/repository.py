@@ -23,6 +23,7 @@ from tuf.api.metadata import (
 from tuf.api.serialization.json import JSONSerializer
 
 from kiosk.fleet import keys
+from kiosk.storage import write_file_atomically
 
 #: How long each role's signature stays valid. The timestamp is re-signed by `kiosk fleet refresh`
 #: (a cron job), so a kiosk notices within a day when it is being fed stale metadata.
@@ -160,9 +161,7 @@ class FleetRepository:
             stored = self._stored_path(path, target.hashes["sha256"])
             stored.parent.mkdir(parents=True, exist_ok=True)
             if not stored.exists():
-                partial = stored.with_name(stored.name + ".part")
-                partial.write_bytes(data)
-                partial.replace(stored)
+                write_file_atomically(stored, data)
             listed[path] = target
         return self._sign_chain(targets_md, now)
 
@@ -242,10 +241,7 @@ class FleetRepository:
 
 def _write(metadata_dir: Path, role: str, document: Metadata[Any]) -> None:
     name = "timestamp.json" if role == "timestamp" else f"{document.signed.version}.{role}.json"
-    final = metadata_dir / name
-    partial = final.with_name(final.name + ".part")
-    partial.write_bytes(document.to_bytes(_SERIALIZER))
-    partial.replace(final)
+    write_file_atomically(metadata_dir / name, document.to_bytes(_SERIALIZER))
 
 
 def sha256_hex(data: bytes) -> str:

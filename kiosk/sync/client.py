@@ -25,7 +25,7 @@ from kiosk.guides import Catalogue, GuideInvalid, guide_from_dict
 from kiosk.paths import pushed_dir, trust_dir
 from kiosk.settings import Layer, Settings, SettingsError, load_settings, standard_layers
 from kiosk.settings.loader import PUSHED_SCOPES
-from kiosk.storage import transaction
+from kiosk.storage import transaction, write_file_atomically
 from kiosk.sync.state import SyncState
 
 log = logging.getLogger(__name__)
@@ -234,12 +234,7 @@ class KioskSync:
             if data is None:
                 path.unlink(missing_ok=True)
                 continue
-            partial = path.with_name(path.name + ".part")
-            with partial.open("wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            partial.replace(path)
+            write_file_atomically(path, data)
 
     def _catalogue_version(self) -> int | None:
         value = self.catalogue.meta("version")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import tomllib
 from pathlib import Path
@@ -13,6 +12,7 @@ from tuf.api.metadata import Metadata, Root
 
 from kiosk.paths import resolve_data_dir, trust_dir
 from kiosk.settings import DEFAULTS_FILE, Layer, SettingsError, load_settings, read_toml_layer
+from kiosk.storage import write_file_atomically
 
 
 class ProvisionError(RuntimeError):
@@ -68,16 +68,7 @@ def provision(
     trust = trust_dir(data)
     shutil.rmtree(trust, ignore_errors=True)  # a new trust root replaces what was trusted before
     trust.mkdir(parents=True)
-    _write_atomically(trust / "root.json", root_bytes)
+    write_file_atomically(trust / "root.json", root_bytes)
     site_file.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(site_file, tomli_w.dumps(current).encode("utf-8"))
+    write_file_atomically(site_file, tomli_w.dumps(current).encode("utf-8"))
     return data
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    partial = path.with_name(path.name + ".part")
-    with partial.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    partial.replace(path)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from kiosk.paths import catalogue_path, state_path
 from kiosk.settings import DEFAULTS_FILE, Layer, load_settings, read_toml_layer
 from kiosk.sync import KioskSync, SyncState
 from kiosk.sync.provision import provision
-from tests.daemons import Daemon, free_port, port_open
+from tests.daemons import Daemon, serve_directory
 
 
 @dataclass
@@ -32,24 +31,9 @@ class Server:
 @pytest.fixture
 def fleet(tmp_path: Path) -> Iterator[Server]:
     repository = FleetRepository.init(tmp_path / "fleet")
-    port = free_port()
-    daemon = Daemon(
-        "http.server",
-        [
-            sys.executable,
-            "-m",
-            "http.server",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(repository.repository),
-        ],
-        ready=port_open(port),
-        log=tmp_path / "http.log",
-    )
+    daemon, url = serve_directory(repository.repository, tmp_path / "http.log")
     with daemon:
-        yield Server(repository, f"http://127.0.0.1:{port}", daemon)
+        yield Server(repository, url, daemon)
 
 
 @dataclass
