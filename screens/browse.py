@@ -106,11 +106,13 @@ class GuideListScreen(KioskScreen):
             title = f"{title} · {_(AUDIENCE_LABELS[view.audience])}"
         self.ids.header.title = title
         self.ids.count.text = _("Services: {count}").format(count=view.total or len(view.guides))
+        # In a department's own list its name on every row says nothing new.
+        with_department = view.query is None or view.query.department is None
         rows: list[dict[str, Any]] = [
             {
                 "guide_id": summary.id,
                 "name": summary.name,
-                "detail": summary_line(summary, tr.lang),
+                "detail": summary_line(summary, tr.lang, with_department=with_department),
                 "on_choose": journey.open_guide,
             }
             for summary in view.guides
@@ -133,9 +135,9 @@ class GuideListScreen(KioskScreen):
             rv.scroll_y = 1
 
 
-def summary_line(summary: GuideSummary, language: str) -> str:
+def summary_line(summary: GuideSummary, language: str, *, with_department: bool = True) -> str:
     """The second line of a guide row: department, time limit, visits."""
-    parts = [short_department(summary.department)]
+    parts = [short_department(summary.department)] if with_department else []
     if summary.promised_days is not None:
         parts.append(
             translate("Done on the spot", language)

@@ -1,9 +1,11 @@
-"""Write the demo catalogue config/demo/guides.jsonl: about ninety Weihai guides, marked as demo.
+"""Write the demo catalogue config/demo/guides.jsonl: over a hundred Weihai guides, marked as demo.
 
 Run: .venv/bin/python scripts/demo_guides.py
-The output is committed; this script only saves typing the same halls and steps ninety times.
+The output is committed; this script only saves typing the same halls and steps a hundred times.
 Every address is invented and says so; every online link is under https://zwfw.weihai.example/.
 """
+
+# ruff: noqa: E501, PLR0917  (a data table: one record a line reads better than wrapped keywords)
 
 from __future__ import annotations
 
@@ -202,7 +204,7 @@ def guide(
     annual: str = "",
     intermediary: str = "",
 ) -> None:
-    prefix = number.split("-")[0]
+    prefix = number.split("-", maxsplit=1)[0]
     dept = DEPARTMENTS[prefix]
     guide_id = f"371000-{number}"
     level_list = LEVEL_SETS[levels]
@@ -226,7 +228,7 @@ def guide(
         or standard_steps(
             dept["window"],
             promised,
-            f"{result_name or '办理结果'}{'、'.join(delivered[d] for d in delivery)}",
+            f"{result_name or '办理结果'}；{'或'.join(delivered[d] for d in delivery)}",
         ),
         "materials": materials,
         "legal_days": legal,

@@ -20,7 +20,7 @@ DELIVERY_NAMES = {
     "on_the_spot": "窗口当场领取",
     "post": "免费邮寄送达",
     "self_pickup": "自助终端领取",
-    "electronic": "电子送达（电子证照）",
+    "electronic": "电子送达（电子证照或网上查看）",
 }
 AUDIENCE_NAMES = {"individual": "个人", "enterprise": "法人（企业、个体工商户等）", "both": "个人和法人"}
 FORM_NAMES = {
@@ -250,8 +250,11 @@ def _plain_places(guide: Guide) -> list[str]:
         ways.append("本机就能办。")
     if guide.locations:
         place = guide.locations[0]
-        where = f"到{place.hall}" + (f"（{place.address}）" if place.address else "")
-        ways.append(where + (f"，{place.hours}" if place.hours else "") + "。")
+        ways.append(f"到{place.hall}办。")
+        if place.address:
+            ways.append(f"地址：{place.address}")
+        if place.hours:
+            ways.append(f"时间：{place.hours}")
         if len(guide.locations) > 1:
             ways.append(f"另有 {len(guide.locations) - 1} 个地方也能办，见完整指南。")
     return ways

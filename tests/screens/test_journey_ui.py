@@ -190,7 +190,9 @@ def test_browsing_by_audience_and_all_departments_by_touch(ui: UiDriver) -> None
 
 def test_a_long_list_shows_more_on_touch(ui: UiDriver) -> None:
     kiosk = ui.app.kiosk
-    records = [{"id": f"T-{n:03d}", "name": f"测试事项{n:03d}", "department": "威海市测试局"} for n in range(60)]
+    records = [
+        {"id": f"T-{n:03d}", "name": f"测试事项{n:03d}", "department": "威海市测试局"} for n in range(60)
+    ]
     kiosk.catalogue.import_guides(guide_from_dict(record) for record in records)
     ui.tap_center()
     ui.on(Screen.HOME)
