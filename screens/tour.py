@@ -30,18 +30,7 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     ui.on(Screen.HOME)
     shot("home")
 
-    # Kivy keeps children last-first: children[-1] is the first tile of a grid.
-    ui.tap(ui.widget(Screen.HOME, "audiences").children[-1])
-    ui.on(Screen.BROWSE_AUDIENCE)
-    shot("browse_audience")
-    ui.tap(ui.widget(Screen.BROWSE_AUDIENCE, "back"))
-    ui.on(Screen.HOME)
-
-    ui.tap(ui.widget(Screen.HOME, "tiles").children[0])  # the last tile: "more departments"
-    ui.on(Screen.DEPARTMENTS)
-    shot("departments")
-    ui.tap(ui.widget(Screen.DEPARTMENTS, "back"))
-    ui.on(Screen.HOME)
+    browsing_tour(ui, shot)
 
     ui.tap(ui.widget(Screen.HOME, "tiles").children[-1])
     ui.on(Screen.GUIDE_LIST)
@@ -86,6 +75,22 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     ui.on(Screen.ATTRACT)
     shot("attract_after_idle")
     return saved
+
+
+def browsing_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+    """From home to the services of an audience and to every department, and back home."""
+    # Kivy keeps children last-first: children[-1] is the first tile of a grid.
+    ui.tap(ui.widget(Screen.HOME, "audiences").children[-1])
+    ui.on(Screen.BROWSE_AUDIENCE)
+    shot("browse_audience")
+    ui.tap(ui.widget(Screen.BROWSE_AUDIENCE, "back"))
+    ui.on(Screen.HOME)
+
+    ui.tap(ui.widget(Screen.HOME, "tiles").children[0])  # the last tile: "more departments"
+    ui.on(Screen.DEPARTMENTS)
+    shot("departments")
+    ui.tap(ui.widget(Screen.DEPARTMENTS, "back"))
+    ui.on(Screen.HOME)
 
 
 def run_tour(
