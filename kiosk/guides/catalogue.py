@@ -173,6 +173,7 @@ class Catalogue:
 
     def guides(self, query: GuideQuery, limit: int = 50, offset: int = 0) -> list[GuideSummary]:
         """One page of the guides that `query` selects, by name."""
+        # Code-point order of hanzi is radical-and-stroke order, the order of a Chinese index.
         where, params = query.where()
         rows = self.conn.execute(
             "SELECT g.id, g.name, g.department, g.promised_days, g.max_visits FROM guides g "
