@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from typing import Any
 from kiosk.bus import EventBus
 from kiosk.documents import ChecklistContext, render_checklist
 from kiosk.events import Event
-from kiosk.guides import Catalogue, GuideNotFound
+from kiosk.guides import BrowseAudience, Catalogue, Category, GuideNotFound, GuideQuery
 from kiosk.handover import handover_url
 from kiosk.printing import PrintOutcome, PrintService
 from kiosk.records import Guide, GuideSummary, PrintJob
@@ -28,6 +29,8 @@ class Screen(StrEnum):
 
     ATTRACT = "attract"
     HOME = "home"
+    BROWSE_AUDIENCE = "browse_audience"
+    DEPARTMENTS = "departments"
     GUIDE_LIST = "guide_list"
     GUIDE_DETAIL = "guide_detail"
     QR = "qr"
@@ -47,12 +50,24 @@ class View:
     screen: Screen = Screen.ATTRACT
     title: str = ""
     guides: list[GuideSummary] = field(default_factory=list)
+    #: What the guide list shows, and how many guides that is in all (the list holds the pages read).
+    query: GuideQuery | None = None
+    total: int = 0
+    #: The audience a browsing screen or a guide list is narrowed to.
+    audience: BrowseAudience | None = None
+    departments: list[Category] = field(default_factory=list)
+    life_events: list[Category] = field(default_factory=list)
     guide: Guide | None = None
+    #: The guide screen shows the plain-language version (白话版) instead of the full guide.
+    plain: bool = False
     qr_url: str = ""
     print_outcome: PrintOutcome | None = None
 
 
 Background = Callable[[Callable[[], None]], None]
+
+#: How many guides a list reads at a time; "more" reads the next page.
+GUIDE_PAGE = 40
 
 
 def run_in_thread(work: Callable[[], None]) -> None:
@@ -111,15 +126,51 @@ class Journey:
             self.language = self._settings.kiosk.language
             self._reset(View(Screen.HOME))
 
-    def open_department(self, department: str) -> None:
-        """Show the guides of one department."""
+    def open_audience(self, audience: BrowseAudience) -> None:
+        """Show the life events and departments of services for individuals or for enterprises."""
         self.session.touch()
-        self._push(View(Screen.GUIDE_LIST, title=department, guides=self.catalogue.by_department(department)))
+        self._push(
+            View(
+                Screen.BROWSE_AUDIENCE,
+                audience=audience,
+                departments=self.catalogue.departments(audience),
+                life_events=self.catalogue.life_events(audience),
+            )
+        )
+
+    def open_all_departments(self) -> None:
+        """Show every department, for when home has more departments than tiles."""
+        self.session.touch()
+        self._push(View(Screen.DEPARTMENTS, departments=self.catalogue.departments()))
+
+    def open_department(self, department: str, audience: BrowseAudience | None = None) -> None:
+        """Show the guides of one department (for one audience, when browsing by audience)."""
+        self.session.touch()
+        self._open_list(department, GuideQuery(department=department, audience=audience))
 
     def open_life_event(self, life_event: str) -> None:
         """Show the member guides of one life event (一件事)."""
         self.session.touch()
-        self._push(View(Screen.GUIDE_LIST, title=life_event, guides=self.catalogue.by_life_event(life_event)))
+        self._open_list(life_event, GuideQuery(life_event=life_event))
+
+    def more_guides(self) -> None:
+        """Read the next page of the guide list showing now."""
+        self.session.touch()
+        with self._lock:
+            view = self.view
+            if view.screen is not Screen.GUIDE_LIST or view.query is None or len(view.guides) >= view.total:
+                return
+            page = self.catalogue.guides(view.query, GUIDE_PAGE, len(view.guides))
+            self._replace(dataclasses.replace(view, guides=view.guides + page))
+
+    def toggle_plain(self) -> None:
+        """Switch the guide screen between the full guide and its plain-language version (白话版)."""
+        self.session.touch()
+        with self._lock:
+            view = self.view
+            if view.screen is not Screen.GUIDE_DETAIL or view.guide is None or not view.guide.plain:
+                return
+            self._replace(dataclasses.replace(view, plain=not view.plain))
 
     def open_guide(self, guide_id: str) -> None:
         """Show one guide in full."""
@@ -211,6 +262,18 @@ class Journey:
         pdf = render_checklist(guide, context, self.printing.printer.paper)
         job = PrintJob(title=f"checklist {guide.id}", pdf=pdf)
         return self.printing.print_and_wait(job, request_key)
+
+    def _open_list(self, title: str, query: GuideQuery) -> None:
+        self._push(
+            View(
+                Screen.GUIDE_LIST,
+                title=title,
+                query=query,
+                total=self.catalogue.count_guides(query),
+                audience=query.audience,
+                guides=self.catalogue.guides(query, GUIDE_PAGE),
+            )
+        )
 
     def _on_session_ended(self, **_: Any) -> None:
         self.printing.cancel_unfinished()

@@ -19,7 +19,7 @@ from kiosk.events import Event
 from kiosk.journey import Screen, View
 from screens.attract import AttractScreen
 from screens.base import KioskScreen
-from screens.browse import GuideDetailScreen, GuideListScreen, HomeScreen
+from screens.browse import CategoryScreen, GuideDetailScreen, GuideListScreen, HomeScreen
 from screens.fonts import register_cjk_font
 from screens.handover import QrScreen
 from screens.i18n import _, tr
@@ -36,6 +36,8 @@ KV_FILES = ("widgets.kv", "attract.kv", "browse.kv", "handover.kv", "printing.kv
 SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
     Screen.ATTRACT: AttractScreen,
     Screen.HOME: HomeScreen,
+    Screen.BROWSE_AUDIENCE: CategoryScreen,
+    Screen.DEPARTMENTS: CategoryScreen,
     Screen.GUIDE_LIST: GuideListScreen,
     Screen.GUIDE_DETAIL: GuideDetailScreen,
     Screen.QR: QrScreen,

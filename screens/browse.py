@@ -2,73 +2,142 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.app import App
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty
 
 from kiosk.departments import short_department
+from kiosk.guides import Category
+from kiosk.guides.sections import about_line, guide_sections, plain_sections
 from kiosk.i18n import translate
-from kiosk.journey import View
-from kiosk.records import Guide, GuideSummary
+from kiosk.journey import Journey, View
+from kiosk.records import GuideSummary
 from screens.base import KioskScreen
 from screens.i18n import _, tr
 from screens.widgets import KLabel, Tile
 
-#: How many department tiles the home screen shows; the rest are one touch away in a later issue.
+#: How many department tiles the home screen shows; when there are more, the last is "more departments".
 HOME_TILES = 12
+#: What residents call the two audiences (the kiosk's words, so translated).
+AUDIENCE_LABELS = {"individual": "Services for individuals", "enterprise": "Services for businesses"}
 
 
 class HomeScreen(KioskScreen):
-    """Tiles for the departments residents come for, largest first."""
+    """Browse by audience, by department (largest first) and by life event."""
 
     portrait = BooleanProperty(False)
 
     def show(self, view: View) -> None:
-        journey = App.get_running_app().kiosk.journey
-        grid = self.ids.tiles
-        grid.clear_widgets()
-        for category in journey.catalogue.departments()[:HOME_TILES]:
-            tile = Tile(
-                title=short_department(category.name),
-                subtitle=_("Services: {count}").format(count=category.count),
-                key=category.name,
+        journey: Journey = App.get_running_app().kiosk.journey
+        catalogue = journey.catalogue
+        audiences = self.ids.audiences
+        audiences.clear_widgets()
+        for category in catalogue.audiences():
+            tile = count_tile(_(AUDIENCE_LABELS[category.name]), category)
+            tile.bind(on_release=lambda tile: journey.open_audience(tile.key))
+            audiences.add_widget(tile)
+        departments = catalogue.departments()
+        shown = departments if len(departments) <= HOME_TILES else departments[: HOME_TILES - 1]
+        fill_department_tiles(self.ids.tiles, shown, journey)
+        if len(shown) < len(departments):
+            more = Tile(
+                title=_("More departments"),
+                subtitle=_("Departments: {count}").format(count=len(departments)),
+                key="more",
             )
-            tile.bind(on_release=lambda tile: journey.open_department(tile.key))
-            grid.add_widget(tile)
-        events = self.ids.life_events
-        events.clear_widgets()
-        for category in journey.catalogue.life_events()[:6]:
-            tile = Tile(
-                title=category.name,
-                subtitle=_("Services: {count}").format(count=category.count),
-                key=category.name,
-            )
-            tile.bind(on_release=lambda tile: journey.open_life_event(tile.key))
-            events.add_widget(tile)
+            more.bind(on_release=lambda _tile: journey.open_all_departments())
+            self.ids.tiles.add_widget(more)
+        fill_life_event_tiles(self.ids.life_events, catalogue.life_events(), journey)
+
+
+class CategoryScreen(KioskScreen):
+    """Browsing one level down from home: an audience's life events and departments, or all departments."""
+
+    portrait = BooleanProperty(False)
+    has_life_events = BooleanProperty(False)
+
+    def show(self, view: View) -> None:
+        journey: Journey = App.get_running_app().kiosk.journey
+        self.ids.header.title = _(AUDIENCE_LABELS[view.audience]) if view.audience else _("All departments")
+        self.has_life_events = bool(view.life_events)
+        fill_life_event_tiles(self.ids.life_events, view.life_events, journey)
+        fill_department_tiles(self.ids.tiles, view.departments, journey, view.audience)
+        self.ids.scroll.scroll_y = 1
+
+
+def count_tile(title: str, category: Category) -> Tile:
+    """A tile named `title` that counts the services of `category` and carries its name as key."""
+    return Tile(
+        title=title,
+        subtitle=_("Services: {count}").format(count=category.count),
+        key=category.name,
+    )
+
+
+def fill_department_tiles(
+    grid: Any, departments: list[Category], journey: Journey, audience: Any = None
+) -> None:
+    """One tile per department, opening its guides (for `audience`, when browsing by audience)."""
+    grid.clear_widgets()
+    for category in departments:
+        tile = count_tile(short_department(category.name), category)
+        tile.bind(on_release=lambda tile: journey.open_department(tile.key, audience))
+        grid.add_widget(tile)
+
+
+def fill_life_event_tiles(grid: Any, life_events: list[Category], journey: Journey) -> None:
+    """One tile per life event (一件事), opening its member guides."""
+    grid.clear_widgets()
+    for category in life_events:
+        tile = count_tile(f"{category.name}一件事", category)
+        tile.bind(on_release=lambda tile: journey.open_life_event(tile.key))
+        grid.add_widget(tile)
 
 
 class GuideListScreen(KioskScreen):
-    """The guides of a department or life event, one row each."""
+    """The guides of a department or life event, one row each, read a page at a time."""
 
     def show(self, view: View) -> None:
         journey = App.get_running_app().kiosk.journey
-        self.ids.header.title = short_department(view.title)
-        self.ids.count.text = _("Services: {count}").format(count=len(view.guides))
-        self.ids.rows.data = [
+        title = short_department(view.title)
+        if view.audience:
+            title = f"{title} · {_(AUDIENCE_LABELS[view.audience])}"
+        self.ids.header.title = title
+        self.ids.count.text = _("Services: {count}").format(count=view.total or len(view.guides))
+        # In a department's own list its name on every row says nothing new.
+        with_department = view.query is None or view.query.department is None
+        rows: list[dict[str, Any]] = [
             {
                 "guide_id": summary.id,
                 "name": summary.name,
-                "detail": summary_line(summary, tr.lang),
+                "detail": summary_line(summary, tr.lang, with_department=with_department),
                 "on_choose": journey.open_guide,
             }
             for summary in view.guides
         ]
-        self.ids.rows.scroll_y = 1
+        left = view.total - len(view.guides)
+        if left > 0:
+            rows.append(
+                {
+                    "viewclass": "MoreRow",
+                    "text": _("Show {count} more").format(count=left),
+                    "on_choose": journey.more_guides,
+                }
+            )
+        rv = self.ids.rows
+        keep_place = bool(rv.data) and rv.data[0].get("guide_id") == (
+            rows[0].get("guide_id") if rows else None
+        )
+        rv.data = rows
+        if not keep_place:  # a new list starts at the top; a longer page of the same list stays put
+            rv.scroll_y = 1
 
 
-def summary_line(summary: GuideSummary, language: str) -> str:
+def summary_line(summary: GuideSummary, language: str, *, with_department: bool = True) -> str:
     """The second line of a guide row: department, time limit, visits."""
-    parts = [short_department(summary.department)]
+    parts = [short_department(summary.department)] if with_department else []
     if summary.promised_days is not None:
         parts.append(
             translate("Done on the spot", language)
@@ -85,97 +154,23 @@ def summary_line(summary: GuideSummary, language: str) -> str:
 
 
 class GuideDetailScreen(KioskScreen):
-    """One guide, materials first, with the actions that take it away: QR and print."""
+    """One guide, materials first, or its plain-language version; QR and print take it away."""
+
+    has_plain = BooleanProperty(False)
+    plain = BooleanProperty(False)
 
     def show(self, view: View) -> None:
         guide = view.guide
         if guide is None:
             return
         self.ids.header.title = guide.name
+        self.has_plain = bool(guide.plain)
+        self.plain = view.plain
         body = self.ids.body
         body.clear_widgets()
-        for heading, lines in guide_sections(guide):
-            body.add_widget(Factory.SectionHeading(text=heading))
-            for line in lines:
-                body.add_widget(KLabel(text=line))
+        for section in plain_sections(guide) if view.plain else guide_sections(guide):
+            body.add_widget(Factory.SectionHeading(text=section.heading))
+            for line in section.lines:
+                body.add_widget(Factory.PlainLine(text=line) if view.plain else KLabel(text=line))
         body.add_widget(Factory.Note(text=about_line(guide)))
         self.ids.scroll.scroll_y = 1
-
-
-def about_line(guide: Guide) -> str:
-    """Where the guide comes from and how fresh it is."""
-    parts = [f"事项编码 {guide.id}"]
-    if guide.updated:
-        parts.append(f"更新于 {guide.updated}")
-    if guide.demo:
-        parts.append("演示内容，不作为办事依据")
-    return "　".join(parts)
-
-
-def guide_sections(guide: Guide) -> list[tuple[str, list[str]]]:
-    """The readable sections of a guide, materials first (guide text stays in Chinese)."""
-    sections: list[tuple[str, list[str]]] = []
-    if guide.plain:
-        sections.append(("一句话说明", [guide.plain]))
-    materials = []
-    for index, material in enumerate(guide.materials, start=1):
-        counts = "，".join(
-            part
-            for part in (
-                f"原件 {material.originals} 份" if material.originals else "",
-                f"复印件 {material.copies} 份" if material.copies else "",
-            )
-            if part
-        )
-        need = "" if material.required else f"（{material.condition or '视情况提交'}）"
-        licence = "　可用电子证照" if material.e_license else ""
-        materials.append(f"{index}. {material.name}{need}　{counts}{licence}")
-        if material.notes:
-            materials.append(f"　　{material.notes}")
-    sections.append(("申请材料", materials or ["无需提交材料"]))
-    limits = []
-    if guide.promised_days is not None:
-        limits.append(
-            "承诺当场办结" if guide.promised_days == 0 else f"承诺 {guide.promised_days} 个工作日办结"
-        )
-    if guide.legal_days is not None:
-        limits.append("法定即办" if guide.legal_days == 0 else f"法定 {guide.legal_days} 个工作日")
-    fee = f"收费：{guide.fee.standard}" if guide.fee.charged else "不收费"
-    sections.append(("时限与收费", ["；".join(limits) or "以窗口告知为准", fee]))
-    if guide.steps:
-        sections.append(
-            (
-                "办理流程",
-                [
-                    f"{index}. {step.title}" + (f"：{step.description}" if step.description else "")
-                    for index, step in enumerate(guide.steps, start=1)
-                ],
-            )
-        )
-    if guide.locations:
-        sections.append(
-            (
-                "办理地点",
-                [
-                    "　".join(part for part in (place.hall, place.address, place.hours) if part)
-                    for place in guide.locations
-                ],
-            )
-        )
-    if guide.phone or guide.complaint_phone:
-        sections.append(
-            (
-                "咨询与投诉",
-                [
-                    "　".join(
-                        p
-                        for p in (
-                            f"咨询 {guide.phone}" if guide.phone else "",
-                            f"投诉 {guide.complaint_phone}" if guide.complaint_phone else "",
-                        )
-                        if p
-                    )
-                ],
-            )
-        )
-    return sections

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -> list[Path]:
-    """The whole journey: attract, home, a department, a guide, its QR, print, walk away."""
+    """The whole journey: attract, home, browsing, a guide and its plain version, QR, print, walk away."""
     kiosk: Kiosk = ui.app.kiosk
     saved: list[Path] = []
 
@@ -30,8 +30,9 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     ui.on(Screen.HOME)
     shot("home")
 
-    tiles = ui.widget(Screen.HOME, "tiles").children
-    ui.tap(tiles[-1])  # Kivy keeps children last-first: this is the first tile
+    browsing_tour(ui, shot)
+
+    ui.tap(ui.widget(Screen.HOME, "tiles").children[-1])
     ui.on(Screen.GUIDE_LIST)
     ui.frames(6)  # the recycle view lays out its rows over the next frames
     shot("guide_list")
@@ -40,6 +41,13 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     ui.tap(rows[0])
     ui.on(Screen.GUIDE_DETAIL)
     shot("guide_detail")
+
+    ui.tap(ui.widget(Screen.GUIDE_DETAIL, "plain"))
+    ui.until(lambda: kiosk.journey.view.plain, what="the plain-language version")
+    ui.frames(2)
+    shot("guide_plain")
+    ui.tap(ui.widget(Screen.GUIDE_DETAIL, "plain"))
+    ui.until(lambda: not kiosk.journey.view.plain, what="the full guide")
 
     ui.tap(ui.widget(Screen.GUIDE_DETAIL, "qr"))
     ui.on(Screen.QR)
@@ -67,6 +75,22 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     ui.on(Screen.ATTRACT)
     shot("attract_after_idle")
     return saved
+
+
+def browsing_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+    """From home to the services of an audience and to every department, and back home."""
+    # Kivy keeps children last-first: children[-1] is the first tile of a grid.
+    ui.tap(ui.widget(Screen.HOME, "audiences").children[-1])
+    ui.on(Screen.BROWSE_AUDIENCE)
+    shot("browse_audience")
+    ui.tap(ui.widget(Screen.BROWSE_AUDIENCE, "back"))
+    ui.on(Screen.HOME)
+
+    ui.tap(ui.widget(Screen.HOME, "tiles").children[0])  # the last tile: "more departments"
+    ui.on(Screen.DEPARTMENTS)
+    shot("departments")
+    ui.tap(ui.widget(Screen.DEPARTMENTS, "back"))
+    ui.on(Screen.HOME)
 
 
 def run_tour(

@@ -45,6 +45,17 @@ class GuideRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
             self.on_choose(self.guide_id)
 
 
+class MoreRow(RecycleDataViewBehavior, ButtonBehavior, BoxLayout):
+    """The last row of a long list: reads the next page of guides."""
+
+    text = StringProperty("")
+    on_choose = ObjectProperty(None, allownone=True)
+
+    def on_release(self) -> None:
+        if self.on_choose is not None:
+            self.on_choose()
+
+
 class QrImage(Image):
     """A QR code drawn pixel-exact from segno's matrix (never Micro QR), with its quiet zone."""
 

@@ -81,10 +81,11 @@ def show(guide_id: str, as_json: bool) -> None:
 @guides.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 def stats(as_json: bool) -> None:
-    """Count guides by department and life event."""
+    """Count guides by audience, department and life event (a guide for both audiences counts in each)."""
     catalogue = _open_catalogue()
     report = {
         "guides": catalogue.count(),
+        "audiences": {c.name: c.count for c in catalogue.audiences()},
         "departments": {c.name: c.count for c in catalogue.departments()},
         "life_events": {c.name: c.count for c in catalogue.life_events()},
     }
@@ -92,7 +93,7 @@ def stats(as_json: bool) -> None:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
     click.echo(f"{report['guides']} guides")
-    for title in ("departments", "life_events"):
+    for title in ("audiences", "departments", "life_events"):
         click.echo(f"{title}:")
         for name, count in report[title].items():  # type: ignore[attr-defined]
             click.echo(f"  {count:5d}  {name}")

@@ -1,6 +1,13 @@
 """The guide catalogue: records in, SQLite storage, browsing."""
 
-from kiosk.guides.catalogue import Catalogue, Category, GuideNotFound
+from kiosk.guides.catalogue import (
+    AUDIENCES,
+    BrowseAudience,
+    Catalogue,
+    Category,
+    GuideNotFound,
+    GuideQuery,
+)
 from kiosk.guides.codec import (
     CatalogueInvalid,
     GuideInvalid,
@@ -14,12 +21,15 @@ from kiosk.guides.codec import (
 from kiosk.guides.demo import DEMO_CATALOGUE, load_demo_if_empty
 
 __all__ = [
+    "AUDIENCES",
     "DEMO_CATALOGUE",
+    "BrowseAudience",
     "Catalogue",
     "CatalogueInvalid",
     "Category",
     "GuideInvalid",
     "GuideNotFound",
+    "GuideQuery",
     "LineError",
     "guide_from_dict",
     "guide_to_dict",

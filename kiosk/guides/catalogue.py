@@ -7,21 +7,55 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import sqlite_utils
 
 from kiosk.guides.codec import guide_from_dict, guide_to_dict
 from kiosk.guides.migrations import migrate
-from kiosk.records import Guide, GuideSummary
+from kiosk.records import ENTERPRISE_LIFE_EVENTS, INDIVIDUAL_LIFE_EVENTS, Guide, GuideSummary
 from kiosk.storage import connect, transaction
+
+BrowseAudience = Literal["individual", "enterprise"]
+
+#: Life events in the order of a life, then of a business; unknown ones (none today) sort last.
+_LIFE_EVENT_ORDER = {name: i for i, name in enumerate(INDIVIDUAL_LIFE_EVENTS + ENTERPRISE_LIFE_EVENTS)}
 
 
 @dataclass(frozen=True)
 class Category:
-    """A way to browse (a department, a life event) and how many guides it holds."""
+    """A way to browse (a department, a life event, an audience) and how many guides it holds."""
 
     name: str
     count: int
+
+
+#: The audiences residents browse by; a guide for "both" belongs to each.
+AUDIENCES: tuple[BrowseAudience, ...] = ("individual", "enterprise")
+
+
+@dataclass(frozen=True)
+class GuideQuery:
+    """Which guides a browsing list shows: any combination of department, life event and audience."""
+
+    department: str | None = None
+    life_event: str | None = None
+    audience: BrowseAudience | None = None
+
+    def where(self) -> tuple[str, list[str]]:
+        """The SQL condition over `guides g` and its parameters."""
+        clauses: list[str] = []
+        params: list[str] = []
+        if self.department is not None:
+            clauses.append("g.department = ?")
+            params.append(self.department)
+        if self.life_event is not None:
+            clauses.append("g.id IN (SELECT guide_id FROM guide_life_events WHERE life_event = ?)")
+            params.append(self.life_event)
+        if self.audience is not None:
+            clauses.append("g.audience IN (?, 'both')")
+            params.append(self.audience)
+        return (" AND ".join(clauses) or "1"), params
 
 
 class GuideNotFound(LookupError):
@@ -124,39 +158,66 @@ class Catalogue:
             raise GuideNotFound(guide_id)
         return guide_from_dict(json.loads(row[0]))
 
-    def departments(self) -> list[Category]:
-        """Every department with its number of guides, largest first."""
+    def departments(self, audience: BrowseAudience | None = None) -> list[Category]:
+        """Every department (serving `audience`, if given) with its number of guides, largest first."""
+        where, params = GuideQuery(audience=audience).where()
         rows = self.conn.execute(
-            "SELECT department, count(*) FROM guides GROUP BY department ORDER BY count(*) DESC, department"
+            f"SELECT g.department, count(*) FROM guides g WHERE {where} "
+            "GROUP BY g.department ORDER BY count(*) DESC, g.department",
+            params,
         )
         return [Category(name, count) for name, count in rows]
 
-    def life_events(self) -> list[Category]:
-        """Every life event (一件事) with its number of member guides."""
+    def life_events(self, audience: BrowseAudience | None = None) -> list[Category]:
+        """Every life event (一件事) with its number of member guides, in the order of a life.
+
+        Narrowed to an audience, only that audience's life events are listed (a guide for both audiences
+        may belong to an individual's and an enterprise's event alike).
+        """
+        where, params = GuideQuery(audience=audience).where()
+        if audience is not None:
+            names = INDIVIDUAL_LIFE_EVENTS if audience == "individual" else ENTERPRISE_LIFE_EVENTS
+            where += f" AND e.life_event IN ({', '.join('?' * len(names))})"
+            params.extend(names)
         rows = self.conn.execute(
-            "SELECT life_event, count(*) FROM guide_life_events GROUP BY life_event "
-            "ORDER BY count(*) DESC, life_event"
+            "SELECT e.life_event, count(*) FROM guide_life_events e JOIN guides g ON g.id = e.guide_id "
+            f"WHERE {where} GROUP BY e.life_event",
+            params,
         )
-        return [Category(name, count) for name, count in rows]
+        categories = [Category(name, count) for name, count in rows]
+        return sorted(
+            categories, key=lambda c: (_LIFE_EVENT_ORDER.get(c.name, len(_LIFE_EVENT_ORDER)), c.name)
+        )
+
+    def audiences(self) -> list[Category]:
+        """Guides for individuals (个人办事) and for enterprises (法人办事); "both" counts in each."""
+        rows = dict(self.conn.execute("SELECT audience, count(*) FROM guides GROUP BY audience").fetchall())
+        return [Category(audience, rows.get(audience, 0) + rows.get("both", 0)) for audience in AUDIENCES]
+
+    def guides(self, query: GuideQuery, limit: int = 50, offset: int = 0) -> list[GuideSummary]:
+        """One page of the guides that `query` selects, by name."""
+        # Code-point order of hanzi is radical-and-stroke order, the order of a Chinese index.
+        where, params = query.where()
+        rows = self.conn.execute(
+            "SELECT g.id, g.name, g.department, g.promised_days, g.max_visits FROM guides g "
+            f"WHERE {where} ORDER BY g.name, g.id LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [GuideSummary(*row) for row in rows]
+
+    def count_guides(self, query: GuideQuery) -> int:
+        """How many guides `query` selects (for a list's count and its paging)."""
+        where, params = query.where()
+        row = self.conn.execute(f"SELECT count(*) FROM guides g WHERE {where}", params).fetchone()
+        return int(row[0])
 
     def by_department(self, department: str, limit: int = 50, offset: int = 0) -> list[GuideSummary]:
         """Guides of one department, by name."""
-        rows = self.conn.execute(
-            "SELECT id, name, department, promised_days, max_visits FROM guides "
-            "WHERE department = ? ORDER BY name LIMIT ? OFFSET ?",
-            (department, limit, offset),
-        )
-        return [GuideSummary(*row) for row in rows]
+        return self.guides(GuideQuery(department=department), limit, offset)
 
     def by_life_event(self, life_event: str, limit: int = 50, offset: int = 0) -> list[GuideSummary]:
         """Member guides of one life event, by name."""
-        rows = self.conn.execute(
-            "SELECT g.id, g.name, g.department, g.promised_days, g.max_visits FROM guides g "
-            "JOIN guide_life_events e ON e.guide_id = g.id WHERE e.life_event = ? "
-            "ORDER BY g.name LIMIT ? OFFSET ?",
-            (life_event, limit, offset),
-        )
-        return [GuideSummary(*row) for row in rows]
+        return self.guides(GuideQuery(life_event=life_event), limit, offset)
 
     def iter_guides(self) -> Iterator[Guide]:
         """Every guide, one at a time, by id (for export)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -58,10 +59,47 @@ def guide_from_dict(data: Any) -> Guide:
             raise GuideInvalid(f"{name}: must not be empty")
     if guide.kind and guide.kind not in GUIDE_KINDS:
         raise GuideInvalid(f"kind: {guide.kind!r} is not one of {', '.join(GUIDE_KINDS)}")
+    _check_numbers(guide)
+    _check_lists_and_links(guide)
+    return guide
+
+
+def _check_numbers(guide: Guide) -> None:
+    """Counts, time limits and visits: never negative, and a promise within the law."""
     for index, material in enumerate(guide.materials):
         if material.originals < 0 or material.copies < 0:
             raise GuideInvalid(f"materials.{index}: counts cannot be negative")
-    return guide
+        if not material.name.strip():
+            raise GuideInvalid(f"materials.{index}.name: must not be empty")
+    for name in ("legal_days", "promised_days", "max_visits"):
+        value = getattr(guide, name)
+        if value is not None and value < 0:
+            raise GuideInvalid(f"{name}: cannot be negative")
+    if (
+        guide.legal_days is not None
+        and guide.promised_days is not None
+        and guide.promised_days > guide.legal_days
+    ):
+        raise GuideInvalid("promised_days: a promise cannot be longer than the legal time limit")
+    for index, procedure in enumerate(guide.special_procedures):
+        if procedure.days is not None and procedure.days < 0:
+            raise GuideInvalid(f"special_procedures.{index}.days: cannot be negative")
+
+
+def _check_lists_and_links(guide: Guide) -> None:
+    """Web addresses are web addresses, lists hold no repeats, dates are ISO dates."""
+    for where, url in (
+        ("channels.online_url", guide.channels.online_url),
+        ("video_url", guide.video_url),
+        *((f"materials.{i}.form_url", m.form_url) for i, m in enumerate(guide.materials)),
+    ):
+        if url and not url.startswith(("https://", "http://")):
+            raise GuideInvalid(f"{where}: {url!r} is not a web address")
+    for where, values in (("levels", guide.levels), ("life_events", guide.life_events)):
+        if len(set(values)) != len(values):
+            raise GuideInvalid(f"{where}: lists a value twice")
+    if guide.updated and not _ISO_DATE.fullmatch(guide.updated):
+        raise GuideInvalid(f"updated: {guide.updated!r} is not a date like 2026-10-15")
 
 
 def guide_to_dict(guide: Guide) -> dict[str, Any]:
@@ -108,6 +146,7 @@ def write_jsonl(guides: Iterable[Guide]) -> Iterator[str]:
 
 
 _REQUIRED = {"id", "name", "department"}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DEFAULTS = dataclasses.asdict(Guide(id="", name="", department=""))
 
 

@@ -1,7 +1,10 @@
 """Domain records: frozen values with no I/O."""
 
 from kiosk.records.guide import (
+    ENTERPRISE_LIFE_EVENTS,
     GUIDE_KINDS,
+    INDIVIDUAL_LIFE_EVENTS,
+    LEVELS,
     Channels,
     Fee,
     Guide,
@@ -23,7 +26,10 @@ from kiosk.records.identity import (
 from kiosk.records.printing import JobState, JobStatus, PrinterStatus, PrintJob
 
 __all__ = [
+    "ENTERPRISE_LIFE_EVENTS",
     "GUIDE_KINDS",
+    "INDIVIDUAL_LIFE_EVENTS",
+    "LEVELS",
     "Channels",
     "Fee",
     "Guide",

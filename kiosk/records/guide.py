@@ -7,6 +7,21 @@ from typing import Literal
 
 Audience = Literal["individual", "enterprise", "both"]
 MaterialForm = Literal["original", "copy", "original_and_copy", "electronic"]
+#: Where an item can be handled: city hall, county hall, town centre (便民服务中心),
+#: village station (便民服务站).
+Level = Literal["city", "county", "town", "village"]
+#: How the result reaches the resident: at the counter, by post, from a self-service locker, as an e-licence.
+Delivery = Literal["on_the_spot", "post", "self_pickup", "electronic"]
+CrossRegion = Literal["跨省通办", "全省通办"]
+SpecialProcedureName = Literal[
+    "现场勘验", "听证", "招标", "拍卖", "检验", "检测", "检疫", "鉴定", "专家评审", "公示"
+]
+#: Life events (一件事) of individuals, in the order of a life.
+INDIVIDUAL_LIFE_EVENTS = ("出生", "入学", "就业", "婚育", "住房", "退休", "身后")
+#: Life events (一件事) of enterprises, in the order of a business.
+ENTERPRISE_LIFE_EVENTS = ("开办", "经营", "变更", "注销")
+LifeEvent = Literal["出生", "入学", "就业", "婚育", "住房", "退休", "身后", "开办", "经营", "变更", "注销"]
+LEVELS: tuple[Level, ...] = ("city", "county", "town", "village")
 GUIDE_KINDS = (
     "行政许可",
     "行政确认",
@@ -61,15 +76,16 @@ class Result:
 
     name: str = ""
     type: Literal["证照", "批文", "其他", ""] = ""
-    delivery: tuple[str, ...] = ()
+    delivery: tuple[Delivery, ...] = ()
 
 
 @dataclass(frozen=True)
 class SpecialProcedure:
     """A special procedure (特殊环节) with its own basis and time limit."""
 
-    name: str
+    name: SpecialProcedureName
     basis: str = ""
+    #: Working days, not counted in the item's own time limit.
     days: int | None = None
 
 
@@ -119,12 +135,12 @@ class Guide:
     locations: tuple[Location, ...] = ()
     phone: str = ""
     complaint_phone: str = ""
-    levels: tuple[str, ...] = ()
+    levels: tuple[Level, ...] = ()
     channels: Channels = field(default_factory=Channels)
     max_visits: int | None = None
-    cross_region: tuple[str, ...] = ()
+    cross_region: tuple[CrossRegion, ...] = ()
     commitment: bool = False
-    life_events: tuple[str, ...] = ()
+    life_events: tuple[LifeEvent, ...] = ()
     plain: str = ""
     pictures: tuple[str, ...] = ()
     video_url: str = ""

@@ -50,6 +50,18 @@ def test_only_id_name_and_department_are_required() -> None:
         ({"legal_days": "twenty"}, "legal_days"),
         ({"materials": [{"name": "身份证", "copies": -1}]}, "cannot be negative"),
         ({"name": "   "}, "name: must not be empty"),
+        ({"levels": ["市级"]}, "levels.0"),
+        ({"levels": ["city", "city"]}, "levels: lists a value twice"),
+        ({"result": {"delivery": ["窗口领取"]}}, "result.delivery.0"),
+        ({"cross_region": ["全国通办"]}, "cross_region.0"),
+        ({"special_procedures": [{"name": "抽签"}]}, "special_procedures.0.name"),
+        ({"special_procedures": [{"name": "公示", "days": -5}]}, "special_procedures.0.days"),
+        ({"life_events": ["毕业"]}, "life_events.0"),
+        ({"promised_days": -1}, "promised_days: cannot be negative"),
+        ({"legal_days": 5, "promised_days": 10}, "promise cannot be longer"),
+        ({"channels": {"online_url": "zwfw.weihai.example/x"}}, "channels.online_url"),
+        ({"materials": [{"name": ""}]}, "materials.0.name: must not be empty"),
+        ({"updated": "15.10.2026"}, "updated"),
     ],
 )
 def test_invalid_guides_name_the_element(extra: dict[str, object], message: str) -> None:
@@ -86,7 +98,7 @@ def test_import_browse_and_get(catalogue: Catalogue) -> None:
     assert load_demo_if_empty(catalogue) >= 12
     assert load_demo_if_empty(catalogue) == 0  # only into an empty catalogue
     departments = {category.name: category.count for category in catalogue.departments()}
-    assert departments["威海市公安局"] == 3
+    assert departments["威海市公安局"] == 10
     police = catalogue.by_department("威海市公安局")
     assert [summary.id for summary in police] == sorted(
         [summary.id for summary in police], key=lambda i: catalogue.get(i).name
@@ -139,7 +151,12 @@ def test_cli_import_export_show_and_stats(tmp_path: Path) -> None:
     missing = runner.invoke(main, ["guides", "show", "nope"], env=env)
     assert missing.exit_code == 1 and "no guide with id 'nope'" in missing.output
     stats = json.loads(runner.invoke(main, ["guides", "stats", "--json"], env=env).output)
-    assert stats["guides"] >= 12 and stats["departments"]["威海市公安局"] == 3
+    assert stats["guides"] >= 80 and stats["departments"]["威海市公安局"] == 10
+    audiences = stats["audiences"]
+    both = sum(1 for line in DEMO_CATALOGUE.open(encoding="utf-8") if '"audience":"both"' in line)
+    assert audiences["individual"] + audiences["enterprise"] == stats["guides"] + both
+    text = runner.invoke(main, ["guides", "stats"], env=env).output
+    assert "audiences:" in text and f"{audiences['enterprise']:5d}  enterprise" in text
 
 
 def test_cli_import_with_a_bad_line_changes_nothing(tmp_path: Path) -> None:

@@ -26,11 +26,9 @@ def test_the_whole_journey_without_a_ui(make_kiosk: Callable[..., Kiosk]) -> Non
     assert kiosk.session.state is SessionState.BROWSING
     journey.open_department("威海市公安局")
     assert journey.view.screen is Screen.GUIDE_LIST
-    assert [g.name for g in journey.view.guides] == [
-        "出生登记（新生儿落户）",
-        "居民身份证挂失补领",
-        "居民身份证换领",
-    ]
+    names = [g.name for g in journey.view.guides]
+    assert len(names) == 10 and names == sorted(names)
+    assert {"出生登记（新生儿落户）", "居民身份证挂失补领", "居民身份证换领"} <= set(names)
 
     journey.open_guide("371000-GA-0001")
     assert journey.view.guide is not None and journey.view.guide.name == "居民身份证换领"

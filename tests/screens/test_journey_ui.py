@@ -7,10 +7,12 @@ import pytest
 from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode
 
+from kiosk.guides import guide_from_dict
 from kiosk.journey import Screen
 from kiosk.session import SessionState
 from screens.driver import UiDriver
 from screens.touch import tap_at
+from screens.widgets import MoreRow
 from tests.conftest import FakeClock
 
 pytestmark = pytest.mark.ui
@@ -20,17 +22,26 @@ def first_tile(ui: UiDriver) -> object:
     return ui.widget(Screen.HOME, "tiles").children[-1]
 
 
+def tile(ui: UiDriver, screen: Screen, grid: str, title: str) -> object:
+    return next(t for t in ui.widget(screen, grid).children if t.title == title)  # type: ignore[attr-defined]
+
+
 def rows(ui: UiDriver) -> list[object]:
     return sorted(ui.widget(Screen.GUIDE_LIST, "rows").children[0].children, key=lambda row: -row.y)
 
 
+def row(ui: UiDriver, name: str) -> object:
+    return next(r for r in rows(ui) if getattr(r, "name", "") == name)
+
+
 def open_first_guide(ui: UiDriver) -> None:
+    """Home, 公安局, 出生登记: a guide without an online page of its own."""
     ui.tap_center()
     ui.on(Screen.HOME)
-    ui.tap(first_tile(ui))
+    ui.tap(tile(ui, Screen.HOME, "tiles", "公安局"))
     ui.on(Screen.GUIDE_LIST)
     ui.frames(4)
-    ui.tap(rows(ui)[0])
+    ui.tap(row(ui, "出生登记（新生儿落户）"))
     ui.on(Screen.GUIDE_DETAIL)
 
 
@@ -42,21 +53,22 @@ def test_the_journey_by_touch_in_chinese(ui: UiDriver, tmp_path: Path) -> None:
     ui.tap_center()
     ui.on(Screen.HOME)
     home = ui.texts()
-    assert "按部门查找" in home and "公安局" in home and "3 项服务" in home
+    assert "按部门查找" in home and "公安局" in home and "10 项服务" in home
+    assert "个人办事" in home and "法人办事" in home and "更多部门" in home and "出生一件事" in home
     assert kiosk.session.state is SessionState.BROWSING
 
-    ui.tap(first_tile(ui))
+    ui.tap(tile(ui, Screen.HOME, "tiles", "公安局"))
     ui.on(Screen.GUIDE_LIST)
     ui.frames(4)
     listed = ui.texts()
     assert "居民身份证换领" in listed and "出生登记（新生儿落户）" in listed
 
-    ui.tap(rows(ui)[0])
+    ui.tap(row(ui, "出生登记（新生儿落户）"))
     ui.on(Screen.GUIDE_DETAIL)
     detail = ui.texts()
     assert "申请材料" in detail
     assert any(text.startswith("1. 出生医学证明") for text in detail)
-    assert detail.index("申请材料") < detail.index("时限与收费")  # materials come first
+    assert detail.index("申请材料") < detail.index("办理时限") < detail.index("办理地点")  # materials first
 
     ui.tap(ui.widget(Screen.GUIDE_DETAIL, "qr"))
     ui.on(Screen.QR)
@@ -129,7 +141,7 @@ def test_a_printer_failure_says_what_to_do_instead(ui: UiDriver) -> None:
     texts = ui.texts()
     assert "打印机缺纸了。" in texts
     assert any("扫描下方二维码" in text for text in texts)
-    assert any("环翠区政务服务中心" in text for text in texts)
+    assert any("威海市政务服务中心" in text for text in texts)
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
@@ -151,3 +163,61 @@ def test_every_button_of_the_journey_fits_the_screen(
                 widget_id
             )
             assert button.height >= ui.app.theme.touch and button.width >= 44, widget_id
+
+
+def test_browsing_by_audience_and_all_departments_by_touch(ui: UiDriver) -> None:
+    ui.tap_center()
+    ui.on(Screen.HOME)
+    ui.tap(ui.widget(Screen.HOME, "audiences").children[0])  # children run last-first: 法人办事
+    ui.on(Screen.BROWSE_AUDIENCE)
+    texts = ui.texts()
+    assert "法人办事" in texts and "开办一件事" in texts and "出生一件事" not in texts
+    ui.tap(tile(ui, Screen.BROWSE_AUDIENCE, "tiles", "市场监督管理局"))
+    ui.on(Screen.GUIDE_LIST)
+    ui.frames(4)
+    assert "市场监督管理局 · 法人办事" in ui.texts()
+    ui.tap(rows(ui)[0])
+    ui.on(Screen.GUIDE_DETAIL)
+    assert ui.app.kiosk.journey.depth == 3
+
+    ui.tap(ui.widget(Screen.GUIDE_DETAIL, "home"))
+    ui.on(Screen.HOME)
+    ui.tap(tile(ui, Screen.HOME, "tiles", "更多部门"))
+    ui.on(Screen.DEPARTMENTS)
+    texts = ui.texts()
+    assert "全部部门" in texts and "热电集团" in texts and "出生一件事" not in texts
+
+
+def test_a_long_list_shows_more_on_touch(ui: UiDriver) -> None:
+    kiosk = ui.app.kiosk
+    records = [
+        {"id": f"T-{n:03d}", "name": f"测试事项{n:03d}", "department": "威海市测试局"} for n in range(60)
+    ]
+    kiosk.catalogue.import_guides(guide_from_dict(record) for record in records)
+    ui.tap_center()
+    ui.on(Screen.HOME)
+    kiosk.journey.open_department("威海市测试局")
+    ui.on(Screen.GUIDE_LIST)
+    listing = ui.widget(Screen.GUIDE_LIST, "rows")
+    listing.scroll_y = 0  # to the end of the first page
+    ui.frames(6)
+    more = next(r for r in listing.children[0].children if isinstance(r, MoreRow))
+    assert more.text == "再显示 20 项"
+    ui.tap(more)
+    ui.until(lambda: len(kiosk.journey.view.guides) == 60, what="the second page")
+    ui.frames(4)
+    assert len(listing.data) == 60 and not any("viewclass" in item for item in listing.data)
+
+
+def test_the_plain_version_is_one_touch_away(ui: UiDriver) -> None:
+    open_first_guide(ui)
+    full = ui.texts()
+    assert "看白话版" in full and "申请材料" in full and "要带什么" not in full
+    ui.tap(ui.widget(Screen.GUIDE_DETAIL, "plain"))
+    ui.until(lambda: ui.app.kiosk.journey.view.plain, what="the plain version")
+    ui.frames(4)
+    plain = ui.texts()
+    assert "看完整指南" in plain and "白话版" in plain and "要带什么" in plain and "申请材料" not in plain
+    assert any(text.startswith("宝宝出生后") for text in plain)
+    ui.tap(ui.widget(Screen.GUIDE_DETAIL, "plain"))
+    ui.until(lambda: not ui.app.kiosk.journey.view.plain, what="the full guide again")

@@ -13,8 +13,11 @@ pytestmark = pytest.mark.ui
 EXPECTED = [
     "attract",
     "home",
+    "browse_audience",
+    "departments",
     "guide_list",
     "guide_detail",
+    "guide_plain",
     "qr",
     "printing",
     "print_done",
