@@ -8,9 +8,9 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table
 
-from kiosk.documents.layout import PAPERS, QrCode, build_pdf, paragraph, styles_for
+from kiosk.documents.layout import PAPERS, QrCode, build_pdf, paragraph, styles_for, table
 from kiosk.records import Guide, Material
 
 _FORMS = {
@@ -124,15 +124,15 @@ def render_checklist(guide: Guide, context: ChecklistContext, paper_name: str) -
     story.append(Spacer(1, 4 * mm))
     qr_size = min(34 * mm, paper.frame_width * 0.5)
     story.append(
-        Table(
+        table(
             [
                 [
                     QrCode(context.handover_url, qr_size),
                     paragraph("手机扫码查看办事指南、在线申请（网上办、掌上办）", styles.body),
                 ]
             ],
-            colWidths=[qr_size + 3 * mm, paper.frame_width - qr_size - 3 * mm],
-            style=TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]),
+            [qr_size + 3 * mm, paper.frame_width - qr_size - 3 * mm],
+            [("VALIGN", (0, 0), (-1, -1), "MIDDLE")],
         )
     )
     story.append(Spacer(1, 3 * mm))
@@ -163,14 +163,13 @@ def _materials_table(guide: Guide, styles: Any, width: float) -> Table:
             ]
         )
     fractions = (0.07, 0.30, 0.17, 0.20, 0.26)
-    table = Table(rows, colWidths=[width * part for part in fractions], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF6")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
+    return table(
+        rows,
+        [width * part for part in fractions],
+        [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF6")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ],
+        repeat_rows=1,
     )
-    return table

@@ -90,6 +90,7 @@ class ScannerSection(DeviceSection):
 
 class PrinterSection(DeviceSection):
     queue: str
+    server: str
     paper: Literal["a4", "receipt80"]
     job_timeout: float = Field(gt=0, le=600)
 
