@@ -68,8 +68,14 @@ def fee_text(guide: Guide) -> str:
     return f"收费：{guide.fee.standard or '按规定标准收取'}{basis}"
 
 
-def render_checklist(guide: Guide, context: ChecklistContext, paper_name: str) -> bytes:
-    """The checklist for `guide` as a PDF laid out for `paper_name` ("a4" or "receipt80")."""
+def render_checklist(
+    guide: Guide, context: ChecklistContext, paper_name: str, resident_name: str = ""
+) -> bytes:
+    """The checklist for `guide` as a PDF laid out for `paper_name` ("a4" or "receipt80").
+
+    `resident_name` is printed only when the resident asked for their name on it; it never
+    reaches the PDF's metadata (title and subject name the guide).
+    """
     paper = PAPERS[paper_name]
     styles = styles_for(paper)
     story: list[Any] = [
@@ -77,6 +83,8 @@ def render_checklist(guide: Guide, context: ChecklistContext, paper_name: str) -
         paragraph(guide.name, styles.title),
         paragraph(f"事项编码 {guide.id}　{guide.department}", styles.small),
     ]
+    if resident_name:
+        story.append(paragraph(f"申请人：{resident_name}", styles.body))
     if guide.demo:
         story.append(paragraph("演示内容：本告知单由演示数据生成，不作为办事依据。", styles.small))
 
