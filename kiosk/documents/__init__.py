@@ -5,8 +5,8 @@ from kiosk.documents.guide_document import render_guide
 from kiosk.documents.layout import PAPERS, Paper
 from kiosk.documents.receipts import (
     RATING_LEVELS,
-    ReceiptContext,
     PrinterTestPage,
+    ReceiptContext,
     render_rating_receipt,
     render_test_page,
 )
@@ -16,8 +16,8 @@ __all__ = [
     "RATING_LEVELS",
     "ChecklistContext",
     "Paper",
-    "ReceiptContext",
     "PrinterTestPage",
+    "ReceiptContext",
     "render_checklist",
     "render_guide",
     "render_rating_receipt",

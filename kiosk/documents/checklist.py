@@ -10,7 +10,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table
 
-from kiosk.documents.layout import PAPERS, QrCode, build_pdf, paragraph, styles_for, table
+from kiosk.documents.layout import PAPERS, Paper, QrCode, build_pdf, paragraph, styles_for, table
 from kiosk.records import Guide, Material
 
 _FORMS = {
@@ -89,20 +89,7 @@ def render_checklist(
         story.append(paragraph("演示内容：本告知单由演示数据生成，不作为办事依据。", styles.small))
 
     story.append(paragraph("申请材料", styles.heading))
-    if not guide.materials:
-        story.append(paragraph("无需提交材料。", styles.body))
-    elif paper.name == "a4":
-        story.append(_materials_table(guide, styles, paper.frame_width))
-    else:
-        for index, material in enumerate(guide.materials, start=1):
-            story.append(paragraph(f"{index}. {material.name}", styles.body))
-            story.append(
-                paragraph(f"　{material_counts(material)}；{material_requirement(material)}", styles.small)
-            )
-            if material.e_license:
-                story.append(paragraph("　可用电子证照代替", styles.small))
-            if material.notes:
-                story.append(paragraph(f"　{material.notes}", styles.small))
+    story += _materials(guide, paper, styles)
 
     story.append(paragraph("办理时限与收费", styles.heading))
     story.append(paragraph(time_limits(guide), styles.body))
@@ -152,6 +139,25 @@ def render_checklist(
     )
     story.append(paragraph("内容如有变化，以办理窗口告知为准。", styles.small))
     return build_pdf(paper, story, title=f"一次性告知单 {guide.name}", subject=guide.id)
+
+
+def _materials(guide: Guide, paper: Paper, styles: Any) -> list[Any]:
+    """A table on A4; on a receipt, one material after another."""
+    if not guide.materials:
+        return [paragraph("无需提交材料。", styles.body)]
+    if paper.name == "a4":
+        return [_materials_table(guide, styles, paper.frame_width)]
+    story: list[Any] = []
+    for index, material in enumerate(guide.materials, start=1):
+        story.append(paragraph(f"{index}. {material.name}", styles.body))
+        story.append(
+            paragraph(f"　{material_counts(material)}；{material_requirement(material)}", styles.small)
+        )
+        if material.e_license:
+            story.append(paragraph("　可用电子证照代替", styles.small))
+        if material.notes:
+            story.append(paragraph(f"　{material.notes}", styles.small))
+    return story
 
 
 def _materials_table(guide: Guide, styles: Any, width: float) -> Table:

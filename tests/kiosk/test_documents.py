@@ -11,8 +11,8 @@ from pyzbar.pyzbar import ZBarSymbol, decode
 
 from kiosk.documents import (
     ChecklistContext,
-    ReceiptContext,
     PrinterTestPage,
+    ReceiptContext,
     render_checklist,
     render_guide,
     render_rating_receipt,
