@@ -70,6 +70,9 @@ class CupsPrinter:
     def __repr__(self) -> str:
         return f"CupsPrinter(queue={self.queue!r}, server={self.where!r})"
 
+    def __str__(self) -> str:
+        return f"CUPS queue {self.queue!r} on {self.where}"
+
     @property
     def where(self) -> str:
         """The CUPS server this printer talks to, as a technician would type it."""

@@ -47,6 +47,9 @@ class SimPrinter:
         self._started = time.strftime("%Y%m%d%H%M%S")
         self._lock = threading.Lock()
 
+    def __str__(self) -> str:
+        return f"simulated printer (PDFs in {self.output})"
+
     def status(self) -> PrinterStatus:
         """Ready unless reasons have been set."""
         return PrinterStatus(ready=not self.reasons, reasons=self.reasons, detail="simulated printer")

@@ -6,6 +6,7 @@ import click
 
 from kiosk.cli.config_cmd import config
 from kiosk.cli.guides_cmd import guides
+from kiosk.cli.print_cmd import print_command
 from kiosk.cli.ui import run, tour
 
 
@@ -19,5 +20,6 @@ main.add_command(run)
 main.add_command(tour)
 main.add_command(config)
 main.add_command(guides)
+main.add_command(print_command)
 
 __all__ = ["main"]
