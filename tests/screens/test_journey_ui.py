@@ -12,6 +12,7 @@ from kiosk.session import SessionState
 from screens.driver import UiDriver
 from screens.touch import tap_at
 from tests.conftest import FakeClock
+from tests.cupsd import PrivateCupsd
 
 pytestmark = pytest.mark.ui
 
@@ -151,3 +152,19 @@ def test_every_button_of_the_journey_fits_the_screen(
                 widget_id
             )
             assert button.height >= ui.app.theme.touch and button.width >= 44, widget_id
+
+
+def test_a_paused_cups_queue_tells_the_resident_what_to_do_instead(
+    make_ui: Callable[..., UiDriver], cupsd: PrivateCupsd, cups_queue: tuple[str, Path]
+) -> None:
+    queue, _ = cups_queue
+    cupsd.lp("cupsdisable", queue)
+    ui = make_ui(
+        overrides={"devices": {"printer": {"driver": "cups", "queue": queue, "server": cupsd.server}}}
+    )
+    open_first_guide(ui)
+    ui.tap(ui.widget(Screen.GUIDE_DETAIL, "print"))
+    ui.on(Screen.PRINT_FAILED)
+    texts = ui.texts()
+    assert "打印机暂时无法使用。" in texts
+    assert any("扫描下方二维码" in text for text in texts)
