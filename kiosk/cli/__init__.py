@@ -6,6 +6,7 @@ import click
 
 from kiosk.cli.config_cmd import config
 from kiosk.cli.guides_cmd import guides
+from kiosk.cli.hw_cmd import hw
 from kiosk.cli.print_cmd import print_command
 from kiosk.cli.ui import run, tour
 
@@ -21,5 +22,6 @@ main.add_command(tour)
 main.add_command(config)
 main.add_command(guides)
 main.add_command(print_command)
+main.add_command(hw)
 
 __all__ = ["main"]

@@ -1,0 +1,62 @@
+"""QR round trips through real zbar on generated images."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+
+from kiosk.barcodes import decode_gray, decode_image, symbols_for
+from tests.qr_images import frame, qr_image
+
+URL = "https://zwfw.weihai.example/guide/371000-GA-0001?from=kiosk&kiosk=wh-0042&lang=zh_CN"
+
+
+def test_a_qr_code_reads_back_with_its_type_and_position() -> None:
+    image = Image.new("L", (400, 300), 255)
+    image.paste(qr_image(URL, scale=4), (50, 40))
+    [found] = decode_image(image, ["qrcode"])
+    assert (found.symbology, found.data) == ("qrcode", URL)
+    # The quiet zone is 4 modules of 4 px: the symbol starts 16 px inside the pasted image.
+    assert (found.left, found.top) == (66, 56) and found.width == found.height
+    assert len(found.polygon) == 4
+    assert URL not in repr(found)  # codes may be personal data: never in a repr
+
+
+def test_chinese_text_reads_back_as_written() -> None:
+    [found] = decode_image(qr_image("威海市政务服务 一次性告知单"))
+    assert found.data == "威海市政务服务 一次性告知单"
+
+
+@pytest.mark.parametrize("angle", [90, 30, 45, 180])
+def test_a_rotated_code_reads_back(angle: int) -> None:
+    rotated = qr_image(URL, scale=5).rotate(angle, expand=True, fillcolor=255)
+    assert [code.data for code in decode_image(rotated)] == [URL]
+
+
+def test_a_small_code_of_two_pixels_a_module_reads_back() -> None:
+    small = qr_image(URL, scale=2)
+    assert small.width < 120
+    assert [code.data for code in decode_image(small)] == [URL]
+
+
+def test_a_low_contrast_code_reads_back() -> None:
+    faint = qr_image(URL, scale=4, dark=110, light=165)
+    assert [code.data for code in decode_image(faint)] == [URL]
+
+
+def test_several_codes_in_one_frame_are_all_found_where_they_are() -> None:
+    codes = (("RC:first0000000000001", (20, 30)), ("RC:second000000000002", (330, 30)), (URL, (180, 240)))
+    image = frame(codes=codes)
+    found = {code.data: (code.left, code.top) for code in decode_image(image, ["qrcode"])}
+    assert set(found) == {data for data, _ in codes}
+    assert found["RC:second000000000002"][0] > found["RC:first0000000000001"][0] + 200
+
+
+def test_a_frame_without_a_code_gives_nothing() -> None:
+    empty = frame()
+    assert decode_gray(empty.tobytes(), empty.width, empty.height, ["qrcode"]) == []
+
+
+def test_an_unknown_symbology_is_named() -> None:
+    with pytest.raises(ValueError, match=r"unknown symbology 'pdf417'; known: .*qrcode"):
+        symbols_for(["pdf417"])
