@@ -89,10 +89,28 @@ def _found(result: Any) -> FoundCode:
 
 
 def _text(raw: bytes) -> str:
-    """The text of a code. zbar reads QR bytes without an ECI marker as Latin-1 and hands them over
-    re-encoded as UTF-8; UTF-8 text (Chinese) written without ECI comes back doubly encoded."""
+    """The text of a code as its writer meant it.
+
+    zbar guesses the encoding of QR bytes that carry no ECI marker (Latin-1, or Shift-JIS when
+    the bytes look Japanese) and hands them over re-encoded as UTF-8, so Chinese written as UTF-8
+    comes back garbled. Undo the guess to get the bytes back, then read them as UTF-8, else as
+    GB18030 (what older Chinese systems write).
+    """
     text = raw.decode("utf-8", errors="replace")
-    try:
-        return text.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return text
+    originals = []
+    for guess in ("latin-1", "cp932"):
+        try:
+            originals.append(text.encode(guess))
+        except UnicodeEncodeError:
+            continue
+    for original in originals:
+        try:
+            return original.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    for original in originals:
+        try:
+            return original.decode("gb18030")
+        except UnicodeDecodeError:
+            continue
+    return text
