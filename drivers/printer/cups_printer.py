@@ -60,7 +60,7 @@ class CupsPrinter:
     """
 
     def __init__(self, section: PrinterSection, context: DriverContext) -> None:
-        self.paper = section.paper
+        self.paper: str = section.paper
         self.queue = section.queue
         self.server = section.server
         self._lock = threading.Lock()

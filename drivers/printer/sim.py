@@ -36,7 +36,7 @@ class SimPrinter:
         context: DriverContext,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.paper = section.paper
+        self.paper: str = section.paper
         self.output = printed_dir(context.data_dir)
         self.seconds_per_job = 1.0
         self.reasons: tuple[str, ...] = ()

@@ -9,7 +9,9 @@ from pathlib import Path
 import cups
 import pytest
 
+from drivers.printer.auto import auto_printer
 from drivers.printer.cups_printer import CupsPrinter, blocks
+from drivers.printer.sim import SimPrinter
 from kiosk.bus import EventBus
 from kiosk.devices import DriverContext
 from kiosk.documents import ChecklistContext, render_checklist
@@ -199,3 +201,20 @@ def test_the_driver_is_registered_as_printer_cups() -> None:
     from kiosk.devices import available_drivers
 
     assert "cups" in available_drivers("printer")
+
+
+def test_auto_prints_on_the_kiosk_queue_when_cupsd_has_it(cupsd: PrivateCupsd, tmp_path: Path) -> None:
+    section = SECTION.model_copy(update={"driver": "auto", "server": cupsd.server, "queue": ""})
+    context = DriverContext(tmp_path, "k1")
+    assert isinstance(auto_printer(section, context), SimPrinter)  # no "kiosk" queue yet
+    cupsd.add_queue("kiosk")
+    try:
+        chosen = auto_printer(section, context)
+        assert isinstance(chosen, CupsPrinter) and chosen.queue == "kiosk"
+    finally:
+        cupsd.lp("lpadmin", "-x", "kiosk")
+
+
+def test_auto_falls_back_to_the_simulator_without_cupsd(tmp_path: Path) -> None:
+    section = SECTION.model_copy(update={"driver": "auto", "server": f"127.0.0.1:{free_port()}"})
+    assert isinstance(auto_printer(section, DriverContext(tmp_path, "k1")), SimPrinter)
