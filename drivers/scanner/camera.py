@@ -9,13 +9,17 @@ import time
 from collections.abc import Callable
 
 from drivers.scanner.frames import FrameSource, OpenCvCamera
-from kiosk.barcodes import decode_gray
+from kiosk.barcodes import FrameDecoder
 from kiosk.devices import DriverContext
 from kiosk.ports import DeviceUnavailable
 from kiosk.records import ResidentCode
 from kiosk.settings.schema import ScannerSection
 
 log = logging.getLogger(__name__)
+
+#: zbar looks for codes on every second row and column: a frame is decoded in about two thirds of
+#: the time. It needs QR modules of 3 px or more; a code held up to the camera has far larger ones.
+SCAN_DENSITY = 2
 
 
 class CameraScanner:
@@ -71,6 +75,13 @@ class CameraScanner:
         self._last_seen.clear()
 
     def _run(self) -> None:
+        decoder = FrameDecoder(self._symbologies, SCAN_DENSITY)
+        try:
+            self._read_frames(decoder)
+        finally:
+            decoder.close()
+
+    def _read_frames(self, decoder: FrameDecoder) -> None:
         while not self._stop.is_set():
             try:
                 frame = self._source.read()
@@ -82,7 +93,7 @@ class CameraScanner:
                 continue
             self.frames_read += 1
             now = self._clock()
-            for found in decode_gray(frame.pixels, frame.width, frame.height, self._symbologies):
+            for found in decoder.decode(frame.pixels, frame.width, frame.height):
                 key = f"{found.symbology}:{found.data}"
                 seen = self._last_seen.get(key)
                 self._last_seen[key] = now

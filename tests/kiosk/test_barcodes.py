@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from kiosk.barcodes import decode_gray, decode_image, symbols_for
+from kiosk.barcodes import FrameDecoder, decode_gray, decode_image, symbols_for
 from tests.qr_images import frame, qr_image
 
 URL = "https://zwfw.weihai.example/guide/371000-GA-0001?from=kiosk&kiosk=wh-0042&lang=zh_CN"
@@ -62,3 +62,24 @@ def test_a_frame_without_a_code_gives_nothing() -> None:
 def test_an_unknown_symbology_is_named() -> None:
     with pytest.raises(ValueError, match=r"unknown symbology 'pdf417'; known: .*qrcode"):
         symbols_for(["pdf417"])
+
+
+def test_the_camera_decoder_is_configured_once_and_finds_codes_frame_after_frame() -> None:
+    decoder = FrameDecoder(["qrcode"], density=2)
+    try:
+        codes = (("RC:first0000000000001", (20, 30)), (URL, (180, 240)))
+        for seed in range(3):
+            image = frame(codes=codes, seed=seed)
+            found = decoder.decode(image.tobytes(), image.width, image.height)
+            assert {code.data for code in found} == {data for data, _ in codes}
+        # Scanning every second line needs modules of 3 px; 2 px ones are left to full density.
+        small, tiny = qr_image(URL, scale=3), qr_image(URL, scale=2)
+        assert [code.data for code in decoder.decode(small.tobytes(), small.width, small.height)] == [URL]
+        assert decoder.decode(tiny.tobytes(), tiny.width, tiny.height) == []
+    finally:
+        decoder.close()
+
+
+def test_a_frame_of_the_wrong_size_is_refused() -> None:
+    with pytest.raises(ValueError, match="640x480 gray"):
+        decode_gray(b"\\0" * 100, 640, 480)
