@@ -124,13 +124,12 @@ class CupsPrinter:
             try:
                 job = connection.getJobAttributes(number, requested_attributes=["job-state"])
             except cups.IPPError as error:
+                # Deleting a queue deletes its jobs: say so rather than "no such job".
+                self._printer_attributes(connection)
                 _, message = _ipp(error)
                 raise DeviceError(f"{self._name()}: job {job_id} is unknown to cupsd: {message}") from error
             state = _JOB_STATES.get(int(job["job-state"]), JobState.PENDING)
-            try:
-                reasons = self._reasons(self._printer_attributes(connection))
-            except DeviceUnavailable:
-                reasons = ["queue-missing"]
+            reasons = self._reasons(self._printer_attributes(connection))
             if state.finished:
                 self._purge(connection, number, state)
         return JobStatus(state, tuple(reasons))

@@ -218,3 +218,13 @@ def test_auto_prints_on_the_kiosk_queue_when_cupsd_has_it(cupsd: PrivateCupsd, t
 def test_auto_falls_back_to_the_simulator_without_cupsd(tmp_path: Path) -> None:
     section = SECTION.model_copy(update={"driver": "auto", "server": f"127.0.0.1:{free_port()}"})
     assert isinstance(auto_printer(section, DriverContext(tmp_path, "k1")), SimPrinter)
+
+
+def test_a_queue_deleted_while_a_job_waits_is_named(cupsd: PrivateCupsd) -> None:
+    cupsd.add_queue("kiosk_deleted")
+    cupsd.lp("cupsdisable", "kiosk_deleted")
+    device = printer(cupsd.server, "kiosk_deleted")
+    job_id = device.submit(checklist())
+    cupsd.lp("lpadmin", "-x", "kiosk_deleted")  # cupsd deletes its jobs with it
+    with pytest.raises(DeviceUnavailable, match=r"'kiosk_deleted' .* does not exist"):
+        device.job_status(job_id)
