@@ -7,8 +7,10 @@ PYTHON ?= python3
 
 .PHONY: run test lint tour deps clean
 
+# A developer's run prints on a local CUPS queue named "kiosk" when there is one, else to PDFs in
+# the data directory (the "auto" printer driver); an exported KIOSK__DEVICES__PRINTER__DRIVER wins.
 run: deps
-	$(BIN)/kiosk run
+	KIOSK__DEVICES__PRINTER__DRIVER=$${KIOSK__DEVICES__PRINTER__DRIVER:-auto} $(BIN)/kiosk run
 
 test: deps lint
 	$(BIN)/pytest

@@ -191,17 +191,24 @@ class Journey:
         url = self.handover_url(guide)
         self._push(View(Screen.QR, title=guide.name, guide=guide, qr_url=url))
 
-    def print_checklist(self) -> None:
-        """Print the materials checklist of the current guide and follow the job."""
+    def print_checklist(self, with_name: bool = False) -> None:
+        """Print the materials checklist of the current guide and follow the job.
+
+        `with_name`: the resident asked for their name on it (taken from the card that identified
+        them in this session); off unless they ask.
+        """
         self.session.touch()
         guide = self.view.guide
         if guide is None:
             return
         session_id = self.session.session_id
+        identity = self.session.identity
+        name = identity.name if with_name and identity is not None else ""
         self._push(View(Screen.PRINTING, title=guide.name, guide=guide))
 
         def work() -> None:
-            outcome = self._print(guide, request_key=f"{session_id}:checklist:{guide.id}")
+            key = f"{session_id}:checklist:{guide.id}{':named' if name else ''}"
+            outcome = self._print(guide, request_key=key, resident_name=name)
             with self._lock:
                 # The resident may have gone (session ended) or moved on while the paper came out.
                 if self.view.screen is not Screen.PRINTING or self.session.session_id != session_id:
@@ -252,14 +259,14 @@ class Journey:
             guide, self._settings.handover.url_template, self._settings.kiosk.id, self.language
         )
 
-    def _print(self, guide: Guide, request_key: str) -> PrintOutcome:
+    def _print(self, guide: Guide, request_key: str, resident_name: str = "") -> PrintOutcome:
         context = ChecklistContext(
             kiosk_id=self._settings.kiosk.id,
             site_name=self._settings.kiosk.site_name,
             handover_url=self.handover_url(guide),
             printed_at=self._now(),
         )
-        pdf = render_checklist(guide, context, self.printing.printer.paper)
+        pdf = render_checklist(guide, context, self.printing.printer.paper, resident_name)
         job = PrintJob(title=f"checklist {guide.id}", pdf=pdf)
         return self.printing.print_and_wait(job, request_key)
 

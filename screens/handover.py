@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from kiosk.journey import View
 from screens.base import KioskScreen
+from screens.i18n import _
 
 
 class QrScreen(KioskScreen):
@@ -13,3 +16,5 @@ class QrScreen(KioskScreen):
         self.ids.header.title = view.title
         self.ids.code.data = view.qr_url
         self.ids.url.text = view.qr_url
+        site = urlsplit(view.qr_url).hostname or view.qr_url
+        self.ids.opens.text = _("Your phone will open this guide on {site}.").format(site=site)

@@ -10,6 +10,7 @@ import pytest
 
 from kiosk.appliance import Kiosk, build_kiosk
 from kiosk.settings import DEFAULTS_FILE, Layer, LoadedSettings, load_settings, read_toml_layer
+from tests.cupsd import PrivateCupsd
 
 
 class FakeClock:
@@ -64,3 +65,20 @@ def make_kiosk(
     yield make
     for kiosk in built:
         kiosk.close()
+
+
+@pytest.fixture(scope="session")
+def cupsd() -> Iterator[PrivateCupsd]:
+    """A real cupsd with a private configuration, for the whole test session."""
+    with PrivateCupsd() as server:
+        yield server
+
+
+@pytest.fixture
+def cups_queue(cupsd: PrivateCupsd, request: pytest.FixtureRequest) -> Iterator[tuple[str, Path]]:
+    """A fresh Generic-PDF file queue on the private cupsd: (queue name, the file it prints to)."""
+    name = "kiosk_" + "".join(char if char.isalnum() else "_" for char in request.node.name)[-24:]
+    output = cupsd.add_queue(name)
+    yield name, output
+    if cupsd.daemon.process is not None and cupsd.daemon.process.poll() is None:
+        cupsd.lp("lpadmin", "-x", name)

@@ -36,7 +36,7 @@ class SimPrinter:
         context: DriverContext,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.paper = section.paper
+        self.paper: str = section.paper
         self.output = printed_dir(context.data_dir)
         self.seconds_per_job = 1.0
         self.reasons: tuple[str, ...] = ()
@@ -46,6 +46,9 @@ class SimPrinter:
         # Job ids stay unique across restarts, so a new process never overwrites older output.
         self._started = time.strftime("%Y%m%d%H%M%S")
         self._lock = threading.Lock()
+
+    def __str__(self) -> str:
+        return f"simulated printer (PDFs in {self.output})"
 
     def status(self) -> PrinterStatus:
         """Ready unless reasons have been set."""

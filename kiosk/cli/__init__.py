@@ -7,6 +7,8 @@ import click
 from kiosk.cli.config_cmd import config
 from kiosk.cli.fleet_cmd import fleet
 from kiosk.cli.guides_cmd import guides
+from kiosk.cli.hw_cmd import hw
+from kiosk.cli.print_cmd import print_command
 from kiosk.cli.sync_cmd import provision_command, sync
 from kiosk.cli.ui import run, tour
 
@@ -24,5 +26,7 @@ main.add_command(guides)
 main.add_command(fleet)
 main.add_command(sync)
 main.add_command(provision_command)
+main.add_command(print_command)
+main.add_command(hw)
 
 __all__ = ["main"]

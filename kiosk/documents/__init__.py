@@ -1,6 +1,25 @@
 """Printed documents, rendered to PDF with the CJK font embedded."""
 
 from kiosk.documents.checklist import ChecklistContext, render_checklist
+from kiosk.documents.guide_document import render_guide
 from kiosk.documents.layout import PAPERS, Paper
+from kiosk.documents.receipts import (
+    RATING_LEVELS,
+    PrinterTestPage,
+    ReceiptContext,
+    render_rating_receipt,
+    render_test_page,
+)
 
-__all__ = ["PAPERS", "ChecklistContext", "Paper", "render_checklist"]
+__all__ = [
+    "PAPERS",
+    "RATING_LEVELS",
+    "ChecklistContext",
+    "Paper",
+    "PrinterTestPage",
+    "ReceiptContext",
+    "render_checklist",
+    "render_guide",
+    "render_rating_receipt",
+    "render_test_page",
+]

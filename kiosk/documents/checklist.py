@@ -8,9 +8,9 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table
 
-from kiosk.documents.layout import PAPERS, QrCode, build_pdf, paragraph, styles_for
+from kiosk.documents.layout import PAPERS, Paper, QrCode, build_pdf, paragraph, styles_for, table
 from kiosk.records import Guide, Material
 
 _FORMS = {
@@ -68,8 +68,14 @@ def fee_text(guide: Guide) -> str:
     return f"收费：{guide.fee.standard or '按规定标准收取'}{basis}"
 
 
-def render_checklist(guide: Guide, context: ChecklistContext, paper_name: str) -> bytes:
-    """The checklist for `guide` as a PDF laid out for `paper_name` ("a4" or "receipt80")."""
+def render_checklist(
+    guide: Guide, context: ChecklistContext, paper_name: str, resident_name: str = ""
+) -> bytes:
+    """The checklist for `guide` as a PDF laid out for `paper_name` ("a4" or "receipt80").
+
+    `resident_name` is printed only when the resident asked for their name on it; it never
+    reaches the PDF's metadata (title and subject name the guide).
+    """
     paper = PAPERS[paper_name]
     styles = styles_for(paper)
     story: list[Any] = [
@@ -77,24 +83,13 @@ def render_checklist(guide: Guide, context: ChecklistContext, paper_name: str) -
         paragraph(guide.name, styles.title),
         paragraph(f"事项编码 {guide.id}　{guide.department}", styles.small),
     ]
+    if resident_name:
+        story.append(paragraph(f"申请人：{resident_name}", styles.body))
     if guide.demo:
         story.append(paragraph("演示内容：本告知单由演示数据生成，不作为办事依据。", styles.small))
 
     story.append(paragraph("申请材料", styles.heading))
-    if not guide.materials:
-        story.append(paragraph("无需提交材料。", styles.body))
-    elif paper.name == "a4":
-        story.append(_materials_table(guide, styles, paper.frame_width))
-    else:
-        for index, material in enumerate(guide.materials, start=1):
-            story.append(paragraph(f"{index}. {material.name}", styles.body))
-            story.append(
-                paragraph(f"　{material_counts(material)}；{material_requirement(material)}", styles.small)
-            )
-            if material.e_license:
-                story.append(paragraph("　可用电子证照代替", styles.small))
-            if material.notes:
-                story.append(paragraph(f"　{material.notes}", styles.small))
+    story += _materials(guide, paper, styles)
 
     story.append(paragraph("办理时限与收费", styles.heading))
     story.append(paragraph(time_limits(guide), styles.body))
@@ -124,15 +119,15 @@ def render_checklist(guide: Guide, context: ChecklistContext, paper_name: str) -
     story.append(Spacer(1, 4 * mm))
     qr_size = min(34 * mm, paper.frame_width * 0.5)
     story.append(
-        Table(
+        table(
             [
                 [
                     QrCode(context.handover_url, qr_size),
                     paragraph("手机扫码查看办事指南、在线申请（网上办、掌上办）", styles.body),
                 ]
             ],
-            colWidths=[qr_size + 3 * mm, paper.frame_width - qr_size - 3 * mm],
-            style=TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]),
+            [qr_size + 3 * mm, paper.frame_width - qr_size - 3 * mm],
+            [("VALIGN", (0, 0), (-1, -1), "MIDDLE")],
         )
     )
     story.append(Spacer(1, 3 * mm))
@@ -144,6 +139,25 @@ def render_checklist(guide: Guide, context: ChecklistContext, paper_name: str) -
     )
     story.append(paragraph("内容如有变化，以办理窗口告知为准。", styles.small))
     return build_pdf(paper, story, title=f"一次性告知单 {guide.name}", subject=guide.id)
+
+
+def _materials(guide: Guide, paper: Paper, styles: Any) -> list[Any]:
+    """A table on A4; on a receipt, one material after another."""
+    if not guide.materials:
+        return [paragraph("无需提交材料。", styles.body)]
+    if paper.name == "a4":
+        return [_materials_table(guide, styles, paper.frame_width)]
+    story: list[Any] = []
+    for index, material in enumerate(guide.materials, start=1):
+        story.append(paragraph(f"{index}. {material.name}", styles.body))
+        story.append(
+            paragraph(f"　{material_counts(material)}；{material_requirement(material)}", styles.small)
+        )
+        if material.e_license:
+            story.append(paragraph("　可用电子证照代替", styles.small))
+        if material.notes:
+            story.append(paragraph(f"　{material.notes}", styles.small))
+    return story
 
 
 def _materials_table(guide: Guide, styles: Any, width: float) -> Table:
@@ -163,14 +177,13 @@ def _materials_table(guide: Guide, styles: Any, width: float) -> Table:
             ]
         )
     fractions = (0.07, 0.30, 0.17, 0.20, 0.26)
-    table = Table(rows, colWidths=[width * part for part in fractions], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF6")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
+    return table(
+        rows,
+        [width * part for part in fractions],
+        [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF6")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ],
+        repeat_rows=1,
     )
-    return table

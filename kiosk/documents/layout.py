@@ -15,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from kiosk.fonts import find_cjk_font
 
@@ -128,14 +128,23 @@ def build_pdf(paper: Paper, story: Sequence[Any], title: str, subject: str) -> b
         creator="weihai-kiosk",
         producer="weihai-kiosk",
         invariant=True,
+        # reportlab starts every page in Helvetica, which it does not embed: pdffonts would list
+        # a font the printer has to substitute. Every page starts in the embedded font instead.
+        initialFontName=register_font(),
     )
-    document.build(list(story), onFirstPage=_default_font, onLaterPages=_default_font)
+    document.build(list(story))
     return buffer.getvalue()
 
 
-def _default_font(canvas: Any, document: Any) -> None:
-    # reportlab starts every page in Helvetica, which it does not embed; start in ours instead.
-    canvas.setFont(register_font(), 10)
+def table(
+    rows: Sequence[Sequence[Any]],
+    col_widths: Sequence[float],
+    commands: Sequence[tuple[Any, ...]] = (),
+    repeat_rows: int = 0,
+) -> Table:
+    """A table whose cells start in the embedded font (reportlab's cells default to Helvetica)."""
+    style = TableStyle([("FONTNAME", (0, 0), (-1, -1), register_font()), *commands])
+    return Table([list(row) for row in rows], colWidths=list(col_widths), style=style, repeatRows=repeat_rows)
 
 
 def paragraph(text: str, style: ParagraphStyle) -> Paragraph:

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 _WINDOW_SIZE = re.compile(r"^(\d{3,5})x(\d{3,5})$")
+#: The barcode symbologies a scanner can be restricted to (zbar's, in lowercase).
+SYMBOLOGY_NAMES = ("qrcode", "ean13", "ean8", "upca", "code128", "code39", "i25", "databar")
 
 
 class _Section(BaseModel):
@@ -86,10 +88,32 @@ class SocialSecurityReaderSection(DeviceSection):
 
 class ScannerSection(DeviceSection):
     port: str
+    baud: Literal[115200, 57600, 38400, 19200, 9600]
+    symbologies: list[str] = Field(min_length=1)
+    resident_code_patterns: list[str]
+
+    @field_validator("symbologies")
+    @classmethod
+    def _symbologies(cls, value: list[str]) -> list[str]:
+        unknown = [name for name in value if name not in SYMBOLOGY_NAMES]
+        if unknown:
+            raise ValueError(f"unknown symbology {unknown[0]!r}; known: {', '.join(SYMBOLOGY_NAMES)}")
+        return value
+
+    @field_validator("resident_code_patterns")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"{pattern!r} is not a regular expression: {error}") from error
+        return value
 
 
 class PrinterSection(DeviceSection):
     queue: str
+    server: str
     paper: Literal["a4", "receipt80"]
     job_timeout: float = Field(gt=0, le=600)
 

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from kiosk.appliance import Kiosk
 from kiosk.events import Event
 from kiosk.journey import Screen
+from kiosk.records import IdCard
 from kiosk.session import SessionState
 from tests.conftest import FakeClock
+from tests.cupsd import PrivateCupsd
 
 
 def screens_seen(kiosk: Kiosk) -> list[Screen]:
@@ -118,3 +122,52 @@ def test_handover_link_falls_back_to_the_template(make_kiosk: Callable[..., Kios
     guide = kiosk.catalogue.get("371000-GA-0010")  # has no online page of its own
     url: Any = kiosk.journey.handover_url(guide)
     assert url == "https://zwfw.weihai.example/guide/371000-GA-0010?from=kiosk&kiosk=wh-0042&lang=en"
+
+
+def test_the_name_goes_on_the_checklist_only_when_the_resident_asks(
+    make_kiosk: Callable[..., Kiosk],
+) -> None:
+    kiosk = make_kiosk()
+    kiosk.journey.wake()
+    kiosk.session.identify(IdCard("resident", "欧阳娜娜", "女", "371002199001010022"))
+    kiosk.journey.open_guide("371000-GA-0001")
+    titles: list[str] = []
+    kiosk.bus.subscribe(Event.PRINT_SUBMITTED, lambda job_id, title: titles.append(title))
+    kiosk.journey.print_checklist()
+    kiosk.journey.back()
+    kiosk.journey.print_checklist(with_name=True)
+    printed = sorted((kiosk.data_dir / "printed").glob("*.pdf"))
+    texts = [
+        subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        for path in printed
+    ]
+    assert len(texts) == 2
+    assert "欧阳娜娜" not in texts[0] and "申请人：欧阳娜娜" in texts[1]
+    assert titles == ["checklist 371000-GA-0001"] * 2  # the job name never carries the name
+
+
+def test_a_cups_printer_prints_the_checklist_through_the_journey(
+    make_kiosk: Callable[..., Kiosk], cupsd: PrivateCupsd, cups_queue: tuple[str, Path]
+) -> None:
+    queue, output = cups_queue
+    kiosk = make_kiosk({"devices": {"printer": {"driver": "cups", "queue": queue, "server": cupsd.server}}})
+    kiosk.journey.wake()
+    kiosk.journey.open_guide("371000-GA-0001")
+    kiosk.journey.print_checklist()
+    assert kiosk.journey.view.screen is Screen.PRINT_DONE
+    assert b"%PDF-" in output.read_bytes()
+
+
+def test_a_paused_cups_queue_reaches_the_failure_screen_with_its_sentence(
+    make_kiosk: Callable[..., Kiosk], cupsd: PrivateCupsd, cups_queue: tuple[str, Path]
+) -> None:
+    queue, _ = cups_queue
+    cupsd.lp("cupsdisable", queue)
+    kiosk = make_kiosk({"devices": {"printer": {"driver": "cups", "queue": queue, "server": cupsd.server}}})
+    kiosk.journey.wake()
+    kiosk.journey.open_guide("371000-GA-0001")
+    kiosk.journey.print_checklist()
+    view = kiosk.journey.view
+    assert view.screen is Screen.PRINT_FAILED and view.print_outcome is not None
+    assert view.print_outcome.resident_message == "The printer is not available right now."
+    assert view.print_outcome.technician_message.startswith("paused:")

@@ -14,6 +14,7 @@ from screens.driver import UiDriver
 from screens.touch import tap_at
 from screens.widgets import MoreRow
 from tests.conftest import FakeClock
+from tests.cupsd import PrivateCupsd
 
 pytestmark = pytest.mark.ui
 
@@ -221,3 +222,17 @@ def test_the_plain_version_is_one_touch_away(ui: UiDriver) -> None:
     assert any(text.startswith("宝宝出生后") for text in plain)
     ui.tap(ui.widget(Screen.GUIDE_DETAIL, "plain"))
     ui.until(lambda: not ui.app.kiosk.journey.view.plain, what="the full guide again")
+def test_a_paused_cups_queue_tells_the_resident_what_to_do_instead(
+    make_ui: Callable[..., UiDriver], cupsd: PrivateCupsd, cups_queue: tuple[str, Path]
+) -> None:
+    queue, _ = cups_queue
+    cupsd.lp("cupsdisable", queue)
+    ui = make_ui(
+        overrides={"devices": {"printer": {"driver": "cups", "queue": queue, "server": cupsd.server}}}
+    )
+    open_first_guide(ui)
+    ui.tap(ui.widget(Screen.GUIDE_DETAIL, "print"))
+    ui.on(Screen.PRINT_FAILED)
+    texts = ui.texts()
+    assert "打印机暂时无法使用。" in texts
+    assert any("扫描下方二维码" in text for text in texts)

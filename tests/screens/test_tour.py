@@ -6,7 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFilter
+
+from kiosk.barcodes import decode_image
 
 pytestmark = pytest.mark.ui
 
@@ -46,3 +48,15 @@ def test_tour_saves_a_real_picture_of_every_screen(tmp_path: Path, size: str) ->
         assert image.size == (width, height)
         colours = image.resize((96, 54)).getcolors(maxcolors=100_000)
         assert colours is not None and len(colours) > 20, f"{name} looks blank"
+        if name == "qr":
+            assert_phone_can_read(image)
+
+
+def assert_phone_can_read(screenshot: Image.Image) -> None:
+    """The QR screen as a phone at arm's length sees it: a 640-pixel-wide, slightly blurred frame."""
+    scale = 640 / max(screenshot.size)
+    seen = screenshot.resize((round(screenshot.width * scale), round(screenshot.height * scale)))
+    seen = seen.filter(ImageFilter.GaussianBlur(0.8))
+    codes = decode_image(seen, ["qrcode"])
+    assert len(codes) == 1 and codes[0].data.startswith("https://zwfw.weihai.example/guide/")
+    assert codes[0].width >= 0.2 * seen.width  # large on screen, not a stamp in a corner

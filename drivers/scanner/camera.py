@@ -1,0 +1,101 @@
+"""A camera scanner: frames read and decoded with zbar on the driver's own thread, never the UI's."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+from drivers.scanner.frames import FrameSource, OpenCvCamera
+from kiosk.barcodes import FrameDecoder
+from kiosk.devices import DriverContext
+from kiosk.ports import DeviceUnavailable
+from kiosk.records import ResidentCode
+from kiosk.settings.schema import ScannerSection
+
+log = logging.getLogger(__name__)
+
+#: zbar looks for codes on every second row and column: a frame is decoded in about two thirds of
+#: the time. It needs QR modules of 3 px or more; a code held up to the camera has far larger ones.
+SCAN_DENSITY = 2
+
+
+class CameraScanner:
+    """Implements kiosk.ports.CodeScanner on a camera (or any FrameSource).
+
+    One thread reads frames and decodes them, restricted to the configured symbologies. A code
+    held in front of the camera is reported once, not once per frame, until it has been out of
+    sight for `repeat_after` seconds.
+    """
+
+    def __init__(
+        self,
+        section: ScannerSection,
+        context: DriverContext,
+        source: FrameSource | None = None,
+        *,
+        repeat_after: float = 2.0,
+        idle_wait: float = 0.02,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if source is None:
+            if not section.port:
+                raise DeviceUnavailable(
+                    "scanner: devices.scanner.port is empty; name the camera (0, /dev/video0)"
+                )
+            source = OpenCvCamera(section.port)
+        self._source = source
+        self._symbologies = list(section.symbologies)
+        self._repeat_after = repeat_after
+        self._idle_wait = idle_wait
+        self._clock = clock
+        self._codes: queue.Queue[ResidentCode] = queue.Queue()
+        self._last_seen: dict[str, float] = {}
+        self._stop = threading.Event()
+        self.frames_read = 0
+        self._thread = threading.Thread(target=self._run, name="scanner-camera", daemon=True)
+        self._thread.start()
+
+    def scan(self, timeout: float) -> ResidentCode | None:
+        """The next code seen, or None when none comes within `timeout`."""
+        try:
+            return self._codes.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        """Stop reading frames, release the camera, and forget codes not taken (personal data)."""
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self._source.close()
+        while not self._codes.empty():
+            self._codes.get_nowait()
+        self._last_seen.clear()
+
+    def _run(self) -> None:
+        decoder = FrameDecoder(self._symbologies, SCAN_DENSITY)
+        try:
+            self._read_frames(decoder)
+        finally:
+            decoder.close()
+
+    def _read_frames(self, decoder: FrameDecoder) -> None:
+        while not self._stop.is_set():
+            try:
+                frame = self._source.read()
+            except Exception:  # a camera that fails mid-way must not kill the thread silently
+                log.exception("scanner: camera read failed")
+                frame = None
+            if frame is None:
+                self._stop.wait(self._idle_wait)
+                continue
+            self.frames_read += 1
+            now = self._clock()
+            for found in decoder.decode(frame.pixels, frame.width, frame.height):
+                key = f"{found.symbology}:{found.data}"
+                seen = self._last_seen.get(key)
+                self._last_seen[key] = now
+                if seen is None or now - seen > self._repeat_after:
+                    self._codes.put(ResidentCode(found.symbology, found.data))

@@ -1,0 +1,90 @@
+"""A serial (or USB CDC) scanner that sends each code as a line of text."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+import serial
+
+from kiosk.devices import DriverContext
+from kiosk.ports import DeviceUnavailable
+from kiosk.records import ResidentCode
+from kiosk.settings.schema import ScannerSection
+
+log = logging.getLogger(__name__)
+
+#: AIM symbology identifiers (ISO/IEC 15424) scanners may put before a code: "]Q1..." is a QR code.
+_AIM = {"Q": "qrcode", "E": "ean13", "C": "code128", "A": "code39", "I": "i25", "e": "databar"}
+_LONGEST_LINE = 4096
+
+
+def parse_line(line: bytes) -> ResidentCode | None:
+    """One line from the scanner as a code; its AIM prefix, when there is one, names the symbology.
+
+    Pure: bytes in, record out. Empty lines (a CR LF split in two) give None.
+    """
+    text = line.strip(b"\r\n").decode("utf-8", errors="replace")
+    if not text:
+        return None
+    if len(text) >= 3 and text[0] == "]" and text[1] in _AIM:
+        return ResidentCode(_AIM[text[1]], text[3:])
+    return ResidentCode("unknown", text)
+
+
+class SerialCodeScanner:
+    """Implements kiosk.ports.CodeScanner on a serial port; a thread reads lines as they come."""
+
+    def __init__(self, section: ScannerSection, context: DriverContext) -> None:
+        if not section.port:
+            raise DeviceUnavailable("scanner: devices.scanner.port is empty; name the serial port")
+        self.port = section.port
+        try:
+            self._serial = serial.Serial(section.port, section.baud, timeout=0.1)
+        except serial.SerialException as error:
+            raise DeviceUnavailable(f"scanner: cannot open {section.port}: {error}") from error
+        self._codes: queue.Queue[ResidentCode] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="scanner-serial", daemon=True)
+        self._thread.start()
+
+    def scan(self, timeout: float) -> ResidentCode | None:
+        """The next code read, or None when none comes within `timeout`."""
+        try:
+            return self._codes.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        """Stop reading, release the port, and forget codes not taken (personal data)."""
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self._serial.close()
+        while not self._codes.empty():
+            self._codes.get_nowait()
+
+    def _run(self) -> None:
+        pending = b""
+        while not self._stop.is_set():
+            try:
+                chunk = self._serial.read(self._serial.in_waiting or 1)
+            except (serial.SerialException, OSError) as error:
+                log.warning("scanner: %s stopped answering: %s", self.port, error)
+                self._stop.wait(0.5)
+                continue
+            pending += chunk
+            # A scanner ends a code with CR, LF or CR LF.
+            while (end := _line_end(pending)) >= 0:
+                line, pending = pending[: end + 1], pending[end + 1 :]
+                code = parse_line(line)
+                if code is not None:
+                    self._codes.put(code)
+            if len(pending) > _LONGEST_LINE:
+                log.warning("scanner: %s sent %d bytes without a line end; dropped", self.port, len(pending))
+                pending = b""
+
+
+def _line_end(buffer: bytes) -> int:
+    ends = [index for index in (buffer.find(b"\r"), buffer.find(b"\n")) if index >= 0]
+    return min(ends) if ends else -1
