@@ -222,6 +222,8 @@ def test_the_plain_version_is_one_touch_away(ui: UiDriver) -> None:
     assert any(text.startswith("宝宝出生后") for text in plain)
     ui.tap(ui.widget(Screen.GUIDE_DETAIL, "plain"))
     ui.until(lambda: not ui.app.kiosk.journey.view.plain, what="the full guide again")
+
+
 def test_a_paused_cups_queue_tells_the_resident_what_to_do_instead(
     make_ui: Callable[..., UiDriver], cupsd: PrivateCupsd, cups_queue: tuple[str, Path]
 ) -> None:
