@@ -109,8 +109,8 @@ def synthetic_guides(count: int, seed: int = 7) -> Iterator[dict[str, object]]:
             "kind": chooser.choice(["行政许可", "行政确认", "公共服务", "行政给付"]),
             "conditions": ["，".join(chooser.sample(PHRASES, 3))],
             "materials": materials,
-            "legal_days": chooser.randint(0, 60),
-            "promised_days": chooser.randint(0, 20),
+            "legal_days": (legal := chooser.randint(0, 60)),
+            "promised_days": chooser.randint(0, min(legal, 20)),
             "plain": f"办理{obj}{action}，"
             + "，".join(chooser.sample(PHRASES, 4))
             + f"。编号 {chooser.getrandbits(40):x}",

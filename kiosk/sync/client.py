@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import logging
 import os
@@ -204,7 +205,7 @@ class KioskSync:
                 batch: list[Any] = []
                 deletes: list[str] = []
                 first = True
-                for line in gzip.decompress(data).decode("utf-8").splitlines():
+                for line in _lines(data):
                     if not line.strip():
                         continue
                     record = json.loads(line)
@@ -272,6 +273,15 @@ def _explain(error: Exception, repo: str, data_dir: Path) -> SyncError:
             return SyncError(template.format(_first_line(error)))
     strerror = getattr(error, "strerror", None) or error
     return SyncError(f"cannot store the update in {data_dir}: {strerror}")
+
+
+def _lines(compressed: bytes) -> Iterator[str]:
+    """The lines of a gzip'd JSON Lines file, decompressed as they are read (a full catalogue is large)."""
+    with (
+        gzip.GzipFile(fileobj=io.BytesIO(compressed)) as raw,
+        io.TextIOWrapper(raw, encoding="utf-8") as text,
+    ):
+        yield from text
 
 
 def _read(updater: Updater, info: Any) -> bytes:
