@@ -13,6 +13,7 @@ from datetime import date
 from enum import Enum
 
 from kiosk.records import IdCard
+from kiosk.records.identity import CardType
 
 #: Every frame, in both directions, starts with these five bytes.
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
@@ -75,19 +76,66 @@ def status_meaning(sw3: int) -> str:
 
 GENDERS: dict[str, str] = {"0": "未知", "1": "男", "2": "女", "9": "未说明"}
 
+#: Nations (民族) by their GB 3304 code.
 NATIONS: dict[str, str] = {
-    code: name
-    for code, name in (
-        item.split(":")
-        for item in (
-            "01:汉 02:蒙古 03:回 04:藏 05:维吾尔 06:苗 07:彝 08:壮 09:布依 10:朝鲜 11:满 12:侗 13:瑶 14:白 "
-            "15:土家 16:哈尼 17:哈萨克 18:傣 19:黎 20:傈僳 21:佤 22:畲 23:高山 24:拉祜 25:水 26:东乡 "
-            "27:纳西 28:景颇 29:柯尔克孜 30:土 31:达斡尔 32:仫佬 33:羌 34:布朗 35:撒拉 36:毛南 37:仡佬 "
-            "38:锡伯 39:阿昌 40:普米 41:塔吉克 42:怒 43:乌孜别克 44:俄罗斯 45:鄂温克 46:德昂 47:保安 "
-            "48:裕固 49:京 50:塔塔尔 51:独龙 52:鄂伦春 53:赫哲 54:门巴 55:珞巴 56:基诺 97:其他 "
-            "98:外国血统中国籍人士"
-        ).split()
-    )
+    "01": "汉",
+    "02": "蒙古",
+    "03": "回",
+    "04": "藏",
+    "05": "维吾尔",
+    "06": "苗",
+    "07": "彝",
+    "08": "壮",
+    "09": "布依",
+    "10": "朝鲜",
+    "11": "满",
+    "12": "侗",
+    "13": "瑶",
+    "14": "白",
+    "15": "土家",
+    "16": "哈尼",
+    "17": "哈萨克",
+    "18": "傣",
+    "19": "黎",
+    "20": "傈僳",
+    "21": "佤",
+    "22": "畲",
+    "23": "高山",
+    "24": "拉祜",
+    "25": "水",
+    "26": "东乡",
+    "27": "纳西",
+    "28": "景颇",
+    "29": "柯尔克孜",
+    "30": "土",
+    "31": "达斡尔",
+    "32": "仫佬",
+    "33": "羌",
+    "34": "布朗",
+    "35": "撒拉",
+    "36": "毛南",
+    "37": "仡佬",
+    "38": "锡伯",
+    "39": "阿昌",
+    "40": "普米",
+    "41": "塔吉克",
+    "42": "怒",
+    "43": "乌孜别克",
+    "44": "俄罗斯",
+    "45": "鄂温克",
+    "46": "德昂",
+    "47": "保安",
+    "48": "裕固",
+    "49": "京",
+    "50": "塔塔尔",
+    "51": "独龙",
+    "52": "鄂伦春",
+    "53": "赫哲",
+    "54": "门巴",
+    "55": "珞巴",
+    "56": "基诺",
+    "97": "其他",
+    "98": "外国血统中国籍人士",
 }
 
 #: What the validity end says on a card valid for life.
@@ -216,7 +264,11 @@ class FrameReader:
             if start < 0:
                 # Keep a tail that may be the start of a preamble split across reads.
                 keep = next(
-                    (n for n in range(min(4, len(self._buffer)), 0, -1) if PREAMBLE.startswith(self._buffer[-n:])),
+                    (
+                        n
+                        for n in range(min(4, len(self._buffer)), 0, -1)
+                        if PREAMBLE.startswith(self._buffer[-n:])
+                    ),
                     0,
                 )
                 del self._buffer[: len(self._buffer) - keep]
@@ -280,8 +332,14 @@ _FOREIGN_2023 = (
     _Field("nationality", 242, 6),
 )
 #: The text layout of each document, by the flag character at byte 248 (space: resident card).
-LAYOUTS: dict[str, tuple[_Field, ...]] = {" ": _RESIDENT, "J": _HK_MO_TW, "I": _FOREIGN_2017, "Y": _FOREIGN_2023}
+LAYOUTS: dict[str, tuple[_Field, ...]] = {
+    " ": _RESIDENT,
+    "J": _HK_MO_TW,
+    "I": _FOREIGN_2017,
+    "Y": _FOREIGN_2023,
+}
 _FLAG_OFFSET = 248
+_CARD_TYPES: dict[str, CardType] = {" ": "resident", "J": "hk_mo_tw"}
 
 
 def document_flag(text: bytes) -> str:
@@ -324,33 +382,26 @@ def parse_text(text: bytes, photo_wlt: bytes = b"", appended_address: str = "") 
         raise MalformedRecord("text block is not UCS-2") from error
     gender = values.get("gender", "")
     count = values.get("issue_count", "")
-    common = {
-        "sex": GENDERS.get(gender, gender),
-        "id_number": values["id_number"],
-        "birth_date": _date(values["birth_date"], "birth date"),
-        "issuer": values["issuer"] if flag != "Y" else "",
-        "valid_from": _date(values["valid_from"], "validity start"),
-        "valid_until": _date(values["valid_until"], "validity end", long_term_allowed=True),
-        "issue_count": int(count) if count.isdigit() else None,
-        "photo_wlt": photo_wlt,
-        "appended_address": appended_address,
-    }
-    if flag == " ":
-        nation = values["nation"]
-        return IdCard(
-            "resident", values["name"], nation=NATIONS.get(nation, nation), address=values["address"], **common
-        )
-    if flag == "J":
-        return IdCard(
-            "hk_mo_tw", values["name"], address=values["address"], pass_number=values["pass_number"], **common
-        )
-    english = values["english_name"] + values.get("english_name_more", "")
+    nation = values.get("nation", "")
+    english = values.get("english_name", "") + values.get("english_name_more", "")
     return IdCard(
-        "foreign_permanent",
+        _CARD_TYPES.get(flag, "foreign_permanent"),
         values["name"] or english,
+        GENDERS.get(gender, gender),
+        values["id_number"],
+        birth_date=_date(values["birth_date"], "birth date"),
+        nation=NATIONS.get(nation, nation) if flag == " " else None,
+        address=values.get("address", ""),
+        # The 2023 card's authority field is reserved: its issuer is not on the chip.
+        issuer=values.get("issuer", ""),
+        valid_from=_date(values["valid_from"], "validity start"),
+        valid_until=_date(values["valid_until"], "validity end", long_term_allowed=True),
+        appended_address=appended_address,
         english_name=english,
-        nationality=values["nationality"],
-        **common,
+        nationality=values.get("nationality", ""),
+        pass_number=values.get("pass_number", ""),
+        issue_count=int(count) if count.isdigit() else None,
+        photo_wlt=photo_wlt,
     )
 
 

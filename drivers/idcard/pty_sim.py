@@ -20,9 +20,12 @@ from drivers.idcard.card_file import SimulatedIdCard
 from drivers.idcard.protocol import Command
 
 #: A SAM id for the simulator: prints as 05.01-20261127-000004711-000000042.
-SIM_SAM_ID = bytes([5, 0, 1, 0]) + (20261127).to_bytes(4, "little") + (4711).to_bytes(4, "little") + (
-    42
-).to_bytes(4, "little")
+SIM_SAM_ID = (
+    bytes([5, 0, 1, 0])
+    + (20261127).to_bytes(4, "little")
+    + (4711).to_bytes(4, "little")
+    + (42).to_bytes(4, "little")
+)
 _APPENDED_ADDRESS_BYTES = 70
 
 
@@ -56,7 +59,9 @@ class WireCount:
 class PtyIdReaderSimulator:
     """Serves the SAM protocol on a pty; cards are placed and lifted by the caller."""
 
-    def __init__(self, card: SimulatedIdCard | None = None, quirks: Quirks | None = None, seed: int = 4) -> None:
+    def __init__(
+        self, card: SimulatedIdCard | None = None, quirks: Quirks | None = None, seed: int = 4
+    ) -> None:
         self.quirks = quirks or Quirks()
         self.wire = WireCount()
         self._card = card
@@ -154,12 +159,14 @@ class PtyIdReaderSimulator:
         self._send(answer[:cut] if cut else answer)
         self.wire.frames.append((command.name if command else "unknown", len(frame), len(answer)))
 
-    def _respond(self, command: Command | None) -> tuple[bytes, int]:
+    def _respond(self, command: Command | None) -> tuple[bytes, int]:  # noqa: PLR0911 - one return per command
         """The answer frame, and where to cut it short (0: send it whole)."""
         card = self._card
         if command is Command.FIND_CARD:
             found = card is not None
-            return (protocol.build_answer(protocol.FOUND, bytes(4)) if found else protocol.build_answer(0x80)), 0
+            return (
+                protocol.build_answer(protocol.FOUND, bytes(4)) if found else protocol.build_answer(0x80)
+            ), 0
         if command is Command.SELECT_CARD:
             self._selected = card is not None
             return (protocol.build_answer(0x90, bytes(8)) if card else protocol.build_answer(0x81)), 0
@@ -174,7 +181,9 @@ class PtyIdReaderSimulator:
                 self._card = None
                 self._selected = False
                 return answer, len(answer) // 2
-            if self.quirks.bad_checksum == "always" or (self.quirks.bad_checksum == "once" and not self._spoiled):
+            if self.quirks.bad_checksum == "always" or (
+                self.quirks.bad_checksum == "once" and not self._spoiled
+            ):
                 self._spoiled += 1
                 answer = answer[:-1] + bytes([answer[-1] ^ 0xFF])
             return answer, 0
@@ -212,7 +221,7 @@ class PtyIdReaderSimulator:
 
 def _take_commands(buffer: bytearray) -> list[bytes]:
     """Whole command frames at the front of `buffer` (removed from it); noise is dropped."""
-    frames = []
+    frames: list[bytes] = []
     while True:
         start = buffer.find(protocol.PREAMBLE)
         if start < 0:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import termios
 import threading
 import time
 from collections.abc import Callable
@@ -73,6 +75,12 @@ class SerialIdCardReader:
         self.port = section.port
         self.baud = section.baud
         self._open_port = open_port
+        # The configured timeout bounds the reads, which include the SAM's work on the card.
+        self.timeouts = {
+            **COMMAND_TIMEOUTS,
+            Command.READ_BASIC: section.timeout,
+            Command.READ_WITH_FINGERPRINT: section.timeout + 1.0,
+        }
         self._serial: Any = None
         self._lock = threading.Lock()
         # A read card lies on the reader until lifted; it must not be read again before that.
@@ -87,7 +95,9 @@ class SerialIdCardReader:
             try:
                 self._serial = self._open_port(self.port, self.baud, timeout=0.1, write_timeout=1.0)
             except (serial.SerialException, OSError) as error:
-                raise DeviceUnavailable(f"ID card reader on {self.port}: cannot open the port: {error}") from error
+                raise DeviceUnavailable(
+                    f"ID card reader on {self.port}: cannot open the port: {error}"
+                ) from error
         return self._serial
 
     def close(self) -> None:
@@ -97,10 +107,9 @@ class SerialIdCardReader:
 
     def _drop_port(self) -> None:
         if self._serial is not None:
-            try:
+            # A port that is already gone has nothing more to release.
+            with contextlib.suppress(serial.SerialException, OSError, termios.error):
                 self._serial.close()
-            except (serial.SerialException, OSError):
-                pass  # the port is already gone; nothing more to release
             self._serial = None
 
     # -- one command ---------------------------------------------------------------------------
@@ -113,7 +122,9 @@ class SerialIdCardReader:
             if not damaged:
                 assert isinstance(result, Answer)
                 return result
-            log.warning("ID card reader on %s: checksum error on %s (attempt %d)", self.port, command.name, attempt)
+            log.warning(
+                "ID card reader on %s: checksum error on %s (attempt %d)", self.port, command.name, attempt
+            )
         raise CardUnreadable(
             f"ID card reader on {self.port}: {command.name} answer failed its checksum twice "
             "(line noise or a faulty cable)"
@@ -122,7 +133,7 @@ class SerialIdCardReader:
     def _send_and_receive(self, command: Command) -> Answer | CorruptFrame:
         device = self._device()
         frames = FrameReader()
-        timeout = COMMAND_TIMEOUTS[command]
+        timeout = self.timeouts[command]
         received = 0
         try:
             device.reset_input_buffer()  # an answer nobody waited for must not pass as this one's
@@ -138,7 +149,7 @@ class SerialIdCardReader:
                 completed = frames.feed(chunk)
                 if completed:
                     return completed[0]
-        except (serial.SerialException, OSError) as error:
+        except (serial.SerialException, OSError, termios.error) as error:
             self._drop_port()
             raise DeviceUnavailable(f"ID card reader on {self.port}: the port failed: {error}") from error
 
@@ -155,7 +166,7 @@ class SerialIdCardReader:
         except _NoAnswer as error:
             raise DeviceUnavailable(
                 f"ID card reader on {self.port}: no answer to find card within "
-                f"{COMMAND_TIMEOUTS[Command.FIND_CARD]} s (reader off, wrong port or wrong baud rate "
+                f"{self.timeouts[Command.FIND_CARD]} s (reader off, wrong port or wrong baud rate "
                 f"{self.baud})"
             ) from error
 
@@ -199,13 +210,17 @@ class SerialIdCardReader:
                 self._expect(appended, Command.READ_APPENDED_ADDRESS)
             return protocol.parse_text(basic.text, basic.photo_wlt, address)
         except _NoAnswer as error:
-            got = f"{error.received} of {error.expected} bytes" if error.expected else f"{error.received} bytes"
+            got = (
+                f"{error.received} of {error.expected} bytes" if error.expected else f"{error.received} bytes"
+            )
             raise CardUnreadable(
                 f"ID card reader on {self.port}: {error.command.name} stopped after {got} "
                 "(card lifted during the read?)"
             ) from error
         except protocol.MalformedRecord as error:
-            raise CardUnreadable(f"ID card reader on {self.port}: the card's data is malformed: {error}") from error
+            raise CardUnreadable(
+                f"ID card reader on {self.port}: the card's data is malformed: {error}"
+            ) from error
 
     def _expect(self, answer: Answer, command: Command) -> None:
         if answer.sw3 != protocol.SUCCESS:

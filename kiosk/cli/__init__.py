@@ -6,6 +6,8 @@ import click
 
 from kiosk.cli.config_cmd import config
 from kiosk.cli.guides_cmd import guides
+from kiosk.cli.hw_cmd import hw
+from kiosk.cli.sim_cmd import sim
 from kiosk.cli.ui import run, tour
 
 
@@ -19,5 +21,7 @@ main.add_command(run)
 main.add_command(tour)
 main.add_command(config)
 main.add_command(guides)
+main.add_command(hw)
+main.add_command(sim)
 
 __all__ = ["main"]
