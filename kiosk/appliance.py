@@ -10,6 +10,7 @@ from pathlib import Path
 from kiosk.bus import EventBus
 from kiosk.devices import Devices, build_devices
 from kiosk.guides import Catalogue, load_demo_if_empty
+from kiosk.identity import IdentityService
 from kiosk.journey import Background, Journey, run_in_thread
 from kiosk.paths import catalogue_path, data_dir
 from kiosk.printing import PrintService
@@ -31,9 +32,15 @@ class Kiosk:
     devices: Devices
     printing: PrintService
     journey: Journey
+    identity: IdentityService
+
+    def start(self) -> None:
+        """Start the background work: watching the card readers for residents' cards."""
+        self.identity.start()
 
     def close(self) -> None:
         """End any session and release storage and devices."""
+        self.identity.stop()
         self.session.end("shutdown")
         for device in (self.devices.id_reader, self.devices.sscard_reader, self.devices.scanner):
             device.close()
@@ -61,5 +68,6 @@ def build_kiosk(
     devices = build_devices(settings, data)
     printing = PrintService(devices.printer, bus, settings.devices.printer.job_timeout)
     journey = Journey(settings, bus, session, catalogue, printing, background=background)
+    identity = IdentityService(devices.id_reader, devices.sscard_reader, session, bus)
     log.info("kiosk %s ready: %d guides, data in %s", settings.kiosk.id, catalogue.count(), data)
-    return Kiosk(settings, data, bus, session, catalogue, devices, printing, journey)
+    return Kiosk(settings, data, bus, session, catalogue, devices, printing, journey, identity)

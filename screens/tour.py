@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.appliance import Kiosk
+from kiosk.records import IdCard
 from kiosk.journey import Screen
 from screens.app import KioskApp
 from screens.driver import UiDriver
 
 log = logging.getLogger(__name__)
+
+#: A fictional resident for the tour's identify screens (valid check digit, clearly a demo name).
+DEMO_CARD = IdCard(
+    "resident",
+    "演示居民",
+    "女",
+    "371002199001010023",
+    birth_date=date(1990, 1, 1),
+    nation="汉",
+    address="山东省威海市环翠区演示路1号",
+)
 
 
 def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -> list[Path]:
@@ -29,6 +42,19 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     ui.tap_center()
     ui.on(Screen.HOME)
     shot("home")
+
+    ui.tap(ui.widget(Screen.HOME, "identify"))
+    ui.on(Screen.IDENTIFY)
+    shot("identify")
+    slot = kiosk.devices.id_reader.slot  # type: ignore[attr-defined]  # the tour runs on the simulators
+    slot.place(DEMO_CARD)
+    ui.on(Screen.IDENTIFIED)
+    ui.frames(4)
+    shot("identified")
+    slot.lift()  # the identified part ends the moment the card leaves the reader
+    ui.on(Screen.IDENTIFY)
+    ui.tap(ui.widget(Screen.IDENTIFY, "back"))
+    ui.on(Screen.HOME)
 
     tiles = ui.widget(Screen.HOME, "tiles").children
     ui.tap(tiles[-1])  # Kivy keeps children last-first: this is the first tile

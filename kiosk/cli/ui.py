@@ -52,6 +52,7 @@ def run(windowed: bool, size: str | None) -> None:
     from screens.app import KioskApp
 
     try:
+        kiosk.start()
         KioskApp(kiosk).run()
     finally:
         kiosk.close()
@@ -98,6 +99,7 @@ def tour(out: Path, size: str) -> None:
         from screens.tour import run_tour
 
         try:
+            kiosk.start()
             saved = run_tour(kiosk, out, window, skew_clock)
         finally:
             kiosk.close()

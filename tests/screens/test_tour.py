@@ -13,6 +13,8 @@ pytestmark = pytest.mark.ui
 EXPECTED = [
     "attract",
     "home",
+    "identify",
+    "identified",
     "guide_list",
     "guide_detail",
     "qr",
