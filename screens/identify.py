@@ -56,7 +56,9 @@ class IdentifiedScreen(KioskScreen):
         self.ids.greeting.text = _("Hello, {name}").format(name=mask_name(identity.name))
         self.ids.number.text = _("ID number: {number}").format(number=mask_number(number))
         self.ids.card.text = (
-            _("Identified with your ID card") if isinstance(identity, IdCard) else _("Identified with your social security card")
+            _("Identified with your ID card")
+            if isinstance(identity, IdCard)
+            else _("Identified with your social security card")
         )
         services = self.ids.services
         services.clear_widgets()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from kiosk.appliance import Kiosk
-from kiosk.records import IdCard
 from kiosk.journey import Screen
+from kiosk.records import IdCard
 from screens.app import KioskApp
 from screens.driver import UiDriver
 
@@ -25,6 +25,23 @@ DEMO_CARD = IdCard(
     nation="汉",
     address="山东省威海市环翠区演示路1号",
 )
+
+
+def identify_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+    """From home: the identify screen, a demo card placed on the simulated reader, then lifted."""
+    kiosk: Kiosk = ui.app.kiosk
+    ui.tap(ui.widget(Screen.HOME, "identify"))
+    ui.on(Screen.IDENTIFY)
+    shot("identify")
+    slot = kiosk.devices.id_reader.slot  # type: ignore[attr-defined]  # the tour runs on the simulators
+    slot.place(DEMO_CARD)
+    ui.on(Screen.IDENTIFIED)
+    ui.frames(4)
+    shot("identified")
+    slot.lift()  # the identified part ends the moment the card leaves the reader
+    ui.on(Screen.IDENTIFY)
+    ui.tap(ui.widget(Screen.IDENTIFY, "back"))
+    ui.on(Screen.HOME)
 
 
 def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -> list[Path]:
@@ -43,18 +60,7 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     ui.on(Screen.HOME)
     shot("home")
 
-    ui.tap(ui.widget(Screen.HOME, "identify"))
-    ui.on(Screen.IDENTIFY)
-    shot("identify")
-    slot = kiosk.devices.id_reader.slot  # type: ignore[attr-defined]  # the tour runs on the simulators
-    slot.place(DEMO_CARD)
-    ui.on(Screen.IDENTIFIED)
-    ui.frames(4)
-    shot("identified")
-    slot.lift()  # the identified part ends the moment the card leaves the reader
-    ui.on(Screen.IDENTIFY)
-    ui.tap(ui.widget(Screen.IDENTIFY, "back"))
-    ui.on(Screen.HOME)
+    identify_tour(ui, shot)
 
     tiles = ui.widget(Screen.HOME, "tiles").children
     ui.tap(tiles[-1])  # Kivy keeps children last-first: this is the first tile

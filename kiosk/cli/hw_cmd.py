@@ -10,6 +10,7 @@ import base64
 import json
 import sys
 from datetime import date
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -21,6 +22,7 @@ from kiosk.paths import data_dir
 from kiosk.ports import CardUnreadable, DeviceUnavailable
 from kiosk.records import IdCard, SocialSecurityCard
 from kiosk.settings.schema import IdReaderSection, SocialSecurityReaderSection
+from kiosk.wlt import NoWltDecoder, wlt_decoder
 
 EXIT_READ = 0
 EXIT_USAGE = 2
@@ -124,10 +126,21 @@ def hw() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the stable contract).")
 @click.option("--sam", is_flag=True, help="Print the SAM id and status instead of reading a card.")
 @click.option("--driver", default="serial", show_default=True, help="Driver name (id_reader.<driver>).")
+@click.option(
+    "--photo",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the photo as BMP, decoded by the installed WLT decoder plug-in (none: exit 2).",
+)
 def idcard(  # noqa: PLR0917 - click passes every option by position
-    port: str, baud: str, timeout: float, as_json: bool, sam: bool, driver: str
+    port: str, baud: str, timeout: float, as_json: bool, sam: bool, driver: str, photo: Path | None
 ) -> None:
     """Read the ID card lying on the reader and print it."""
+    decode = None
+    if photo is not None:
+        try:
+            decode = wlt_decoder()
+        except NoWltDecoder as error:
+            _fail(EXIT_USAGE, str(error))
     section = IdReaderSection(driver=driver, port=port, baud=int(baud), timeout=3.0)  # type: ignore[arg-type]
     reader = _build("id_reader", section)
     try:
@@ -151,6 +164,8 @@ def idcard(  # noqa: PLR0917 - click passes every option by position
         reader.close()
     if card is None:
         _fail(EXIT_NO_CARD, f"ID card reader on {port}: no card was placed within {timeout:g} s")
+    if decode is not None and photo is not None:
+        photo.write_bytes(decode(card.photo_wlt))
     _print(id_card_json(card), as_json)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from importlib.metadata import EntryPoint
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from click.testing import CliRunner, Result
 
 from drivers.idcard.card_file import load_id_card
 from drivers.idcard.pty_sim import PtyIdReaderSimulator, Quirks
+from kiosk import wlt
 from kiosk.cli import main
 from tests.smartcards import VirtualCards
 
@@ -141,3 +144,31 @@ def test_sscard_exit_codes(virtual_cards: VirtualCards) -> None:
     assert_failed(invoke("hw", "sscard", "--reader", "Gone 00"), 5, "'Gone 00' is not connected")
     virtual_cards.insert("--refuse-holder")
     assert_failed(invoke("hw", "sscard", "--json"), 4, "69 82")
+
+
+def test_the_photo_needs_a_wlt_decoder_plugin_and_is_never_faked(
+    simulator: PtyIdReaderSimulator, tmp_path: Path
+) -> None:
+    photo = tmp_path / "photo.bmp"
+    result = invoke("hw", "idcard", "--port", simulator.path, "--photo", str(photo))
+    assert_failed(result, 2, "no WLT photo decoder is installed")
+    assert not photo.exists()
+
+
+def test_an_installed_wlt_decoder_writes_the_photo(
+    simulator: PtyIdReaderSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded: list[bytes] = []
+
+    def vendor_decoder(wlt: bytes) -> bytes:
+        decoded.append(wlt)
+        return b"BM" + bytes(10)
+
+    plugin = EntryPoint("vendor", "tests.kiosk.test_hw_cli:VENDOR", wlt.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(wlt, "_entry_points", lambda: [plugin])
+    monkeypatch.setattr(sys.modules[__name__], "VENDOR", vendor_decoder, raising=False)
+    photo = tmp_path / "photo.bmp"
+    result = invoke("hw", "idcard", "--port", simulator.path, "--photo", str(photo), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert photo.read_bytes() == b"BM" + bytes(10)
+    assert decoded == [base64.b64decode(json.loads(result.stdout)["photo_wlt"])]
