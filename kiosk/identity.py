@@ -119,6 +119,8 @@ class IdentityService:
         self._bus.publish(Event.IDENTITY_READING, method=method)
         card = reader.read_card(self.watch.read)
         if card is None:
+            # The card left between being seen and being read: the resident places it again.
+            self._bus.publish(Event.IDENTITY_READ_FAILED, method=method, resident_message=READ_FAILED[method])
             return
         try:
             self._session.identify(card)

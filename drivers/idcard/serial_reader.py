@@ -118,9 +118,8 @@ class SerialIdCardReader:
         """Send one command and return its answer; a damaged answer is asked for once more."""
         for attempt in (1, 2):
             result = self._send_and_receive(command)
-            damaged = isinstance(result, CorruptFrame) or result.sw3 == protocol.RECEIVE_CHECKSUM_ERROR
-            if not damaged:
-                assert isinstance(result, Answer)
+            # A damaged answer, or the SAM saying our command arrived damaged: both are asked again.
+            if isinstance(result, Answer) and result.sw3 != protocol.RECEIVE_CHECKSUM_ERROR:
                 return result
             log.warning(
                 "ID card reader on %s: checksum error on %s (attempt %d)", self.port, command.name, attempt
@@ -156,9 +155,12 @@ class SerialIdCardReader:
     # -- the port protocol (kiosk.ports.IdCardReader) ------------------------------------------
 
     def card_present(self) -> bool:
-        """Whether a card lies on the reader now (find answers 9F)."""
+        """Whether a card lies on the reader now (find answers 9F); "no card" re-arms the next read."""
         with self._lock:
-            return self._find() == protocol.FOUND
+            status = self._find()
+            if status == protocol.NO_CARD:
+                self._awaiting_lift = False
+            return status == protocol.FOUND
 
     def _find(self) -> int:
         try:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from drivers.idcard.protocol import NATIONS  # the same GB 3304 table as the ID card's
+from kiosk.nations import NATIONS
 from kiosk.records import SocialSecurityCard
 
 #: "sx1.sh.社会保障" in GBK: the application every social security card carries.

@@ -107,10 +107,13 @@ class PcscSocialSecurityCardReader:
     # -- the port protocol (kiosk.ports.SocialSecurityCardReader) ------------------------------
 
     def card_present(self) -> bool:
-        """Whether a card is inserted now."""
+        """Whether a card is inserted now; an empty slot re-arms the next read."""
         with self._lock:
             reader = self._reader()
-            return bool(self._state(reader, scard.SCARD_STATE_UNAWARE, 0) & scard.SCARD_STATE_PRESENT)
+            present = bool(self._state(reader, scard.SCARD_STATE_UNAWARE, 0) & scard.SCARD_STATE_PRESENT)
+            if not present:
+                self._awaiting_removal = False
+            return present
 
     def read_card(self, timeout: float) -> SocialSecurityCard | None:
         """Wait up to `timeout` seconds for a card inserted after the last read, and read it."""

@@ -89,6 +89,16 @@ def test_a_read_card_is_read_again_only_after_it_was_lifted(open_reader: Open) -
     assert reader.read_card(timeout=1) == card("hk_mo_tw").card
 
 
+def test_seeing_the_reader_empty_re_arms_it(open_reader: Open) -> None:
+    simulator, reader = open_reader(card())
+    assert reader.read_card(timeout=1) is not None
+    simulator.lift()
+    assert not reader.card_present()  # the identity service watches presence between reads
+    simulator.place(card("foreign_2017"))
+    assert reader.card_present()
+    assert reader.read_card(timeout=1) == card("foreign_2017").card
+
+
 def test_noise_on_the_line_is_skipped(open_reader: Open) -> None:
     _, reader = open_reader(card("foreign_2023"), noise=True)
     assert reader.read_card(timeout=2) == card("foreign_2023").card
