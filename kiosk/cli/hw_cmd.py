@@ -104,7 +104,12 @@ def _build(device: str, section: Any) -> Any:
 
 @click.group()
 def hw() -> None:
-    """Check the card readers: read a card, or ask the ID reader's SAM who it is."""
+    """Check the card readers: read a card, or ask the ID reader's SAM who it is.
+
+    \b
+    Exit codes: 0 read, 2 usage, 3 no card, 4 card present but unreadable or refused,
+    5 reader or service (pcscd) unreachable. Every failure writes one line to stderr.
+    """
 
 
 @hw.command()
@@ -141,7 +146,9 @@ def idcard(  # noqa: PLR0917 - click passes every option by position
             decode = wlt_decoder()
         except NoWltDecoder as error:
             _fail(EXIT_USAGE, str(error))
-    section = IdReaderSection(driver=driver, port=port, baud=int(baud), timeout=3.0)  # type: ignore[arg-type]
+    # The read itself may take as long as the kiosk allows it (devices.id_reader.timeout).
+    read_timeout = load_or_exit().settings.devices.id_reader.timeout
+    section = IdReaderSection(driver=driver, port=port, baud=int(baud), timeout=read_timeout)  # type: ignore[arg-type]
     reader = _build("id_reader", section)
     try:
         if sam:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from importlib.metadata import EntryPoint
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -31,8 +32,8 @@ SS_KEYS = {
 }  # fmt: skip
 
 
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
+def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env=env)
 
 
 @pytest.fixture
@@ -91,7 +92,10 @@ def test_no_card_exits_3() -> None:
 )
 def test_an_unreadable_card_exits_4(quirks: dict[str, object], reason: str) -> None:
     with PtyIdReaderSimulator(load_id_card(CARDS / "resident.json"), Quirks(**quirks)) as sim:  # type: ignore[arg-type]
-        result = invoke("hw", "idcard", "--port", sim.path, "--json")
+        # A read may take as long as the settings allow: a short one keeps the card-lifted case quick.
+        result = invoke(
+            "hw", "idcard", "--port", sim.path, "--json", env={"KIOSK__DEVICES__ID_READER__TIMEOUT": "0.5"}
+        )
     assert_failed(result, 4, reason, sim.path)
 
 
@@ -172,3 +176,15 @@ def test_an_installed_wlt_decoder_writes_the_photo(
     assert result.exit_code == 0, result.stderr
     assert photo.read_bytes() == b"BM" + bytes(10)
     assert decoded == [base64.b64decode(json.loads(result.stdout)["photo_wlt"])]
+
+
+@pytest.mark.parametrize("name", ["idcard", "sscard"])
+def test_simulator_commands_come_from_entry_points_and_are_documented(name: str) -> None:
+    from kiosk.cli.sim_cmd import sim
+
+    command = sim.get_command(None, name)  # type: ignore[arg-type]
+    assert command is not None and command.help
+    assert all(parameter.help for parameter in command.params if isinstance(parameter, click.Option))
+    assert name in sim.list_commands(None)  # type: ignore[arg-type]
+    result = invoke("sim", name, "--help")
+    assert result.exit_code == 0 and "--card" in result.output
