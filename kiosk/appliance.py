@@ -11,6 +11,7 @@ from kiosk.bus import EventBus
 from kiosk.devices import Devices, build_devices
 from kiosk.events import Event
 from kiosk.guides import Catalogue, load_demo_if_empty
+from kiosk.identity import IdentityService
 from kiosk.journey import Background, Journey, run_in_thread
 from kiosk.paths import catalogue_path, data_dir, state_path
 from kiosk.printing import PrintService
@@ -36,11 +37,13 @@ class Kiosk:
     printing: PrintService
     journey: Journey
     sync_state: SyncState
+    identity: IdentityService
     scheduler: SyncScheduler | None = None
     _settings_pending: bool = False
 
-    def start_background(self) -> None:
-        """Start periodic sync when the kiosk is provisioned for it (the UI process does this)."""
+    def start(self) -> None:
+        """Start the background work: watching the card readers, and periodic sync when provisioned."""
+        self.identity.start()
         if not self.settings.sync.repo_url:
             log.info("sync not configured (sync.repo_url is empty): serving the local catalogue")
             return
@@ -92,6 +95,7 @@ class Kiosk:
         """End any session and release storage and devices."""
         if self.scheduler is not None:
             self.scheduler.stop()
+        self.identity.stop()
         self.session.end("shutdown")
         self.sync_state.close()
         for device in (self.devices.id_reader, self.devices.sscard_reader, self.devices.scanner):
@@ -120,6 +124,7 @@ def build_kiosk(
     devices = build_devices(settings, data)
     printing = PrintService(devices.printer, bus, settings.devices.printer.job_timeout)
     journey = Journey(settings, bus, session, catalogue, printing, background=background)
+    identity = IdentityService(devices.id_reader, devices.sscard_reader, session, bus)
     log.info("kiosk %s ready: %d guides, data in %s", settings.kiosk.id, catalogue.count(), data)
     sync_state = SyncState(state_path(data))
-    return Kiosk(settings, data, bus, session, catalogue, devices, printing, journey, sync_state)
+    return Kiosk(settings, data, bus, session, catalogue, devices, printing, journey, sync_state, identity)

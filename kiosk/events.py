@@ -22,6 +22,11 @@ class Event(StrEnum):
     #: The session ended and its personal data is gone. session_id, reason
     SESSION_ENDED = "session.ended"
 
+    #: A card was placed or inserted and is being read. method ("id_card" | "sscard")
+    IDENTITY_READING = "identity.reading"
+    #: A card could not be read; the resident is told what to do. method, resident_message
+    IDENTITY_READ_FAILED = "identity.read_failed"
+
     #: The resident moved to another screen. screen, params
     NAVIGATED = "ui.navigated"
 

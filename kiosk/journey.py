@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -16,6 +16,7 @@ from kiosk.documents import ChecklistContext, render_checklist
 from kiosk.events import Event
 from kiosk.guides import BrowseAudience, Catalogue, Category, GuideNotFound, GuideQuery
 from kiosk.handover import handover_url
+from kiosk.i18n import N_
 from kiosk.printing import PrintOutcome, PrintService
 from kiosk.records import Guide, GuideSummary, PrintJob
 from kiosk.session import ResidentSession
@@ -37,10 +38,24 @@ class Screen(StrEnum):
     PRINTING = "printing"
     PRINT_DONE = "print_done"
     PRINT_FAILED = "print_failed"
+    IDENTIFY = "identify"
+    IDENTIFIED = "identified"
 
 
 #: Screens that are transient steps of an action: `back` skips over them.
 _TRANSIENT = {Screen.PRINTING, Screen.PRINT_DONE, Screen.PRINT_FAILED}
+
+
+@dataclass(frozen=True)
+class IdentifyState:
+    """What the identify screen says: which card is being read, what went wrong, what is off."""
+
+    #: The method whose card is being read now ("id_card" | "sscard"), "" while waiting.
+    reading: str = ""
+    #: A message id for the resident (a failed read, a removed card), "" when all is well.
+    message: str = ""
+    #: The devices ("id_reader", "sscard_reader") that do not work now.
+    unavailable: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -62,6 +77,7 @@ class View:
     plain: bool = False
     qr_url: str = ""
     print_outcome: PrintOutcome | None = None
+    identify: IdentifyState = field(default_factory=IdentifyState)
 
 
 Background = Callable[[Callable[[], None]], None]
@@ -104,6 +120,13 @@ class Journey:
         self._stack: list[View] = [View()]
         self.language: str = settings.kiosk.language
         bus.subscribe(Event.SESSION_ENDED, self._on_session_ended)
+        self._unavailable: frozenset[str] = frozenset()
+        bus.subscribe(Event.SESSION_IDENTIFIED, self._on_identified)
+        bus.subscribe(Event.SESSION_IDENTITY_DROPPED, self._on_identity_dropped)
+        bus.subscribe(Event.IDENTITY_READING, self._on_identity_reading)
+        bus.subscribe(Event.IDENTITY_READ_FAILED, self._on_identity_read_failed)
+        bus.subscribe(Event.DEVICE_UNAVAILABLE, self._on_device_unavailable)
+        bus.subscribe(Event.DEVICE_AVAILABLE, self._on_device_available)
 
     @property
     def view(self) -> View:
@@ -218,6 +241,22 @@ class Journey:
 
         self._background(work)
 
+    def open_identify(self) -> None:
+        """Show how to identify with a card, or the greeting when a card already identified them."""
+        self.session.touch()
+        if self.session.identity is not None:
+            self._push(View(Screen.IDENTIFIED, guides=self.identified_services()))
+        else:
+            self._push(View(Screen.IDENTIFY, identify=IdentifyState(unavailable=self._unavailable)))
+
+    def identified_services(self) -> list[GuideSummary]:
+        """The services an identified resident can handle here at the kiosk."""
+        return [
+            GuideSummary(guide.id, guide.name, guide.department)
+            for guide in self.catalogue.iter_guides()
+            if guide.channels.self_service
+        ]
+
     def back(self) -> None:
         """One screen back, skipping the steps of a finished action; home stays home."""
         self.session.touch()
@@ -286,6 +325,48 @@ class Journey:
         self.printing.cancel_unfinished()
         with self._lock:
             self._reset(View(Screen.ATTRACT))
+
+    # -- identity (events from kiosk.identity's worker threads) --------------------------------
+
+    def _on_identified(self, **_: Any) -> None:
+        with self._lock:
+            if self.view.screen is Screen.IDENTIFY:
+                self._replace(View(Screen.IDENTIFIED, guides=self.identified_services()))
+            elif self.view.screen is Screen.HOME:
+                self._push(View(Screen.IDENTIFIED, guides=self.identified_services()))
+
+    def _on_identity_dropped(self, **_: Any) -> None:
+        # The greeting must not outlive the card: back to the identify screen, saying why.
+        with self._lock:
+            if self.view.screen is Screen.IDENTIFIED:
+                message = N_("Your card was removed, so your details have been cleared from this kiosk.")
+                self._replace(
+                    View(
+                        Screen.IDENTIFY,
+                        identify=IdentifyState(message=message, unavailable=self._unavailable),
+                    )
+                )
+
+    def _on_identity_reading(self, method: str, **_: Any) -> None:
+        self._update_identify(reading=method, message="")
+
+    def _on_identity_read_failed(self, resident_message: str, **_: Any) -> None:
+        self._update_identify(reading="", message=resident_message)
+
+    def _on_device_unavailable(self, device: str, **_: Any) -> None:
+        self._unavailable = self._unavailable | {device}
+        self._update_identify()
+
+    def _on_device_available(self, device: str, **_: Any) -> None:
+        self._unavailable = self._unavailable - {device}
+        self._update_identify()
+
+    def _update_identify(self, **changes: str) -> None:
+        with self._lock:
+            if self.view.screen is not Screen.IDENTIFY:
+                return
+            state = replace(self.view.identify, unavailable=self._unavailable, **changes)
+            self._replace(replace(self.view, identify=state))
 
     def _push(self, view: View) -> None:
         with self._lock:

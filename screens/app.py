@@ -23,6 +23,7 @@ from screens.browse import CategoryScreen, GuideDetailScreen, GuideListScreen, H
 from screens.fonts import register_cjk_font
 from screens.handover import QrScreen
 from screens.i18n import _, tr
+from screens.identify import IdentifiedScreen, IdentifyScreen
 from screens.idle import IdleWarning
 from screens.printing import PrintDoneScreen, PrintFailedScreen, PrintingScreen
 from screens.theme import Theme
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 KV_DIR = Path(__file__).resolve().parent / "kv"
 #: KV files in load order: widgets first, the screens use them.
-KV_FILES = ("widgets.kv", "attract.kv", "browse.kv", "handover.kv", "printing.kv", "idle.kv")
+KV_FILES = ("widgets.kv", "attract.kv", "browse.kv", "handover.kv", "printing.kv", "idle.kv", "identify.kv")
 
 SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
     Screen.ATTRACT: AttractScreen,
@@ -44,6 +45,8 @@ SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
     Screen.PRINTING: PrintingScreen,
     Screen.PRINT_DONE: PrintDoneScreen,
     Screen.PRINT_FAILED: PrintFailedScreen,
+    Screen.IDENTIFY: IdentifyScreen,
+    Screen.IDENTIFIED: IdentifiedScreen,
 }
 
 

@@ -4,14 +4,44 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from kiosk.appliance import Kiosk
 from kiosk.journey import Screen
+from kiosk.records import IdCard
 from screens.app import KioskApp
 from screens.driver import UiDriver
 
 log = logging.getLogger(__name__)
+
+#: A fictional resident for the tour's identify screens (valid check digit, clearly a demo name).
+DEMO_CARD = IdCard(
+    "resident",
+    "演示居民",
+    "女",
+    "371002199001010023",
+    birth_date=date(1990, 1, 1),
+    nation="汉",
+    address="山东省威海市环翠区演示路1号",
+)
+
+
+def identify_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+    """From home: the identify screen, a demo card placed on the simulated reader, then lifted."""
+    kiosk: Kiosk = ui.app.kiosk
+    ui.tap(ui.widget(Screen.HOME, "identify"))
+    ui.on(Screen.IDENTIFY)
+    shot("identify")
+    slot = kiosk.devices.id_reader.slot  # type: ignore[attr-defined]  # the tour runs on the simulators
+    slot.place(DEMO_CARD)
+    ui.on(Screen.IDENTIFIED)
+    ui.frames(4)
+    shot("identified")
+    slot.lift()  # the identified part ends the moment the card leaves the reader
+    ui.on(Screen.IDENTIFY)
+    ui.tap(ui.widget(Screen.IDENTIFY, "back"))
+    ui.on(Screen.HOME)
 
 
 def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -> list[Path]:
@@ -30,9 +60,10 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     ui.on(Screen.HOME)
     shot("home")
 
+    identify_tour(ui, shot)
     browsing_tour(ui, shot)
 
-    ui.tap(ui.widget(Screen.HOME, "tiles").children[-1])
+    ui.tap(ui.widget(Screen.HOME, "tiles").children[-1])  # children run last-first: the first tile
     ui.on(Screen.GUIDE_LIST)
     ui.frames(6)  # the recycle view lays out its rows over the next frames
     shot("guide_list")

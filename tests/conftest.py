@@ -11,6 +11,7 @@ import pytest
 from kiosk.appliance import Kiosk, build_kiosk
 from kiosk.settings import DEFAULTS_FILE, Layer, LoadedSettings, load_settings, read_toml_layer
 from tests.cupsd import PrivateCupsd
+from tests.smartcards import pcscd, virtual_cards  # noqa: F401 - fixtures shared by the suite
 
 
 class FakeClock:

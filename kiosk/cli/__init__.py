@@ -9,6 +9,8 @@ from kiosk.cli.fleet_cmd import fleet
 from kiosk.cli.guides_cmd import guides
 from kiosk.cli.hw_cmd import hw
 from kiosk.cli.print_cmd import print_command
+from kiosk.cli.scan_cmd import scan as _scan  # noqa: F401  (registers `kiosk hw scan`)
+from kiosk.cli.sim_cmd import sim
 from kiosk.cli.sync_cmd import provision_command, sync
 from kiosk.cli.ui import run, tour
 
@@ -28,5 +30,6 @@ main.add_command(sync)
 main.add_command(provision_command)
 main.add_command(print_command)
 main.add_command(hw)
+main.add_command(sim)
 
 __all__ = ["main"]

@@ -1,57 +1,204 @@
-"""`kiosk hw`: hardware checks a technician runs on the kiosk."""
+"""`kiosk hw ...`: a technician reads a card or asks a reader who it is, with a stable JSON contract.
+
+Exit codes, the same for every command here: 0 read, 3 no card, 4 card present but unreadable or
+refused, 5 reader or service unreachable, 2 usage. Every non-zero exit writes one line to stderr.
+"""
 
 from __future__ import annotations
 
+import base64
 import json
+import sys
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from kiosk.barcodes import SYMBOLOGIES, decode_image
+from kiosk.cli.common import load_or_exit
+from kiosk.devices import DriverContext, UnknownDriver, build_driver
+from kiosk.idnumber import id_number_valid
+from kiosk.paths import data_dir
+from kiosk.ports import CardUnreadable, DeviceUnavailable
+from kiosk.records import IdCard, SocialSecurityCard
+from kiosk.settings.schema import IdReaderSection, SocialSecurityReaderSection
+from kiosk.wlt import NoWltDecoder, wlt_decoder
+
+EXIT_READ = 0
+EXIT_USAGE = 2
+EXIT_NO_CARD = 3
+EXIT_UNREADABLE = 4
+EXIT_UNREACHABLE = 5
+
+
+def id_card_json(card: IdCard) -> dict[str, Any]:
+    """The JSON contract of `kiosk hw idcard --json`: ISO dates, null for every absent field."""
+    return {
+        "card_type": card.card_type,
+        "name": card.name or None,
+        "sex": card.sex or None,
+        "nation": card.nation or None,
+        "birth_date": _iso(card.birth_date),
+        "address": card.address or None,
+        "id_number": card.id_number or None,
+        "issuer": card.issuer or None,
+        "valid_from": _iso(card.valid_from),
+        "valid_until": _iso(card.valid_until),
+        "appended_address": card.appended_address or None,
+        "english_name": card.english_name or None,
+        "nationality": card.nationality or None,
+        "pass_number": card.pass_number or None,
+        "issue_count": card.issue_count,
+        "id_number_valid": id_number_valid(card.id_number),
+        "photo_wlt": base64.b64encode(card.photo_wlt).decode("ascii") if card.photo_wlt else None,
+    }
+
+
+def sscard_json(card: SocialSecurityCard) -> dict[str, Any]:
+    """The JSON contract of `kiosk hw sscard --json`."""
+    return {
+        "card_id": card.card_id or None,
+        "region": card.region or None,
+        "card_type": card.card_type or None,
+        "spec_version": card.spec_version or None,
+        "issuer_org": card.issuer_org or None,
+        "issued": _iso(card.issued),
+        "expires": _iso(card.expires),
+        "card_number": card.card_number or None,
+        "ss_number": card.ss_number or None,
+        "name": card.name or None,
+        "sex": card.sex or None,
+        "nation": card.nation or None,
+        "birthplace": card.birthplace or None,
+        "birth_date": _iso(card.birth_date),
+    }
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _fail(code: int, reason: str) -> NoReturn:
+    click.echo(reason.replace("\n", " "), err=True)
+    sys.exit(code)
+
+
+def _print(record: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False))
+        return
+    for key, value in record.items():
+        if key != "photo_wlt":
+            click.echo(f"{key}: {'' if value is None else value}")
+    if record.get("photo_wlt"):
+        click.echo(f"photo_wlt: {len(base64.b64decode(record['photo_wlt']))} bytes (WLT, not decoded)")
+
+
+def _build(device: str, section: Any) -> Any:
+    settings = load_or_exit().settings
+    try:
+        return build_driver(device, section, DriverContext(data_dir(settings), settings.kiosk.id))
+    except UnknownDriver as error:
+        _fail(EXIT_USAGE, str(error))
 
 
 @click.group()
 def hw() -> None:
-    """Check the kiosk's hardware and what it reads."""
+    """Check the card readers: read a card, or ask the ID reader's SAM who it is.
 
-
-@hw.command("scan")
-@click.argument(
-    "images", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
-@click.option(
-    "--symbology",
-    "symbologies",
-    multiple=True,
-    type=click.Choice(sorted(SYMBOLOGIES)),
-    help="Look only for this symbology (repeatable); default: every one zbar knows.",
-)
-def scan(images: tuple[Path, ...], as_json: bool, symbologies: tuple[str, ...]) -> None:
-    """Find the QR codes and barcodes in IMAGES with zbar, as the camera scanner would.
-
-    Exits 1 when an image holds no code at all, so scripts can check a camera's snapshot.
+    \b
+    Exit codes: 0 read, 2 usage, 3 no card, 4 card present but unreadable or refused,
+    5 reader or service (pcscd) unreachable. Every failure writes one line to stderr.
     """
-    from PIL import Image, UnidentifiedImageError
 
-    report: list[tuple[Path, list[dict[str, Any]]]] = []
-    for path in images:
+
+@hw.command()
+@click.option("--port", required=True, help="Serial port of the reader, e.g. /dev/ttyUSB0.")
+@click.option(
+    "--baud",
+    type=click.Choice(["115200", "57600", "38400", "19200", "9600"]),
+    default="115200",
+    show_default=True,
+    help="Line speed the reader is set to.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1, max=600),
+    default=5.0,
+    show_default=True,
+    help="Seconds to wait for a card to be placed.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the stable contract).")
+@click.option("--sam", is_flag=True, help="Print the SAM id and status instead of reading a card.")
+@click.option("--driver", default="serial", show_default=True, help="Driver name (id_reader.<driver>).")
+@click.option(
+    "--photo",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the photo as BMP, decoded by the installed WLT decoder plug-in (none: exit 2).",
+)
+def idcard(  # noqa: PLR0917 - click passes every option by position
+    port: str, baud: str, timeout: float, as_json: bool, sam: bool, driver: str, photo: Path | None
+) -> None:
+    """Read the ID card lying on the reader and print it."""
+    decode = None
+    if photo is not None:
         try:
-            with Image.open(path) as image:
-                found = decode_image(image, symbologies or None)
-        except UnidentifiedImageError as error:
-            raise click.BadParameter(f"{path} is not an image", param_hint="IMAGES") from error
-        report.append((path, [code.as_dict() for code in found]))
-    if as_json:
-        document = [{"image": str(path), "codes": codes} for path, codes in report]
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
-    else:
-        for path, codes in report:
-            click.echo(f"{path}: {len(codes)} code(s)")
-            for code in codes:
-                box = code["position"]
-                place = f"{box['left']},{box['top']} {box['width']}x{box['height']}"
-                click.echo(f"  {code['type']} at {place}: {code['data']}")
-    if any(not codes for _, codes in report):
-        raise SystemExit(1)
+            decode = wlt_decoder()
+        except NoWltDecoder as error:
+            _fail(EXIT_USAGE, str(error))
+    # The read itself may take as long as the kiosk allows it (devices.id_reader.timeout).
+    read_timeout = load_or_exit().settings.devices.id_reader.timeout
+    section = IdReaderSection(driver=driver, port=port, baud=int(baud), timeout=read_timeout)  # type: ignore[arg-type]
+    reader = _build("id_reader", section)
+    try:
+        if sam:
+            sam_info = getattr(reader, "sam_info", None)
+            if sam_info is None:
+                _fail(EXIT_USAGE, f"driver id_reader.{driver} has no SAM to ask")
+            info = sam_info()
+            record = {"sam_id": info.sam_id, "status": f"{info.status:02X}", "meaning": info.status_meaning}
+            if as_json:
+                click.echo(json.dumps(record, ensure_ascii=False))
+            else:
+                click.echo(f"SAM {info.sam_id}: status {info.status:02X} ({info.status_meaning})")
+            return
+        card = reader.read_card(timeout)
+    except DeviceUnavailable as error:
+        _fail(EXIT_UNREACHABLE, str(error))
+    except CardUnreadable as error:
+        _fail(EXIT_UNREADABLE, str(error))
+    finally:
+        reader.close()
+    if card is None:
+        _fail(EXIT_NO_CARD, f"ID card reader on {port}: no card was placed within {timeout:g} s")
+    if decode is not None and photo is not None:
+        photo.write_bytes(decode(card.photo_wlt))
+    _print(id_card_json(card), as_json)
+
+
+@hw.command()
+@click.option("--reader", "reader_name", default="", help="PC/SC reader name; default: the first one.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1, max=600),
+    default=5.0,
+    show_default=True,
+    help="Seconds to wait for a card to be inserted.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the stable contract).")
+@click.option("--driver", default="pcsc", show_default=True, help="Driver name (sscard_reader.<driver>).")
+def sscard(reader_name: str, timeout: float, as_json: bool, driver: str) -> None:
+    """Read the social security card in the reader and print it."""
+    reader = _build("sscard_reader", SocialSecurityReaderSection(driver=driver, reader=reader_name))
+    try:
+        card = reader.read_card(timeout)
+    except DeviceUnavailable as error:
+        _fail(EXIT_UNREACHABLE, str(error))
+    except CardUnreadable as error:
+        _fail(EXIT_UNREADABLE, str(error))
+    finally:
+        reader.close()
+    if card is None:
+        where = f"reader {reader_name!r}" if reader_name else "the first PC/SC reader"
+        _fail(EXIT_NO_CARD, f"social security card reader: no card in {where} within {timeout:g} s")
+    _print(sscard_json(card), as_json)

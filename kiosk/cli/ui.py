@@ -51,8 +51,8 @@ def run(windowed: bool, size: str | None) -> None:
         raise click.ClickException(str(error)) from error
     from screens.app import KioskApp
 
-    kiosk.start_background()
     try:
+        kiosk.start()
         KioskApp(kiosk).run()
     finally:
         kiosk.close()
@@ -79,6 +79,7 @@ def tour(out: Path, size: str) -> None:
         for device in ("ID_READER", "SSCARD_READER", "SCANNER", "PRINTER", "SPEAKER"):
             os.environ[f"KIOSK__DEVICES__{device}__DRIVER"] = "sim"
         os.environ["KIOSK_DATA_DIR"] = str(scratch)
+        os.environ["KIOSK__SYNC__REPO_URL"] = '""'  # a tour never syncs into its scratch folder
         loaded = load_or_exit()
         configure_logging(loaded.settings.logging.level)
         # Whatever the display, the tour renders offscreen at exactly the size asked for.
@@ -99,6 +100,7 @@ def tour(out: Path, size: str) -> None:
         from screens.tour import run_tour
 
         try:
+            kiosk.start()
             saved = run_tour(kiosk, out, window, skew_clock)
         finally:
             kiosk.close()

@@ -17,6 +17,8 @@ EXPECTED = [
     "home",
     "browse_audience",
     "departments",
+    "identify",
+    "identified",
     "guide_list",
     "guide_detail",
     "guide_plain",

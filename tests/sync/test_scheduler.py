@@ -64,7 +64,7 @@ def test_pushed_configuration_is_applied_between_sessions_not_during_one(
     changes: list[str] = []
     kiosk.bus.subscribe(Event.SETTINGS_CHANGED, lambda settings: changes.append(settings.display.theme))
     try:
-        kiosk.start_background()
+        kiosk.start()
         assert kiosk.scheduler is not None
         kiosk.scheduler.stop()  # drive it by hand below
         kiosk.journey.wake()
