@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
 
+from drivers.scanner.code_queue import ScannedCodes
 from drivers.scanner.frames import FrameSource, OpenCvCamera
 from kiosk.barcodes import FrameDecoder
 from kiosk.devices import DriverContext
@@ -51,7 +51,7 @@ class CameraScanner:
         self._repeat_after = repeat_after
         self._idle_wait = idle_wait
         self._clock = clock
-        self._codes: queue.Queue[ResidentCode] = queue.Queue()
+        self._codes = ScannedCodes()
         self._last_seen: dict[str, float] = {}
         self._stop = threading.Event()
         self.frames_read = 0
@@ -60,18 +60,14 @@ class CameraScanner:
 
     def scan(self, timeout: float) -> ResidentCode | None:
         """The next code seen, or None when none comes within `timeout`."""
-        try:
-            return self._codes.get(timeout=timeout)
-        except queue.Empty:
-            return None
+        return self._codes.take(timeout)
 
     def close(self) -> None:
         """Stop reading frames, release the camera, and forget codes not taken (personal data)."""
         self._stop.set()
         self._thread.join(timeout=2)
         self._source.close()
-        while not self._codes.empty():
-            self._codes.get_nowait()
+        self._codes.forget()
         self._last_seen.clear()
 
     def _run(self) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 
 import serial
 
+from drivers.scanner.code_queue import ScannedCodes
 from kiosk.devices import DriverContext
 from kiosk.ports import DeviceUnavailable
 from kiosk.records import ResidentCode
@@ -44,25 +44,21 @@ class SerialCodeScanner:
             self._serial = serial.Serial(section.port, section.baud, timeout=0.1)
         except serial.SerialException as error:
             raise DeviceUnavailable(f"scanner: cannot open {section.port}: {error}") from error
-        self._codes: queue.Queue[ResidentCode] = queue.Queue()
+        self._codes = ScannedCodes()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="scanner-serial", daemon=True)
         self._thread.start()
 
     def scan(self, timeout: float) -> ResidentCode | None:
         """The next code read, or None when none comes within `timeout`."""
-        try:
-            return self._codes.get(timeout=timeout)
-        except queue.Empty:
-            return None
+        return self._codes.take(timeout)
 
     def close(self) -> None:
         """Stop reading, release the port, and forget codes not taken (personal data)."""
         self._stop.set()
         self._thread.join(timeout=2)
         self._serial.close()
-        while not self._codes.empty():
-            self._codes.get_nowait()
+        self._codes.forget()
 
     def _run(self) -> None:
         pending = b""

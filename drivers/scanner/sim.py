@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import queue
-
+from drivers.scanner.code_queue import ScannedCodes
 from kiosk.devices import DriverContext
 from kiosk.records import ResidentCode
 from kiosk.settings.schema import ScannerSection
@@ -13,7 +12,7 @@ class SimCodeScanner:
     """Returns the codes shown to it, in order. Implements kiosk.ports.CodeScanner."""
 
     def __init__(self, section: ScannerSection, context: DriverContext) -> None:
-        self._codes: queue.Queue[ResidentCode] = queue.Queue()
+        self._codes = ScannedCodes()
 
     def show(self, code: ResidentCode) -> None:
         """Hold a code in front of the scanner."""
@@ -21,12 +20,8 @@ class SimCodeScanner:
 
     def scan(self, timeout: float) -> ResidentCode | None:
         """The next code shown, or None when none comes within `timeout`."""
-        try:
-            return self._codes.get(timeout=timeout)
-        except queue.Empty:
-            return None
+        return self._codes.take(timeout)
 
     def close(self) -> None:
         """Forget codes not scanned yet (they are personal data)."""
-        while not self._codes.empty():
-            self._codes.get_nowait()
+        self._codes.forget()

@@ -11,14 +11,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table
 
 from kiosk.documents.layout import PAPERS, Paper, QrCode, build_pdf, paragraph, styles_for, table
+from kiosk.guides.sections import FORM_NAMES
 from kiosk.records import Guide, Material
-
-_FORMS = {
-    "original": "原件",
-    "copy": "复印件",
-    "original_and_copy": "原件和复印件",
-    "electronic": "电子材料",
-}
 
 
 @dataclass(frozen=True)
@@ -38,7 +32,7 @@ def material_counts(material: Material) -> str:
         parts.append(f"原件 {material.originals} 份")
     if material.copies:
         parts.append(f"复印件 {material.copies} 份")
-    return "，".join(parts) or _FORMS.get(material.form, "")
+    return "，".join(parts) or FORM_NAMES.get(material.form, "")
 
 
 def material_requirement(material: Material) -> str:
