@@ -17,6 +17,7 @@ from kiosk.guides import Catalogue, GuideNotFound
 from kiosk.handover import handover_url
 from kiosk.printing import PrintOutcome, PrintService
 from kiosk.records import Guide, GuideSummary, PrintJob
+from kiosk.search_flow import SearchFlow
 from kiosk.session import ResidentSession
 from kiosk.settings import Settings
 
@@ -34,6 +35,7 @@ class Screen(StrEnum):
     PRINTING = "printing"
     PRINT_DONE = "print_done"
     PRINT_FAILED = "print_failed"
+    SEARCH = "search"
 
 
 #: Screens that are transient steps of an action: `back` skips over them.
@@ -50,6 +52,8 @@ class View:
     guide: Guide | None = None
     qr_url: str = ""
     print_outcome: PrintOutcome | None = None
+    #: On the search screen: what has been typed and found (kept when the resident comes back).
+    search: SearchFlow | None = None
 
 
 Background = Callable[[Callable[[], None]], None]
@@ -120,6 +124,11 @@ class Journey:
         """Show the member guides of one life event (一件事)."""
         self.session.touch()
         self._push(View(Screen.GUIDE_LIST, title=life_event, guides=self.catalogue.by_life_event(life_event)))
+
+    def open_search(self) -> None:
+        """Show the search screen with its keyboard and an empty query."""
+        self.session.touch()
+        self._push(View(Screen.SEARCH, search=SearchFlow(self.catalogue)))
 
     def open_guide(self, guide_id: str) -> None:
         """Show one guide in full."""

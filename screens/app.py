@@ -25,13 +25,14 @@ from screens.handover import QrScreen
 from screens.i18n import _, tr
 from screens.idle import IdleWarning
 from screens.printing import PrintDoneScreen, PrintFailedScreen, PrintingScreen
+from screens.search import SearchScreen
 from screens.theme import Theme
 
 log = logging.getLogger(__name__)
 
 KV_DIR = Path(__file__).resolve().parent / "kv"
 #: KV files in load order: widgets first, the screens use them.
-KV_FILES = ("widgets.kv", "attract.kv", "browse.kv", "handover.kv", "printing.kv", "idle.kv")
+KV_FILES = ("widgets.kv", "attract.kv", "browse.kv", "handover.kv", "printing.kv", "idle.kv", "search.kv")
 
 SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
     Screen.ATTRACT: AttractScreen,
@@ -42,6 +43,7 @@ SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
     Screen.PRINTING: PrintingScreen,
     Screen.PRINT_DONE: PrintDoneScreen,
     Screen.PRINT_FAILED: PrintFailedScreen,
+    Screen.SEARCH: SearchScreen,
 }
 
 

@@ -30,6 +30,8 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     ui.on(Screen.HOME)
     shot("home")
 
+    search_tour(ui, shot)
+
     tiles = ui.widget(Screen.HOME, "tiles").children
     ui.tap(tiles[-1])  # Kivy keeps children last-first: this is the first tile
     ui.on(Screen.GUIDE_LIST)
@@ -67,6 +69,23 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     ui.on(Screen.ATTRACT)
     shot("attract_after_idle")
     return saved
+
+
+def search_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+    """From home, type "sbk" on the kiosk keyboard and wait for the results; back home after."""
+    ui.tap(ui.widget(Screen.HOME, "search"))
+    ui.on(Screen.SEARCH)
+    keys = {
+        button.key: button for row in ui.widget(Screen.SEARCH, "keyboard").children for button in row.children
+    }
+    for letter in "sbk":
+        ui.tap(keys[letter])
+    results = ui.widget(Screen.SEARCH, "results")
+    ui.until(lambda: bool(results.data) and bool(results.children[0].children), what="search results")
+    ui.frames(6)
+    shot("search")
+    ui.tap(ui.widget(Screen.SEARCH, "home"))
+    ui.on(Screen.HOME)
 
 
 def run_tour(

@@ -21,6 +21,7 @@ from kiosk.records.identity import (
     mask_number,
 )
 from kiosk.records.printing import JobState, JobStatus, PrinterStatus, PrintJob
+from kiosk.records.search import SearchHit
 
 __all__ = [
     "GUIDE_KINDS",
@@ -38,6 +39,7 @@ __all__ = [
     "PrinterStatus",
     "ResidentCode",
     "Result",
+    "SearchHit",
     "SocialSecurityCard",
     "SpecialProcedure",
     "Step",

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.ui
 EXPECTED = [
     "attract",
     "home",
+    "search",
     "guide_list",
     "guide_detail",
     "qr",
