@@ -19,7 +19,15 @@ from enum import IntEnum
 
 from kiosk.guides.folding import fold
 from kiosk.guides.pinyin import syllable_starts
-from kiosk.guides.search_index import GRAM_TABLES, TRIGRAM_TABLES, SearchDoc, table_of
+from kiosk.guides.search_index import (
+    DOC_COLUMNS,
+    GRAM_TABLES,
+    TAIL,
+    TAIL_MARK,
+    TRIGRAM_TABLES,
+    SearchDoc,
+    table_of,
+)
 from kiosk.guides.synonyms import Synonyms
 from kiosk.records import GuideSummary, SearchHit
 
@@ -188,8 +196,7 @@ class Searcher:
             conditions += ["initials LIKE ?", "spelling LIKE ?"]
             arguments += [f"%{plan.letters}%"] * 2
         rows = self.conn.execute(
-            "SELECT rowid, name, initials, spelling, materials, body FROM search_docs WHERE "
-            + " OR ".join(conditions),
+            f"SELECT rowid, {', '.join(DOC_COLUMNS)} FROM search_docs WHERE " + " OR ".join(conditions),
             arguments,
         )
         ranked: list[tuple[MatchClass, int]] = []
@@ -210,8 +217,8 @@ class Searcher:
         streams = [
             self._fts(table, expression, take) for table, expression in _expressions(match_class, plan)
         ]
-        if match_class is MatchClass.NAME and len(plan.letters) > _SHORT:
-            streams.append(self._pinyin_inside(plan, take))
+        if match_class in (MatchClass.NAME_PREFIX, MatchClass.NAME) and len(plan.letters) > _SHORT:
+            streams.append(self._pinyin(plan, match_class is MatchClass.NAME_PREFIX, take))
         merged = sorted({rowid for stream in streams for rowid in stream} - seen)
         return merged[:need]
 
@@ -230,8 +237,17 @@ class Searcher:
         )
         return [row[0] for row in rows]
 
-    def _pinyin_inside(self, plan: QueryPlan, limit: int) -> list[int]:
-        """Guides whose name's pinyin has the letters from a syllable's start on (checked row by row)."""
+    def _pinyin(self, plan: QueryPlan, prefix: bool, limit: int) -> list[int]:
+        """Guides whose name's pinyin has the letters from a syllable's start on (or from its start).
+
+        The tails column answers for up to TAIL letters; longer pinyin is found by its first TAIL
+        letters and checked row by row (few rows share so long a beginning).
+        """
+        letters = plan.letters
+        phrase = f'{"^" if prefix else ""}"{TAIL_MARK}{letters[:TAIL]}"'
+        expression = f"{{tails}} : {phrase}"
+        if len(letters) <= TAIL:
+            return self._fts("search_name_trigrams", expression, limit)
         matched: list[int] = []
         after = -1
         while len(matched) < limit:
@@ -239,9 +255,12 @@ class Searcher:
                 "SELECT d.rowid, d.spelling FROM search_docs d WHERE d.rowid IN ("
                 "SELECT rowid FROM search_name_trigrams WHERE search_name_trigrams MATCH ? AND rowid > ? "
                 "ORDER BY rowid LIMIT ?) ORDER BY d.rowid",
-                (f'{{spelling}} : "{plan.letters}"', after, _BATCH),
+                (expression, after, _BATCH),
             ).fetchall()
-            matched.extend(rowid for rowid, spelling in rows if _at_syllable(plan.letters, spelling))
+            for rowid, spelling in rows:
+                pinyin = spelling.lower()
+                if pinyin.startswith(letters) if prefix else _at_syllable(letters, spelling):
+                    matched.append(rowid)
             if len(rows) < _BATCH:
                 break
             after = rows[-1][0]
@@ -253,7 +272,8 @@ class Searcher:
         marks = ", ".join("?" * len(found))
         rows = self.conn.execute(
             "SELECT d.rowid, g.id, g.name, g.department, g.promised_days, g.max_visits, "
-            "d.name, d.initials, d.spelling, d.materials, d.body "
+            + ", ".join(f"d.{column}" for column in DOC_COLUMNS)
+            + " "
             f"FROM search_docs d JOIN guides g ON g.id = d.guide_id WHERE d.rowid IN ({marks})",
             list(found),
         )
@@ -262,7 +282,7 @@ class Searcher:
         for rowid, match_class in sorted(found.items(), key=lambda item: (item[1], item[0])):
             row = by_rowid[rowid]
             summary = GuideSummary(*row[1:6])
-            doc = SearchDoc(*row[6:11])
+            doc = SearchDoc(*row[6:])
             is_name = FIELDS[match_class] == "name"
             segments = highlight(summary.name, doc, plan) if is_name else ((summary.name, False),)
             hits.append(SearchHit(summary, SCORES[match_class], FIELDS[match_class], segments))
@@ -280,7 +300,7 @@ def _expressions(match_class: MatchClass, plan: QueryPlan) -> Iterable[tuple[str
         if letters and len(letters) <= _SHORT:
             grams += [("initials_head", letters), ("pinyin_head", letters)]
         elif letters:
-            trigrams += [("initials", f"^{_quoted(letters)}"), ("spelling", f"^{_quoted(letters)}")]
+            trigrams.append(("initials", f"^{_quoted(letters)}"))
     else:
         column = {MatchClass.NAME: "name", MatchClass.MATERIALS: "materials", MatchClass.TEXT: "body"}[
             match_class

@@ -29,12 +29,16 @@ RANK_SHIFT = 32
 _SEQUENCE_KEY = "search_sequence"
 _RUN = re.compile(r"[^\W_]+")
 
-DOC_COLUMNS = ("name", "initials", "spelling", "materials", "body")
+DOC_COLUMNS = ("name", "initials", "spelling", "tails", "materials", "body")
+#: Letters of pinyin kept after each syllable start in `SearchDoc.tails`.
+TAIL = 12
+#: Marks a syllable start in `SearchDoc.tails`; queries never contain it.
+TAIL_MARK = "|"
 
 #: FTS5 tables over the stored text of `search_docs`, tokenized in trigrams. Each class of match
 #: has its own table, so that a word common in the body does not slow down a look-up in names.
 TRIGRAM_TABLES: dict[str, tuple[str, ...]] = {
-    "search_name_trigrams": ("name", "initials", "spelling"),
+    "search_name_trigrams": ("name", "initials", "tails"),
     "search_material_trigrams": ("materials",),
     "search_body_trigrams": ("body",),
 }
@@ -61,6 +65,9 @@ class SearchDoc:
     initials: str
     #: The name's pinyin with every syllable capitalised: "ZhuFangGongJiJinTiQu".
     spelling: str
+    #: From each syllable start, the next TAIL letters after a TAIL_MARK: "|zhufanggongj|fanggongjiji…".
+    #: A trigram search for "|" + letters then finds pinyin typed from a syllable's start only.
+    tails: str
     materials: str
     body: str
 
@@ -106,6 +113,7 @@ def search_doc(guide: Guide) -> SearchDoc:
         name=name,
         initials=spelling.initials,
         spelling=spelling.marked,
+        tails=pinyin_tails(spelling.marked),
         materials=fold("\n".join(materials)),
         body=fold("\n".join(part for part in body if part)),
     )
@@ -121,9 +129,9 @@ def index_guides(conn: sqlite3.Connection, guides: Iterable[Guide]) -> None:
         sequence += 1
         rowid = (min(len(doc.name), 0x7FFF) << RANK_SHIFT) | sequence
         conn.execute(
-            "INSERT INTO search_docs (rowid, guide_id, name, initials, spelling, materials, body) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (rowid, guide.id, doc.name, doc.initials, doc.spelling, doc.materials, doc.body),
+            f"INSERT INTO search_docs (rowid, guide_id, {', '.join(DOC_COLUMNS)}) "
+            f"VALUES (?, ?, {', '.join('?' * len(DOC_COLUMNS))})",
+            (rowid, guide.id, *(getattr(doc, column) for column in DOC_COLUMNS)),
         )
         _write_fts(conn, rowid, doc, delete=False)
     conn.execute(
@@ -148,6 +156,12 @@ def clear_index(conn: sqlite3.Connection) -> None:
     for table in (*TRIGRAM_TABLES, *GRAM_TABLES):
         conn.execute(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
     conn.execute("DELETE FROM search_docs")
+
+
+def pinyin_tails(marked: str) -> str:
+    """The pinyin from every syllable start on, TAIL letters each, marked (see SearchDoc.tails)."""
+    pinyin = marked.lower()
+    return "".join(TAIL_MARK + pinyin[start : start + TAIL] for start in syllable_starts(marked))
 
 
 def _write_fts(conn: sqlite3.Connection, rowid: int, doc: SearchDoc, delete: bool) -> None:

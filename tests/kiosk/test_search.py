@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from bench.catalogue import synthetic_guides
 from kiosk.cli import main
 from kiosk.guides import Catalogue, load_demo_if_empty
-from kiosk.guides.pinyin import spell
+from kiosk.guides.pinyin import spell, syllable_starts
 from kiosk.guides.search_index import GRAM_TABLES, TRIGRAM_TABLES
 from kiosk.guides.synonyms import SYNONYMS_FILE, Synonyms
 from kiosk.records import Guide, Material, SearchHit
@@ -90,7 +90,9 @@ def test_index_and_scan_agree_on_queries_taken_from_the_catalogue(generated: Cat
         queries.add(body[start : start + rng.randint(1, 3)])
         start = rng.randrange(len(initials))
         queries.add(initials[start : start + rng.randint(1, 4)])
-        queries.add(spelling.lower()[: rng.randint(2, 12)])
+        queries.add(spelling.lower()[: rng.randint(2, 18)])
+        start = rng.choice(syllable_starts(spelling))
+        queries.add(spelling.lower()[start : start + rng.randint(3, 18)])
     searcher = generated._searcher
     for query in sorted(queries):
         assert generated.search(query, limit=10) == searcher.scan(query, limit=10), query
@@ -160,6 +162,8 @@ def test_pinyin_matches_start_at_a_syllable(tmp_path: Path) -> None:
     catalogue.import_guides([guide("G", "公积金提取")])
     assert catalogue.search("jijin") and catalogue.search("gongji")
     assert catalogue.search("ongji") == []  # inside "gong": not what anyone types
+    assert catalogue.search("gongjijintiqu")[0].matched == "公积金提取"  # longer than a tail
+    assert catalogue.search("jijintiquxyz") == []
 
 
 def test_the_index_follows_every_import(tmp_path: Path) -> None:
