@@ -80,8 +80,11 @@ def search_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     }
     for letter in "sbk":
         ui.tap(keys[letter])
+    screen = ui.screen(Screen.SEARCH)
     results = ui.widget(Screen.SEARCH, "results")
-    ui.until(lambda: bool(results.data) and bool(results.children[0].children), what="search results")
+    ui.until(
+        lambda: screen.flow.searched == "sbk" and bool(results.children[0].children), what="search results"
+    )
     ui.frames(6)
     shot("search")
     ui.tap(ui.widget(Screen.SEARCH, "home"))

@@ -62,6 +62,7 @@ def create_search_index(conn: sqlite3.Connection) -> None:
             name TEXT NOT NULL,
             initials TEXT NOT NULL,
             spelling TEXT NOT NULL,
+            head TEXT NOT NULL,
             tails TEXT NOT NULL,
             materials TEXT NOT NULL,
             body TEXT NOT NULL

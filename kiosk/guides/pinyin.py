@@ -54,3 +54,17 @@ def spell(text: str) -> Spelling:
 def syllable_starts(marked: str) -> list[int]:
     """Offsets in the joined spelling where a syllable begins, read back from `Spelling.marked`."""
     return [index for index, char in enumerate(marked) if char.isupper() or char.isdigit()]
+
+
+def spelled_positions(text: str, syllables: int) -> tuple[int, ...]:
+    """Which characters of `text` have a syllable in `spell(text)`, without running pypinyin again.
+
+    Hanzi, ASCII letters and digits are spelt and nothing else is; a text with rarer characters
+    (where that guess gives another count than `syllables`) is spelt again to be sure.
+    """
+    guessed = tuple(
+        index
+        for index, char in enumerate(text)
+        if (char.isascii() and char.isalnum()) or "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
+    )
+    return guessed if len(guessed) == syllables else spell(text).positions

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from kiosk.guides.folding import fold
-from kiosk.guides.pinyin import syllable_starts
+from kiosk.guides.pinyin import spelled_positions, syllable_starts
 from kiosk.guides.search_index import (
     DOC_COLUMNS,
     GRAM_TABLES,
@@ -33,6 +33,8 @@ from kiosk.records import GuideSummary, SearchHit
 
 #: Queries are cut to this many characters: nobody types more on a kiosk, and FTS5 stays fast.
 MAX_QUERY = 32
+#: Longer pinyin is read as full pinyin only (as initials it would be a name of that many characters).
+MAX_INITIALS = 8
 _SHORT = 2  # up to this length a query is looked up in search_grams, longer in search_trigrams
 _BATCH = 64  # candidates read at a time where a match must be checked (pinyin inside a name)
 
@@ -71,6 +73,11 @@ class QueryPlan:
     letters: str = ""
 
     @property
+    def initials(self) -> str:
+        """The letters read as initials, one per character; nobody types initials of longer names."""
+        return self.letters if len(self.letters) <= MAX_INITIALS else ""
+
+    @property
     def empty(self) -> bool:
         """Nothing searchable was typed."""
         return not self.texts
@@ -91,15 +98,19 @@ def plan_query(query: str, synonyms: Synonyms) -> QueryPlan:
 def classify(doc: SearchDoc, plan: QueryPlan) -> MatchClass | None:
     """The best class in which `doc` matches `plan`, or None."""
     pinyin = doc.spelling.lower()
-    letters = plan.letters
-    if doc.name in plan.texts or (letters and letters in (doc.initials, pinyin)):
+    letters, initials = plan.letters, plan.initials
+    if doc.name in plan.texts or (letters and pinyin == letters) or (initials and doc.initials == initials):
         return MatchClass.NAME_EXACT
-    if any(doc.name.startswith(text) for text in plan.texts) or (
-        letters and (doc.initials.startswith(letters) or pinyin.startswith(letters))
+    if (
+        any(doc.name.startswith(text) for text in plan.texts)
+        or (letters and pinyin.startswith(letters))
+        or (initials and doc.initials.startswith(initials))
     ):
         return MatchClass.NAME_PREFIX
-    if any(text in doc.name for text in plan.texts) or (
-        letters and (letters in doc.initials or _at_syllable(letters, doc.spelling))
+    if (
+        any(text in doc.name for text in plan.texts)
+        or (letters and _at_syllable(letters, doc.spelling))
+        or (initials and initials in doc.initials)
     ):
         return MatchClass.NAME
     if any(text in doc.materials for text in plan.texts):
@@ -130,11 +141,9 @@ def highlight(name: str, doc: SearchDoc, plan: QueryPlan) -> tuple[tuple[str, bo
 
 
 def _mark_pinyin(name: str, doc: SearchDoc, letters: str, marked: list[bool]) -> None:
-    from kiosk.guides.pinyin import spell
-
-    spelling = spell(doc.name)
+    positions = spelled_positions(doc.name, len(doc.initials))
     syllable_range: range | None = None
-    start = spelling.initials.find(letters)
+    start = doc.initials.find(letters) if len(letters) <= MAX_INITIALS else -1
     if start >= 0:
         syllable_range = range(start, start + len(letters))
     else:
@@ -149,7 +158,7 @@ def _mark_pinyin(name: str, doc: SearchDoc, letters: str, marked: list[bool]) ->
     if syllable_range is None:
         return
     for syllable in syllable_range:
-        marked[spelling.positions[syllable]] = True
+        marked[positions[syllable]] = True
 
 
 def _at_syllable(letters: str, spelling: str) -> bool:
@@ -193,8 +202,11 @@ class Searcher:
         conditions = [f"{column} LIKE ?" for column in columns for _ in patterns]
         arguments: list[str] = [pattern for _ in columns for pattern in patterns]
         if plan.letters:
-            conditions += ["initials LIKE ?", "spelling LIKE ?"]
-            arguments += [f"%{plan.letters}%"] * 2
+            conditions.append("spelling LIKE ?")
+            arguments.append(f"%{plan.letters}%")
+        if plan.initials:
+            conditions.append("initials LIKE ?")
+            arguments.append(f"%{plan.initials}%")
         rows = self.conn.execute(
             f"SELECT rowid, {', '.join(DOC_COLUMNS)} FROM search_docs WHERE " + " OR ".join(conditions),
             arguments,
@@ -228,7 +240,7 @@ class Searcher:
         arguments = list(plan.texts)
         if plan.letters:
             sql += " UNION SELECT rowid FROM search_docs WHERE initials = ? OR lower(spelling) = ?"
-            arguments += [plan.letters, plan.letters]
+            arguments += [plan.initials or "-", plan.letters]
         return sorted({row[0] for row in self.conn.execute(sql, arguments)} - seen)
 
     def _fts(self, table: str, expression: str, limit: int) -> list[int]:
@@ -244,16 +256,17 @@ class Searcher:
         letters and checked row by row (few rows share so long a beginning).
         """
         letters = plan.letters
-        phrase = f'{"^" if prefix else ""}"{TAIL_MARK}{letters[:TAIL]}"'
-        expression = f"{{tails}} : {phrase}"
+        column = "head" if prefix else "tails"
+        table = table_of(column, TRIGRAM_TABLES)
+        expression = f'{{{column}}} : "{TAIL_MARK}{letters[:TAIL]}"'
         if len(letters) <= TAIL:
-            return self._fts("search_name_trigrams", expression, limit)
+            return self._fts(table, expression, limit)
         matched: list[int] = []
         after = -1
         while len(matched) < limit:
             rows = self.conn.execute(
                 "SELECT d.rowid, d.spelling FROM search_docs d WHERE d.rowid IN ("
-                "SELECT rowid FROM search_name_trigrams WHERE search_name_trigrams MATCH ? AND rowid > ? "
+                f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid > ? "
                 "ORDER BY rowid LIMIT ?) ORDER BY d.rowid",
                 (expression, after, _BATCH),
             ).fetchall()
@@ -299,7 +312,7 @@ def _expressions(match_class: MatchClass, plan: QueryPlan) -> Iterable[tuple[str
         trigrams = [("name", f"^{_quoted(text)}") for text in long]
         if letters and len(letters) <= _SHORT:
             grams += [("initials_head", letters), ("pinyin_head", letters)]
-        elif letters:
+        elif plan.initials:
             trigrams.append(("initials", f"^{_quoted(letters)}"))
     else:
         column = {MatchClass.NAME: "name", MatchClass.MATERIALS: "materials", MatchClass.TEXT: "body"}[
@@ -310,7 +323,7 @@ def _expressions(match_class: MatchClass, plan: QueryPlan) -> Iterable[tuple[str
         if match_class is MatchClass.NAME and letters:
             if len(letters) <= _SHORT:
                 grams += [("initials", letters), ("pinyin_starts", letters)]
-            else:
+            elif plan.initials:
                 trigrams.append(("initials", _quoted(letters)))
     by_table: dict[str, list[str]] = {}
     for column, text in grams:

@@ -29,7 +29,7 @@ RANK_SHIFT = 32
 _SEQUENCE_KEY = "search_sequence"
 _RUN = re.compile(r"[^\W_]+")
 
-DOC_COLUMNS = ("name", "initials", "spelling", "tails", "materials", "body")
+DOC_COLUMNS = ("name", "initials", "spelling", "head", "tails", "materials", "body")
 #: Letters of pinyin kept after each syllable start in `SearchDoc.tails`.
 TAIL = 12
 #: Marks a syllable start in `SearchDoc.tails`; queries never contain it.
@@ -37,14 +37,21 @@ TAIL_MARK = "|"
 
 #: FTS5 tables over the stored text of `search_docs`, tokenized in trigrams. Each class of match
 #: has its own table, so that a word common in the body does not slow down a look-up in names.
+#: Columns of letters (initials, pinyin) share tokens, so they too are kept apart.
 TRIGRAM_TABLES: dict[str, tuple[str, ...]] = {
-    "search_name_trigrams": ("name", "initials", "tails"),
+    "search_name_trigrams": ("name",),
+    "search_initials_trigrams": ("initials",),
+    "search_tail_trigrams": ("tails",),
+    # The beginning of a name in pinyin alone: short rows, so a prefix look-up reads few candidates.
+    "search_head_trigrams": ("head",),
     "search_material_trigrams": ("materials",),
     "search_body_trigrams": ("body",),
 }
 #: Contentless FTS5 tables of one- and two-character tokens (see SearchDoc.grams).
 GRAM_TABLES: dict[str, tuple[str, ...]] = {
-    "search_name_grams": ("name", "initials", "pinyin_starts"),
+    "search_name_grams": ("name",),
+    "search_initials_grams": ("initials",),
+    "search_pinyin_grams": ("pinyin_starts",),
     "search_head_grams": ("name_head", "initials_head", "pinyin_head"),
     "search_material_grams": ("materials",),
     "search_body_grams": ("body",),
@@ -65,6 +72,8 @@ class SearchDoc:
     initials: str
     #: The name's pinyin with every syllable capitalised: "ZhuFangGongJiJinTiQu".
     spelling: str
+    #: The first tail alone: the pinyin the name starts with, "|zhufanggongj".
+    head: str
     #: From each syllable start, the next TAIL letters after a TAIL_MARK: "|zhufanggongj|fanggongjiji…".
     #: A trigram search for "|" + letters then finds pinyin typed from a syllable's start only.
     tails: str
@@ -113,6 +122,7 @@ def search_doc(guide: Guide) -> SearchDoc:
         name=name,
         initials=spelling.initials,
         spelling=spelling.marked,
+        head=TAIL_MARK + spelling.joined[:TAIL] if spelling.syllables else "",
         tails=pinyin_tails(spelling.marked),
         materials=fold("\n".join(materials)),
         body=fold("\n".join(part for part in body if part)),

@@ -39,6 +39,15 @@ def type_keys(ui: UiDriver, keys: str) -> None:
         ui.tap(key(ui, letter))
 
 
+def wait_for_results(ui: UiDriver, query: str) -> None:
+    """Until the search for `query` (not one typed on the way to it) is on screen."""
+    screen = ui.screen(Screen.SEARCH)
+    ui.until(
+        lambda: screen.flow.searched == query and (not screen.flow.hits or bool(result_rows(ui))),
+        what=f"results for {query}",
+    )
+
+
 def test_typing_initials_on_the_kiosk_keyboard_finds_and_opens_the_guide(
     ui: UiDriver, tmp_path: Path
 ) -> None:
@@ -46,8 +55,7 @@ def test_typing_initials_on_the_kiosk_keyboard_finds_and_opens_the_guide(
     assert "可输入拼音首字母或全拼，例如输入 sbk 或 shebaoka 查找“社保卡”" in ui.texts()
     type_keys(ui, "sbk")
     assert ui.widget(Screen.SEARCH, "query").text == "sbk"
-    results = ui.widget(Screen.SEARCH, "results")
-    ui.until(lambda: bool(results.data) and bool(result_rows(ui)), what="search results")
+    wait_for_results(ui, "sbk")
     first = result_rows(ui)[0]
     assert "社会保障卡" in first.name_markup and "[/color]" in first.name_markup  # the match in colour
     assert first.detail == "人力资源和社会保障局"
@@ -67,7 +75,8 @@ def test_delete_clear_and_nothing_found(ui: UiDriver) -> None:
     open_search(ui)
     type_keys(ui, "qqq")
     status = ui.widget(Screen.SEARCH, "status")
-    ui.until(lambda: "没有找到" in status.text, what="nothing found")
+    wait_for_results(ui, "qqq")
+    assert "没有找到" in status.text
     ui.tap(key(ui, "backspace"))
     assert ui.widget(Screen.SEARCH, "query").text == "qq"
     ui.tap(key(ui, "clear"))
@@ -79,8 +88,8 @@ def test_delete_clear_and_nothing_found(ui: UiDriver) -> None:
 def test_hanzi_from_a_hardware_keyboard(ui: UiDriver) -> None:
     open_search(ui)
     ui.window.dispatch("on_textinput", "公積金")
+    wait_for_results(ui, "公積金")
     results = ui.widget(Screen.SEARCH, "results")
-    ui.until(lambda: bool(results.data), what="search results")
     assert "公积金" in results.data[0]["name_markup"]
 
 
