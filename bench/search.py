@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         size = sum(file.stat().st_size for file in Path(scratch).iterdir())
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"guides            {args.guides:,}")
-        print(f"import            {elapsed:.1f} s  ({args.guides / elapsed:,.0f} guides/s, one transaction, index included)")
+        throughput = args.guides / elapsed
+        print(f"import            {elapsed:.1f} s  ({throughput:,.0f} guides/s, one transaction, with index)")
         print(f"database          {size / 2**20:.1f} MiB  ({size / args.guides / 1024:.1f} KiB per guide)")
         print(f"peak memory       {peak_mib:.0f} MiB (max RSS of the process during the import)")
 

@@ -13,7 +13,7 @@ import sqlite_utils
 from kiosk.guides.codec import guide_from_dict, guide_to_dict
 from kiosk.guides.migrations import migrate
 from kiosk.guides.search import Searcher
-from kiosk.guides.search_index import clear_index, index_guides
+from kiosk.guides.search_index import batches, clear_index, index_guides
 from kiosk.guides.synonyms import Synonyms
 from kiosk.records import Guide, GuideSummary, SearchHit
 from kiosk.storage import connect, transaction
@@ -29,17 +29,6 @@ class Category:
 
 #: Guides written per step of an import (all steps in one transaction).
 _IMPORT_CHUNK = 500
-
-
-def _chunks(guides: Iterable[Guide], size: int) -> Iterator[list[Guide]]:
-    chunk: list[Guide] = []
-    for guide in guides:
-        chunk.append(guide)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 class GuideNotFound(LookupError):
@@ -80,7 +69,7 @@ class Catalogue:
                 clear_index(self.conn)
                 self.conn.execute("DELETE FROM guide_life_events")
                 self.conn.execute("DELETE FROM guides")
-            for chunk in _chunks(guides, _IMPORT_CHUNK):
+            for chunk in batches(guides, _IMPORT_CHUNK):
                 self._write(chunk, replace)
                 index_guides(self.conn, chunk)  # the index changes with the guides, or not at all
                 count += len(chunk)

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from kiosk.guides.folding import fold, fold_aligned
 from kiosk.guides.pinyin import spell, syllable_starts
@@ -27,6 +28,7 @@ from kiosk.records import Guide
 #: Rowid = name length << RANK_SHIFT | sequence number.
 RANK_SHIFT = 32
 _SEQUENCE_KEY = "search_sequence"
+_CHUNK = 500  # guides indexed per batch of statements
 _RUN = re.compile(r"[^\W_]+")
 
 DOC_COLUMNS = ("name", "initials", "spelling", "head", "tails", "materials", "body")
@@ -129,36 +131,57 @@ def search_doc(guide: Guide) -> SearchDoc:
     )
 
 
+_T = TypeVar("_T")
+
+
+def batches(items: Iterable[_T], size: int) -> Iterator[list[_T]]:
+    """`items` in lists of `size` (the last may be shorter), read as they come."""
+    batch: list[_T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def index_guides(conn: sqlite3.Connection, guides: Iterable[Guide]) -> None:
     """Add `guides` to the index, replacing what it held for them; run inside the import's transaction."""
     row = conn.execute("SELECT value FROM catalogue_meta WHERE key = ?", (_SEQUENCE_KEY,)).fetchone()
     sequence = int(row[0]) if row else 0
-    for guide in guides:
-        unindex_guide(conn, guide.id)
-        doc = search_doc(guide)
-        sequence += 1
-        rowid = (min(len(doc.name), 0x7FFF) << RANK_SHIFT) | sequence
-        conn.execute(
+    for chunk in batches(guides, _CHUNK):
+        latest = {guide.id: guide for guide in chunk}  # a repeated id: the last one stands
+        unindex_guides(conn, list(latest))
+        docs: list[tuple[int, SearchDoc]] = []
+        rows = []
+        for guide in latest.values():
+            doc = search_doc(guide)
+            sequence += 1
+            rowid = (min(len(doc.name), 0x7FFF) << RANK_SHIFT) | sequence
+            docs.append((rowid, doc))
+            rows.append((rowid, guide.id, *(getattr(doc, column) for column in DOC_COLUMNS)))
+        conn.executemany(
             f"INSERT INTO search_docs (rowid, guide_id, {', '.join(DOC_COLUMNS)}) "
             f"VALUES (?, ?, {', '.join('?' * len(DOC_COLUMNS))})",
-            (rowid, guide.id, *(getattr(doc, column) for column in DOC_COLUMNS)),
+            rows,
         )
-        _write_fts(conn, rowid, doc, delete=False)
+        _write_fts(conn, docs, delete=False)
     conn.execute(
         "INSERT OR REPLACE INTO catalogue_meta (key, value) VALUES (?, ?)", (_SEQUENCE_KEY, str(sequence))
     )
 
 
-def unindex_guide(conn: sqlite3.Connection, guide_id: str) -> None:
-    """Remove one guide from the index (FTS5 needs the indexed values back to delete them)."""
-    row = conn.execute(
-        f"SELECT rowid, {', '.join(DOC_COLUMNS)} FROM search_docs WHERE guide_id = ?", (guide_id,)
-    ).fetchone()
-    if row is None:
-        return
-    rowid, *values = row
-    _write_fts(conn, rowid, SearchDoc(*values), delete=True)
-    conn.execute("DELETE FROM search_docs WHERE rowid = ?", (rowid,))
+def unindex_guides(conn: sqlite3.Connection, guide_ids: list[str]) -> None:
+    """Remove guides from the index (FTS5 needs the indexed values back to delete them)."""
+    for chunk in batches(guide_ids, _CHUNK):
+        rows = conn.execute(
+            f"SELECT rowid, {', '.join(DOC_COLUMNS)} FROM search_docs "
+            f"WHERE guide_id IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+        _write_fts(conn, [(rowid, SearchDoc(*values)) for rowid, *values in rows], delete=True)
+        conn.executemany("DELETE FROM search_docs WHERE rowid = ?", [(row[0],) for row in rows])
 
 
 def clear_index(conn: sqlite3.Connection) -> None:
@@ -174,14 +197,20 @@ def pinyin_tails(marked: str) -> str:
     return "".join(TAIL_MARK + pinyin[start : start + TAIL] for start in syllable_starts(marked))
 
 
-def _write_fts(conn: sqlite3.Connection, rowid: int, doc: SearchDoc, delete: bool) -> None:
-    """Add a document to every FTS5 table, or take it out (FTS5 needs the indexed values for that)."""
-    for tables, values in ((TRIGRAM_TABLES, vars(doc)), (GRAM_TABLES, doc.grams())):
+def _write_fts(conn: sqlite3.Connection, docs: list[tuple[int, SearchDoc]], delete: bool) -> None:
+    """Add documents to every FTS5 table, or take them out (FTS5 needs the indexed values for that)."""
+    if not docs:
+        return
+    texts = [(rowid, vars(doc)) for rowid, doc in docs]
+    grams = [(rowid, doc.grams()) for rowid, doc in docs]
+    for tables, values in ((TRIGRAM_TABLES, texts), (GRAM_TABLES, grams)):
         for table, columns in tables.items():
             names = (f"{table}, " if delete else "") + "rowid, " + ", ".join(columns)
             marks = ("'delete', " if delete else "") + ", ".join("?" * (len(columns) + 1))
-            row = (rowid, *(values[column] for column in columns))
-            conn.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", row)
+            conn.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                [(rowid, *(value[column] for column in columns)) for rowid, value in values],
+            )
 
 
 def _short_grams(text: str) -> set[str]:
