@@ -35,8 +35,8 @@ from kiosk.records import GuideSummary, SearchHit
 MAX_QUERY = 32
 #: Longer pinyin is read as full pinyin only (as initials it would be a name of that many characters).
 MAX_INITIALS = 8
-_SHORT = 2  # up to this length a query is looked up in search_grams, longer in search_trigrams
-_BATCH = 64  # candidates read at a time where a match must be checked (pinyin inside a name)
+_SHORT = 2  # up to this length a query is looked up in the gram tables, longer in the trigram tables
+_BATCH = 64  # candidates read at a time where a match must be checked (pinyin longer than a tail)
 
 
 class MatchClass(IntEnum):

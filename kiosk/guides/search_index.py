@@ -83,7 +83,7 @@ class SearchDoc:
     body: str
 
     def grams(self) -> dict[str, str]:
-        """The token columns of `search_grams` for this document."""
+        """The token columns of the gram tables for this document."""
         pinyin = self.spelling.lower()
         starts = syllable_starts(self.spelling)
         return {
