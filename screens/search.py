@@ -142,7 +142,7 @@ class SearchScreen(KioskScreen):
 
     def _action_key(self, message: str, name: str, action: Any) -> KeyboardKey:
         # The KV rule translates `message`, again whenever the language changes.
-        button = KeyboardKey(key=name, message=message, primary=True, size_hint_x=2)
+        button = KeyboardKey(key=name, message=message, primary=True, size_hint_x=1.5)
         button.bind(on_release=lambda _button: action())
         return button
 

@@ -93,9 +93,19 @@ def test_hanzi_from_a_hardware_keyboard(ui: UiDriver) -> None:
     assert "公积金" in results.data[0]["name_markup"]
 
 
-@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
-def test_every_key_is_large_and_on_screen(make_ui: Callable[..., UiDriver], size: tuple[int, int]) -> None:
-    ui = make_ui(size)
+@pytest.mark.parametrize(
+    ("size", "theme"),
+    [
+        ((1920, 1080), "standard"),
+        ((1080, 1920), "standard"),
+        ((1920, 1080), "elder"),
+        ((1080, 1920), "elder"),
+    ],
+)
+def test_every_key_is_large_and_on_screen(
+    make_ui: Callable[..., UiDriver], size: tuple[int, int], theme: str
+) -> None:
+    ui = make_ui(size, overrides={"display": {"theme": theme}})
     open_search(ui)
     keyboard = ui.widget(Screen.SEARCH, "keyboard")
     keys = [button for row in keyboard.children for button in row.children]
