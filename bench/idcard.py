@@ -14,13 +14,14 @@ import argparse
 import statistics
 import time
 from pathlib import Path
+from typing import Literal
 
 from drivers.idcard.card_file import load_id_card
 from drivers.idcard.pty_sim import PtyIdReaderSimulator, Quirks, WireCount
 from drivers.idcard.serial_reader import SerialIdCardReader
 from kiosk.settings.schema import IdReaderSection
 
-BAUD = 115200
+BAUD: Literal[115200] = 115200
 TARGET = 1.10
 CARD = Path(__file__).parents[1] / "config" / "demo" / "cards" / "resident.json"
 

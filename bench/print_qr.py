@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -70,7 +71,7 @@ def bench_render(rounds: int) -> None:
     one_line = lambda: build_pdf(paper, [paragraph("基准", styles_for(paper).body)], "t", "s")  # noqa: E731
     baseline = median_ms(one_line, rounds)
     for paper_name in ("a4", "receipt80"):
-        value = median_ms(lambda paper_name=paper_name: render_checklist(guide, CONTEXT, paper_name), rounds)
+        value = median_ms(partial(render_checklist, guide, CONTEXT, paper_name), rounds)
         report(
             f"checklist {guide.id} ({len(guide.materials)} materials), {paper_name}",
             value,
@@ -114,9 +115,9 @@ def bench_decode(rounds: int) -> None:
     camera = FrameDecoder(["qrcode"], SCAN_DENSITY)
     for label, image in (("with a code", with_code), ("without a code", without)):
         pixels = image.tobytes()
-        everything = median_ms(lambda pixels=pixels: decode_gray(pixels, 640, 480), rounds)
-        restricted = median_ms(lambda pixels=pixels: decode_gray(pixels, 640, 480, ["qrcode"]), rounds)
-        scanner = median_ms(lambda pixels=pixels: camera.decode(pixels, 640, 480), rounds)
+        everything = median_ms(partial(decode_gray, pixels, 640, 480), rounds)
+        restricted = median_ms(partial(decode_gray, pixels, 640, 480, ["qrcode"]), rounds)
+        scanner = median_ms(partial(camera.decode, pixels, 640, 480), rounds)
         target = 20 if label == "with a code" else None
         report(f"decode 640x480 {label}, QR only", restricted, "every symbology", everything)
         report(f"decode 640x480 {label}, camera scanner", scanner, "every symbology", everything, target)

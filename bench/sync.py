@@ -10,7 +10,9 @@ kiosk's alone). The baseline of the ratio is the full sync measured in the same 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -19,9 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.synthetic_catalogue import write_catalogue
+from bench.catalogue import synthetic_guides
 from kiosk.fleet import FleetRepository
 from kiosk.fleet.catalogue_release import publish_catalogue
+from kiosk.guides import guide_to_json
 from kiosk.sync import SyncState
 from kiosk.sync.provision import provision
 from tests.daemons import serve_directory
@@ -52,6 +55,21 @@ def sync_process(environ: dict[str, str]) -> tuple[float, int]:
     if result.returncode != 0:
         raise SystemExit(f"sync failed: {' '.join(lines[:-1])}")
     return elapsed, int(lines[-1]) // 1024
+
+
+def write_catalogue(path: Path, count: int, changed: float = 0.0) -> int:
+    """The synthetic catalogue as JSON Lines; a share `changed` of the guides get a new plain text."""
+    chooser = random.Random(11)
+    touched = 0
+    with path.open("w", encoding="utf-8") as handle:
+        for original in synthetic_guides(count):
+            guide = original
+            if changed and chooser.random() < changed:
+                note = f"（已更新 {chooser.getrandbits(32):x}）"
+                guide = dataclasses.replace(original, plain=original.plain + note)
+                touched += 1
+            handle.write(guide_to_json(guide) + "\n")
+    return touched
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from kiosk.handover import handover_url
 from kiosk.i18n import N_
 from kiosk.printing import PrintOutcome, PrintService
 from kiosk.records import Guide, GuideSummary, PrintJob
+from kiosk.search_flow import SearchFlow
 from kiosk.session import ResidentSession
 from kiosk.settings import Settings
 
@@ -40,6 +41,7 @@ class Screen(StrEnum):
     PRINT_FAILED = "print_failed"
     IDENTIFY = "identify"
     IDENTIFIED = "identified"
+    SEARCH = "search"
 
 
 #: Screens that are transient steps of an action: `back` skips over them.
@@ -78,6 +80,8 @@ class View:
     qr_url: str = ""
     print_outcome: PrintOutcome | None = None
     identify: IdentifyState = field(default_factory=IdentifyState)
+    #: On the search screen: what has been typed and found (kept when the resident comes back).
+    search: SearchFlow | None = None
 
 
 Background = Callable[[Callable[[], None]], None]
@@ -194,6 +198,11 @@ class Journey:
             if view.screen is not Screen.GUIDE_DETAIL or view.guide is None or not view.guide.plain:
                 return
             self._replace(dataclasses.replace(view, plain=not view.plain))
+
+    def open_search(self) -> None:
+        """Show the search screen with its keyboard and an empty query."""
+        self.session.touch()
+        self._push(View(Screen.SEARCH, search=SearchFlow(self.catalogue)))
 
     def open_guide(self, guide_id: str) -> None:
         """Show one guide in full."""

@@ -26,13 +26,23 @@ from screens.i18n import _, tr
 from screens.identify import IdentifiedScreen, IdentifyScreen
 from screens.idle import IdleWarning
 from screens.printing import PrintDoneScreen, PrintFailedScreen, PrintingScreen
+from screens.search import SearchScreen
 from screens.theme import Theme
 
 log = logging.getLogger(__name__)
 
 KV_DIR = Path(__file__).resolve().parent / "kv"
 #: KV files in load order: widgets first, the screens use them.
-KV_FILES = ("widgets.kv", "attract.kv", "browse.kv", "handover.kv", "printing.kv", "idle.kv", "identify.kv")
+KV_FILES = (
+    "widgets.kv",
+    "attract.kv",
+    "browse.kv",
+    "handover.kv",
+    "printing.kv",
+    "idle.kv",
+    "identify.kv",
+    "search.kv",
+)
 
 SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
     Screen.ATTRACT: AttractScreen,
@@ -47,6 +57,7 @@ SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
     Screen.PRINT_FAILED: PrintFailedScreen,
     Screen.IDENTIFY: IdentifyScreen,
     Screen.IDENTIFIED: IdentifiedScreen,
+    Screen.SEARCH: SearchScreen,
 }
 
 

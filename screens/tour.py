@@ -61,6 +61,7 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     shot("home")
 
     identify_tour(ui, shot)
+    search_tour(ui, shot)
     browsing_tour(ui, shot)
 
     ui.tap(ui.widget(Screen.HOME, "tiles").children[-1])  # children run last-first: the first tile
@@ -121,6 +122,26 @@ def browsing_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     ui.on(Screen.DEPARTMENTS)
     shot("departments")
     ui.tap(ui.widget(Screen.DEPARTMENTS, "back"))
+    ui.on(Screen.HOME)
+
+
+def search_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+    """From home, type "sbk" on the kiosk keyboard and wait for the results; back home after."""
+    ui.tap(ui.widget(Screen.HOME, "search"))
+    ui.on(Screen.SEARCH)
+    keys = {
+        button.key: button for row in ui.widget(Screen.SEARCH, "keyboard").children for button in row.children
+    }
+    for letter in "sbk":
+        ui.tap(keys[letter])
+    screen = ui.screen(Screen.SEARCH)
+    results = ui.widget(Screen.SEARCH, "results")
+    ui.until(
+        lambda: screen.flow.searched == "sbk" and bool(results.children[0].children), what="search results"
+    )
+    ui.frames(6)
+    shot("search")
+    ui.tap(ui.widget(Screen.SEARCH, "home"))
     ui.on(Screen.HOME)
 
 

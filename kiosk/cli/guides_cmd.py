@@ -78,6 +78,36 @@ def show(guide_id: str, as_json: bool) -> None:
         click.echo(f"  - {material.name}")
 
 
+@guides.command("search")
+@click.argument("query")
+@click.option(
+    "--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="At most this many guides."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, best first, for machines.")
+def search(query: str, limit: int, as_json: bool) -> None:
+    """Find guides as a resident would type QUERY: characters, pinyin (sbk, gongjijin), Traditional."""
+    hits = _open_catalogue().search(query, limit=limit)
+    if as_json:
+        document = [
+            {
+                "id": hit.summary.id,
+                "name": hit.summary.name,
+                "department": hit.summary.department,
+                "score": hit.score,
+                "field": hit.field,
+                "matched": hit.matched,
+            }
+            for hit in hits
+        ]
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo(f"no guide matches {query!r}")
+    for hit in hits:
+        name = "".join(f"[{text}]" if matched else text for text, matched in hit.highlight)
+        click.echo(f"{hit.score:4.2f}  {hit.field:<9}  {hit.summary.id}  {name}  ({hit.summary.department})")
+
+
 @guides.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 def stats(as_json: bool) -> None:

@@ -13,7 +13,10 @@ import sqlite_utils
 
 from kiosk.guides.codec import guide_from_dict, guide_to_dict
 from kiosk.guides.migrations import migrate
-from kiosk.records import ENTERPRISE_LIFE_EVENTS, INDIVIDUAL_LIFE_EVENTS, Guide, GuideSummary
+from kiosk.guides.search import Searcher
+from kiosk.guides.search_index import batches, clear_index, index_guides, unindex_guides
+from kiosk.guides.synonyms import Synonyms
+from kiosk.records import ENTERPRISE_LIFE_EVENTS, INDIVIDUAL_LIFE_EVENTS, Guide, GuideSummary, SearchHit
 from kiosk.storage import connect, transaction
 
 BrowseAudience = Literal["individual", "enterprise"]
@@ -58,6 +61,10 @@ class GuideQuery:
         return (" AND ".join(clauses) or "1"), params
 
 
+#: Guides written per step of an import (all steps in one transaction).
+_IMPORT_CHUNK = 500
+
+
 class GuideNotFound(LookupError):
     """No guide has this id."""
 
@@ -65,11 +72,12 @@ class GuideNotFound(LookupError):
 class Catalogue:
     """The guides a kiosk shows, stored in one SQLite file in WAL mode."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, synonyms: Synonyms | None = None) -> None:
         self.path = None if str(path) == ":memory:" else Path(path)
         conn = connect(path)
         self.db = sqlite_utils.Database(conn)
         migrate(conn)
+        self._searcher = Searcher(conn, synonyms or Synonyms.load())
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -84,49 +92,58 @@ class Catalogue:
     # -- writing ---------------------------------------------------------------------------
 
     def import_guides(self, guides: Iterable[Guide], replace: bool = False) -> int:
-        """Add or update guides in one transaction; `replace` drops every guide not given."""
-        rows: list[dict[str, object]] = []
-        events: list[tuple[str, str]] = []
-        for guide in guides:
-            rows.append(
-                {
-                    "id": guide.id,
-                    "name": guide.name,
-                    "department": guide.department,
-                    "kind": guide.kind,
-                    "audience": guide.audience,
-                    "promised_days": guide.promised_days,
-                    "max_visits": guide.max_visits,
-                    "record": json.dumps(guide_to_dict(guide), ensure_ascii=False),
-                }
-            )
-            events.extend((guide.id, event) for event in guide.life_events)
+        """Add or update guides in one transaction; `replace` drops every guide not given.
+
+        Guides are read and written a chunk at a time, so a large catalogue streams through; the
+        search index is updated in the same transaction, so it always matches the guides.
+        """
+        count = 0
         with transaction(self.conn):
             if replace:
+                clear_index(self.conn)
                 self.conn.execute("DELETE FROM guide_life_events")
                 self.conn.execute("DELETE FROM guides")
-            else:
-                self.conn.executemany(
-                    "DELETE FROM guide_life_events WHERE guide_id = ?",
-                    [(row["id"],) for row in rows],
-                )
+            for chunk in batches(guides, _IMPORT_CHUNK):
+                self._write(chunk, replace)
+                index_guides(self.conn, chunk)  # the index changes with the guides, or not at all
+                count += len(chunk)
+        return count
+
+    def _write(self, guides: list[Guide], replaced: bool) -> None:
+        rows = [
+            {
+                "id": guide.id,
+                "name": guide.name,
+                "department": guide.department,
+                "kind": guide.kind,
+                "audience": guide.audience,
+                "promised_days": guide.promised_days,
+                "max_visits": guide.max_visits,
+                "record": json.dumps(guide_to_dict(guide), ensure_ascii=False),
+            }
+            for guide in guides
+        ]
+        if not replaced:
             self.conn.executemany(
-                "INSERT OR REPLACE INTO guides (id, name, department, kind, audience, promised_days, "
-                "max_visits, record) VALUES (:id, :name, :department, :kind, :audience, "
-                ":promised_days, :max_visits, :record)",
-                rows,
+                "DELETE FROM guide_life_events WHERE guide_id = ?", [(guide.id,) for guide in guides]
             )
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO guide_life_events (guide_id, life_event) VALUES (?, ?)",
-                events,
-            )
-        return len(rows)
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO guides (id, name, department, kind, audience, promised_days, "
+            "max_visits, record) VALUES (:id, :name, :department, :kind, :audience, "
+            ":promised_days, :max_visits, :record)",
+            rows,
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO guide_life_events (guide_id, life_event) VALUES (?, ?)",
+            [(guide.id, event) for guide in guides for event in guide.life_events],
+        )
 
     def delete_guides(self, guide_ids: Iterable[str]) -> int:
         """Remove guides by id in one transaction; returns how many existed."""
         ids = [(guide_id,) for guide_id in guide_ids]
         with transaction(self.conn):
             before = self.count()
+            unindex_guides(self.conn, [guide_id for (guide_id,) in ids])
             self.conn.executemany("DELETE FROM guide_life_events WHERE guide_id = ?", ids)
             self.conn.executemany("DELETE FROM guides WHERE id = ?", ids)
             return before - self.count()
@@ -218,6 +235,10 @@ class Catalogue:
     def by_life_event(self, life_event: str, limit: int = 50, offset: int = 0) -> list[GuideSummary]:
         """Member guides of one life event, by name."""
         return self.guides(GuideQuery(life_event=life_event), limit, offset)
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Guides for what a resident typed (characters, pinyin, Traditional, colloquial), best first."""
+        return self._searcher.search(query, limit)
 
     def iter_guides(self) -> Iterator[Guide]:
         """Every guide, one at a time, by id (for export)."""

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from kiosk.guides.codec import guide_from_dict
+from kiosk.guides.search_index import GRAM_TABLES, TRIGRAM_TABLES, index_guides
 from kiosk.storage import transaction
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -46,6 +49,41 @@ def create_guides(conn: sqlite3.Connection) -> None:
         """
     )
     conn.execute("CREATE TABLE catalogue_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@migration
+def create_search_index(conn: sqlite3.Connection) -> None:
+    """The search index (see kiosk.guides.search_index), filled from the guides already stored."""
+    conn.execute(
+        """
+        CREATE TABLE search_docs (
+            rowid INTEGER PRIMARY KEY,
+            guide_id TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            initials TEXT NOT NULL,
+            spelling TEXT NOT NULL,
+            head TEXT NOT NULL,
+            tails TEXT NOT NULL,
+            materials TEXT NOT NULL,
+            body TEXT NOT NULL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX search_docs_name ON search_docs (name)")
+    conn.execute("CREATE INDEX search_docs_initials ON search_docs (initials)")
+    conn.execute("CREATE INDEX search_docs_spelling ON search_docs (lower(spelling))")
+    for table, columns in TRIGRAM_TABLES.items():
+        conn.execute(
+            f"CREATE VIRTUAL TABLE {table} USING fts5({', '.join(columns)}, "
+            "content='search_docs', content_rowid='rowid', tokenize='trigram')"
+        )
+    for table, columns in GRAM_TABLES.items():
+        conn.execute(
+            f"CREATE VIRTUAL TABLE {table} USING fts5({', '.join(columns)}, "
+            "content='', tokenize='unicode61', detail='column')"
+        )
+    stored = conn.execute("SELECT record FROM guides ORDER BY id")
+    index_guides(conn, (guide_from_dict(json.loads(record)) for (record,) in stored.fetchall()))
 
 
 def migrate(conn: sqlite3.Connection, migrations: list[tuple[str, Migration]] | None = None) -> list[str]:

@@ -24,6 +24,7 @@ from kiosk.records.identity import (
     mask_number,
 )
 from kiosk.records.printing import JobState, JobStatus, PrinterStatus, PrintJob
+from kiosk.records.search import SearchHit
 
 __all__ = [
     "ENTERPRISE_LIFE_EVENTS",
@@ -44,6 +45,7 @@ __all__ = [
     "PrinterStatus",
     "ResidentCode",
     "Result",
+    "SearchHit",
     "SocialSecurityCard",
     "SpecialProcedure",
     "Step",

@@ -19,6 +19,7 @@ EXPECTED = [
     "departments",
     "identify",
     "identified",
+    "search",
     "guide_list",
     "guide_detail",
     "guide_plain",
