@@ -21,9 +21,12 @@ lint: deps
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The README's pictures: the landscape tour; look at the portrait one in /tmp/kiosk-portrait.
 tour: deps
-	$(BIN)/kiosk tour --out docs/screens/landscape --size 1920x1080
-	$(BIN)/kiosk tour --out docs/screens/portrait --size 1080x1920
+	$(BIN)/kiosk tour --out /tmp/kiosk-landscape --size 1920x1080
+	$(BIN)/kiosk tour --out /tmp/kiosk-portrait --size 1080x1920
+	for name in attract home search identified guide_detail guide_plain qr print_done idle_warning; do \
+		cp /tmp/kiosk-landscape/$$name.png docs/screens/; done
 
 deps: system-packages $(STAMP)
 
