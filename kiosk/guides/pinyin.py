@@ -38,7 +38,7 @@ class Spelling:
 
 def spell(text: str) -> Spelling:
     """The pinyin of `text`, one syllable for every hanzi, letter or digit."""
-    # pypinyin accepts a callback returning a list (one item per character); its stub says str only.
+    # pypinyin accepts a callback returning a list (one item per character); its type hints say str.
     readings = lazy_pinyin(text, errors=cast(Any, list))
     syllables: list[str] = []
     positions: list[int] = []

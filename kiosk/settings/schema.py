@@ -63,7 +63,7 @@ class HandoverSection(_Section):
             value.format(guide_id="x", kiosk_id="x", lang="x")
         except (KeyError, IndexError, ValueError) as error:
             raise ValueError(
-                f"unknown placeholder {error}; use {{guide_id}}, {{kiosk_id}}, {{lang}}"
+                f"unknown field {error} in the template; use {{guide_id}}, {{kiosk_id}}, {{lang}}"
             ) from error
         if not value.startswith(("https://", "http://")):
             raise ValueError("must be an http(s) address")
