@@ -17,6 +17,7 @@ from kivy.uix.screenmanager import FadeTransition, ScreenManager
 from kiosk.appliance import Kiosk
 from kiosk.events import Event
 from kiosk.journey import Screen, View
+from kiosk.watchdog import Liveness, SystemdNotifier, feed_watchdog
 from screens.attract import AttractScreen
 from screens.base import KioskScreen
 from screens.browse import CategoryScreen, GuideDetailScreen, GuideListScreen, HomeScreen
@@ -77,6 +78,8 @@ class KioskApp(App):
         self.title = "Weihai self-service kiosk"
         self.theme = Theme(kiosk.settings.display.theme, register_cjk_font())
         self.idle_warning: IdleWarning | None = None
+        self.notifier = SystemdNotifier()
+        self.liveness = Liveness(max_stall=float("inf"))
         self._unsubscribe: list[Any] = []
         self._timers: list[Any] = []
 
@@ -104,9 +107,32 @@ class KioskApp(App):
         ]
         self._update_clock()
         self._update_freshness()
+        self._watch_liveness()
         return manager
 
+    def on_start(self) -> None:
+        self.notifier.ready(status=f"kiosk {self.kiosk.settings.kiosk.id} showing the attract screen")
+
+    def _watch_liveness(self) -> None:
+        """Feed systemd's watchdog from this main loop, and only while frames reach the screen."""
+        interval = self.notifier.ping_interval
+        if interval is None:
+            return
+        self.liveness = Liveness(max_stall=2 * interval)
+        Window.bind(on_flip=self._frame_drawn)
+
+        def beat(_dt: float) -> None:
+            Window.canvas.ask_update()  # a frame must follow, or the next beat finds the screen stalled
+            feed_watchdog(self.notifier, self.liveness)
+
+        self._timers.append(Clock.schedule_interval(beat, interval))
+
+    def _frame_drawn(self, *_args: Any) -> None:
+        self.liveness.frame_drawn()
+
     def on_stop(self) -> None:
+        self.notifier.stopping()
+        Window.unbind(on_flip=self._frame_drawn)
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         for timer in self._timers:

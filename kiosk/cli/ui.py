@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -37,7 +38,7 @@ def run(windowed: bool, size: str | None) -> None:
     """Start the kiosk's touch UI on the configured devices."""
     loaded = load_or_exit()
     settings = loaded.settings
-    configure_logging(settings.logging.level)
+    configure_logging(settings.logging.level, settings.logging.format)
     data = data_dir(settings)
     window = _size(size) or settings.display.window_pixels
     from screens.environment import prepare_kivy
@@ -51,11 +52,25 @@ def run(windowed: bool, size: str | None) -> None:
         raise click.ClickException(str(error)) from error
     from screens.app import KioskApp
 
+    _allow_hanging_on_purpose()
     try:
         kiosk.start()
         KioskApp(kiosk).run()
     finally:
         kiosk.close()
+
+
+def _allow_hanging_on_purpose() -> None:
+    """With KIOSK_TEST_HANG_ON_SIGUSR2=1, SIGUSR2 freezes the UI's main loop (the watchdog test)."""
+    if os.environ.get("KIOSK_TEST_HANG_ON_SIGUSR2") != "1":
+        return
+    log.warning("KIOSK_TEST_HANG_ON_SIGUSR2 is set: SIGUSR2 will hang this UI on purpose")
+
+    def hang(_signal: int, _frame: object) -> None:
+        while True:
+            time.sleep(3600)
+
+    signal.signal(signal.SIGUSR2, hang)
 
 
 @click.command()

@@ -149,6 +149,7 @@ class SyncSection(_Section):
 
 class LoggingSection(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+    format: Literal["text", "json"]
 
 
 class Settings(_Section):

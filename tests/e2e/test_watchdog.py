@@ -1,0 +1,93 @@
+"""A UI hung on purpose stops feeding the watchdog, and a restarted one feeds it again.
+
+The test plays systemd's part of the protocol: it listens on NOTIFY_SOCKET, sets WATCHDOG_USEC,
+and, like systemd with `WatchdogSec=` and `Restart=always`, kills the service when the pings stop
+and starts it again.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+KIOSK = str(Path(sys.executable).with_name("kiosk"))
+WATCHDOG_SECONDS = 2.0
+
+
+@pytest.fixture
+def notify_socket(tmp_path: Path) -> Iterator[tuple[socket.socket, Path]]:
+    path = tmp_path / "notify"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as receiver:
+        receiver.bind(str(path))
+        yield receiver, path
+
+
+def start_ui(path: Path, tmp_path: Path) -> subprocess.Popen[bytes]:
+    env = {key: value for key, value in os.environ.items() if key not in {"DISPLAY", "WAYLAND_DISPLAY"}}
+    env.update(
+        NOTIFY_SOCKET=str(path),
+        WATCHDOG_USEC=str(int(WATCHDOG_SECONDS * 1_000_000)),
+        KIOSK_DATA_DIR=str(tmp_path / "data"),
+        KIOSK_TEST_HANG_ON_SIGUSR2="1",
+    )
+    return subprocess.Popen(
+        [KIOSK, "run", "--windowed"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def messages(receiver: socket.socket, seconds: float) -> list[str]:
+    """Everything sent within `seconds`."""
+    deadline = time.monotonic() + seconds
+    seen: list[str] = []
+    while (left := deadline - time.monotonic()) > 0:
+        receiver.settimeout(left)
+        try:
+            seen.append(receiver.recv(512).decode())
+        except TimeoutError:
+            break
+    return seen
+
+
+def wait_for(receiver: socket.socket, prefix: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if any(message.startswith(prefix) for message in messages(receiver, 0.5)):
+            return
+    raise AssertionError(f"no {prefix} within {seconds} s")
+
+
+def test_a_hung_ui_stops_feeding_the_watchdog_and_a_restarted_one_feeds_it(
+    notify_socket: tuple[socket.socket, Path], tmp_path: Path
+) -> None:
+    receiver, path = notify_socket
+    ui = start_ui(path, tmp_path)
+    try:
+        wait_for(receiver, "READY=1", 60)
+        assert messages(receiver, 3 * WATCHDOG_SECONDS).count("WATCHDOG=1") >= 3
+
+        ui.send_signal(signal.SIGUSR2)  # the UI's main loop hangs
+        messages(receiver, WATCHDOG_SECONDS / 2)  # pings already on their way
+        assert "WATCHDOG=1" not in messages(receiver, 2 * WATCHDOG_SECONDS)
+        assert ui.poll() is None  # the process lives on: only the watchdog can tell
+        ui.send_signal(signal.SIGABRT)  # what systemd does when the watchdog fires
+        ui.wait(10)
+    finally:
+        if ui.poll() is None:
+            ui.kill()
+            ui.wait(10)
+
+    restarted = start_ui(path, tmp_path)
+    try:
+        wait_for(receiver, "READY=1", 60)
+        assert messages(receiver, 2 * WATCHDOG_SECONDS).count("WATCHDOG=1") >= 2
+    finally:
+        restarted.terminate()
+        restarted.wait(20)
