@@ -15,11 +15,13 @@ from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from kiosk.appliance import Kiosk
+from kiosk.blanking import ScreenBlanking
 from kiosk.events import Event
 from kiosk.journey import Screen, View
 from kiosk.watchdog import Liveness, SystemdNotifier, feed_watchdog
 from screens.attract import AttractScreen
 from screens.base import KioskScreen
+from screens.blank import BlankScreen
 from screens.browse import CategoryScreen, GuideDetailScreen, GuideListScreen, HomeScreen
 from screens.fonts import register_cjk_font
 from screens.handover import QrScreen
@@ -72,9 +74,14 @@ class KioskApp(App):
     #: The last sync failed longer ago than sync.offline_after_hours.
     offline = BooleanProperty(False)
 
-    def __init__(self, kiosk: Kiosk, **kwargs: Any) -> None:
+    def __init__(self, kiosk: Kiosk, locked: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.kiosk = kiosk
+        #: On an appliance nobody may close the kiosk: not with a key, not with the window's close.
+        self.locked = locked
+        self.use_kivy_settings = False
+        self.blanking = ScreenBlanking(kiosk.settings.display.blank_after_minutes)
+        self.blank_screen: BlankScreen | None = None
         self.title = "Weihai self-service kiosk"
         self.theme = Theme(kiosk.settings.display.theme, register_cjk_font())
         self.idle_warning: IdleWarning | None = None
@@ -101,7 +108,13 @@ class KioskApp(App):
             bus.subscribe(Event.SYNC_FAILED, on_ui_thread(lambda **_: self._update_freshness())),
         ]
         Window.bind(on_touch_down=self._any_touch)
+        Window.bind(on_request_close=self._request_close)
+        self.blank_screen = BlankScreen(on_wake=self.blanking.wake)
+        self._unsubscribe.append(
+            bus.subscribe(Event.SESSION_ENDED, on_ui_thread(lambda **_: self.blanking.activity()))
+        )
         self._timers = [
+            Clock.schedule_interval(lambda _dt: self._blank_when_due(), 5),
             Clock.schedule_interval(lambda _dt: self.kiosk.session.tick(), 0.25),
             Clock.schedule_interval(lambda _dt: self._update_clock(), 1),
         ]
@@ -130,8 +143,22 @@ class KioskApp(App):
     def _frame_drawn(self, *_args: Any) -> None:
         self.liveness.frame_drawn()
 
+    def open_settings(self, *_args: Any) -> bool:
+        """Kivy's own settings panel (F1) never opens on a kiosk."""
+        return False
+
+    def _request_close(self, *_args: Any, **_kwargs: Any) -> bool:
+        # True keeps the window open: Alt+F4 or a close button must not leave a locked kiosk.
+        return self.locked
+
+    def _blank_when_due(self) -> None:
+        if self.blank_screen is not None and self.blanking.due(self.kiosk.session.active):
+            self.blanking.blank = True
+            self.blank_screen.open(animation=False)
+
     def on_stop(self) -> None:
         self.notifier.stopping()
+        Window.unbind(on_request_close=self._request_close)
         Window.unbind(on_flip=self._frame_drawn)
         for unsubscribe in self._unsubscribe:
             unsubscribe()
@@ -147,6 +174,7 @@ class KioskApp(App):
     def _any_touch(self, _window: Any, _touch: Any) -> bool:
         # Every touch counts as activity, whatever widget takes it.
         self.kiosk.session.touch()
+        self.blanking.activity()
         return False
 
     def _navigated(self, screen: Screen, view: View) -> None:

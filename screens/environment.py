@@ -6,6 +6,8 @@ import logging
 import os
 from pathlib import Path
 
+from kiosk.settings.schema import DisplaySection
+
 log = logging.getLogger(__name__)
 
 
@@ -14,7 +16,13 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def prepare_kivy(kivy_home: Path, size: tuple[int, int], fullscreen: bool, max_fps: int = 60) -> bool:
+def prepare_kivy(
+    kivy_home: Path,
+    size: tuple[int, int],
+    fullscreen: bool,
+    max_fps: int = 60,
+    display: DisplaySection | None = None,
+) -> bool:
     """Configure Kivy for the kiosk; returns True when it renders offscreen (no display).
 
     Must run before anything imports kivy: Kivy reads its environment at import time.
@@ -44,6 +52,30 @@ def prepare_kivy(kivy_home: Path, size: tuple[int, int], fullscreen: bool, max_f
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("graphics", "maxfps", str(max_fps))
+    if display is not None:
+        apply_mounting(display, touch_screen=not offscreen)
     Config.set("kivy", "log_level", "warning")
     logging.getLogger("kivy").setLevel(logging.WARNING)
     return offscreen
+
+
+def apply_mounting(display: DisplaySection, touch_screen: bool) -> None:
+    """Rotation of the picture and calibration of the touch layer, from the site's settings."""
+    from kivy.config import Config
+
+    Config.set("graphics", "rotation", str(display.rotation))
+    if not touch_screen:
+        return
+    # Linux touch panels through the kernel's input devices, found by probing sysfs; the
+    # calibration goes to the provider as parameters.
+    params = [
+        name
+        for name, wanted in (
+            ("swap_xy=1", display.touch_swap_xy),
+            ("invert_x=1", display.touch_invert_x),
+            ("invert_y=1", display.touch_invert_y),
+        )
+        if wanted
+    ]
+    touch = "probesysfs,provider=hidinput" + "".join(f",param={param}" for param in params)
+    Config.set("input", "touch", touch)

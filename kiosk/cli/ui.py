@@ -43,7 +43,9 @@ def run(windowed: bool, size: str | None) -> None:
     window = _size(size) or settings.display.window_pixels
     from screens.environment import prepare_kivy
 
-    offscreen = prepare_kivy(data / "kivy", window, settings.display.fullscreen and not windowed)
+    offscreen = prepare_kivy(
+        data / "kivy", window, settings.display.fullscreen and not windowed, display=settings.display
+    )
     if offscreen:
         log.warning("no display (DISPLAY and WAYLAND_DISPLAY unset): running offscreen at %dx%d", *window)
     try:
@@ -55,7 +57,7 @@ def run(windowed: bool, size: str | None) -> None:
     _allow_hanging_on_purpose()
     try:
         kiosk.start()
-        KioskApp(kiosk).run()
+        KioskApp(kiosk, locked=not windowed).run()
     finally:
         kiosk.close()
 

@@ -29,6 +29,11 @@ class DisplaySection(_Section):
     fullscreen: bool
     window_size: str
     theme: Literal["standard", "elder", "high_contrast"]
+    rotation: Literal[0, 90, 180, 270]
+    blank_after_minutes: float = Field(ge=0, le=24 * 60)
+    touch_swap_xy: bool
+    touch_invert_x: bool
+    touch_invert_y: bool
 
     @field_validator("window_size")
     @classmethod
