@@ -12,6 +12,7 @@ from drivers.idcard.card_file import load_id_card
 from drivers.idcard.pty_sim import PtyIdReaderSimulator
 from kiosk.cli import main
 from tests.cupsd import PrivateCupsd
+from tests.smartcards import VirtualCards
 
 CARDS = Path(__file__).parents[2] / "config" / "demo" / "cards"
 
@@ -109,3 +110,14 @@ def test_print_sends_the_report_through_the_sim_printer(tmp_path: Path) -> None:
     ).stdout
     assert "Kiosk doctor report" in text and "demo-0001" in text
     assert "id_reader" in text and "simulated (id_reader.sim driver)" in text
+
+
+def test_a_pcsc_reader_through_the_real_pcscd(virtual_cards: VirtualCards, tmp_path: Path) -> None:
+    env = {"KIOSK__DEVICES__SSCARD_READER__DRIVER": "pcsc"}
+    present = checks_of(doctor(tmp_path, "--json", **env))
+    assert present["pcscd"]["status"] == "ok"
+    assert present["sscard_reader"]["status"] == "ok" and "present" in str(present["sscard_reader"]["detail"])
+
+    missing = doctor(tmp_path, "--json", KIOSK__DEVICES__SSCARD_READER__READER="Gone 00", **env)
+    assert missing.exit_code == 1
+    assert "'Gone 00' is not connected" in str(checks_of(missing)["sscard_reader"]["detail"])
