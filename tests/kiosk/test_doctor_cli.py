@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -121,3 +122,27 @@ def test_a_pcsc_reader_through_the_real_pcscd(virtual_cards: VirtualCards, tmp_p
     missing = doctor(tmp_path, "--json", KIOSK__DEVICES__SSCARD_READER__READER="Gone 00", **env)
     assert missing.exit_code == 1
     assert "'Gone 00' is not connected" in str(checks_of(missing)["sscard_reader"]["detail"])
+
+
+def test_a_silent_reader_and_a_serial_scanner(tmp_path: Path) -> None:
+    master, slave = os.openpty()  # a port that opens, where nothing answers
+    try:
+        port = os.ttyname(slave)
+        env = {
+            "KIOSK__DEVICES__ID_READER__DRIVER": "serial",
+            "KIOSK__DEVICES__ID_READER__PORT": port,
+            "KIOSK__DEVICES__SCANNER__DRIVER": "serial",
+            "KIOSK__DEVICES__SCANNER__PORT": port,
+        }
+        checks = checks_of(doctor(tmp_path, "--json", **env))
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert checks["id_reader"]["status"] == "fail"
+    assert f"ID card reader on {port}: no answer to SAM_STATUS" in str(checks["id_reader"]["detail"])
+    assert checks["scanner"]["status"] == "ok" and port in str(checks["scanner"]["detail"])
+
+    unplugged = str(tmp_path / "ttyACM9")
+    gone = checks_of(doctor(tmp_path, "--json", **{**env, "KIOSK__DEVICES__SCANNER__PORT": unplugged}))
+    assert gone["scanner"]["status"] == "fail"
+    assert f"scanner: cannot open {unplugged}" in str(gone["scanner"]["detail"])
