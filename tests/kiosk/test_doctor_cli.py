@@ -54,9 +54,11 @@ def test_a_serial_reader_answers_then_is_named_when_unplugged(tmp_path: Path) ->
     assert gone.exit_code == 1
     check = checks_of(gone)["id_reader"]
     assert check["status"] == "fail" and check["critical"] is True
-    assert f"ID card reader on {port}" in str(check["detail"]) and "cannot open the port" in str(
-        check["detail"]
-    )
+    # The freed pty number may already serve another process on a busy machine: either way the
+    # reader is named with its port and does not answer.
+    detail = str(check["detail"])
+    assert f"ID card reader on {port}" in detail
+    assert "cannot open the port" in detail or "no answer to SAM_STATUS" in detail
     assert json.loads(gone.stdout)["status"] == "fail"
 
 
