@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kiosk.cli.config_cmd import config
+from kiosk.cli.doctor_cmd import doctor
 from kiosk.cli.fleet_cmd import fleet
 from kiosk.cli.guides_cmd import guides
 from kiosk.cli.hw_cmd import hw
@@ -31,5 +32,6 @@ main.add_command(provision_command)
 main.add_command(print_command)
 main.add_command(hw)
 main.add_command(sim)
+main.add_command(doctor)
 
 __all__ = ["main"]

@@ -1,0 +1,115 @@
+"""Checks of the configured devices, through the same drivers the kiosk runs on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.devices import DriverContext, UnknownDriver, build_driver
+from kiosk.doctor.check import Check, Status
+from kiosk.ports import DeviceError
+from kiosk.printing import explain
+from kiosk.settings.schema import (
+    DeviceSection,
+    IdReaderSection,
+    PrinterSection,
+    ScannerSection,
+    SocialSecurityReaderSection,
+)
+
+#: The driver name of in-memory simulators: nothing to probe, and said so.
+SIMULATED = "sim"
+#: SAM status word of a healthy SAM (the serial protocol's "success").
+_SAM_OK = 0x90
+
+
+def _simulated(name: str, section: DeviceSection) -> Check | None:
+    if section.driver == SIMULATED:
+        return Check(name, Status.OK, True, f"simulated ({name}.{SIMULATED} driver)")
+    return None
+
+
+def _build(name: str, section: DeviceSection, context: DriverContext) -> Any:
+    try:
+        return build_driver(name, section, context)
+    except UnknownDriver as error:
+        raise DeviceError(str(error)) from error
+
+
+def check_id_reader(section: IdReaderSection, context: DriverContext) -> Check:
+    """The ID card reader answers the SAM status command with a healthy status."""
+    name = "id_reader"
+    if (simulated := _simulated(name, section)) is not None:
+        return simulated
+    try:
+        reader = _build(name, section, context)
+    except DeviceError as error:
+        return Check(name, Status.FAIL, True, str(error))
+    try:
+        sam_info = getattr(reader, "sam_info", None)
+        if sam_info is None:
+            # A driver without a SAM to ask: asking whether a card lies there proves it answers.
+            reader.card_present()
+            return Check(name, Status.OK, True, f"ID card reader ({section.driver} driver) answers")
+        info = sam_info()
+    except DeviceError as error:
+        return Check(name, Status.FAIL, True, str(error))
+    finally:
+        reader.close()
+    where = f"ID card reader on {section.port}: SAM {info.sam_id}"
+    if info.status != _SAM_OK:
+        return Check(
+            name, Status.FAIL, True, f"{where} reports status {info.status:02X} ({info.status_meaning})"
+        )
+    return Check(name, Status.OK, True, f"{where}, status {info.status:02X} ({info.status_meaning})")
+
+
+def check_sscard_reader(section: SocialSecurityReaderSection, context: DriverContext) -> Check:
+    """The PC/SC reader is connected (asking whether a card is inserted needs the reader)."""
+    name = "sscard_reader"
+    if (simulated := _simulated(name, section)) is not None:
+        return simulated
+    wanted = repr(section.reader) if section.reader else "(the first PC/SC reader)"
+    try:
+        reader = _build(name, section, context)
+    except DeviceError as error:
+        return Check(name, Status.FAIL, True, str(error))
+    try:
+        inserted = reader.card_present()
+    except DeviceError as error:
+        return Check(name, Status.FAIL, True, str(error))
+    finally:
+        reader.close()
+    card = "a card is inserted" if inserted else "no card inserted"
+    return Check(name, Status.OK, True, f"social security card reader {wanted} present, {card}")
+
+
+def check_printer(section: PrinterSection, context: DriverContext) -> Check:
+    """The printer accepts jobs; its state reasons (toner-low, media-empty...) are reported."""
+    name = "printer"
+    if (simulated := _simulated(name, section)) is not None:
+        return simulated
+    try:
+        printer = _build(name, section, context)
+        status = printer.status()
+    except DeviceError as error:
+        return Check(name, Status.FAIL, True, str(error))
+    if not status.ready:
+        return Check(name, Status.FAIL, True, f"{printer}: {explain(status.reasons, status.detail)[1]}")
+    if status.reasons:
+        return Check(
+            name, Status.WARN, True, f"{printer} accepting jobs; reasons: {', '.join(status.reasons)}"
+        )
+    return Check(name, Status.OK, True, f"{printer} accepting jobs")
+
+
+def check_scanner(section: ScannerSection, context: DriverContext) -> Check:
+    """The scanner opens (camera or serial port), and is released at once."""
+    name = "scanner"
+    if (simulated := _simulated(name, section)) is not None:
+        return simulated
+    try:
+        scanner = _build(name, section, context)
+    except DeviceError as error:
+        return Check(name, Status.FAIL, True, str(error))
+    scanner.close()
+    return Check(name, Status.OK, True, f"scanner ({section.driver} driver) on {section.port} opens")

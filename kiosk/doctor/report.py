@@ -1,0 +1,111 @@
+"""All the checks of a kiosk in order, and the report for people (a table) and machines (JSON)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from kiosk.devices import DriverContext
+from kiosk.doctor import devices, services, system
+from kiosk.doctor.check import Check, Status, overall, run_bounded
+from kiosk.paths import state_path
+from kiosk.settings import Settings
+from kiosk.sync.state import SyncState, SyncStatus
+
+#: Seconds any single check may take before it counts as hung.
+CHECK_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Machine:
+    """What the checks read from the machine; tests give their own values."""
+
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    now: Callable[[], datetime] = system.utc_now
+    disk_usage: system.DiskUsage | None = None
+    input_dir: Path = Path("/dev/input")
+    timeout: float = CHECK_TIMEOUT
+
+
+def run_checks(settings: Settings, data: Path, machine: Machine | None = None) -> list[Check]:
+    """Every check of this kiosk, each bounded by the machine's timeout, in a stable order."""
+    machine = machine or Machine()
+    context = DriverContext(data_dir=data, kiosk_id=settings.kiosk.id)
+    configured = settings.devices
+    now = machine.now()
+    sync_status = _sync_status(data)
+    usage = machine.disk_usage
+
+    probes: list[tuple[str, bool, Callable[[], Check]]] = [
+        ("id_reader", True, lambda: devices.check_id_reader(configured.id_reader, context)),
+        ("sscard_reader", True, lambda: devices.check_sscard_reader(configured.sscard_reader, context)),
+        ("printer", True, lambda: devices.check_printer(configured.printer, context)),
+        ("scanner", True, lambda: devices.check_scanner(configured.scanner, context)),
+    ]
+    if configured.printer.driver == "cups":
+        probes.append(("cups", True, lambda: services.check_cups(configured.printer.server, machine.environ)))
+    if configured.sscard_reader.driver == "pcsc":
+        probes.append(("pcscd", True, lambda: services.check_pcscd(machine.environ)))
+    probes += [
+        ("disk", True, lambda: system.check_disk(data, usage) if usage else system.check_disk(data)),
+        ("clock", True, lambda: system.check_clock(now, sync_status.last_success if sync_status else None)),
+        (
+            "sync",
+            False,
+            lambda: system.check_sync(
+                settings.sync.repo_url, sync_status, settings.sync.offline_after_hours, now
+            ),
+        ),
+        ("font", True, system.check_font),
+        ("display", False, lambda: system.check_display(machine.environ)),
+        ("touch", False, lambda: system.check_touch(machine.input_dir)),
+    ]
+    return [run_bounded(name, critical, probe, machine.timeout) for name, critical, probe in probes]
+
+
+def _sync_status(data: Path) -> SyncStatus | None:
+    """The stored sync status; None when the kiosk never synced (the doctor creates no database)."""
+    path = state_path(data)
+    if not path.exists():
+        return None
+    state = SyncState(path)
+    try:
+        return state.status()
+    finally:
+        state.close()
+
+
+def report_json(checks: Sequence[Check], kiosk_id: str, checked_at: datetime) -> str:
+    """The machines' report: the overall status and every check."""
+    return json.dumps(
+        {
+            "kiosk_id": kiosk_id,
+            "checked_at": checked_at.isoformat(timespec="seconds"),
+            "status": str(overall(checks)),
+            "checks": [check.as_json() for check in checks],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def report_table(checks: Sequence[Check]) -> str:
+    """The people's report: aligned columns, status words, a critical mark, and the overall line."""
+    rows = [("CHECK", "STATUS", "CRITICAL", "DETAIL")]
+    rows += [(c.name, c.status.upper(), "yes" if c.critical else "no", c.detail) for c in checks]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3]
+        for row in rows
+    ]
+    verdict = overall(checks)
+    summary = {
+        Status.OK: "all checks ok",
+        Status.WARN: "working, with warnings",
+        Status.FAIL: "a critical check failed: the kiosk cannot serve residents",
+    }[verdict]
+    return "\n".join([*lines, "", f"overall: {verdict.upper()} ({summary})"])

@@ -1,0 +1,132 @@
+"""Checks of the machine around the devices: disk, clock, sync freshness, fonts, display, touch."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from kiosk.doctor.check import Check, Status
+from kiosk.fonts import FontMissing, find_cjk_font
+from kiosk.sync.state import SyncStatus
+
+#: Free space under the data dir below which printing and syncing are at risk, and stop.
+DISK_WARN_BYTES = 1024**3
+DISK_FAIL_BYTES = 200 * 1024**2
+#: A clock before this year has lost its time (dead RTC battery, no NTP): TUF metadata and
+#: printouts' dates would be wrong. The year this version was written in.
+BUILD_YEAR = 2026
+#: A clock this far behind the newest successful sync has gone backwards.
+CLOCK_SLACK = timedelta(minutes=5)
+
+DiskUsage = Callable[[Path], tuple[int, int]]
+
+
+def _disk_usage(path: Path) -> tuple[int, int]:
+    usage = shutil.disk_usage(path)
+    return usage.free, usage.total
+
+
+def check_disk(data: Path, usage: DiskUsage = _disk_usage) -> Check:
+    """Free space on the file system of the data dir (or its nearest existing parent)."""
+    where = data
+    while not where.exists() and where != where.parent:
+        where = where.parent
+    free, total = usage(where)
+    detail = f"{_size(free)} free of {_size(total)} on {data}"
+    if free < DISK_FAIL_BYTES:
+        return Check("disk", Status.FAIL, True, f"{detail} (below {_size(DISK_FAIL_BYTES)}: free space)")
+    if free < DISK_WARN_BYTES:
+        return Check("disk", Status.WARN, True, f"{detail} (below {_size(DISK_WARN_BYTES)}: free space soon)")
+    return Check("disk", Status.OK, True, detail)
+
+
+def check_clock(now: datetime, last_success: str | None) -> Check:
+    """The clock is not before the build year, nor behind the newest successful sync."""
+    shown = f"{now:%Y-%m-%d %H:%M:%S %Z}".strip()
+    if now.year < BUILD_YEAR:
+        return Check(
+            "clock", Status.FAIL, True, f"clock says {shown}, before {BUILD_YEAR}: set the time, check NTP"
+        )
+    if last_success and now < datetime.fromisoformat(last_success) - CLOCK_SLACK:
+        return Check(
+            "clock",
+            Status.WARN,
+            True,
+            f"clock says {shown}, before the last successful sync at {last_success}: check NTP",
+        )
+    return Check("clock", Status.OK, True, f"clock says {shown}")
+
+
+def check_sync(repo_url: str, status: SyncStatus | None, offline_after_hours: float, now: datetime) -> Check:
+    """The last successful sync is newer than sync.offline_after_hours; ok when sync is off."""
+    if not repo_url:
+        return Check("sync", Status.OK, False, "sync not configured (sync.repo_url is empty)")
+    if status is None or status.last_success is None:
+        error = f"; last error: {status.last_error}" if status and status.last_error else ""
+        return Check("sync", Status.WARN, False, f"never synced from {repo_url}{error}")
+    hours = (now - datetime.fromisoformat(status.last_success)).total_seconds() / 3600
+    detail = f"last success {status.last_success} ({hours:.1f} h ago)"
+    if hours > offline_after_hours:
+        error = f"; last error: {status.last_error}" if status.last_error else ""
+        return Check(
+            "sync",
+            Status.WARN,
+            False,
+            f"{detail}, older than sync.offline_after_hours = {offline_after_hours:g}{error}",
+        )
+    return Check("sync", Status.OK, False, detail)
+
+
+def check_font() -> Check:
+    """A CJK font is installed: without it Chinese renders as boxes, on screen and on paper."""
+    try:
+        font = find_cjk_font()
+    except FontMissing as error:
+        return Check("font", Status.FAIL, True, str(error))
+    return Check("font", Status.OK, True, f"{font.family} ({font.path})")
+
+
+def check_display(environ: Mapping[str, str]) -> Check:
+    """A display to show the UI on, or the kiosk configured to render offscreen."""
+    for variable in ("WAYLAND_DISPLAY", "DISPLAY"):
+        if environ.get(variable):
+            return Check("display", Status.OK, False, f"{variable}={environ[variable]}")
+    if environ.get("SDL_VIDEODRIVER") == "offscreen":
+        return Check("display", Status.OK, False, "configured offscreen (SDL_VIDEODRIVER=offscreen)")
+    return Check(
+        "display",
+        Status.WARN,
+        False,
+        "neither DISPLAY nor WAYLAND_DISPLAY is set: the UI would run offscreen (start the compositor)",
+    )
+
+
+def check_touch(input_dir: Path = Path("/dev/input")) -> Check:
+    """Input event devices exist (a touch screen is one); names come from sysfs when readable."""
+    events = sorted(input_dir.glob("event*"))
+    if not events:
+        return Check("touch", Status.WARN, False, f"no {input_dir}/event* devices: touch screen unplugged?")
+    names = [_input_name(event.name) for event in events]
+    touch = [name for name in names if "touch" in name.lower()]
+    shown = f"; touch: {', '.join(touch)}" if touch else ""
+    return Check("touch", Status.OK, False, f"{len(events)} input devices in {input_dir}{shown}")
+
+
+def _input_name(event: str) -> str:
+    try:
+        return Path(f"/sys/class/input/{event}/device/name").read_text(encoding="utf-8").strip()
+    except OSError:
+        return event
+
+
+def _size(count: int) -> str:
+    if count >= 1024**3:
+        return f"{count / 1024**3:.1f} GiB"
+    return f"{count / 1024**2:.0f} MiB"
+
+
+def utc_now() -> datetime:
+    """The time checks compare against (a function, so tests can give their own)."""
+    return datetime.now(UTC)
