@@ -99,7 +99,8 @@ class RatingOutbox:
         with transaction(self.conn):
             for rating_id in rating_ids:
                 cursor = self.conn.execute(
-                    "UPDATE rating_outbox SET sent_at = ?, phone = '' WHERE rating_id = ? AND sent_at IS NULL",
+                    "UPDATE rating_outbox SET sent_at = ?, phone = '' "
+                    "WHERE rating_id = ? AND sent_at IS NULL",
                     (sent_at, rating_id),
                 )
                 marked += cursor.rowcount
