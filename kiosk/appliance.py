@@ -13,6 +13,7 @@ from kiosk.events import Event
 from kiosk.guides import Catalogue, load_demo_if_empty
 from kiosk.identity import IdentityService
 from kiosk.journey import Background, Journey, run_in_thread
+from kiosk.outbox import RatingOutbox
 from kiosk.paths import catalogue_path, data_dir, state_path
 from kiosk.printing import PrintService
 from kiosk.session import ResidentSession
@@ -38,6 +39,8 @@ class Kiosk:
     journey: Journey
     sync_state: SyncState
     identity: IdentityService
+    #: Ratings of the service (好差评) waiting to go upstream.
+    ratings: RatingOutbox
     scheduler: SyncScheduler | None = None
     _settings_pending: bool = False
 
@@ -98,6 +101,7 @@ class Kiosk:
         self.identity.stop()
         self.session.end("shutdown")
         self.sync_state.close()
+        self.ratings.close()
         for device in (self.devices.id_reader, self.devices.sscard_reader, self.devices.scanner):
             device.close()
         self.devices.speaker.stop()
@@ -123,8 +127,11 @@ def build_kiosk(
         load_demo_if_empty(catalogue)
     devices = build_devices(settings, data)
     printing = PrintService(devices.printer, bus, settings.devices.printer.job_timeout)
-    journey = Journey(settings, bus, session, catalogue, printing, background=background)
+    ratings = RatingOutbox(state_path(data))
+    journey = Journey(settings, bus, session, catalogue, printing, ratings=ratings, background=background)
     identity = IdentityService(devices.id_reader, devices.sscard_reader, session, bus)
     log.info("kiosk %s ready: %d guides, data in %s", settings.kiosk.id, catalogue.count(), data)
     sync_state = SyncState(state_path(data))
-    return Kiosk(settings, data, bus, session, catalogue, devices, printing, journey, sync_state, identity)
+    return Kiosk(
+        settings, data, bus, session, catalogue, devices, printing, journey, sync_state, identity, ratings
+    )

@@ -17,7 +17,9 @@ from kiosk.events import Event
 from kiosk.guides import BrowseAudience, Catalogue, Category, GuideNotFound, GuideQuery
 from kiosk.handover import handover_url
 from kiosk.i18n import N_
+from kiosk.outbox import RatingOutbox
 from kiosk.printing import PrintOutcome, PrintService
+from kiosk.rating_flow import RatingFlow, RatingRefused
 from kiosk.records import Guide, GuideSummary, PrintJob
 from kiosk.search_flow import SearchFlow
 from kiosk.session import ResidentSession
@@ -42,6 +44,7 @@ class Screen(StrEnum):
     IDENTIFY = "identify"
     IDENTIFIED = "identified"
     SEARCH = "search"
+    RATING = "rating"
 
 
 #: Screens that are transient steps of an action: `back` skips over them.
@@ -82,6 +85,8 @@ class View:
     identify: IdentifyState = field(default_factory=IdentifyState)
     #: On the search screen: what has been typed and found (kept when the resident comes back).
     search: SearchFlow | None = None
+    #: On the rating screen: what the resident has picked, and whether it was submitted.
+    rating: RatingFlow | None = None
 
 
 Background = Callable[[Callable[[], None]], None]
@@ -110,6 +115,7 @@ class Journey:
         catalogue: Catalogue,
         printing: PrintService,
         *,
+        ratings: RatingOutbox,
         background: Background = run_in_thread,
         now: Callable[[], datetime] = datetime.now,
     ) -> None:
@@ -118,6 +124,9 @@ class Journey:
         self.session = session
         self.catalogue = catalogue
         self.printing = printing
+        self.ratings = ratings
+        #: The session that has rated the service: one rating per visit.
+        self._rated_session: str | None = None
         self._background = background
         self._now = now
         self._lock = threading.RLock()
@@ -265,6 +274,37 @@ class Journey:
             for guide in self.catalogue.iter_guides()
             if guide.channels.self_service
         ]
+
+    def open_rating(self) -> None:
+        """Show the rating screen (好差评), about the guide on screen when there is one."""
+        self.session.touch()
+        with self._lock:
+            guide = self.view.guide
+            flow = RatingFlow(
+                self.session,
+                self.ratings,
+                self._settings.kiosk.id,
+                guide_id=guide.id if guide is not None else "",
+                already_rated=self.session.session_id is not None
+                and self._rated_session == self.session.session_id,
+            )
+            self._push(View(Screen.RATING, title=guide.name if guide else "", guide=guide, rating=flow))
+
+    def submit_rating(self) -> None:
+        """Submit the rating on screen; the screen then thanks the resident or says what to fix."""
+        self.session.touch()
+        with self._lock:
+            flow = self.view.rating
+            if self.view.screen is not Screen.RATING or flow is None:
+                return
+            try:
+                rating = flow.submit()
+            except RatingRefused:
+                self._announce()
+                return
+            self._rated_session = self.session.session_id
+            log.info("rating %s kept in the outbox (%s)", rating.rating_id, rating.level.value)
+            self._announce()
 
     def back(self) -> None:
         """One screen back, skipping the steps of a finished action; home stays home."""

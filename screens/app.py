@@ -29,6 +29,7 @@ from screens.i18n import _, tr
 from screens.identify import IdentifiedScreen, IdentifyScreen
 from screens.idle import IdleWarning
 from screens.printing import PrintDoneScreen, PrintFailedScreen, PrintingScreen
+from screens.rating import RatingScreen
 from screens.search import SearchScreen
 from screens.theme import Theme
 
@@ -45,6 +46,7 @@ KV_FILES = (
     "idle.kv",
     "identify.kv",
     "search.kv",
+    "rating.kv",
 )
 
 SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
@@ -61,6 +63,7 @@ SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
     Screen.IDENTIFY: IdentifyScreen,
     Screen.IDENTIFIED: IdentifiedScreen,
     Screen.SEARCH: SearchScreen,
+    Screen.RATING: RatingScreen,
 }
 
 

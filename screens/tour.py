@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kiosk.appliance import Kiosk
 from kiosk.journey import Screen
-from kiosk.records import IdCard
+from kiosk.records import IdCard, RatingLevel
 from screens.app import KioskApp
 from screens.driver import UiDriver
 
@@ -94,8 +94,7 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     ui.on(Screen.PRINT_DONE, timeout=kiosk.settings.devices.printer.job_timeout)
     shot("print_done")
 
-    ui.tap(ui.widget(Screen.PRINT_DONE, "home"))
-    ui.on(Screen.HOME)
+    rating_tour(ui, shot)
 
     # Walk away: the idle time passes, the warning counts down, the session ends.
     skew_clock(kiosk.settings.session.idle_seconds + 0.5)
@@ -107,6 +106,40 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     ui.on(Screen.ATTRACT)
     shot("attract_after_idle")
     return saved
+
+
+def rating_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+    """From the printed checklist: rate the service badly with a reason and a number, thanks, home."""
+    ui.tap(ui.widget(Screen.PRINT_DONE, "rate"))
+    ui.on(Screen.RATING)
+    ui.frames(2)
+    shot("rating")
+    levels = ui.widget(Screen.RATING, "levels").children
+    ui.tap(next(button for button in levels if button.level == RatingLevel.DISSATISFIED.value))
+    reasons = ui.widget(Screen.RATING, "reasons").children
+    ui.tap(reasons[-1])  # the first reason
+    scroll = ui.widget(Screen.RATING, "scroll")
+    if scroll.children[0].height > scroll.height:
+        scroll.scroll_y = 0  # a resident scrolls down to the follow-up
+        ui.frames(4)
+    ui.tap(ui.widget(Screen.RATING, "consent"))
+    ui.frames(6)
+    keys = {key.key: key for key in ui.widget(Screen.RATING, "keypad").children}
+    for digit in "13800000000":  # a demo number
+        ui.tap(keys[digit])
+    ui.frames(2)
+    shot("rating_bad")
+    ui.tap(ui.widget(Screen.RATING, "submit"))
+    ui.until(
+        lambda: (
+            "thanks_text" in ui.screen(Screen.RATING).ids
+            and bool(ui.screen(Screen.RATING).ids.thanks_text.text)
+        ),
+        what="thanks",
+    )
+    shot("rating_thanks")
+    ui.tap(ui.widget(Screen.RATING, "home"))
+    ui.on(Screen.HOME)
 
 
 def browsing_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:

@@ -86,13 +86,21 @@ def create_search_index(conn: sqlite3.Connection) -> None:
     index_guides(conn, (guide_from_dict(json.loads(record)) for (record,) in stored.fetchall()))
 
 
-def migrate(conn: sqlite3.Connection, migrations: list[tuple[str, Migration]] | None = None) -> list[str]:
-    """Apply every migration not yet applied (the catalogue's by default); returns the names applied."""
+def migrate(
+    conn: sqlite3.Connection,
+    migrations: list[tuple[str, Migration]] | None = None,
+    ledger: str = "schema_migrations",
+) -> list[str]:
+    """Apply every migration not yet applied (the catalogue's by default); returns the names applied.
+
+    `ledger` is the table recording what was applied, by position: lists that share a database
+    (the state database's sync status and rating outbox) each need a ledger of their own.
+    """
     conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        f"CREATE TABLE IF NOT EXISTS {ledger} "
         "(position INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)"
     )
-    done = {row[0] for row in conn.execute("SELECT position FROM schema_migrations")}
+    done = {row[0] for row in conn.execute(f"SELECT position FROM {ledger}")}
     applied: list[str] = []
     for position, (name, function) in enumerate(MIGRATIONS if migrations is None else migrations, start=1):
         if position in done:
@@ -100,7 +108,7 @@ def migrate(conn: sqlite3.Connection, migrations: list[tuple[str, Migration]] | 
         with transaction(conn):  # the change and its record land together or not at all
             function(conn)
             conn.execute(
-                "INSERT INTO schema_migrations (position, name, applied) VALUES (?, ?, ?)",
+                f"INSERT INTO {ledger} (position, name, applied) VALUES (?, ?, ?)",
                 (position, name, datetime.now(UTC).isoformat(timespec="seconds")),
             )
         applied.append(name)

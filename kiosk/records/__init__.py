@@ -24,13 +24,24 @@ from kiosk.records.identity import (
     mask_number,
 )
 from kiosk.records.printing import JobState, JobStatus, PrinterStatus, PrintJob
+from kiosk.records.rating import (
+    BAD_REASONS,
+    DIMENSIONS,
+    MOBILE_DIGITS,
+    Rating,
+    RatingLevel,
+    valid_mobile,
+)
 from kiosk.records.search import SearchHit
 
 __all__ = [
+    "BAD_REASONS",
+    "DIMENSIONS",
     "ENTERPRISE_LIFE_EVENTS",
     "GUIDE_KINDS",
     "INDIVIDUAL_LIFE_EVENTS",
     "LEVELS",
+    "MOBILE_DIGITS",
     "Channels",
     "Fee",
     "Guide",
@@ -43,6 +54,8 @@ __all__ = [
     "Material",
     "PrintJob",
     "PrinterStatus",
+    "Rating",
+    "RatingLevel",
     "ResidentCode",
     "Result",
     "SearchHit",
@@ -51,4 +64,5 @@ __all__ = [
     "Step",
     "mask_name",
     "mask_number",
+    "valid_mobile",
 ]

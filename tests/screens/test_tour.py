@@ -26,6 +26,9 @@ EXPECTED = [
     "qr",
     "printing",
     "print_done",
+    "rating",
+    "rating_bad",
+    "rating_thanks",
     "idle_warning",
 ]
 
