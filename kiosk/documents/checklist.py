@@ -10,7 +10,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table
 
-from kiosk.documents.layout import PAPERS, Paper, QrCode, build_pdf, paragraph, styles_for, table
+from kiosk.documents.layout import PAPERS, Paper, build_pdf, paragraph, qr_with_caption, styles_for, table
 from kiosk.guides.sections import FORM_NAMES
 from kiosk.records import Guide, Material
 
@@ -23,6 +23,11 @@ class ChecklistContext:
     site_name: str
     handover_url: str
     printed_at: datetime
+
+    @property
+    def printed_line(self) -> str:
+        """When and where the paper came out, for the foot of every printout."""
+        return f"打印时间 {self.printed_at:%Y-%m-%d %H:%M}　终端 {self.kiosk_id}　{self.site_name}"
 
 
 def material_counts(material: Material) -> str:
@@ -112,25 +117,10 @@ def render_checklist(
 
     story.append(Spacer(1, 4 * mm))
     qr_size = min(34 * mm, paper.frame_width * 0.5)
-    story.append(
-        table(
-            [
-                [
-                    QrCode(context.handover_url, qr_size),
-                    paragraph("手机扫码查看办事指南、在线申请（网上办、掌上办）", styles.body),
-                ]
-            ],
-            [qr_size + 3 * mm, paper.frame_width - qr_size - 3 * mm],
-            [("VALIGN", (0, 0), (-1, -1), "MIDDLE")],
-        )
-    )
+    caption = "手机扫码查看办事指南、在线申请（网上办、掌上办）"
+    story.append(qr_with_caption(context.handover_url, caption, paper, styles, qr_size))
     story.append(Spacer(1, 3 * mm))
-    story.append(
-        paragraph(
-            f"打印时间 {context.printed_at:%Y-%m-%d %H:%M}　终端 {context.kiosk_id}　{context.site_name}",
-            styles.small,
-        )
-    )
+    story.append(paragraph(context.printed_line, styles.small))
     story.append(paragraph("内容如有变化，以办理窗口告知为准。", styles.small))
     return build_pdf(paper, story, title=f"一次性告知单 {guide.name}", subject=guide.id)
 

@@ -8,7 +8,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from kiosk.documents.checklist import ChecklistContext
-from kiosk.documents.layout import PAPERS, QrCode, Styles, build_pdf, paragraph, styles_for, table
+from kiosk.documents.layout import PAPERS, Styles, build_pdf, paragraph, qr_with_caption, styles_for
 from kiosk.guides.sections import guide_sections
 from kiosk.records import Guide
 
@@ -33,11 +33,7 @@ def render_guide(guide: Guide, context: ChecklistContext, paper_name: str) -> by
     story.append(Spacer(1, 4 * mm))
     qr_size = min(30 * mm, paper.frame_width * 0.45)
     story.append(
-        table(
-            [[QrCode(context.handover_url, qr_size), paragraph("手机扫码查看本指南、在线申请", styles.body)]],
-            [qr_size + 3 * mm, paper.frame_width - qr_size - 3 * mm],
-            [("VALIGN", (0, 0), (-1, -1), "MIDDLE")],
-        )
+        qr_with_caption(context.handover_url, "手机扫码查看本指南、在线申请", paper, styles, qr_size)
     )
     revision = "　".join(
         part
@@ -47,8 +43,9 @@ def render_guide(guide: Guide, context: ChecklistContext, paper_name: str) -> by
         )
         if part
     )
-    footer = f"打印时间 {context.printed_at:%Y-%m-%d %H:%M}　终端 {context.kiosk_id}　{context.site_name}"
-    story.append(paragraph("　".join(part for part in (footer, revision) if part), styles.small))
+    story.append(
+        paragraph("　".join(part for part in (context.printed_line, revision) if part), styles.small)
+    )
     return build_pdf(paper, story, title=f"办事指南 {guide.name}", subject=guide.id)
 
 

@@ -147,6 +147,15 @@ def table(
     return Table([list(row) for row in rows], colWidths=list(col_widths), style=style, repeatRows=repeat_rows)
 
 
+def qr_with_caption(url: str, caption: str, paper: Paper, styles: Styles, size: float) -> Table:
+    """A QR code of `url` beside what the phone will do with it, across the paper's width."""
+    return table(
+        [[QrCode(url, size), paragraph(caption, styles.body)]],
+        [size + 3 * mm, paper.frame_width - size - 3 * mm],
+        [("VALIGN", (0, 0), (-1, -1), "MIDDLE")],
+    )
+
+
 def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of plain text (escaped: guide text is data, not markup)."""
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
