@@ -7,6 +7,7 @@ vpcd reader on a free port, so the test never touches a system reader.
 
 from __future__ import annotations
 
+import fcntl
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from tests.daemons import Daemon, free_port, require_executable
 
 DEMO_SSCARD = Path(__file__).parents[1] / "config" / "demo" / "cards" / "sscard.json"
 VPCD_DRIVER = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
+PCSCD_LOCK = Path("/run/pcscd/kiosk-tests.lock")
 
 
 @pytest.fixture(scope="session")
@@ -41,8 +43,12 @@ def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
     Path("/run/pcscd").mkdir(parents=True, exist_ok=True)
     daemon = Daemon("pcscd", [executable, "--foreground", "-c", str(conf)], vpcd_listed, home / "pcscd.log")
     daemon.vpcd_port = port  # type: ignore[attr-defined]
-    with daemon:
-        yield daemon
+    # One pcscd per machine (the socket path is compiled in): a second test run on this machine
+    # waits here for the first to finish instead of failing against the other run's daemon.
+    with PCSCD_LOCK.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with daemon:
+            yield daemon
 
 
 def vpcd_listed() -> bool:

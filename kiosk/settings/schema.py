@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from kiosk.technician.pin import is_pin_hash
+
 _WINDOW_SIZE = re.compile(r"^(\d{3,5})x(\d{3,5})$")
 #: The barcode symbologies a scanner can be restricted to (zbar's, in lowercase).
 SYMBOLOGY_NAMES = ("qrcode", "ean13", "ean8", "upca", "code128", "code39", "i25", "databar")
@@ -21,6 +23,10 @@ class _Section(BaseModel):
 class KioskSection(_Section):
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     site_name: str = Field(min_length=1)
+    #: Street address of the site, printed on receipts and the doctor's report.
+    site_address: str
+    #: Where a resident gets help from a person ("一楼服务台"): named by every friendly failure.
+    help_desk: str
     language: Literal["zh_CN", "en"]
     data_dir: str
 
@@ -152,6 +158,19 @@ class SyncSection(_Section):
         return value.rstrip("/")
 
 
+class TechnicianSection(_Section):
+    pin_hash: str
+    max_pin_attempts: int = Field(ge=1, le=20)
+    lockout_minutes: float = Field(gt=0, le=24 * 60)
+
+    @field_validator("pin_hash")
+    @classmethod
+    def _hash(cls, value: str) -> str:
+        if value and not is_pin_hash(value):
+            raise ValueError("must be a hash made by `kiosk provision` (scrypt$n$r$p$salt$hash)")
+        return value
+
+
 class LoggingSection(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"]
     format: Literal["text", "json"]
@@ -167,6 +186,7 @@ class Settings(_Section):
     handover: HandoverSection
     devices: DevicesSection
     sync: SyncSection
+    technician: TechnicianSection
     logging: LoggingSection
 
 
