@@ -24,9 +24,11 @@ VPCD_DRIVER = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
 PCSCD_LOCK = Path("/run/pcscd/kiosk-tests.lock")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def pcscd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Daemon]:
-    """pcscd in the foreground with one vpcd reader ("Virtual PCD 00 00") on a free TCP port."""
+    """pcscd in the foreground with one vpcd reader ("Virtual PCD 00 00") on a free TCP port.
+
+    Per test module, so that the machine-wide lock below is held only while PC/SC tests run."""
     executable = require_executable("/usr/sbin/pcscd")
     if not Path(VPCD_DRIVER).exists():
         pytest.fail(
