@@ -95,6 +95,11 @@ Background = Callable[[Callable[[], None]], None]
 GUIDE_PAGE = 40
 
 
+def _preferences(settings: Settings) -> tuple[bool, bool]:
+    """Elder mode and voice guidance at the start of a session, as the site set them."""
+    return settings.display.theme == "elder", settings.devices.speaker.enabled
+
+
 def run_in_thread(work: Callable[[], None]) -> None:
     """Run device work off the UI thread."""
     threading.Thread(target=work, name="kiosk-worker", daemon=True).start()
@@ -132,6 +137,8 @@ class Journey:
         self._lock = threading.RLock()
         self._stack: list[View] = [View()]
         self.language: str = settings.kiosk.language
+        #: Elder mode (适老化: large text and targets) and voice guidance, switched by the resident.
+        self.elder, self.voice = _preferences(settings)
         bus.subscribe(Event.SESSION_ENDED, self._on_session_ended)
         self._unavailable: frozenset[str] = frozenset()
         bus.subscribe(Event.SESSION_IDENTIFIED, self._on_identified)
@@ -159,7 +166,7 @@ class Journey:
             if self.view.screen is not Screen.ATTRACT:
                 return
             self.session.start()
-            self.language = self._settings.kiosk.language
+            self._restore_preferences()
             self._reset(View(Screen.HOME))
 
     def open_audience(self, audience: BrowseAudience) -> None:
@@ -333,13 +340,30 @@ class Journey:
         self.language = language
         self._announce()
 
+    def set_elder(self, on: bool) -> None:
+        """Switch elder mode (large text, large targets, a simpler home) for this session."""
+        self.session.touch()
+        self.elder = on
+        self._announce()
+
+    def set_voice(self, on: bool) -> None:
+        """Switch voice guidance for this session."""
+        self.session.touch()
+        self.voice = on
+        self._announce()
+
     # -- helpers ------------------------------------------------------------------------------
 
     def apply_settings(self, settings: Settings) -> None:
         """Use new settings from the next touch on (called between sessions)."""
         self._settings = settings
         if not self.session.active:
-            self.language = settings.kiosk.language
+            self._restore_preferences()
+
+    def _restore_preferences(self) -> None:
+        """Language, elder mode and voice as the site set them: what the last resident chose goes."""
+        self.language = self._settings.kiosk.language
+        self.elder, self.voice = _preferences(self._settings)
 
     def handover_url(self, guide: Guide) -> str:
         """The phone hand-over address of `guide` for this kiosk and language."""
@@ -373,6 +397,7 @@ class Journey:
     def _on_session_ended(self, **_: Any) -> None:
         self.printing.cancel_unfinished()
         with self._lock:
+            self._restore_preferences()
             self._reset(View(Screen.ATTRACT))
 
     # -- identity (events from kiosk.identity's worker threads) --------------------------------

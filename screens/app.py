@@ -174,6 +174,21 @@ class KioskApp(App):
         language = "en" if tr.lang == "zh_CN" else "zh_CN"
         self.kiosk.journey.set_language(language)
 
+    def toggle_elder(self) -> None:
+        """Switch elder mode (large text and targets) on or off for this session."""
+        self.kiosk.journey.set_elder(not self.kiosk.journey.elder)
+
+    def toggle_voice(self) -> None:
+        """Switch voice guidance on or off for this session."""
+        self.kiosk.journey.set_voice(not self.kiosk.journey.voice)
+
+    def _apply_theme(self) -> None:
+        """Elder mode when the resident (or the site) asks for it, else the site's own theme."""
+        site = self.kiosk.settings.display.theme
+        variant = "elder" if self.kiosk.journey.elder else ("standard" if site == "elder" else site)
+        if self.theme.variant != variant:
+            self.theme.apply(variant)
+
     def _any_touch(self, _window: Any, _touch: Any) -> bool:
         # Every touch counts as activity, whatever widget takes it.
         self.kiosk.session.touch()
@@ -182,6 +197,7 @@ class KioskApp(App):
 
     def _navigated(self, screen: Screen, view: View) -> None:
         tr.lang = self.kiosk.journey.language
+        self._apply_theme()
         manager: ScreenManager = self.root
         target: KioskScreen = manager.get_screen(screen.value)
         target.show(view)
@@ -198,7 +214,7 @@ class KioskApp(App):
             self.idle_warning.dismiss(animation=False)
 
     def _settings_changed(self, settings: Any) -> None:
-        self.theme.apply(settings.display.theme)
+        self._apply_theme()
         self._update_clock()
 
     def _update_freshness(self) -> None:

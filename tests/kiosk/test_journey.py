@@ -171,3 +171,24 @@ def test_a_paused_cups_queue_reaches_the_failure_screen_with_its_sentence(
     assert view.screen is Screen.PRINT_FAILED and view.print_outcome is not None
     assert view.print_outcome.resident_message == "The printer is not available right now."
     assert view.print_outcome.technician_message.startswith("paused:")
+
+
+def test_language_elder_mode_and_voice_last_one_visit(make_kiosk: Callable[..., Kiosk]) -> None:
+    kiosk = make_kiosk({"devices": {"speaker": {"enabled": False}}})
+    journey = kiosk.journey
+    journey.wake()
+    assert (journey.language, journey.elder, journey.voice) == ("zh_CN", False, False)
+    journey.set_language("en")
+    journey.set_elder(True)
+    journey.set_voice(True)
+    assert (journey.language, journey.elder, journey.voice) == ("en", True, True)
+    assert journey.view.screen is Screen.HOME  # switching changes how, not where
+    journey.finish()
+    journey.wake()
+    assert (journey.language, journey.elder, journey.voice) == ("zh_CN", False, False)
+
+
+def test_a_site_in_elder_mode_starts_every_visit_in_it(make_kiosk: Callable[..., Kiosk]) -> None:
+    kiosk = make_kiosk({"display": {"theme": "elder"}, "devices": {"speaker": {"enabled": True}}})
+    kiosk.journey.wake()
+    assert (kiosk.journey.elder, kiosk.journey.voice) == (True, True)

@@ -238,3 +238,16 @@ def test_a_paused_cups_queue_tells_the_resident_what_to_do_instead(
     texts = ui.texts()
     assert "打印机暂时无法使用。" in texts
     assert any("扫描下方二维码" in text for text in texts)
+
+
+def test_elder_mode_restyles_the_screens_and_ends_with_the_visit(ui: UiDriver) -> None:
+    app = ui.app
+    ui.tap_center()
+    ui.on(Screen.HOME)
+    standard_body = app.theme.body
+    app.toggle_elder()
+    ui.until(lambda: app.theme.variant == "elder")
+    assert app.theme.body > standard_body
+    app.kiosk.journey.finish()
+    ui.on(Screen.ATTRACT)
+    assert app.theme.variant == "standard"
