@@ -11,7 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table
 
 from kiosk.documents.layout import PAPERS, Paper, build_pdf, paragraph, qr_with_caption, styles_for, table
-from kiosk.guides.sections import FORM_NAMES
+from kiosk.guides.sections import FORM_NAMES, material_requirement, time_limit_lines
 from kiosk.records import Guide, Material
 
 
@@ -40,23 +40,9 @@ def material_counts(material: Material) -> str:
     return "，".join(parts) or FORM_NAMES.get(material.form, "")
 
 
-def material_requirement(material: Material) -> str:
-    """Whether the material is always needed, or in which case."""
-    if material.required:
-        return "必须提交"
-    return f"以下情形提交：{material.condition}" if material.condition else "视情况提交"
-
-
 def time_limits(guide: Guide) -> str:
-    """The legal and promised time limits, in working days."""
-    parts = []
-    if guide.legal_days is not None:
-        parts.append(f"法定办结时限 {guide.legal_days} 个工作日" if guide.legal_days else "法定即办")
-    if guide.promised_days is not None:
-        parts.append(
-            f"承诺办结时限 {guide.promised_days} 个工作日" if guide.promised_days else "承诺当场办结"
-        )
-    return "；".join(parts) or "以窗口告知为准"
+    """The legal and promised time limits, in working days, on one line."""
+    return "；".join(time_limit_lines(guide)) or "以窗口告知为准"
 
 
 def fee_text(guide: Guide) -> str:

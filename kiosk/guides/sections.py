@@ -87,8 +87,7 @@ def material_lines(materials: tuple[Material, ...]) -> list[str]:
             )
             if part
         )
-        need = "必须提交" if material.required else f"以下情形提交：{material.condition or '视情况'}"
-        lines.append(f"{index}. {material.name}　{counts}　{need}")
+        lines.append(f"{index}. {material.name}　{counts}　{material_requirement(material)}")
         if material.e_license:
             lines.append("　　可用电子证照代替（免证办）")
         if material.notes:
@@ -98,15 +97,22 @@ def material_lines(materials: tuple[Material, ...]) -> list[str]:
     return lines
 
 
+def material_requirement(material: Material) -> str:
+    """Whether the material is always needed, or in which case."""
+    if material.required:
+        return "必须提交"
+    return f"以下情形提交：{material.condition}" if material.condition else "视情况提交"
+
+
 def time_limit_lines(guide: Guide) -> list[str]:
-    """Legal and promised time limits in working days."""
+    """Legal and promised time limits in working days, in the guide elements' own terms."""
     lines = []
-    if guide.promised_days is not None:
-        lines.append(
-            "承诺时限：当场办结" if guide.promised_days == 0 else f"承诺时限：{guide.promised_days} 个工作日"
-        )
     if guide.legal_days is not None:
-        lines.append("法定时限：即办" if guide.legal_days == 0 else f"法定时限：{guide.legal_days} 个工作日")
+        days = f"{guide.legal_days} 个工作日" if guide.legal_days else "即办"
+        lines.append(f"法定办结时限：{days}")
+    if guide.promised_days is not None:
+        days = f"{guide.promised_days} 个工作日" if guide.promised_days else "当场办结"
+        lines.append(f"承诺办结时限：{days}")
     return lines
 
 
