@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import grp
 import os
 import tomllib
 from collections.abc import Mapping
@@ -16,6 +17,8 @@ from kiosk.storage import write_file_atomically
 
 #: The site file holds the technician PIN's hash: readable by root and the kiosk's group only.
 SITE_FILE_MODE = 0o640
+#: The group the kiosk's service user reads the site file through (a new file gets it).
+SITE_FILE_GROUP = "kiosk"
 
 
 def read_site_values(path: Path) -> dict[str, Any]:
@@ -63,9 +66,17 @@ def write_site(path: Path, values: Mapping[str, Any]) -> None:
         validate_site(path, tomllib.loads(text))
     except tomllib.TOMLDecodeError as error:  # tomli_w wrote what tomllib cannot read: never ship it
         raise SettingsError("(file)", str(path), f"would not be valid TOML: {error}") from error
-    group = path.stat().st_gid if path.exists() else -1
+    group = path.stat().st_gid if path.exists() else _kiosk_group()
     path.parent.mkdir(parents=True, exist_ok=True)
     write_file_atomically(path, text.encode("utf-8"), mode=SITE_FILE_MODE)
-    if group >= 0 and path.stat().st_gid != group:
+    if group is not None and path.stat().st_gid != group:
         # The kiosk user reads the file through its group (root:kiosk 0640): keep that group.
         os.chown(path, -1, group)
+
+
+def _kiosk_group() -> int | None:
+    """The appliance's `kiosk` group (made by scripts/install-appliance), when this machine has one."""
+    try:
+        return grp.getgrnam(SITE_FILE_GROUP).gr_gid
+    except KeyError:
+        return None

@@ -1,4 +1,4 @@
-"""`kiosk provision` against real daemons: CUPS queues and a local printer on a private cupsd, pcscd + vpcd."""
+"""`kiosk provision` against real daemons: CUPS queues and a USB stand-in on a private cupsd; pcscd."""
 
 from __future__ import annotations
 
