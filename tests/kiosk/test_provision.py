@@ -209,3 +209,19 @@ def test_interactive_answers_are_validated_where_they_are_typed(tmp_path: Path, 
     assert "kiosk.id: String should match pattern" in result.output
     assert "'usb' is not sim, camera:DEVICE or serial:PORT" in result.output
     assert site(tmp_path)["kiosk"]["id"] == "wh-3"  # type: ignore[index]
+
+
+def test_non_interactive_probes_several_ports_and_takes_the_one_answering(
+    tmp_path: Path, id_reader: str, silent_port: str
+) -> None:
+    ports = ["--id-reader-port", silent_port, "--id-reader-port", id_reader]
+    result = provision(tmp_path, "--non-interactive", *IDENTITY, *ports, *SIMULATED, "--pin", PIN)
+    assert result.exit_code == 0, result.output
+    assert site(tmp_path)["devices"]["id_reader"]["port"] == id_reader  # type: ignore[index]
+
+    silent = provision(tmp_path / "x", "--non-interactive", *IDENTITY, "--id-reader-port", silent_port,
+                       "--id-reader-port", silent_port + "x", *SIMULATED, "--pin", PIN)  # fmt: skip
+    assert silent.exit_code == 2
+    assert "--id-reader-port: no port answered the SAM status command" in silent.output
+    assert f"ID card reader on {silent_port}: no answer to SAM_STATUS" in silent.output
+    assert f"ID card reader on {silent_port}x: cannot open the port" in silent.output
