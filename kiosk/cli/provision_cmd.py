@@ -96,11 +96,12 @@ class Provisioning:
         try:
             root_bytes = check_trust_root(trust_root)
         except ProvisionError as error:
-            raise click.UsageError(f"--trust-root: nothing was changed: {error}") from error
-        kiosk_id = self.draft.in_force("kiosk.id")
-        values = fleet_settings(kiosk_id, group, repo_url)
-        del values["kiosk.id"]
-        self._set("--repo-url/--group", values)
+            # The file exists but is not a trust root: a refused check (exit 1), as ever since
+            # provisioning was fleet-only, not a usage error.
+            raise click.ClickException(f"nothing was changed: {error}") from error
+        # The kiosk id is answered on its own (a question, --kiosk-id); the fleet's keys are the rest.
+        values = fleet_settings(self.draft.in_force("kiosk.id"), group, repo_url)
+        self._set("--repo-url/--group", {key: value for key, value in values.items() if key != "kiosk.id"})
         return Fleet(repo_url, group, root_bytes)
 
     def _check_pin_flags(self) -> None:
@@ -115,14 +116,13 @@ class Provisioning:
             self._set("--pin-hash", {"technician.pin_hash": pin_hash})
         elif pin is not None or pin_file is not None:
             source = "--pin (or KIOSK_PROVISION_PIN)" if pin is not None else "--pin-file"
-            text = pin if pin is not None else Path(pin_file).read_text(encoding="utf-8").strip()
+            lines = [] if pin is not None else Path(pin_file).read_text(encoding="utf-8").splitlines()
+            text = pin if pin is not None else (lines or [""])[0].strip()
             try:
                 self._set(source, {"technician.pin_hash": hash_pin(text)})
             except PinFormatError as error:
                 raise click.UsageError(f"{source}: {error}") from error
-        self.pin_changed = (
-            self.draft.has("technician.pin_hash") and "technician.pin_hash" in self.draft.changes
-        )
+        self.pin_changed = "technician.pin_hash" in self.draft.changes
 
     def _missing(self) -> list[str]:
         missing = [flag for _, flag, key, _ in IDENTITY if not self.draft.has(key)]

@@ -110,7 +110,7 @@ def test_a_trust_root_that_is_not_one_is_refused_before_any_question(tmp_path: P
     result = provision(
         tmp_path, "--repo-url", "http://127.0.0.1:1", "--group", "g", "--trust-root", str(fake)
     )
-    assert result.exit_code == 2 and "--trust-root: nothing was changed" in result.output
+    assert result.exit_code == 1 and "nothing was changed: trust root" in result.output
     assert "Kiosk id" not in result.output  # refused before the first question
 
 
@@ -225,3 +225,17 @@ def test_non_interactive_probes_several_ports_and_takes_the_one_answering(
     assert "--id-reader-port: no port answered the SAM status command" in silent.output
     assert f"ID card reader on {silent_port}: no answer to SAM_STATUS" in silent.output
     assert f"ID card reader on {silent_port}x: cannot open the port" in silent.output
+
+
+def test_the_pin_from_a_file_or_as_a_hash(tmp_path: Path) -> None:
+    pin_file = tmp_path / "pin"
+    pin_file.write_text(f"{PIN}\n", encoding="utf-8")
+    base = ["--non-interactive", *IDENTITY, "--id-reader-port", "sim", *SIMULATED]
+    from_file = provision(tmp_path / "a", *base, "--pin-file", str(pin_file))
+    assert from_file.exit_code == 0, from_file.output
+    stored = site(tmp_path / "a")["technician"]["pin_hash"]  # type: ignore[index]
+    assert verify_pin(PIN, stored)
+
+    as_hash = provision(tmp_path / "b", *base, "--pin-hash", stored)
+    assert as_hash.exit_code == 0, as_hash.output
+    assert site(tmp_path / "b")["technician"]["pin_hash"] == stored  # type: ignore[index]
