@@ -275,7 +275,7 @@ class Provisioning:
     def ask_scanner(self) -> None:
         """The code scanner: a camera (/dev/video*), a serial scanner, or the simulator."""
         flag = self.options["scanner"]
-        if flag is not None and not self.interactive:
+        if flag is not None and (flag == SIM or not self.interactive):
             self._set("--scanner", _scanner_values(flag))
             return
         if not self.interactive:
@@ -527,7 +527,9 @@ def _hostname_id() -> str | None:
     is_flag=True,
     help="Ask nothing: take every answer from the flags (or the site file); fail on anything missing.",
 )
-@click.option("--kiosk-id", help="This kiosk's id in the fleet and on printouts (default: the host name).")
+@click.option(
+    "--kiosk-id", help="This kiosk's id in the fleet and on printouts (a question offers the host name)."
+)
 @click.option("--site-name", help="The place name residents see on the attract screen and printouts.")
 @click.option("--site-address", help="The site's street address (printouts, the doctor's report).")
 @click.option("--help-desk", help="Where residents get help from a person, e.g. '一楼服务台'.")
