@@ -7,12 +7,14 @@ import stat
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from drivers.idcard.card_file import load_id_card
 from drivers.idcard.pty_sim import PtyIdReaderSimulator
+from drivers.scanner.camera import camera_candidates
 from kiosk.cli import main
 from kiosk.provision.site import write_site
 from kiosk.settings import SettingsError
@@ -239,3 +241,25 @@ def test_the_pin_from_a_file_or_as_a_hash(tmp_path: Path) -> None:
     as_hash = provision(tmp_path / "b", *base, "--pin-hash", stored)
     assert as_hash.exit_code == 0, as_hash.output
     assert site(tmp_path / "b")["technician"]["pin_hash"] == stored  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("answer", "saved"), [("y", True), ("n", False)])
+def test_interactive_asks_before_saving_a_failing_device(
+    tmp_path: Path, silent_port: str, answer: str, saved: bool
+) -> None:
+    answers = ["wh-4", "S", "A", "H", "n", "", "sim", "sim", "sim", "0", "n", "n", "n", PIN, PIN, answer]
+    result = provision(tmp_path, "--id-reader-port", silent_port, stdin="\n".join(answers) + "\n")
+    assert "id_reader failed the test. Save anyway? [y/N]" in result.output
+    assert (tmp_path / "kiosk.toml").exists() is saved
+    assert result.exit_code == (0 if saved else 1), result.output
+    if not saved:
+        assert "nothing was saved: id_reader failed the test" in result.output
+
+
+def test_cameras_are_offered_by_their_device_node(tmp_path: Path, make_settings: Any) -> None:
+    for name in ("video10", "video2", "video0", "null"):
+        (tmp_path / name).touch()
+    section = make_settings({}).settings.devices.scanner
+    found = camera_candidates(section, devices=tmp_path)
+    assert [c.value for c in found] == [str(tmp_path / n) for n in ("video0", "video2", "video10")]
+    assert found[0].label.startswith(f"camera {tmp_path / 'video0'} (")
