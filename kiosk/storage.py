@@ -56,10 +56,15 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
-def write_file_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that a crash at any instant leaves the old file or the new one."""
+def write_file_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Replace `path` with `data` so that a crash at any instant leaves the old file or the new one.
+
+    With `mode`, the new file has exactly that mode (whatever the umask) from its first byte on.
+    """
     partial = path.with_name(path.name + ".part")
     with partial.open("wb") as handle:
+        if mode is not None:
+            os.fchmod(handle.fileno(), mode)
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())

@@ -157,20 +157,7 @@ class CupsPrinter:
             raise DeviceUnavailable(
                 "printer: devices.printer.queue is empty; name the CUPS queue (lpstat -p lists them)"
             )
-        # pycups names the queue in its requests as ipp://localhost:<port>/printers/<queue>, the
-        # port being libcups' per-thread setting: set it with the server, or cupsd says "no such
-        # printer" for a server on another port.
-        if self.server:
-            cups.setServer(self.server)
-        else:
-            cups.setServer(_SYSTEM_SERVER)
-            cups.setPort(_SYSTEM_PORT)
-        try:
-            connection = cups.Connection()
-        except RuntimeError as error:
-            raise DeviceUnavailable(
-                f"printer: cannot reach cupsd at {self.where} ({error}); is the cups service running?"
-            ) from error
+        connection = connect(self.server)
         try:
             yield connection
         except cups.HTTPError as error:
@@ -216,6 +203,25 @@ class CupsPrinter:
             log.debug("%s: job %d already gone: %s", self._name(), number, message)
         with self._lock:
             self._ended[number] = final
+
+
+def connect(server: str) -> Any:
+    """An IPP connection to cupsd at `server` ("host:port" or a socket path; empty: the system's)."""
+    # pycups names a queue in its requests as ipp://localhost:<port>/printers/<queue>, the port
+    # being libcups' per-thread setting: set it with the server, or cupsd says "no such printer"
+    # for a server on another port.
+    if server:
+        cups.setServer(server)
+    else:
+        cups.setServer(_SYSTEM_SERVER)
+        cups.setPort(_SYSTEM_PORT)
+    try:
+        return cups.Connection()
+    except RuntimeError as error:
+        where = server or _SYSTEM_SERVER
+        raise DeviceUnavailable(
+            f"printer: cannot reach cupsd at {where} ({error}); is the cups service running?"
+        ) from error
 
 
 def blocks(reason: str) -> bool:

@@ -6,12 +6,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from drivers.scanner.code_queue import ScannedCodes
 from drivers.scanner.frames import FrameSource, OpenCvCamera
 from kiosk.barcodes import FrameDecoder
 from kiosk.devices import DriverContext
 from kiosk.ports import DeviceUnavailable
+from kiosk.provision.detect import Candidate
 from kiosk.records import ResidentCode
 from kiosk.settings.schema import ScannerSection
 
@@ -95,3 +97,16 @@ class CameraScanner:
                 self._last_seen[key] = now
                 if seen is None or now - seen > self._repeat_after:
                     self._codes.put(ResidentCode(found.symbology, found.data))
+
+
+def camera_candidates(section: ScannerSection, devices: Path = Path("/dev")) -> list[Candidate]:
+    """The V4L2 cameras of this machine (/dev/video*), named as the kernel names them."""
+    found = sorted(devices.glob("video*"), key=lambda path: (len(path.name), path.name))
+    return [Candidate(str(path), f"camera {path} ({_v4l2_name(path.name)})") for path in found]
+
+
+def _v4l2_name(node: str) -> str:
+    try:
+        return Path(f"/sys/class/video4linux/{node}/name").read_text(encoding="utf-8").strip()
+    except OSError:
+        return "name unknown"

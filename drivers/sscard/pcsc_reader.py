@@ -12,6 +12,7 @@ from smartcard import scard
 from drivers.sscard import layout
 from kiosk.devices import DriverContext
 from kiosk.ports import CardUnreadable, DeviceUnavailable
+from kiosk.provision.detect import Candidate
 from kiosk.records import SocialSecurityCard
 from kiosk.settings.schema import SocialSecurityReaderSection
 
@@ -183,3 +184,23 @@ class _TransmitFailed(Exception):
     def __init__(self, code: int) -> None:
         super().__init__(_message(code))
         self.code = code
+
+
+def pcsc_reader_candidates(section: SocialSecurityReaderSection) -> list[Candidate]:
+    """The readers pcscd offers now; pcscd unreachable is a DeviceUnavailable naming it."""
+    result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if result != scard.SCARD_S_SUCCESS:
+        raise DeviceUnavailable(
+            f"social security card reader: PC/SC service (pcscd) unreachable: {_message(result)}"
+        )
+    try:
+        result, readers = scard.SCardListReaders(context, [])
+    finally:
+        scard.SCardReleaseContext(context)
+    if result == scard.SCARD_E_NO_READERS_AVAILABLE:
+        return []
+    if result != scard.SCARD_S_SUCCESS:
+        raise DeviceUnavailable(
+            f"social security card reader: listing PC/SC readers failed: {_message(result)}"
+        )
+    return [Candidate(str(reader), f"PC/SC reader {reader!r}") for reader in readers]

@@ -10,9 +10,10 @@ from kiosk.cli.fleet_cmd import fleet
 from kiosk.cli.guides_cmd import guides
 from kiosk.cli.hw_cmd import hw
 from kiosk.cli.print_cmd import print_command
+from kiosk.cli.provision_cmd import provision_command
 from kiosk.cli.scan_cmd import scan as _scan  # noqa: F401  (registers `kiosk hw scan`)
 from kiosk.cli.sim_cmd import sim
-from kiosk.cli.sync_cmd import provision_command, sync
+from kiosk.cli.sync_cmd import sync
 from kiosk.cli.ui import run, tour
 
 

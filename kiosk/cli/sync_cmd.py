@@ -1,10 +1,9 @@
-"""`kiosk sync` and `kiosk provision`: the kiosk's side of the fleet."""
+"""`kiosk sync`: the kiosk's side of the fleet."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from pathlib import Path
 
 import click
 
@@ -12,9 +11,7 @@ from kiosk.cli.common import load_or_exit
 from kiosk.guides import Catalogue
 from kiosk.log import configure_logging
 from kiosk.paths import catalogue_path, data_dir, state_path
-from kiosk.settings.loader import site_file
 from kiosk.sync import KioskSync, SyncError, SyncState
-from kiosk.sync.provision import ProvisionError, provision
 
 
 @click.group(invoke_without_command=True)
@@ -70,25 +67,3 @@ def status(as_json: bool) -> None:
         if current.last_error
         else "last error:        none"
     )
-
-
-@click.command("provision")
-@click.option("--kiosk-id", required=True, help="This kiosk's id in the fleet.")
-@click.option("--group", required=True, help="The group whose configuration this kiosk follows.")
-@click.option("--repo-url", required=True, help="Address the fleet repository is served at.")
-@click.option(
-    "--trust-root",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The repository's root metadata (1.root.json from `kiosk fleet init`).",
-)
-def provision_command(kiosk_id: str, group: str, repo_url: str, trust_root: Path) -> None:
-    """Store this kiosk's identity and its trust in the fleet repository."""
-    target = site_file()
-    try:
-        data = provision(target, kiosk_id=kiosk_id, group=group, repo_url=repo_url, trust_root=trust_root)
-    except ProvisionError as error:
-        raise click.ClickException(f"nothing was changed: {error}") from error
-    click.echo(f"site file:  {target}")
-    click.echo(f"trust root: {data / 'trust' / 'root.json'}")
-    click.echo("next: kiosk sync --once")

@@ -34,22 +34,10 @@ class Machine:
 def run_checks(settings: Settings, data: Path, machine: Machine | None = None) -> list[Check]:
     """Every check of this kiosk, each bounded by the machine's timeout, in a stable order."""
     machine = machine or Machine()
-    context = DriverContext(data_dir=data, kiosk_id=settings.kiosk.id)
-    configured = settings.devices
     now = machine.now()
     sync_status = _sync_status(data)
     usage = machine.disk_usage
-
-    probes: list[tuple[str, bool, Callable[[], Check]]] = [
-        ("id_reader", True, lambda: devices.check_id_reader(configured.id_reader, context)),
-        ("sscard_reader", True, lambda: devices.check_sscard_reader(configured.sscard_reader, context)),
-        ("printer", True, lambda: devices.check_printer(configured.printer, context)),
-        ("scanner", True, lambda: devices.check_scanner(configured.scanner, context)),
-    ]
-    if configured.printer.driver == "cups":
-        probes.append(("cups", True, lambda: services.check_cups(configured.printer.server, machine.environ)))
-    if configured.sscard_reader.driver == "pcsc":
-        probes.append(("pcscd", True, lambda: services.check_pcscd(machine.environ)))
+    probes = _device_probes(settings, data, machine)
     probes += [
         ("disk", True, lambda: system.check_disk(data, usage) if usage else system.check_disk(data)),
         ("clock", True, lambda: system.check_clock(now, sync_status.last_success if sync_status else None)),
@@ -65,6 +53,31 @@ def run_checks(settings: Settings, data: Path, machine: Machine | None = None) -
         ("touch", False, lambda: system.check_touch(machine.input_dir)),
     ]
     return [run_bounded(name, critical, probe, machine.timeout) for name, critical, probe in probes]
+
+
+def device_checks(settings: Settings, data: Path, machine: Machine | None = None) -> list[Check]:
+    """The checks of the configured devices and the daemons they need (what provisioning tests)."""
+    machine = machine or Machine()
+    probes = _device_probes(settings, data, machine)
+    return [run_bounded(name, critical, probe, machine.timeout) for name, critical, probe in probes]
+
+
+def _device_probes(
+    settings: Settings, data: Path, machine: Machine
+) -> list[tuple[str, bool, Callable[[], Check]]]:
+    context = DriverContext(data_dir=data, kiosk_id=settings.kiosk.id)
+    configured = settings.devices
+    probes: list[tuple[str, bool, Callable[[], Check]]] = [
+        ("id_reader", True, lambda: devices.check_id_reader(configured.id_reader, context)),
+        ("sscard_reader", True, lambda: devices.check_sscard_reader(configured.sscard_reader, context)),
+        ("printer", True, lambda: devices.check_printer(configured.printer, context)),
+        ("scanner", True, lambda: devices.check_scanner(configured.scanner, context)),
+    ]
+    if configured.printer.driver == "cups":
+        probes.append(("cups", True, lambda: services.check_cups(configured.printer.server, machine.environ)))
+    if configured.sscard_reader.driver == "pcsc":
+        probes.append(("pcscd", True, lambda: services.check_pcscd(machine.environ)))
+    return probes
 
 
 def _sync_status(data: Path) -> SyncStatus | None:

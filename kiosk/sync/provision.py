@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import tomllib
 from pathlib import Path
-from typing import Any
 
-import tomli_w
 from tuf.api.metadata import Metadata, Root
 
 from kiosk.paths import resolve_data_dir, trust_dir
-from kiosk.settings import DEFAULTS_FILE, Layer, SettingsError, load_settings, read_toml_layer
+from kiosk.provision.site import lookup, merged, read_site_values, validate_site, write_site
+from kiosk.settings import SettingsError
 from kiosk.storage import write_file_atomically
 
 
@@ -37,6 +35,20 @@ def check_trust_root(path: Path) -> bytes:
     return data
 
 
+def fleet_settings(kiosk_id: str, group: str, repo_url: str) -> dict[str, str]:
+    """The site file keys that bind a kiosk to its fleet (dotted keys, for `kiosk.provision.site`)."""
+    return {"kiosk.id": kiosk_id, "sync.group": group, "sync.repo_url": repo_url}
+
+
+def store_trust_root(root_bytes: bytes, data: Path) -> Path:
+    """Keep a checked trust root under the data directory, replacing whatever was trusted before."""
+    trust = trust_dir(data)
+    shutil.rmtree(trust, ignore_errors=True)  # a new trust root replaces what was trusted before
+    trust.mkdir(parents=True)
+    write_file_atomically(trust / "root.json", root_bytes)
+    return trust / "root.json"
+
+
 def provision(
     site_file: Path,
     *,
@@ -53,22 +65,11 @@ def provision(
     """
     root_bytes = check_trust_root(trust_root)
     try:
-        current: dict[str, Any] = (
-            tomllib.loads(site_file.read_text(encoding="utf-8")) if site_file.is_file() else {}
-        )
-    except tomllib.TOMLDecodeError as error:
-        raise ProvisionError(f"the site file {site_file} is not valid TOML: {error}") from error
-    current.setdefault("kiosk", {})["id"] = kiosk_id
-    current.setdefault("sync", {}).update({"group": group, "repo_url": repo_url})
-    try:
-        load_settings([read_toml_layer(DEFAULTS_FILE), Layer(str(site_file), current)])
+        current = merged(read_site_values(site_file), fleet_settings(kiosk_id, group, repo_url))
+        validate_site(site_file, current)
     except SettingsError as error:
         raise ProvisionError(str(error)) from error
-    data = resolve_data_dir(str(current.get("kiosk", {}).get("data_dir", "")), environ)
-    trust = trust_dir(data)
-    shutil.rmtree(trust, ignore_errors=True)  # a new trust root replaces what was trusted before
-    trust.mkdir(parents=True)
-    write_file_atomically(trust / "root.json", root_bytes)
-    site_file.parent.mkdir(parents=True, exist_ok=True)
-    write_file_atomically(site_file, tomli_w.dumps(current).encode("utf-8"))
+    data = resolve_data_dir(str(lookup(current, "kiosk.data_dir") or ""), environ)
+    store_trust_root(root_bytes, data)
+    write_site(site_file, current)
     return data

@@ -1,0 +1,1 @@
+"""`kiosk provision`: a field technician gives a kiosk its identity, its devices and its PIN."""
