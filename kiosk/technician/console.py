@@ -95,6 +95,8 @@ class TechnicianConsole:
         self._monotonic = monotonic
         self.card_wait = card_wait
         self._lock = threading.RLock()
+        #: Pausing and resuming card reading never overlap (a quick exit after opening).
+        self._card_watch_lock = threading.Lock()
         self.mode = Mode.CLOSED
         self._last_touch = monotonic()
         #: The last result of each action ("id_card", "sscard", "print", "scan", "sync").
@@ -142,7 +144,7 @@ class TechnicianConsole:
             log.info("technician mode opened")
             self._journey.show_technician(Screen.TECHNICIAN)
             # Residents' card reading pauses: the tests read the readers themselves.
-            self._background(self.tools.card_watch.stop)
+            self._background(lambda: self._card_watch(paused=True))
             self.check_devices()
         self._updated()
         return verdict
@@ -159,7 +161,7 @@ class TechnicianConsole:
         if was_open:
             self._audit(Action.EXIT, "ok", reason)
             log.info("technician mode closed (%s)", reason)
-            self._background(self.tools.card_watch.start)
+            self._background(lambda: self._card_watch(paused=False))
         self._journey.to_attract()
         self._updated()
 
@@ -261,6 +263,13 @@ class TechnicianConsole:
                 self._updated()
 
         self._background(run)
+
+    def _card_watch(self, paused: bool) -> None:
+        with self._card_watch_lock:
+            if paused:
+                self.tools.card_watch.stop()
+            else:
+                self.tools.card_watch.start()
 
     def _audit(self, action: Action, outcome: str, detail: str) -> None:
         with self._lock:

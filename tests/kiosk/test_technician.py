@@ -312,3 +312,29 @@ def test_kiosk_technician_audit_prints_the_rows(tmp_path: Path, monkeypatch: pyt
         "outcome": "ok",
         "detail": "kiosk wh-0001",
     }
+
+
+class CardWatch:
+    """Records when residents' card reading is paused and resumed."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def start(self) -> None:
+        self.calls.append("start")
+
+    def stop(self) -> None:
+        self.calls.append("stop")
+
+
+def test_residents_card_reading_pauses_while_technician_mode_is_open(technician_kiosk: Kiosk) -> None:
+    watch = CardWatch()
+    console = technician_kiosk.technician
+    console.tools = dataclasses.replace(console.tools, card_watch=watch)
+    console.begin()
+    console.submit_pin("999999")
+    assert watch.calls == []  # a wrong PIN opens nothing
+    console.submit_pin(PIN)
+    assert watch.calls == ["stop"]
+    console.leave()
+    assert watch.calls == ["stop", "start"]
