@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from kiosk.journey import Screen
 from kiosk.technician import hash_pin
@@ -142,3 +143,29 @@ def test_technician_screen_fits_landscape_and_portrait(
         left, bottom = button.to_window(button.x, button.y)
         assert left >= 0 and bottom >= 0, name
         assert left + button.width <= size[0] and bottom + button.height <= size[1], name
+
+
+def test_kiosk_run_exits_non_zero_after_a_restart_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import screens.environment
+    from kiosk.cli import main
+    from kiosk.cli import ui as ui_command
+    from screens.app import KioskApp
+
+    (tmp_path / "kiosk.toml").write_text(f'[technician]\npin_hash = "{PIN_HASH}"\n')
+    monkeypatch.setenv("KIOSK_CONFIG", str(tmp_path / "kiosk.toml"))
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
+    # This process's Kivy window and logging stay as the suite set them up.
+    monkeypatch.setattr(screens.environment, "prepare_kivy", lambda *_args, **_kwargs: False)
+    monkeypatch.setattr(ui_command, "configure_logging", lambda *_args: None)
+
+    def technician_restarts(app: KioskApp) -> None:
+        # What the technician's touches do, without a main loop: gesture, PIN, restart.
+        app.kiosk.technician.begin()
+        app.kiosk.technician.submit_pin(PIN)
+        app.kiosk.technician.restart_ui()
+
+    monkeypatch.setattr(KioskApp, "run", technician_restarts)
+    result = CliRunner().invoke(main, ["run", "--windowed"])
+    assert result.exit_code == ui_command.EXIT_RESTART_UI == 75, result.output
