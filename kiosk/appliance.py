@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.bus import EventBus
 from kiosk.devices import Devices, build_devices
+from kiosk.doctor import run_checks
 from kiosk.events import Event
 from kiosk.guides import Catalogue, load_demo_if_empty
 from kiosk.identity import IdentityService
 from kiosk.journey import Background, Journey, run_in_thread
+from kiosk.log import recent_log
 from kiosk.outbox import RatingOutbox
 from kiosk.paths import catalogue_path, data_dir, state_path
 from kiosk.printing import PrintService
 from kiosk.session import ResidentSession
 from kiosk.settings import LoadedSettings, Settings, SettingsError, load_settings
-from kiosk.sync import KioskSync, SyncState, SyncStatus
+from kiosk.sync import KioskSync, SyncError, SyncState, SyncStatus
 from kiosk.sync.client import SyncReport
 from kiosk.sync.scheduler import SyncScheduler
+from kiosk.technician.audit import TechnicianRecords
+from kiosk.technician.console import TechnicianConsole, Tools
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +48,11 @@ class Kiosk:
     #: Ratings of the service (好差评) waiting to go upstream.
     ratings: RatingOutbox
     scheduler: SyncScheduler | None = None
+    #: Technician mode (hidden gesture + PIN on the attract screen); built by build_kiosk.
+    technician: TechnicianConsole = field(init=False)
     _settings_pending: bool = False
+    #: One sync at a time, whether the schedule or a technician started it.
+    _sync_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> None:
         """Start the background work: watching the card readers, and periodic sync when provisioned."""
@@ -59,9 +69,22 @@ class Kiosk:
         """The versions in force and how the last syncs went."""
         return self.sync_state.status()
 
+    def sync_now(self) -> SyncReport:
+        """One sync at once, announced as a scheduled one is (a technician's "sync now").
+
+        Blocking: call it off the UI thread. Raises SyncError with the reason when it failed.
+        """
+        if self.scheduler is None:
+            raise SyncError("sync is not configured on this kiosk (sync.repo_url is empty)")
+        report = self.scheduler.run_once()
+        if report is None:
+            raise SyncError(self.sync_status().last_error or "the sync attempt crashed; see the log")
+        return report
+
     def apply_settings(self, settings: Settings) -> None:
         """Put new settings in force for what can change live; devices change at the next start."""
         self.settings = settings
+        self.technician.apply_settings(settings)
         self.journey.apply_settings(settings)
         self.session.idle_seconds = settings.session.idle_seconds
         self.session.warning_seconds = settings.session.warning_seconds
@@ -70,6 +93,10 @@ class Kiosk:
 
     def _sync_once(self) -> SyncReport:
         # Its own connections: the apply transaction must never be visible to the UI's reads.
+        with self._sync_lock:
+            return self._sync_with_own_connections()
+
+    def _sync_with_own_connections(self) -> SyncReport:
         catalogue = Catalogue(catalogue_path(self.data_dir))
         state = SyncState(state_path(self.data_dir))
         try:
@@ -100,6 +127,7 @@ class Kiosk:
             self.scheduler.stop()
         self.identity.stop()
         self.session.end("shutdown")
+        self.technician.records.close()
         self.sync_state.close()
         self.ratings.close()
         for device in (self.devices.id_reader, self.devices.sscard_reader, self.devices.scanner):
@@ -132,6 +160,24 @@ def build_kiosk(
     identity = IdentityService(devices.id_reader, devices.sscard_reader, session, bus)
     log.info("kiosk %s ready: %d guides, data in %s", settings.kiosk.id, catalogue.count(), data)
     sync_state = SyncState(state_path(data))
-    return Kiosk(
+    kiosk = Kiosk(
         settings, data, bus, session, catalogue, devices, printing, journey, sync_state, identity, ratings
     )
+    tools = Tools(
+        devices=devices,
+        printing=printing,
+        checks=lambda: run_checks(kiosk.settings, data),
+        sync_now=kiosk.sync_now,
+        log_lines=recent_log.lines,
+        card_watch=identity,
+    )
+    kiosk.technician = TechnicianConsole(
+        settings,
+        TechnicianRecords(state_path(data)),
+        journey,
+        bus,
+        tools,
+        background=background,
+        monotonic=clock or time.monotonic,
+    )
+    return kiosk

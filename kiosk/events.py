@@ -50,3 +50,8 @@ class Event(StrEnum):
     DEVICE_UNAVAILABLE = "device.unavailable"
     #: A device is usable again. device
     DEVICE_AVAILABLE = "device.available"
+
+    #: Technician mode changed: PIN pad, a test started or finished, opened or closed. mode
+    TECHNICIAN_UPDATED = "technician.updated"
+    #: A technician asked for the UI to restart: the UI exits non-zero and systemd starts it again.
+    UI_RESTART_REQUESTED = "ui.restart_requested"

@@ -45,6 +45,9 @@ class Screen(StrEnum):
     IDENTIFIED = "identified"
     SEARCH = "search"
     RATING = "rating"
+    #: Technician mode (kiosk.technician): its PIN pad, then the technician's own screen.
+    TECHNICIAN_PIN = "technician_pin"
+    TECHNICIAN = "technician"
 
 
 #: Screens that are transient steps of an action: `back` skips over them.
@@ -351,6 +354,20 @@ class Journey:
         self.session.touch()
         self.voice = on
         self._announce()
+
+    # -- technician mode (kiosk.technician.console drives these) ------------------------------
+
+    def show_technician(self, screen: Screen) -> None:
+        """Show a technician screen instead of the journey; any resident session ends first."""
+        self.session.end("technician")
+        with self._lock:
+            self._reset(View(screen))
+
+    def to_attract(self) -> None:
+        """Back to the attract screen (the technician left)."""
+        with self._lock:
+            self._restore_preferences()
+            self._reset(View(Screen.ATTRACT))
 
     # -- helpers ------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from kiosk.appliance import Kiosk
 from kiosk.blanking import ScreenBlanking
 from kiosk.events import Event
 from kiosk.journey import Screen, View
+from kiosk.technician.console import Mode
 from kiosk.watchdog import Liveness, SystemdNotifier, feed_watchdog
 from screens.attract import AttractScreen
 from screens.base import KioskScreen
@@ -31,6 +32,7 @@ from screens.idle import IdleWarning
 from screens.printing import PrintDoneScreen, PrintFailedScreen, PrintingScreen
 from screens.rating import RatingScreen
 from screens.search import SearchScreen
+from screens.technician import TechnicianPinScreen, TechnicianScreen
 from screens.theme import Theme
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ KV_FILES = (
     "identify.kv",
     "search.kv",
     "rating.kv",
+    "technician.kv",
 )
 
 SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
@@ -64,6 +67,8 @@ SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
     Screen.IDENTIFIED: IdentifiedScreen,
     Screen.SEARCH: SearchScreen,
     Screen.RATING: RatingScreen,
+    Screen.TECHNICIAN_PIN: TechnicianPinScreen,
+    Screen.TECHNICIAN: TechnicianScreen,
 }
 
 
@@ -109,6 +114,8 @@ class KioskApp(App):
             bus.subscribe(Event.SETTINGS_CHANGED, on_ui_thread(self._settings_changed)),
             bus.subscribe(Event.SYNC_COMPLETED, on_ui_thread(lambda **_: self._update_freshness())),
             bus.subscribe(Event.SYNC_FAILED, on_ui_thread(lambda **_: self._update_freshness())),
+            bus.subscribe(Event.TECHNICIAN_UPDATED, on_ui_thread(self._technician_updated)),
+            bus.subscribe(Event.UI_RESTART_REQUESTED, on_ui_thread(lambda **_: self.stop())),
         ]
         Window.bind(on_touch_down=self._any_touch)
         Window.bind(on_request_close=self._request_close)
@@ -120,6 +127,7 @@ class KioskApp(App):
             Clock.schedule_interval(lambda _dt: self._blank_when_due(), 5),
             Clock.schedule_interval(lambda _dt: self.kiosk.session.tick(), 0.25),
             Clock.schedule_interval(lambda _dt: self._update_clock(), 1),
+            Clock.schedule_interval(lambda _dt: self.kiosk.technician.tick(), 1),
         ]
         self._update_clock()
         self._update_freshness()
@@ -155,7 +163,8 @@ class KioskApp(App):
         return self.locked
 
     def _blank_when_due(self) -> None:
-        if self.blank_screen is not None and self.blanking.due(self.kiosk.session.active):
+        busy = self.kiosk.session.active or self.kiosk.technician.mode is not Mode.CLOSED
+        if self.blank_screen is not None and self.blanking.due(busy):
             self.blanking.blank = True
             self.blank_screen.open(animation=False)
 
@@ -192,6 +201,7 @@ class KioskApp(App):
     def _any_touch(self, _window: Any, _touch: Any) -> bool:
         # Every touch counts as activity, whatever widget takes it.
         self.kiosk.session.touch()
+        self.kiosk.technician.touch()
         self.blanking.activity()
         return False
 
@@ -204,6 +214,11 @@ class KioskApp(App):
         if manager.current != screen.value:
             manager.current = screen.value
         log.debug("screen %s", screen.value)
+
+    def _technician_updated(self, **_: Any) -> None:
+        current = self.root.current_screen
+        if isinstance(current, TechnicianPinScreen | TechnicianScreen):
+            current.refresh()
 
     def _idle_warning(self, **_: Any) -> None:
         if self.idle_warning is not None:

@@ -8,10 +8,14 @@ from datetime import date
 from pathlib import Path
 
 from kiosk.appliance import Kiosk
+from kiosk.cli.ui import TOUR_PIN
 from kiosk.journey import Screen
 from kiosk.records import IdCard, RatingLevel
+from kiosk.technician.console import Mode
 from screens.app import KioskApp
+from screens.attract import AttractScreen
 from screens.driver import UiDriver
+from screens.touch import SimulatedTouch
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +29,57 @@ DEMO_CARD = IdCard(
     nation="汉",
     address="山东省威海市环翠区演示路1号",
 )
+
+
+def long_press_corner(ui: UiDriver) -> None:
+    """Hold a finger on the attract screen's top-right corner until the PIN pad opens, then lift it."""
+    kiosk: Kiosk = ui.app.kiosk
+    touch = SimulatedTouch(ui.window.width - 40, ui.window.height - 40)
+    touch.press()
+    ui.until(
+        lambda: kiosk.technician.mode is Mode.PIN,
+        timeout=AttractScreen.long_press_seconds + 5,
+        what="the PIN pad after a long press",
+    )
+    touch.release()
+    ui.on(Screen.TECHNICIAN_PIN)
+
+
+def type_pin(ui: UiDriver, pin: str, submit: bool = True) -> None:
+    """Tap the PIN pad's digits (and OK)."""
+    for digit in pin:
+        ui.tap(ui.widget(Screen.TECHNICIAN_PIN, f"key_{digit}"))
+    if submit:
+        ui.tap(ui.widget(Screen.TECHNICIAN_PIN, "enter"))
+
+
+def technician_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+    """From attract: the hidden gesture, a wrong PIN, the right one, two tests, and out to attract."""
+    kiosk: Kiosk = ui.app.kiosk
+    technician = kiosk.technician
+    long_press_corner(ui)
+    type_pin(ui, "1234", submit=False)
+    shot("technician_pin")
+    ui.tap(ui.widget(Screen.TECHNICIAN_PIN, "clear"))
+    type_pin(ui, "000000")
+    ui.until(lambda: bool(ui.screen(Screen.TECHNICIAN_PIN).message), what="the wrong-PIN message")
+    shot("technician_pin_wrong")
+    type_pin(ui, TOUR_PIN)
+    ui.on(Screen.TECHNICIAN)
+    ui.until(lambda: bool(technician.checks) and not technician.running, what="the device checks")
+    ui.tap(ui.widget(Screen.TECHNICIAN, "test_print"))
+    kiosk.devices.id_reader.slot.place(DEMO_CARD)  # type: ignore[attr-defined]
+    ui.tap(ui.widget(Screen.TECHNICIAN, "test_id_card"))
+    ui.until(
+        lambda: {"print", "id_card"} <= technician.results.keys() and not technician.running,
+        timeout=kiosk.settings.devices.printer.job_timeout,
+        what="the printer and card tests",
+    )
+    kiosk.devices.id_reader.slot.lift()  # type: ignore[attr-defined]
+    ui.frames(4)
+    shot("technician")
+    ui.tap(ui.widget(Screen.TECHNICIAN, "exit"))
+    ui.on(Screen.ATTRACT)
 
 
 def identify_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
@@ -105,6 +160,8 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     skew_clock(kiosk.settings.session.warning_seconds + 0.5)
     ui.on(Screen.ATTRACT)
     shot("attract_after_idle")
+
+    technician_tour(ui, shot)
     return saved
 
 

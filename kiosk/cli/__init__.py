@@ -14,6 +14,7 @@ from kiosk.cli.provision_cmd import provision_command
 from kiosk.cli.scan_cmd import scan as _scan  # noqa: F401  (registers `kiosk hw scan`)
 from kiosk.cli.sim_cmd import sim
 from kiosk.cli.sync_cmd import sync
+from kiosk.cli.technician_cmd import technician
 from kiosk.cli.ui import run, tour
 
 
@@ -34,5 +35,6 @@ main.add_command(print_command)
 main.add_command(hw)
 main.add_command(sim)
 main.add_command(doctor)
+main.add_command(technician)
 
 __all__ = ["main"]

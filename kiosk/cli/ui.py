@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,6 +19,13 @@ from kiosk.devices import UnknownDriver
 from kiosk.log import configure_logging
 from kiosk.paths import data_dir
 from kiosk.settings.schema import value_pair
+from kiosk.technician import hash_pin
+
+#: `kiosk run`'s exit status when a technician restarted the UI: systemd (Restart=always) starts it
+#: again; any non-zero status also tells the journal that this stop was not a clean shutdown.
+EXIT_RESTART_UI = 75
+#: The technician PIN `kiosk tour` gives its throwaway kiosk (never a real kiosk's).
+TOUR_PIN = "246810"
 
 log = logging.getLogger("kiosk")
 
@@ -60,6 +68,9 @@ def run(windowed: bool, size: str | None) -> None:
         KioskApp(kiosk, locked=not windowed).run()
     finally:
         kiosk.close()
+    if kiosk.technician.restart_requested:
+        log.warning("the technician restarted the UI: exiting with status %d", EXIT_RESTART_UI)
+        sys.exit(EXIT_RESTART_UI)
 
 
 def _allow_hanging_on_purpose() -> None:
@@ -97,6 +108,8 @@ def tour(out: Path, size: str) -> None:
             os.environ[f"KIOSK__DEVICES__{device}__DRIVER"] = "sim"
         os.environ["KIOSK_DATA_DIR"] = str(scratch)
         os.environ["KIOSK__SYNC__REPO_URL"] = '""'  # a tour never syncs into its scratch folder
+        # The tour enters technician mode as a technician does, with the tour's own PIN.
+        os.environ["KIOSK__TECHNICIAN__PIN_HASH"] = f'"{hash_pin(TOUR_PIN)}"'
         loaded = load_or_exit()
         configure_logging(loaded.settings.logging.level)
         # Whatever the display, the tour renders offscreen at exactly the size asked for.

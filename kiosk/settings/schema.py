@@ -162,6 +162,7 @@ class TechnicianSection(_Section):
     pin_hash: str
     max_pin_attempts: int = Field(ge=1, le=20)
     lockout_minutes: float = Field(gt=0, le=24 * 60)
+    idle_minutes: float = Field(gt=0, le=60)
 
     @field_validator("pin_hash")
     @classmethod

@@ -30,6 +30,9 @@ EXPECTED = [
     "rating_bad",
     "rating_thanks",
     "idle_warning",
+    "technician_pin",
+    "technician_pin_wrong",
+    "technician",
 ]
 
 
