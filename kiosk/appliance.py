@@ -13,6 +13,7 @@ from kiosk.events import Event
 from kiosk.guides import Catalogue, load_demo_if_empty
 from kiosk.identity import IdentityService
 from kiosk.journey import Background, Journey, run_in_thread
+from kiosk.narration import Narrator
 from kiosk.outbox import RatingOutbox
 from kiosk.paths import catalogue_path, data_dir, state_path
 from kiosk.printing import PrintService
@@ -41,11 +42,14 @@ class Kiosk:
     identity: IdentityService
     #: Ratings of the service (好差评) waiting to go upstream.
     ratings: RatingOutbox
+    #: Voice guidance: reads the screens aloud while the resident has voice on.
+    narrator: Narrator
     scheduler: SyncScheduler | None = None
     _settings_pending: bool = False
 
     def start(self) -> None:
-        """Start the background work: watching the card readers, and periodic sync when provisioned."""
+        """Start the background work: voice guidance, watching the card readers, periodic sync."""
+        self.narrator.start()
         self.identity.start()
         if not self.settings.sync.repo_url:
             log.info("sync not configured (sync.repo_url is empty): serving the local catalogue")
@@ -99,12 +103,13 @@ class Kiosk:
         if self.scheduler is not None:
             self.scheduler.stop()
         self.identity.stop()
+        self.narrator.stop()
         self.session.end("shutdown")
         self.sync_state.close()
         self.ratings.close()
         for device in (self.devices.id_reader, self.devices.sscard_reader, self.devices.scanner):
             device.close()
-        self.devices.speaker.stop()
+        self.devices.speaker.close()
         self.catalogue.close()
 
 
@@ -132,6 +137,18 @@ def build_kiosk(
     identity = IdentityService(devices.id_reader, devices.sscard_reader, session, bus)
     log.info("kiosk %s ready: %d guides, data in %s", settings.kiosk.id, catalogue.count(), data)
     sync_state = SyncState(state_path(data))
+    narrator = Narrator(bus, journey, devices.speaker)
     return Kiosk(
-        settings, data, bus, session, catalogue, devices, printing, journey, sync_state, identity, ratings
+        settings,
+        data,
+        bus,
+        session,
+        catalogue,
+        devices,
+        printing,
+        journey,
+        sync_state,
+        identity,
+        ratings,
+        narrator,
     )
