@@ -174,7 +174,7 @@ class EspeakSpeaker:
                 )
             except OSError as error:
                 utterance.kill()
-                espeak.wait()
+                espeak.communicate()  # reaps it and closes its pipes
                 self._report([f"player {self._player[0]} could not start: {error}"])
                 return None
             finally:

@@ -1,4 +1,4 @@
-"""The espeak-ng speaker with the real espeak-ng, playing into a test sound card (tests/drivers/sound_card.py)."""
+"""The espeak-ng speaker with the real espeak-ng, playing into a test sound card (sound_card.py)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,9 @@ def make_speaker(tmp_path: Path) -> Iterator[MakeSpeaker]:
 
     def make(volume: int = 70, realtime: bool = False, player: list[str] | None = None) -> EspeakSpeaker:
         command = [sys.executable, str(SOUND_CARD), str(card)] + (["--realtime"] if realtime else [])
-        section = SECTION.model_copy(update={"volume": volume, "player": command if player is None else player})
+        section = SECTION.model_copy(
+            update={"volume": volume, "player": command if player is None else player}
+        )
         speaker = EspeakSpeaker(section, DriverContext(tmp_path, "k"))
         made.append(speaker)
         return speaker

@@ -67,7 +67,10 @@ def test_a_guide_is_read_in_mandarin_even_in_english(make_kiosk: Callable[..., K
     journey.wake()
     journey.set_language("en")
     journey.open_department("威海市公安局")
-    assert said(kiosk)[-2:] == [("zh_CN", "公安局。"), ("en", "Services: 10. Touch a service to read its guide.")]
+    assert said(kiosk)[-2:] == [
+        ("zh_CN", "公安局。"),
+        ("en", "Services: 10. Touch a service to read its guide."),
+    ]
     journey.open_guide(GUIDE)
     guide = journey.view.guide
     assert guide is not None and guide.plain
