@@ -141,7 +141,7 @@ def test_stop_ends_the_utterance_at_once(make_speaker: MakeSpeaker, tmp_path: Pa
     assert time.monotonic() - started < 0.1, "say() must return at once, never wait for speech"
     wait_until(lambda: bool(played(tmp_path)) and played(tmp_path)[0].stat().st_size > 22050)
     speaker.stop()
-    assert wait_until(lambda: not speaker.speaking, timeout=2) < 0.5
+    assert wait_until(lambda: not speaker.speaking, timeout=2) < 1.0
     (path,) = played(tmp_path)
     size = path.stat().st_size
     time.sleep(0.2)
