@@ -9,8 +9,10 @@ PYTHON ?= python3
 
 # A developer's run prints on a local CUPS queue named "kiosk" when there is one, else to PDFs in
 # the data directory (the "auto" printer driver); an exported KIOSK__DEVICES__PRINTER__DRIVER wins.
+# Voice guidance speaks through espeak-ng; on a machine without a sound card it logs why and stays silent.
 run: deps
-	KIOSK__DEVICES__PRINTER__DRIVER=$${KIOSK__DEVICES__PRINTER__DRIVER:-auto} $(BIN)/kiosk run
+	KIOSK__DEVICES__PRINTER__DRIVER=$${KIOSK__DEVICES__PRINTER__DRIVER:-auto} \
+	KIOSK__DEVICES__SPEAKER__DRIVER=$${KIOSK__DEVICES__SPEAKER__DRIVER:-espeak} $(BIN)/kiosk run
 
 test: deps lint
 	$(BIN)/pytest

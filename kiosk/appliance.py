@@ -17,6 +17,7 @@ from kiosk.guides import Catalogue, load_demo_if_empty
 from kiosk.identity import IdentityService
 from kiosk.journey import Background, Journey, run_in_thread
 from kiosk.log import recent_log
+from kiosk.narration import Narrator
 from kiosk.outbox import RatingOutbox
 from kiosk.paths import catalogue_path, data_dir, state_path
 from kiosk.printing import PrintService
@@ -47,6 +48,8 @@ class Kiosk:
     identity: IdentityService
     #: Ratings of the service (好差评) waiting to go upstream.
     ratings: RatingOutbox
+    #: Voice guidance: reads the screens aloud while the resident has voice on.
+    narrator: Narrator
     scheduler: SyncScheduler | None = None
     #: Technician mode (hidden gesture + PIN on the attract screen); built by build_kiosk.
     technician: TechnicianConsole = field(init=False)
@@ -55,7 +58,8 @@ class Kiosk:
     _sync_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> None:
-        """Start the background work: watching the card readers, and periodic sync when provisioned."""
+        """Start the background work: voice guidance, watching the card readers, periodic sync."""
+        self.narrator.start()
         self.identity.start()
         if not self.settings.sync.repo_url:
             log.info("sync not configured (sync.repo_url is empty): serving the local catalogue")
@@ -126,13 +130,14 @@ class Kiosk:
         if self.scheduler is not None:
             self.scheduler.stop()
         self.identity.stop()
+        self.narrator.stop()
         self.session.end("shutdown")
         self.technician.records.close()
         self.sync_state.close()
         self.ratings.close()
         for device in (self.devices.id_reader, self.devices.sscard_reader, self.devices.scanner):
             device.close()
-        self.devices.speaker.stop()
+        self.devices.speaker.close()
         self.catalogue.close()
 
 
@@ -160,8 +165,20 @@ def build_kiosk(
     identity = IdentityService(devices.id_reader, devices.sscard_reader, session, bus)
     log.info("kiosk %s ready: %d guides, data in %s", settings.kiosk.id, catalogue.count(), data)
     sync_state = SyncState(state_path(data))
+    narrator = Narrator(bus, journey, devices.speaker)
     kiosk = Kiosk(
-        settings, data, bus, session, catalogue, devices, printing, journey, sync_state, identity, ratings
+        settings,
+        data,
+        bus,
+        session,
+        catalogue,
+        devices,
+        printing,
+        journey,
+        sync_state,
+        identity,
+        ratings,
+        narrator,
     )
     tools = Tools(
         devices=devices,

@@ -99,12 +99,20 @@ class Printer(Protocol):
 
 @runtime_checkable
 class Speaker(Protocol):
-    """Voice guidance."""
+    """Voice guidance. Never blocks the caller: speech runs on the driver's own thread or device."""
 
-    def say(self, text: str, language: str) -> None:
-        """Start saying `text`, interrupting whatever is being said."""
+    def say(self, text: str, language: str, *, interrupt: bool = True) -> None:
+        """Start saying `text` in `language` ("zh_CN", "en"), interrupting whatever is being said.
+
+        With `interrupt` False, `text` is said after what is being said (one screen's words can
+        be in two voices: a guide's Chinese, then the English instruction).
+        """
         ...
 
     def stop(self) -> None:
         """Stop talking now."""
+        ...
+
+    def close(self) -> None:
+        """Stop talking and release the audio device."""
         ...

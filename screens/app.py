@@ -81,6 +81,8 @@ class KioskApp(App):
     freshness_text = StringProperty("")
     #: The last sync failed longer ago than sync.offline_after_hours.
     offline = BooleanProperty(False)
+    #: Voice guidance is on for this visit (the journey's; mirrored here for KV bindings).
+    voice = BooleanProperty(False)
 
     def __init__(self, kiosk: Kiosk, locked: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -207,6 +209,7 @@ class KioskApp(App):
 
     def _navigated(self, screen: Screen, view: View) -> None:
         tr.lang = self.kiosk.journey.language
+        self.voice = self.kiosk.journey.voice
         self._apply_theme()
         manager: ScreenManager = self.root
         target: KioskScreen = manager.get_screen(screen.value)

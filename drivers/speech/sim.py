@@ -9,19 +9,26 @@ from kiosk.settings.schema import SpeakerSection
 
 
 class SimSpeaker:
-    """Keeps the last utterances in memory (bounded). Implements kiosk.ports.Speaker."""
+    """Keeps the last utterances in memory (bounded). Implements kiosk.ports.Speaker.
+
+    Whether to speak at all is the narrator's decision (the resident's voice switch), not the
+    speaker's: like a real speaker, this one says whatever it is given.
+    """
 
     def __init__(self, section: SpeakerSection, context: DriverContext) -> None:
-        self.enabled = section.enabled
+        self.volume = section.volume
         self.said: deque[tuple[str, str]] = deque(maxlen=50)
         self.speaking = False
 
-    def say(self, text: str, language: str) -> None:
-        """Remember `text` as the utterance in progress, when voice guidance is enabled."""
-        if self.enabled:
-            self.said.append((language, text))
-            self.speaking = True
+    def say(self, text: str, language: str, *, interrupt: bool = True) -> None:
+        """Remember `text` as the utterance in progress."""
+        self.said.append((language, text))
+        self.speaking = True
 
     def stop(self) -> None:
         """Stop the utterance in progress."""
         self.speaking = False
+
+    def close(self) -> None:
+        """Stop talking."""
+        self.stop()

@@ -130,8 +130,11 @@ class PrinterSection(DeviceSection):
 
 
 class SpeakerSection(DeviceSection):
+    #: Voice guidance is on at the start of each visit (the resident can switch it either way).
     enabled: bool
     volume: int = Field(ge=0, le=100)
+    #: A command that plays WAV from its stdin (e.g. aplay on one ALSA device); empty: the default output.
+    player: list[str]
 
 
 class DevicesSection(_Section):

@@ -48,13 +48,11 @@ def test_scanner_returns_codes_in_order_and_forgets_them_on_close(tmp_path: Path
     assert scanner.scan(0.01) is None
 
 
-def test_speaker_is_silent_unless_enabled(tmp_path: Path) -> None:
-    quiet = SimSpeaker(SETTINGS.devices.speaker, DriverContext(tmp_path, "k"))
-    quiet.say("欢迎", "zh_CN")
-    assert list(quiet.said) == []
-    enabled = SETTINGS.devices.speaker.model_copy(update={"enabled": True})
-    speaker = SimSpeaker(enabled, DriverContext(tmp_path, "k"))
+def test_speaker_remembers_what_it_says_until_stopped(tmp_path: Path) -> None:
+    # Whether to speak is the narrator's decision (the resident's voice switch), not the speaker's.
+    speaker = SimSpeaker(SETTINGS.devices.speaker, DriverContext(tmp_path, "k"))
     speaker.say("欢迎使用", "zh_CN")
-    assert list(speaker.said) == [("zh_CN", "欢迎使用")] and speaker.speaking
+    speaker.say("Welcome", "en", interrupt=False)
+    assert list(speaker.said) == [("zh_CN", "欢迎使用"), ("en", "Welcome")] and speaker.speaking
     speaker.stop()
     assert not speaker.speaking
