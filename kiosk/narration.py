@@ -31,7 +31,9 @@ GUIDE_LANGUAGE = "zh_CN"
 
 #: What each screen says when it appears: its title and one instruction (message ids; "" for none).
 #: A title taken from the content (an audience, a department, a guide) comes from the view instead.
-#: The attract screen says nothing: nobody is there to hear it.
+#: Screens that say nothing: the attract screen (nobody is there to hear it) and the technician's
+#: screens (not for residents; a technician reads them).
+SILENT_SCREENS = frozenset({Screen.ATTRACT, Screen.TECHNICIAN_PIN, Screen.TECHNICIAN})
 SCREEN_WORDS: dict[Screen, tuple[str, str]] = {
     Screen.HOME: (
         N_("Government services near you"),

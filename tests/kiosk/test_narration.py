@@ -14,7 +14,7 @@ from drivers.speech.sim import SimSpeaker
 from kiosk.appliance import Kiosk
 from kiosk.identity import ReaderWatch
 from kiosk.journey import Screen
-from kiosk.narration import SCREEN_WORDS
+from kiosk.narration import SCREEN_WORDS, SILENT_SCREENS
 from kiosk.records import IdCard
 from tests.conftest import FakeClock
 
@@ -39,8 +39,8 @@ def said(kiosk: Kiosk) -> list[tuple[str, str]]:
     return list(speaker(kiosk).said)
 
 
-def test_every_screen_but_attract_has_words() -> None:
-    assert set(SCREEN_WORDS) == set(Screen) - {Screen.ATTRACT}
+def test_every_resident_screen_has_words() -> None:
+    assert set(SCREEN_WORDS) == set(Screen) - SILENT_SCREENS
 
 
 def test_home_is_read_in_chinese_then_in_english_after_a_language_switch(
