@@ -117,7 +117,7 @@ def screen_utterance(view: View, language: str) -> Utterance:
     elif screen is Screen.GUIDE_DETAIL and view.guide is not None:
         parts.extend((GUIDE_LANGUAGE, text) for text in (view.guide.name, view.guide.plain) if text)
     elif screen is Screen.IDENTIFY:
-        return _identify(view, language, ui)
+        return _identify(view, ui)
     elif screen is Screen.RATING and view.rating is not None:
         outcome = _rating_outcome(view.rating)
         if outcome:
@@ -140,7 +140,7 @@ def idle_utterance(remaining: float, language: str) -> Utterance:
     )
 
 
-def _identify(view: View, language: str, ui: Callable[..., tuple[str, str]]) -> Utterance:
+def _identify(view: View, ui: Callable[..., tuple[str, str]]) -> Utterance:
     state = view.identify
     if state.reading:
         return _utterance([ui(N_("Reading your card… please keep it still."))])
