@@ -96,6 +96,8 @@ Background = Callable[[Callable[[], None]], None]
 
 #: How many guides a list reads at a time; "more" reads the next page.
 GUIDE_PAGE = 40
+#: How many self-service guides the identified screen offers (buttons, not a list to page through).
+IDENTIFIED_SERVICES = 24
 
 
 def _preferences(settings: Settings) -> tuple[bool, bool]:
@@ -278,12 +280,8 @@ class Journey:
             self._push(View(Screen.IDENTIFY, identify=IdentifyState(unavailable=self._unavailable)))
 
     def identified_services(self) -> list[GuideSummary]:
-        """The services an identified resident can handle here at the kiosk."""
-        return [
-            GuideSummary(guide.id, guide.name, guide.department)
-            for guide in self.catalogue.iter_guides()
-            if guide.channels.self_service
-        ]
+        """The services an identified resident can handle here at the kiosk (one page of them)."""
+        return self.catalogue.guides(GuideQuery(self_service=True), limit=IDENTIFIED_SERVICES)
 
     def open_rating(self) -> None:
         """Show the rating screen (好差评), about the guide on screen when there is one."""

@@ -44,6 +44,8 @@ class GuideQuery:
     department: str | None = None
     life_event: str | None = None
     audience: BrowseAudience | None = None
+    #: Only guides that can be handled at the kiosk itself (自助办).
+    self_service: bool = False
 
     def where(self) -> tuple[str, list[str]]:
         """The SQL condition over `guides g` and its parameters."""
@@ -58,6 +60,8 @@ class GuideQuery:
         if self.audience is not None:
             clauses.append("g.audience IN (?, 'both')")
             params.append(self.audience)
+        if self.self_service:
+            clauses.append("g.self_service = 1")
         return (" AND ".join(clauses) or "1"), params
 
 
@@ -119,6 +123,7 @@ class Catalogue:
                 "audience": guide.audience,
                 "promised_days": guide.promised_days,
                 "max_visits": guide.max_visits,
+                "self_service": int(guide.channels.self_service),
                 "record": json.dumps(guide_to_dict(guide), ensure_ascii=False),
             }
             for guide in guides
@@ -129,8 +134,8 @@ class Catalogue:
             )
         self.conn.executemany(
             "INSERT OR REPLACE INTO guides (id, name, department, kind, audience, promised_days, "
-            "max_visits, record) VALUES (:id, :name, :department, :kind, :audience, "
-            ":promised_days, :max_visits, :record)",
+            "max_visits, self_service, record) VALUES (:id, :name, :department, :kind, :audience, "
+            ":promised_days, :max_visits, :self_service, :record)",
             rows,
         )
         self.conn.executemany(

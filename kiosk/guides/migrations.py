@@ -86,6 +86,18 @@ def create_search_index(conn: sqlite3.Connection) -> None:
     index_guides(conn, (guide_from_dict(json.loads(record)) for (record,) in stored.fetchall()))
 
 
+@migration
+def add_self_service(conn: sqlite3.Connection) -> None:
+    """Whether a guide can be handled at the kiosk itself (自助办), indexed: the services an identified
+    resident is offered are read from this column, not from every guide's record."""
+    conn.execute("ALTER TABLE guides ADD COLUMN self_service INTEGER NOT NULL DEFAULT 0")
+    conn.execute(
+        "UPDATE guides SET self_service = 1 "
+        "WHERE json_extract(record, '$.channels.self_service') IN (1, 'true')"
+    )
+    conn.execute("CREATE INDEX guides_self_service ON guides (self_service, name)")
+
+
 def migrate(
     conn: sqlite3.Connection,
     migrations: list[tuple[str, Migration]] | None = None,

@@ -14,12 +14,13 @@ from kiosk.guides import (
     CatalogueInvalid,
     GuideInvalid,
     GuideNotFound,
+    GuideQuery,
     guide_from_dict,
     load_demo_if_empty,
     read_jsonl,
     write_jsonl,
 )
-from kiosk.guides.migrations import MIGRATIONS
+from kiosk.guides.migrations import MIGRATIONS, migrate
 
 MINIMAL = {"id": "371000-X-1", "name": "测试事项", "department": "威海市测试局"}
 
@@ -175,3 +176,30 @@ def test_cli_import_with_a_bad_line_changes_nothing(tmp_path: Path) -> None:
         assert name == "居民身份证换领"
         assert conn.execute("SELECT count(*) FROM guides").fetchone()[0] >= 12
     assert (tmp_path / "data" / "guides.db").read_bytes() == before
+
+
+def test_self_service_guides_are_found_by_their_column(catalogue: Catalogue) -> None:
+    load_demo_if_empty(catalogue)
+    expected = sorted(
+        (guide.name, guide.id) for guide in catalogue.iter_guides() if guide.channels.self_service
+    )
+    found = catalogue.guides(GuideQuery(self_service=True), limit=1000)
+    assert expected and [(summary.name, summary.id) for summary in found] == expected
+
+
+def test_a_catalogue_from_before_the_self_service_column_is_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "guides.db"
+    names = [name for name, _ in MIGRATIONS]
+    old = MIGRATIONS[: names.index("add_self_service")]
+    conn = sqlite3.connect(path)
+    migrate(conn, old)
+    record = {**MINIMAL, "channels": {"self_service": True}}
+    conn.execute(
+        "INSERT INTO guides (id, name, department, record) VALUES (?, ?, ?, ?)",
+        (MINIMAL["id"], MINIMAL["name"], MINIMAL["department"], json.dumps(record, ensure_ascii=False)),
+    )
+    conn.commit()
+    conn.close()
+    upgraded = Catalogue(path)
+    assert [summary.id for summary in upgraded.guides(GuideQuery(self_service=True))] == [MINIMAL["id"]]
+    upgraded.close()
