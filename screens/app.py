@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -137,7 +138,16 @@ class KioskApp(App):
         return manager
 
     def on_start(self) -> None:
+        # SDL turns SIGTERM into a window-close request, which a locked kiosk refuses: systemd's
+        # stop (and a shutdown) would wait for its timeout and then kill -9. SIGTERM is the
+        # system's word, not a resident's, so it stops the app cleanly. Installed after the window
+        # exists, so this handler replaces SDL's.
+        signal.signal(signal.SIGTERM, self._terminate)
         self.notifier.ready(status=f"kiosk {self.kiosk.settings.kiosk.id} showing the attract screen")
+
+    def _terminate(self, signum: int, _frame: Any) -> None:
+        log.info("signal %d: stopping the kiosk UI", signum)
+        Clock.schedule_once(lambda _dt: self.stop(), 0)
 
     def _watch_liveness(self) -> None:
         """Feed systemd's watchdog from this main loop, and only while frames reach the screen."""

@@ -30,7 +30,7 @@ def notify_socket(tmp_path: Path) -> Iterator[tuple[socket.socket, Path]]:
         yield receiver, path
 
 
-def start_ui(path: Path, tmp_path: Path) -> subprocess.Popen[bytes]:
+def start_ui(path: Path, tmp_path: Path, *, locked: bool = False) -> subprocess.Popen[bytes]:
     env = {key: value for key, value in os.environ.items() if key not in {"DISPLAY", "WAYLAND_DISPLAY"}}
     env.update(
         NOTIFY_SOCKET=str(path),
@@ -39,7 +39,10 @@ def start_ui(path: Path, tmp_path: Path) -> subprocess.Popen[bytes]:
         KIOSK_TEST_HANG_ON_SIGUSR2="1",
     )
     return subprocess.Popen(
-        [KIOSK, "run", "--windowed"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [KIOSK, "run"] if locked else [KIOSK, "run", "--windowed"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -91,3 +94,20 @@ def test_a_hung_ui_stops_feeding_the_watchdog_and_a_restarted_one_feeds_it(
     finally:
         restarted.terminate()
         restarted.wait(20)
+
+
+def test_a_locked_kiosk_stops_cleanly_on_sigterm(
+    notify_socket: tuple[socket.socket, Path], tmp_path: Path
+) -> None:
+    """systemd's stop (and a shutdown) sends SIGTERM: the kiosk that refuses every close still goes."""
+    receiver, path = notify_socket
+    ui = start_ui(path, tmp_path, locked=True)
+    try:
+        wait_for(receiver, "READY=1", 60)
+        ui.send_signal(signal.SIGTERM)
+        wait_for(receiver, "STOPPING=1", 20)
+        assert ui.wait(timeout=20) == 0
+    finally:
+        if ui.poll() is None:
+            ui.kill()
+            ui.wait()
