@@ -90,7 +90,9 @@ def identify_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     shot("identify")
     slot = kiosk.devices.id_reader.slot  # type: ignore[attr-defined]  # the tour runs on the simulators
     slot.place(DEMO_CARD)
-    ui.on(Screen.IDENTIFIED)
+    # The greeting builds one button per service in a single frame: on a busy machine that frame
+    # alone has taken over 10 s, so the tour waits longer here than for other screens.
+    ui.on(Screen.IDENTIFIED, timeout=60)
     ui.frames(4)
     shot("identified")
     slot.lift()  # the identified part ends the moment the card leaves the reader
