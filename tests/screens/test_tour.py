@@ -9,10 +9,11 @@ import pytest
 from PIL import Image, ImageFilter
 
 from kiosk.barcodes import decode_image
+from kiosk.cli.ui import TOUR_VARIANTS
 from kiosk.journey import Screen
 from screens.app import SCREEN_CLASSES
 from screens.driver import UiDriver
-from screens.tour import choose_variant
+from screens.tour import VARIANTS, choose_variant
 
 pytestmark = pytest.mark.ui
 
@@ -59,6 +60,10 @@ def test_the_tour_sets_a_visit_up_the_way_a_resident_does(ui: UiDriver, variant:
         assert journey.language == "en" and "Home" in ui.texts()
     else:
         assert journey.elder and ui.app.theme.variant == "elder"
+
+
+def test_the_command_offers_the_variants_the_tour_knows() -> None:
+    assert TOUR_VARIANTS == VARIANTS
 
 
 def test_a_tour_variant_that_does_not_exist_is_refused(ui: UiDriver) -> None:
