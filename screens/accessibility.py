@@ -1,11 +1,11 @@
 """Accessibility figures checked on a live widget tree: touch targets, text contrast, size, spacing.
 
 `check_tree` is a pure function over what is on screen now, so the UI tests, the tour and the soak
-can all ask the same question. The figures are the strictest of the published ones
-(docs: ../shared/reference/accessibility.md, MIIT 适老化 2021, WCAG 2.x, ADA 707):
+can all ask the same question. The figures are the strictest of the published ones (MIIT
+《移动互联网应用(APP)适老化通用设计规范》 2021, T/TAF 114-2022, WCAG 2.x):
 
-- a touch target (anything with ButtonBehavior, a text input) is at least 44 x 44 dp, and
-  60 x 60 dp in elder mode;
+- a touch target (anything with ButtonBehavior, a text input) is at least 48 x 48 dp (T/TAF
+  114-2022; MIIT says 44 x 44), and 60 x 60 dp in elder mode;
 - text contrasts with what is behind it by at least 4.5:1, or 3:1 for large text, which is
   WCAG's "large" (at least 24 dp, or 18.7 dp bold) since it is stricter than MIIT's "above 18 dp";
   in the high-contrast theme every text needs 7:1;
@@ -66,9 +66,9 @@ class Figures:
 
 
 FIGURES: dict[str, Figures] = {
-    "standard": Figures(touch_dp=44, contrast=4.5, large_contrast=3.0),
+    "standard": Figures(touch_dp=48, contrast=4.5, large_contrast=3.0),
     "elder": Figures(touch_dp=60, contrast=4.5, large_contrast=3.0, min_text_dp=18),
-    "high_contrast": Figures(touch_dp=44, contrast=7.0, large_contrast=7.0),
+    "high_contrast": Figures(touch_dp=48, contrast=7.0, large_contrast=7.0),
 }
 
 
@@ -129,9 +129,8 @@ def ancestors(widget: Any) -> list[Any]:
     """The widget's parents, outermost first (the window itself left out)."""
     chain = []
     parent = widget.parent
-    while parent is not None and not isinstance(
-        parent, WindowBase
-    ):  # the window paints only its clear colour
+    # The window paints nothing but its clear colour.
+    while parent is not None and not isinstance(parent, WindowBase):
         chain.append(parent)
         parent = parent.parent
     return list(reversed(chain))

@@ -131,7 +131,7 @@ def test_the_checker_names_each_missed_figure() -> None:
     assert "test screen [elder]: Label text='one two': line height 1.00 < 1.3 on 2 lines" in found
     assert "test screen [elder]: Tap text='ok': touch target 50 x 50 dp < 60 x 60 dp" in found
     assert len(found) == 4, found
-    # The same tree in the standard theme: 44 dp targets and no minimum text size.
+    # The same tree in the standard theme: 48 dp targets and no minimum text size.
     standard = [str(violation) for violation in check_tree([panel], "standard", "s", (dp(600), dp(600)))]
     assert len(standard) == 2, standard
 
