@@ -22,7 +22,7 @@ lint: deps
 	$(BIN)/lint-imports
 
 # Every screen in zh, en and elder mode, landscape and portrait, in /tmp/kiosk-tour/<variant>/<orientation>/;
-# docs/screens/ holds a curated few of them (see README, "Screens").
+# docs/screens/ holds a curated few of them (README, "A first visit, by touch alone").
 tour: deps
 	$(BIN)/kiosk tour --out /tmp/kiosk-tour
 

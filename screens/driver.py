@@ -56,8 +56,12 @@ class UiDriver:
         for _ in range(count):
             EventLoop.idle()
 
-    def until(self, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
-        """Run frames until `condition` holds, then a few more so that the result is drawn."""
+    def until(self, condition: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
+        """Run frames until `condition` holds, then a few more so that the result is drawn.
+
+        The timeout is generous: on a loaded machine a frame of the offscreen window can take a
+        second; a condition that holds returns at once whatever the timeout.
+        """
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
@@ -65,7 +69,7 @@ class UiDriver:
             self.frames()
         self.frames(4)
 
-    def on(self, screen: Screen, timeout: float = 10.0) -> None:
+    def on(self, screen: Screen, timeout: float = 30.0) -> None:
         """Wait until `screen` shows and its transition is over."""
         manager = self.app.root
         self.until(lambda: manager.current == screen.value, timeout, what=f"screen {screen.value}")
