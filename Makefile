@@ -23,12 +23,10 @@ lint: deps
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# The README's pictures: the landscape tour; look at the portrait one in /tmp/kiosk-portrait.
+# Every screen in zh, en and elder mode, landscape and portrait, in /tmp/kiosk-tour/<variant>/<orientation>/;
+# docs/screens/ holds a curated few of them (README, "A first visit, by touch alone").
 tour: deps
-	$(BIN)/kiosk tour --out /tmp/kiosk-landscape --size 1920x1080
-	$(BIN)/kiosk tour --out /tmp/kiosk-portrait --size 1080x1920
-	for name in attract home search identified guide_detail guide_plain qr print_done idle_warning; do \
-		cp /tmp/kiosk-landscape/$$name.png docs/screens/; done
+	$(BIN)/kiosk tour --out /tmp/kiosk-tour
 
 deps: system-packages $(STAMP)
 

@@ -93,7 +93,7 @@ class KioskApp(App):
         self.use_kivy_settings = False
         self.blanking = ScreenBlanking(kiosk.settings.display.blank_after_minutes)
         self.blank_screen: BlankScreen | None = None
-        self.title = "Weihai self-service kiosk"
+        self.title = _("Weihai self-service kiosk")
         self.theme = Theme(kiosk.settings.display.theme, register_cjk_font())
         self.idle_warning: IdleWarning | None = None
         self.notifier = SystemdNotifier()

@@ -91,7 +91,7 @@ def fill_life_event_tiles(grid: Any, life_events: list[Category], journey: Journ
     """One tile per life event (一件事), opening its member guides."""
     grid.clear_widgets()
     for category in life_events:
-        tile = count_tile(f"{category.name}一件事", category)
+        tile = count_tile(_("{event} (one visit)").format(event=category.name), category)
         tile.bind(on_release=lambda tile: journey.open_life_event(tile.key))
         grid.add_widget(tile)
 

@@ -14,6 +14,8 @@ from typing import Any
 from kivy.app import App
 from kivy.base import EventLoop
 from kivy.uix.label import Label
+from kivy.uix.recycleview import RecycleView
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.journey import Screen
@@ -54,8 +56,12 @@ class UiDriver:
         for _ in range(count):
             EventLoop.idle()
 
-    def until(self, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
-        """Run frames until `condition` holds, then a few more so that the result is drawn."""
+    def until(self, condition: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
+        """Run frames until `condition` holds, then a few more so that the result is drawn.
+
+        The timeout is generous: on a loaded machine a frame of the offscreen window can take a
+        second; a condition that holds returns at once whatever the timeout.
+        """
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
@@ -63,14 +69,18 @@ class UiDriver:
             self.frames()
         self.frames(4)
 
-    def on(self, screen: Screen, timeout: float = 10.0) -> None:
+    def on(self, screen: Screen, timeout: float = 30.0) -> None:
         """Wait until `screen` shows and its transition is over."""
         manager = self.app.root
-        self.until(
-            lambda: manager.current == screen.value and not manager.transition.is_active,
-            timeout,
-            what=f"screen {screen.value}",
-        )
+        self.until(lambda: manager.current == screen.value, timeout, what=f"screen {screen.value}")
+        # Now and then (under load, while a device thread publishes) the fade's animation never gets
+        # its first clock tick and the transition stays active for good; a 0.15 s fade that has not
+        # ended in two seconds is ended here, so that a walk measures the screen, not that stall.
+        try:
+            self.until(lambda: not manager.transition.is_active, 2.0, what=f"the fade to {screen.value}")
+        except UiTimeout:
+            manager.transition.stop()
+            self.frames(4)
 
     # -- looking -------------------------------------------------------------------------------
 
@@ -113,9 +123,27 @@ class UiDriver:
     # -- touching ------------------------------------------------------------------------------
 
     def tap(self, target: Widget) -> None:
-        """Tap the middle of `target` and let the UI react."""
+        """Scroll `target` into view as a resident would, tap its middle and let the UI react."""
+        self.scroll_into_view(target)
         tap(target)
         self.frames(2)
+
+    def scroll_into_view(self, target: Widget) -> None:
+        """Scroll every scroll view holding `target` until it shows (large text pushes things down)."""
+        parent = target.parent
+        while parent is not None and parent is not self.window:
+            if isinstance(parent, ScrollView) and not isinstance(parent, RecycleView):
+                _, view_bottom = parent.to_window(parent.x, parent.y)
+                _, view_top = parent.to_window(parent.right, parent.top)
+                _, bottom = target.to_window(target.x, target.y)
+                _, top = target.to_window(target.right, target.top)
+                below, above = view_bottom - bottom, top - view_top
+                if below > 0 or above > 0:
+                    _, step = parent.convert_distance_to_scroll(0, below if below > 0 else above)
+                    moved = parent.scroll_y - step if below > 0 else parent.scroll_y + step
+                    parent.scroll_y = min(1.0, max(0.0, moved))
+                    self.frames(2)
+            parent = parent.parent
 
     def tap_center(self) -> None:
         """Tap the middle of the window."""

@@ -62,6 +62,8 @@ class SearchScreen(KioskScreen):
         self.flow: SearchFlow | None = None
         self._pending: Any = None
         Clock.schedule_once(lambda _dt: self._build_keyboard(), 0)
+        # The match colour is written into the markup: write it again when the theme changes.
+        App.get_running_app().theme.bind(variant=lambda *_: self._render_results())
 
     def show(self, view: View) -> None:
         self.flow = view.search

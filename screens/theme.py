@@ -88,6 +88,12 @@ VARIANTS: dict[str, tuple[Palette, Metrics]] = {
 }
 
 
+#: Every themed value, as KV rules read them.
+THEMED = (*Palette.__dataclass_fields__, *Metrics.__dataclass_fields__)
+#: What the rules of KLabel and KButton themselves read (widgets.kv).
+BASE_RULE_READS = ("text", "body", "line_height", "primary", "primary_text", "surface", "touch")
+
+
 class Theme(EventDispatcher):
     """Bound from KV (`app.theme.body`); switching the variant restyles every screen at once."""
 
@@ -126,4 +132,10 @@ class Theme(EventDispatcher):
             setattr(self, name, value)
         for name, value in vars(metrics).items():
             setattr(self, name, value if name == "line_height" else dp(value))
+        # Kivy keeps both KLabel's own rule (colour `text`, size `body`) and a particular label's
+        # rule (a header's `primary_text`, a heading's size) bound; whichever fires last wins. So
+        # announce every value again, KLabel's first, so that the particular rule always wins, even
+        # for a value that did not change with the variant.
+        for name in (*BASE_RULE_READS, *(n for n in THEMED if n not in BASE_RULE_READS)):
+            self.property(name).dispatch(self)
         self.variant = variant

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from kiosk.appliance import Kiosk
 from kiosk.cli.ui import TOUR_PIN
-from kiosk.journey import Screen
+from kiosk.events import Event
+from kiosk.journey import Screen, View
 from kiosk.records import IdCard, RatingLevel
 from kiosk.technician.console import Mode
-from screens.app import KioskApp
+from screens.app import SCREEN_CLASSES, KioskApp
 from screens.attract import AttractScreen
 from screens.driver import UiDriver
 from screens.touch import SimulatedTouch
@@ -29,6 +30,16 @@ DEMO_CARD = IdCard(
     nation="汉",
     address="山东省威海市环翠区演示路1号",
 )
+
+
+#: How long the tour's print job takes on the simulated printer's clock (well under the idle time).
+PRINT_SECONDS = 10.0
+
+#: Shown by technician_tour, entered from the attract screen after the resident has walked away.
+TECHNICIAN_SCREENS = {Screen.TECHNICIAN_PIN, Screen.TECHNICIAN}
+
+#: The ways a resident can set up their visit; each is one tour.
+VARIANTS = ("zh", "en", "elder")
 
 
 def long_press_corner(ui: UiDriver) -> None:
@@ -90,9 +101,7 @@ def identify_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     shot("identify")
     slot = kiosk.devices.id_reader.slot  # type: ignore[attr-defined]  # the tour runs on the simulators
     slot.place(DEMO_CARD)
-    # The greeting builds one button per service in a single frame: on a busy machine that frame
-    # alone has taken over 10 s, so the tour waits longer here than for other screens.
-    ui.on(Screen.IDENTIFIED, timeout=60)
+    ui.on(Screen.IDENTIFIED)
     ui.frames(4)
     shot("identified")
     slot.lift()  # the identified part ends the moment the card leaves the reader
@@ -101,26 +110,86 @@ def identify_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     ui.on(Screen.HOME)
 
 
-def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -> list[Path]:
-    """The whole journey: attract, home, browsing, a guide and its plain version, QR, print, walk away."""
+def choose_variant(ui: UiDriver, variant: str) -> None:
+    """On home, set the visit up as a resident does: the language button, the elder-mode switch."""
+    if variant == "en":
+        ui.tap(ui.widget(Screen.HOME, "language"))
+        ui.until(lambda: ui.app.kiosk.journey.language == "en", what="English")
+    elif variant == "elder":
+        try:
+            switch = ui.widget(Screen.HOME, "elder")
+        except LookupError:
+            ui.app.toggle_elder()  # what the elder-mode switch does, on a build without one on screen
+        else:
+            ui.tap(switch)
+        ui.until(lambda: ui.app.theme.variant == "elder", what="elder mode")
+    elif variant != "zh":
+        raise ValueError(f"no tour variant {variant!r}; choose from {', '.join(VARIANTS)}")
+    ui.on(Screen.HOME)
+    ui.frames(4)
+
+
+def journey_tour(
+    ui: UiDriver, visit: Callable[[str], None], skew_clock: Callable[[float], None], variant: str = "zh"
+) -> set[str]:
+    """The whole journey, calling `visit(name)` at every stop; returns the screens it showed.
+
+    Attract, home, identify, search, browsing, a guide and its plain version, QR, a print that
+    fails and one that works, a rating, every screen not on that route, then walking away.
+    """
     kiosk: Kiosk = ui.app.kiosk
-    saved: list[Path] = []
+    shown: set[str] = set()
 
     def shot(name: str) -> None:
-        saved.append(ui.shot(out / f"{name}.png"))
-        log.info("tour: saved %s", saved[-1])
+        shown.add(ui.current)
+        visit(name)
 
     ui.on(Screen.ATTRACT)
     shot("attract")
 
     ui.tap_center()
     ui.on(Screen.HOME)
+    choose_variant(ui, variant)
     shot("home")
 
     identify_tour(ui, shot)
     search_tour(ui, shot)
     browsing_tour(ui, shot)
 
+    guide_tour(ui, shot)
+    print_failed_tour(ui, shot)
+
+    # A simulated job takes `seconds_per_job` of the kiosk's clock: long enough for the picture
+    # of the printing screen on a busy machine, then the tour moves the clock on, never waits.
+    printer = kiosk.devices.printer
+    printer.seconds_per_job = PRINT_SECONDS  # type: ignore[attr-defined]  # the tour runs on the simulators
+    ui.tap(ui.widget(Screen.GUIDE_DETAIL, "print"))
+    ui.on(Screen.PRINTING)
+    shot("printing")
+    skew_clock(PRINT_SECONDS)
+    ui.on(Screen.PRINT_DONE, timeout=kiosk.settings.devices.printer.job_timeout)
+    shot("print_done")
+
+    rating_tour(ui, shot)
+    other_screens_tour(ui, shot, shown)
+
+    # Walk away: the idle time passes, the warning counts down, the session ends.
+    skew_clock(kiosk.settings.session.idle_seconds + 0.5)
+    warning = ui.app.idle_warning
+    ui.until(lambda: warning is not None and warning.parent is not None, what="idle warning")
+    ui.frames(10)
+    visit("idle_warning")
+    skew_clock(kiosk.settings.session.warning_seconds + 0.5)
+    ui.on(Screen.ATTRACT)
+    shot("attract_after_idle")
+
+    technician_tour(ui, shot)
+    return shown
+
+
+def guide_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+    """From home: the first department's guides, the first guide, its plain version, its QR code."""
+    kiosk: Kiosk = ui.app.kiosk
     ui.tap(ui.widget(Screen.HOME, "tiles").children[-1])  # children run last-first: the first tile
     ui.on(Screen.GUIDE_LIST)
     ui.frames(6)  # the recycle view lays out its rows over the next frames
@@ -141,30 +210,41 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     ui.tap(ui.widget(Screen.GUIDE_DETAIL, "qr"))
     ui.on(Screen.QR)
     shot("qr")
-
     ui.tap(ui.widget(Screen.QR, "back"))
     ui.on(Screen.GUIDE_DETAIL)
-    ui.tap(ui.widget(Screen.GUIDE_DETAIL, "print"))
-    ui.on(Screen.PRINTING)
-    shot("printing")
 
-    ui.on(Screen.PRINT_DONE, timeout=kiosk.settings.devices.printer.job_timeout)
-    shot("print_done")
 
-    rating_tour(ui, shot)
+def print_failed_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+    """From a guide: the printer has run out of paper, the kiosk offers the QR code; back to the guide."""
+    printer = ui.app.kiosk.devices.printer
+    printer.reasons = ("media-empty",)  # type: ignore[attr-defined]  # the tour runs on the simulators
+    try:
+        ui.tap(ui.widget(Screen.GUIDE_DETAIL, "print"))
+        ui.on(Screen.PRINT_FAILED)
+        shot("print_failed")
+    finally:
+        printer.reasons = ()  # type: ignore[attr-defined]
+    ui.tap(ui.widget(Screen.PRINT_FAILED, "back"))
+    ui.on(Screen.GUIDE_DETAIL)
 
-    # Walk away: the idle time passes, the warning counts down, the session ends.
-    skew_clock(kiosk.settings.session.idle_seconds + 0.5)
-    warning = ui.app.idle_warning
-    ui.until(lambda: warning is not None and warning.parent is not None, what="idle warning")
-    ui.frames(10)
-    shot("idle_warning")
-    skew_clock(kiosk.settings.session.warning_seconds + 0.5)
-    ui.on(Screen.ATTRACT)
-    shot("attract_after_idle")
 
-    technician_tour(ui, shot)
-    return saved
+def other_screens_tour(ui: UiDriver, shot: Callable[[str], None], shown: set[str]) -> None:
+    """Every screen of the app that the route above did not reach, as it first appears; then home.
+
+    A new screen is on the tour (and under the accessibility tests) from the day it joins
+    SCREEN_CLASSES; give it a stop on the route above to show it with real content.
+    """
+    kiosk: Kiosk = ui.app.kiosk
+    for screen in SCREEN_CLASSES:
+        if screen.value in shown or screen in TECHNICIAN_SCREENS:
+            continue
+        log.info("tour: %s is not on the route; showing it empty", screen.value)
+        kiosk.bus.publish(Event.NAVIGATED, screen=screen, view=View(screen))
+        ui.on(screen)
+        shot(screen.value)
+    if ui.current != Screen.HOME.value:
+        kiosk.journey.home()
+        ui.on(Screen.HOME)
 
 
 def rating_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
@@ -238,12 +318,19 @@ def search_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
 
 
 def run_tour(
-    kiosk: Kiosk, out: Path, size: tuple[int, int], skew_clock: Callable[[float], None]
+    kiosk: Kiosk, out: Path, size: tuple[int, int], skew_clock: Callable[[float], None], variant: str = "zh"
 ) -> list[Path]:
-    """Attach a fresh app to the offscreen window and walk the journey tour."""
+    """Attach a fresh app to the offscreen window, walk the journey tour, save a PNG per stop."""
     out.mkdir(parents=True, exist_ok=True)
     ui = UiDriver(KioskApp(kiosk), size)
+    saved: list[Path] = []
+
+    def shot(name: str) -> None:
+        saved.append(ui.shot(out / f"{name}.png"))
+        log.info("tour: saved %s", saved[-1])
+
     try:
-        return journey_tour(ui, out, skew_clock)
+        journey_tour(ui, shot, skew_clock, variant)
+        return saved
     finally:
         ui.close()

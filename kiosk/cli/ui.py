@@ -86,22 +86,41 @@ def _allow_hanging_on_purpose() -> None:
     signal.signal(signal.SIGUSR2, hang)
 
 
+#: The two ways a kiosk's screen stands, and the window size of each.
+ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+#: The ways a resident sets up a visit (screens.tour.VARIANTS; kept here so the CLI needs no Kivy).
+TOUR_VARIANTS = ("zh", "en", "elder")
+
+
 @click.command()
 @click.option(
     "--out",
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the screenshots, one PNG per screen.",
+    help="Folder for the screenshots: OUT/<variant>/<orientation>/<screen>.png.",
 )
-@click.option("--size", default="1920x1080", show_default=True, metavar="WxH", help="Window size.")
-def tour(out: Path, size: str) -> None:
+@click.option(
+    "--variant",
+    "variants",
+    multiple=True,
+    type=click.Choice(TOUR_VARIANTS),
+    help="zh, en, or elder (elder mode in Chinese), as a resident switches them; repeat for more. "
+    "Default: all three.",
+)
+@click.option(
+    "--orientation",
+    "orientations",
+    multiple=True,
+    type=click.Choice(tuple(ORIENTATIONS)),
+    help="landscape (1920x1080) or portrait (1080x1920); repeat for both. Default: both.",
+)
+def tour(out: Path, variants: tuple[str, ...], orientations: tuple[str, ...]) -> None:
     """Walk the kiosk's journey offscreen with simulated touches and save a PNG of every screen.
 
-    Uses simulated devices and a throwaway data directory, whatever the settings say, so a tour
-    never prints on a real printer nor touches a kiosk's data.
+    One walk per variant and orientation. Uses simulated devices and a throwaway data directory,
+    whatever the settings say, so a tour never prints on a real printer nor touches a kiosk's data.
     """
-    window = _size(size)
-    assert window is not None
+    runs = [(v, o) for v in variants or TOUR_VARIANTS for o in orientations or tuple(ORIENTATIONS)]
     scratch = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))
     try:
         for device in ("ID_READER", "SSCARD_READER", "SCANNER", "PRINTER", "SPEAKER"):
@@ -117,7 +136,7 @@ def tour(out: Path, size: str) -> None:
         os.environ.pop("WAYLAND_DISPLAY", None)
         from screens.environment import prepare_kivy
 
-        prepare_kivy(scratch / "kivy", window, fullscreen=False)
+        prepare_kivy(scratch / "kivy", ORIENTATIONS[runs[0][1]], fullscreen=False)
         skew = [0.0]
 
         def clock() -> float:
@@ -126,15 +145,18 @@ def tour(out: Path, size: str) -> None:
         def skew_clock(seconds: float) -> None:
             skew[0] += seconds
 
-        kiosk = build_kiosk(loaded, clock=clock)
         from screens.tour import run_tour
 
-        try:
-            kiosk.start()
-            saved = run_tour(kiosk, out, window, skew_clock)
-        finally:
-            kiosk.close()
-        for path in saved:
-            click.echo(str(path))
+        for variant, orientation in runs:
+            kiosk = build_kiosk(loaded, clock=clock)
+            try:
+                kiosk.start()
+                saved = run_tour(
+                    kiosk, out / variant / orientation, ORIENTATIONS[orientation], skew_clock, variant
+                )
+            finally:
+                kiosk.close()
+            for path in saved:
+                click.echo(str(path))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

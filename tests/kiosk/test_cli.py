@@ -33,6 +33,7 @@ def test_every_command_and_option_is_documented(path: tuple[str, ...], command: 
     assert result.exit_code == 0 and "Usage:" in result.output
 
 
-def test_tour_refuses_a_bad_size() -> None:
-    result = CliRunner().invoke(main, ["tour", "--out", "/tmp/x", "--size", "big"])
-    assert result.exit_code == 2 and "WIDTHxHEIGHT" in result.output
+@pytest.mark.parametrize(("option", "value"), [("--variant", "fr"), ("--orientation", "diagonal")])
+def test_tour_refuses_an_unknown_variant_or_orientation(option: str, value: str) -> None:
+    result = CliRunner().invoke(main, ["tour", "--out", "/tmp/x", option, value])
+    assert result.exit_code == 2 and f"'{value}' is not one of" in result.output

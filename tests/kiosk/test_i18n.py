@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -8,8 +9,16 @@ import pytest
 from kiosk.i18n import LANGUAGES, catalog, translate
 
 ROOT = Path(__file__).resolve().parents[2]
-# _("...") and N_("...") in Python and KV, translate("...", ...) in Python.
-MESSAGE = re.compile(r'(?<![\w.])(?:_|N_|translate)\(\s*"((?:[^"\\]|\\.)+)"')
+# _("...") and N_("...") in Python and KV, translate("...", ...) in Python; either quote.
+MESSAGE = re.compile(r"""(?<![\w.])(?:_|N_|translate)\(\s*(?:"((?:[^"\\]|\\.)+)"|'((?:[^'\\]|\\.)+)')""")
+#: Letters a resident reads: Latin words or Chinese characters.
+WORDS = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]")
+#: Hard-coded on purpose: each language is named in its own tongue (the language button), so a
+#: resident who cannot read the current one still finds theirs.
+LANGUAGE_NAMES = {"English", "中文"}
+LANGUAGE_CODE = re.compile(r"^[a-z]{2}(_[A-Z]{2})?$")
+#: Python keyword arguments and attributes that put text on screen.
+SHOWN = {"text", "title", "subtitle", "hint_text", "name_markup", "detail"}
 
 
 def messages_in_sources() -> set[str]:
@@ -17,12 +26,97 @@ def messages_in_sources() -> set[str]:
     for folder in ("kiosk", "screens"):
         for path in (ROOT / folder).rglob("*"):
             if path.suffix in {".py", ".kv"}:
-                found.update(MESSAGE.findall(path.read_text(encoding="utf-8")))
+                for double, single in MESSAGE.findall(path.read_text(encoding="utf-8")):
+                    found.add(double or single)
     return found
 
 
 def test_sources_have_messages_to_translate() -> None:
-    assert {"Touch the screen to start", "The printer is out of paper."} <= messages_in_sources()
+    found = messages_in_sources()
+    assert "Touch the screen to start" in found  # KV
+    assert "Guides updated {date}" in found  # _() in a screen
+    assert "not rated" in found  # N_() in a screen
+    assert "The printer is out of paper." in found  # N_() in kiosk
+    assert "Found in the guide text" in found  # single quotes
+
+
+def kv_text_literals(line: str) -> list[str]:
+    """String literals a KV text/title line shows as they are, outside `_()`."""
+    match = re.match(r"\s*(text|title|subtitle|hint_text)\s*:\s*(.*)$", line)
+    if match is None:
+        return []
+    expression = re.sub(r"""_\(\s*(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')[^)]*\)""", "_()", match.group(2))
+    return [a or b for a, b in re.findall(r""""((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'""", expression)]
+
+
+def test_kv_shows_no_text_that_bypasses_gettext() -> None:
+    bypassing = [
+        f"{path.name}:{number}: {literal!r}"
+        for path in sorted((ROOT / "screens").rglob("*.kv"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for literal in kv_text_literals(line)
+        if WORDS.search(literal) and literal not in LANGUAGE_NAMES and not LANGUAGE_CODE.match(literal)
+    ]
+    assert bypassing == []
+
+
+def python_text_literals(source: str) -> list[tuple[int, str]]:
+    """(line, literal) of strings a screen's Python puts on screen, or writes in Chinese, outside _()."""
+    tree = ast.parse(source)
+    marked = {
+        id(argument)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"_", "N_"}
+        for argument in ast.walk(node)
+    }
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    # Compared, not shown: `"id_reader" in state.unavailable`.
+    compared = {id(n) for node in ast.walk(tree) if isinstance(node, ast.Compare) for n in ast.walk(node)}
+    shown: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            shown.update(id(k.value) for k in node.keywords if k.arg in SHOWN)
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and t.attr in SHOWN for t in node.targets
+        ):
+            shown.update(id(n) for n in ast.walk(node.value))
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            continue
+        if id(node) in marked or id(node) in docstrings or id(node) in compared:
+            continue
+        if re.fullmatch(r"#[0-9A-Fa-f]{6,8}", node.value):  # a colour
+            continue
+        chinese = re.search(r"[\u4e00-\u9fff]", node.value)
+        if chinese or (id(node) in shown and WORDS.search(node.value)):
+            found.append((node.lineno, node.value))
+    return found
+
+
+def test_screens_python_shows_no_text_that_bypasses_gettext() -> None:
+    # The tour's demo identity card is data a simulated reader returns, not words of the UI.
+    sources = [path for path in sorted((ROOT / "screens").glob("*.py")) if path.name != "tour.py"]
+    bypassing = [
+        f"{path.name}:{line}: {literal!r}"
+        for path in sources
+        for line, literal in python_text_literals(path.read_text(encoding="utf-8"))
+    ]
+    assert bypassing == []
+
+
+def test_the_bypass_checks_can_fail() -> None:
+    assert kv_text_literals('        text: "Home" if x else _("Back", tr.lang)') == ["Home"]
+    assert kv_text_literals('        text: _("Back", tr.lang) + "  ·  "') == ["  ·  "]
+    source = 'label.text = "Welcome"\nKButton(text=_("Home"))\nTile(title="办事")\nlog.info("x %s", 1)\n'
+    assert python_text_literals(source) == [(1, "Welcome"), (3, "办事")]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
