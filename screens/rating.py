@@ -77,8 +77,10 @@ class RatingScreen(KioskScreen):
         self._render()
 
     def on_leave(self, *args: object) -> None:
-        # The flow (and, through the session, the number typed) belongs to the visit, not the screen.
+        # The flow (and, through the session, the number typed) belongs to the visit, not the screen;
+        # so does the label that showed the number, kept with the phone entry while out of the tree.
         self.flow = None
+        self.ids.phone.text = ""
         self._cancel_going_home()
 
     # -- touches ---------------------------------------------------------------------------------

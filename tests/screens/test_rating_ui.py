@@ -92,6 +92,8 @@ def test_walking_away_drops_the_unfinished_rating(ui: UiDriver) -> None:
     ui.on(Screen.ATTRACT)
     assert kiosk.session.personal(PHONE_KEY) is None and ui.screen(Screen.RATING).flow is None
     assert kiosk.ratings.pending() == []
+    # Nor does the label that showed it, out of the tree with the phone entry (found by the soak).
+    assert "13912345678" not in ui.screen(Screen.RATING).ids.phone.text
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
