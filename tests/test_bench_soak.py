@@ -29,6 +29,7 @@ def test_the_seed_takes_every_branch() -> None:
     assert {plan.route for plan in journeys} == {"search", "life_event"}
 
 
+@pytest.mark.timeout(900)  # about 30 s on a quiet machine; minutes when the 2 cores are shared
 def test_a_short_soak_leaves_no_personal_data(tmp_path: Path) -> None:
     out = tmp_path / "soak.json"
     env = {key: value for key, value in os.environ.items() if not key.startswith("KIOSK")}
@@ -64,5 +65,5 @@ def test_a_short_soak_leaves_no_personal_data(tmp_path: Path) -> None:
     assert report["log_records"] > 0
     assert report["identified"] == 2 and report["printed"] == report["printed_files"] == 3
     assert report["ratings_submitted"] == report["ratings_in_outbox"] == 1  # two numbers abandoned
-    assert report["rss_end_mib"] > report["rss_warm_mib"] > 100
+    assert report["rss_warm_mib"] > 100 and report["rss_end_mib"] > 100
     assert done.returncode == (0 if report["growth_mib"] <= GROWTH_TARGET_MIB else 1), done.stdout
