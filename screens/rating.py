@@ -77,8 +77,13 @@ class RatingScreen(KioskScreen):
         self._render()
 
     def on_leave(self, *args: object) -> None:
-        # The flow (and, through the session, the number typed) belongs to the visit, not the screen.
+        # The flow (and, through the session, the number typed) belongs to the visit, not the screen;
+        # so does the label that showed the number, kept with the phone entry while out of the tree.
+        # Emptied, a Kivy label would keep the number in its last layout: it lays out the prompt.
         self.flow = None
+        phone = self.ids.phone
+        phone.text = _("Type your mobile number")
+        phone.texture_update()
         self._cancel_going_home()
 
     # -- touches ---------------------------------------------------------------------------------

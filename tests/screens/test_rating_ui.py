@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from kivy.core.text.text_layout import LayoutWord
 
 from kiosk.journey import Screen
 from kiosk.rating_flow import PHONE_KEY
@@ -92,6 +94,12 @@ def test_walking_away_drops_the_unfinished_rating(ui: UiDriver) -> None:
     ui.on(Screen.ATTRACT)
     assert kiosk.session.personal(PHONE_KEY) is None and ui.screen(Screen.RATING).flow is None
     assert kiosk.ratings.pending() == []
+    # Nor does the label that showed it, out of the tree with the phone entry, nor the layout of
+    # the words it last drew (both found by the soak).
+    assert "13912345678" not in ui.screen(Screen.RATING).ids.phone.text
+    # type(), not isinstance(): a dead Kivy WeakProxy among the objects raises on __class__.
+    words = [o.text for o in gc.get_objects() if type(o) is LayoutWord]
+    assert words and not any("13912345678" in word for word in words)
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])

@@ -1,0 +1,769 @@
+"""Benchmark: a thousand residents through the real UI in one process; memory, time, and what they leave.
+
+Each simulated resident wakes the kiosk from the attract screen, finds a guide (typing pinyin on the
+search screen, or by department or life event), reads it (scrolling, the plain-language version),
+shows its QR code, prints its checklist on the simulated printer, rates the service, identifies with
+a card on the simulated ID or social security card reader, and walks away: the session clock is
+moved on, so the idle warning and the end of the session come without real waiting. Journeys vary
+(guide, query, language, elder mode, card, rating, a phone number typed and abandoned, a card left
+on the reader) and are drawn from a seed, so a run can be repeated.
+
+Reported: RSS after the warm-up and at the end (growth target <= 10 MiB), time per journey (median,
+p95) and the first journeys after the warm-up against the last ones (the baseline of the same run:
+a ratio near 1 means no slowdown), and the proof that no personal data remains: not in the session,
+not in any live str/bytes object or widget text, not in any file of the data and temporary
+directories (state.db, catalogue.db, the printed PDFs' text), not in any log record. Exit status 1
+when the growth exceeds the target or personal data remains.
+
+    .venv/bin/python -m bench.soak [--journeys 1000] [--warmup 50] [--seed 7] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import gc
+import json
+import logging
+import os
+import platform
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from bench import leftovers
+from kiosk.idnumber import check_character
+from kiosk.journey import Screen
+from kiosk.records import IdCard, RatingLevel, SocialSecurityCard
+
+#: Memory a thousand journeys may add, after the warm-up.
+GROWTH_TARGET_MIB = 10.0
+#: Pinyin queries a resident types (initials and full pinyin); each finds demo guides.
+QUERIES = ("sbk", "hz", "jsz", "gjj", "hkb", "jhdj", "yl", "shebaoka", "bdc", "yyzz", "jzz", "cs")
+#: Seconds a screen transition lasts in the soak: the kiosk's own fade, compressed like the clock.
+TRANSITION_SECONDS = 0.15
+#: Seconds between two looks at the card readers (the kiosk polls every 0.3 s).
+READER_POLL_SECONDS = 0.02
+
+Route = Literal["search", "department", "life_event"]
+
+
+@dataclass(frozen=True)
+class Resident:
+    """A fictional resident: the personal data the soak hands to the kiosk and then looks for."""
+
+    name: str
+    id_number: str
+    address: str
+    phone: str
+
+    def secrets(self, index: int) -> dict[str, str]:
+        """The values to look for, labelled for the report."""
+        return {
+            f"name of resident {index}": self.name,
+            f"ID number of resident {index}": self.id_number,
+            f"address of resident {index}": self.address,
+            f"phone number of resident {index}": self.phone,
+        }
+
+
+def residents(seed: int, count: int = 6) -> list[Resident]:
+    """`count` residents drawn from `seed`; the same seed gives equal (not identical) strings.
+
+    Names and addresses use characters rare enough that a guide or a label never holds them, so
+    that finding one anywhere can only mean the kiosk kept it.
+    """
+    rng = random.Random(seed * 7919)
+    surnames, given = "欧阳司马诸葛上官", "翀翯璟珩瑄琤昶祎玥珏"
+    people = []
+    for index in range(count):
+        name = surnames[2 * (index % 4) : 2 * (index % 4) + 2] + "".join(rng.sample(given, 2))
+        born = date(1940 + rng.randrange(60), 1 + rng.randrange(12), 1 + rng.randrange(28))
+        first17 = f"371002{born:%Y%m%d}{rng.randrange(1000):03d}"
+        address = f"山东省威海市环翠区{''.join(rng.sample(given, 2))}路{rng.randrange(1, 999)}号"
+        phone = "139" + "".join(str(rng.randrange(10)) for _ in range(8))
+        people.append(Resident(name, first17 + check_character(first17), address, phone))
+    return people
+
+
+def fresh(text: str) -> str:
+    """A separate copy of `text`: the kiosk must get strings the privacy search does not own."""
+    copy = "".join(list(text))
+    assert copy is not text or len(text) < 2
+    return copy
+
+
+@dataclass(frozen=True)
+class JourneyPlan:
+    """What one resident does, drawn from the seed."""
+
+    number: int
+    resident: int
+    language: str
+    elder: bool
+    route: Route
+    query: str
+    pick: int
+    plain: bool
+    qr: bool
+    print: bool
+    rating: RatingLevel | None
+    #: Consent to a follow-up and type the phone number, then walk away without submitting.
+    abandon_phone: bool
+    card: Literal["id_card", "sscard"] | None
+    #: Leave the card on the reader and walk away identified (lifted after the attract screen shows).
+    forget_card: bool
+    #: Ask for more time once when the idle warning shows.
+    more_time: bool
+
+
+def plans(seed: int, count: int, people: int) -> Iterator[JourneyPlan]:
+    """`count` journeys drawn from `seed`."""
+    rng = random.Random(seed)
+    for number in range(count):
+        card: Literal["id_card", "sscard"] | None = rng.choice(("id_card", "id_card", "sscard", None))
+        rating = rng.choice([None, *RatingLevel])
+        yield JourneyPlan(
+            number=number,
+            resident=rng.randrange(people),
+            language=rng.choice(("zh_CN", "zh_CN", "zh_CN", "en")),
+            elder=rng.random() < 0.2,
+            route=rng.choice(("search", "search", "department", "life_event")),
+            query=rng.choice(QUERIES),
+            pick=rng.randrange(4),
+            plain=rng.random() < 0.5,
+            qr=rng.random() < 0.7,
+            print=rng.random() < 0.8,
+            rating=rating,
+            abandon_phone=rating is not None and rating.bad and rng.random() < 0.5,
+            card=card,
+            forget_card=card is not None and rng.random() < 0.25,
+            more_time=rng.random() < 0.2,
+        )
+
+
+def rss_mib() -> float:
+    """VmRSS of this process now, in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+@dataclass
+class Memory:
+    """Resident set size (VmRSS) at a point of the run, in MiB."""
+
+    rss_mib: float
+
+    @staticmethod
+    def now() -> Memory:
+        """Collect garbage, hand freed heap back to the system, then read VmRSS.
+
+        Without the trim, memory glibc keeps for reuse would count as growth though nothing holds it.
+        """
+        gc.collect()
+        with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        return Memory(rss_mib())
+
+
+@dataclass
+class SoakReport:
+    """What a soak run measured and found."""
+
+    journeys: int
+    warmup: int
+    seed: int
+    size: str
+    rss_warm_mib: float = 0.0
+    rss_end_mib: float = 0.0
+    journey_ms: list[float] = field(default_factory=list)
+    printed: int = 0
+    print_failed: int = 0
+    printed_files: int = 0
+    ratings_submitted: int = 0
+    ratings_in_outbox: int = 0
+    identified: int = 0
+    objects_searched: int = 0
+    files_searched: int = 0
+    log_records: int = 0
+    texts_searched: int = 0
+    #: Where personal data was found; empty is the proof the soak is after.
+    findings: list[str] = field(default_factory=list)
+    tracemalloc_top: list[str] = field(default_factory=list)
+    #: Screen fades that had not finished 1.5 s after the screen showed (see JourneyDriver.settle).
+    stuck_transitions: int = 0
+    #: The time budget ran out before every journey was driven (the figures cover those driven).
+    stopped_early: bool = False
+
+    @property
+    def growth_mib(self) -> float:
+        return self.rss_end_mib - self.rss_warm_mib
+
+    @property
+    def measured(self) -> list[float]:
+        """Journey times after the warm-up."""
+        return self.journey_ms[self.warmup :]
+
+    @property
+    def window(self) -> int:
+        """How many journeys the first-versus-last comparison takes at each end."""
+        return max(1, min(self.warmup, len(self.measured) // 2))
+
+    @property
+    def first_median_ms(self) -> float:
+        return statistics.median(self.measured[: self.window])
+
+    @property
+    def last_median_ms(self) -> float:
+        return statistics.median(self.measured[-self.window :])
+
+    @property
+    def slowdown(self) -> float:
+        return self.last_median_ms / self.first_median_ms
+
+    @property
+    def p95_ms(self) -> float:
+        ordered = sorted(self.measured)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+    @property
+    def private(self) -> bool:
+        """No personal data found anywhere."""
+        return not self.findings
+
+    @property
+    def passed(self) -> bool:
+        return self.private and self.growth_mib <= GROWTH_TARGET_MIB
+
+    def lines(self) -> list[str]:
+        """The report as printed."""
+        met = "met" if self.growth_mib <= GROWTH_TARGET_MIB else "NOT MET"
+        window = self.window
+        driven = len(self.journey_ms)
+        planned = f"{driven} of {self.journeys} (time budget spent)" if self.stopped_early else f"{driven}"
+        out = [
+            f"soak: {planned} journeys ({self.warmup} warm-up), seed {self.seed}, {self.size} offscreen, "
+            f"python {platform.python_version()}, {os.cpu_count()} cpus",
+            f"RSS after warm-up      {self.rss_warm_mib:8.1f} MiB",
+            f"RSS at the end         {self.rss_end_mib:8.1f} MiB",
+            f"growth                 {self.growth_mib:+8.1f} MiB   "
+            f"target <= {GROWTH_TARGET_MIB:.0f} MiB: {met}",
+            f"per journey            median {statistics.median(self.measured):.0f} ms   "
+            f"p95 {self.p95_ms:.0f} ms   ({len(self.measured)} journeys after the warm-up)",
+            f"first {window} vs last {window}      {self.first_median_ms:.0f} ms vs "
+            f"{self.last_median_ms:.0f} ms   x {self.slowdown:.2f} (median per journey)",
+            f"printed                {self.printed} checklists "
+            f"({self.printed_files} PDFs kept and searched), {self.print_failed} failed",
+            f"rated                  {self.ratings_submitted} ratings "
+            f"({self.ratings_in_outbox} in the outbox)",
+            f"identified             {self.identified} times by card "
+            f"({self.stuck_transitions} screen fades stalled)",
+            f"searched               {self.objects_searched} live objects, {self.texts_searched} "
+            f"widget texts, {self.files_searched} files, {self.log_records} log records",
+        ]
+        if self.private:
+            out.append("privacy                no personal data remains")
+        else:
+            out.append(f"privacy                PERSONAL DATA REMAINS ({len(self.findings)} findings)")
+            out.extend(f"  {finding}" for finding in self.findings[:40])
+        if self.tracemalloc_top:
+            out.append("tracemalloc growth after the warm-up, top lines:")
+            out.extend(f"  {line}" for line in self.tracemalloc_top)
+        return out
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("journey_ms")
+        data.update(
+            driven=len(self.journey_ms),
+            growth_mib=self.growth_mib,
+            median_ms=statistics.median(self.measured),
+            p95_ms=self.p95_ms,
+            first_median_ms=self.first_median_ms,
+            last_median_ms=self.last_median_ms,
+            slowdown=self.slowdown,
+            private=self.private,
+            passed=self.passed,
+        )
+        return data
+
+
+def prepare_process(scratch: Path, size: tuple[int, int], max_fps: int = 60) -> None:
+    """Simulated devices, a throwaway data directory and temporary directory, Kivy offscreen.
+
+    Must run before Kivy is imported. The temporary directory is the process's own, so that every
+    file the kiosk (or a library) writes there is searched afterwards.
+    """
+    tmp = scratch / "tmp"
+    tmp.mkdir(parents=True)
+    os.environ["TMPDIR"] = str(tmp)
+    tempfile.tempdir = str(tmp)
+    for device in ("ID_READER", "SSCARD_READER", "SCANNER", "PRINTER", "SPEAKER"):
+        os.environ[f"KIOSK__DEVICES__{device}__DRIVER"] = "sim"
+    os.environ["KIOSK_DATA_DIR"] = str(scratch / "data")
+    os.environ["KIOSK__SYNC__REPO_URL"] = '""'
+    os.environ.pop("DISPLAY", None)
+    os.environ.pop("WAYLAND_DISPLAY", None)
+    from screens.environment import prepare_kivy
+
+    # Capped as on a display: uncapped (0), Kivy's screen transitions can stay active forever.
+    prepare_kivy(scratch / "kivy", size, fullscreen=False, max_fps=max_fps)
+
+
+@dataclass(frozen=True)
+class SoakOptions:
+    """How many journeys, drawn from which seed, in which window, for how long at most."""
+
+    journeys: int = 1000
+    warmup: int = 50
+    seed: int = 7
+    size: tuple[int, int] = (1280, 720)
+    #: Trace Python allocations after the warm-up and report the lines that grew most.
+    trace: bool = False
+    #: Start no journey after this many minutes (0: no budget); the figures cover those driven.
+    budget_minutes: float = 0.0
+
+
+def run(options: SoakOptions) -> SoakReport:
+    """Build the kiosk and the UI in this process, drive the journeys, then search for leftovers."""
+    from kiosk.appliance import build_kiosk
+    from kiosk.identity import ReaderWatch
+    from kiosk.settings import load_settings
+    from screens.app import KioskApp
+
+    people = residents(options.seed)
+    secrets = leftovers.Secrets(
+        {
+            label: value
+            for index, person in enumerate(people)
+            for label, value in person.secrets(index).items()
+        }
+    )
+    watch = leftovers.LogWatch(secrets)
+    root = logging.getLogger()
+    root.addHandler(watch)
+    root.setLevel(logging.DEBUG)  # every record is looked at, debug lines too; none is printed
+    logging.getLogger("kivy").setLevel(logging.WARNING)
+
+    skew = [0.0]
+    kiosk = build_kiosk(load_settings(), clock=lambda: time.monotonic() + skew[0])
+    kiosk.devices.printer.seconds_per_job = 0  # type: ignore[attr-defined]  # the simulated printer
+    kiosk.printing._poll_interval = 0.01  # follows the simulated job without sleeping a kiosk's 250 ms
+    kiosk.identity.watch = ReaderWatch(poll=READER_POLL_SECONDS)
+    width, height = options.size
+    report = SoakReport(options.journeys, options.warmup, options.seed, f"{width}x{height}")
+    scratch = Path(os.environ["KIOSK_DATA_DIR"]).parent
+    try:
+        kiosk.start()
+        ui = lean_driver(KioskApp(kiosk), options.size)
+        ui.app.root.transition.duration = TRANSITION_SECONDS
+        try:
+            driver = JourneyDriver(ui, kiosk, people, skew, report)
+            drive(driver, options, report)
+            report.ratings_in_outbox = kiosk.ratings.count_pending()
+            report.printed_files = len(list((kiosk.data_dir / "printed").glob("*.pdf")))
+            report.findings = [str(finding) for finding in driver.findings]
+            del driver
+            report.findings += [str(finding) for finding in search_ui(ui, secrets, report)]
+        finally:
+            ui.close()
+    finally:
+        kiosk.close()
+        root.removeHandler(watch)
+    report.findings += [str(finding) for finding in watch.findings]
+    report.log_records = watch.records
+    live = leftovers.live_objects(secrets)
+    report.objects_searched = len(gc.get_objects())
+    report.findings += [str(finding) for finding in live]
+    found, report.files_searched = leftovers.files([scratch], secrets)
+    report.findings += [str(finding) for finding in found]
+    return report
+
+
+def drive(driver: JourneyDriver, options: SoakOptions, report: SoakReport) -> None:
+    """The journeys, timed; memory measured after the warm-up and at the end."""
+    stop_at = time.monotonic() + options.budget_minutes * 60 if options.budget_minutes else float("inf")
+    baseline = None
+    for plan in plans(options.seed, options.journeys, len(driver.people)):
+        if time.monotonic() > stop_at and plan.number > options.warmup:
+            report.stopped_early = True
+            break
+        if plan.number == options.warmup:
+            report.rss_warm_mib = Memory.now().rss_mib
+            if options.trace:
+                tracemalloc.start(10)
+                baseline = tracemalloc.take_snapshot()
+        started = time.perf_counter()
+        driver.journey(plan)
+        report.journey_ms.append((time.perf_counter() - started) * 1000)
+        if plan.number % 25 == 24:
+            recent = statistics.median(report.journey_ms[-25:])
+            print(
+                f"  {plan.number + 1:5d} journeys  RSS {rss_mib():7.1f} MiB  "
+                f"median of the last 25 {recent:6.0f} ms",
+                file=sys.stderr,
+                flush=True,
+            )
+    report.rss_end_mib = Memory.now().rss_mib
+    if baseline is not None:
+        growth = tracemalloc.take_snapshot().compare_to(baseline, "lineno")
+        report.tracemalloc_top = [str(stat) for stat in growth[:15]]
+        tracemalloc.stop()
+
+
+def lean_driver(app: Any, size: tuple[int, int]) -> Any:
+    """The UI driver with one frame (not two to four) after each touch and each wait, for a
+    thousand journeys on a software renderer. One frame still lays out and draws the result."""
+    from screens.driver import UiDriver, UiTimeout
+    from screens.touch import tap
+
+    class LeanDriver(UiDriver):
+        def tap(self, target: Any) -> None:
+            tap(target)
+            self.frames(1)
+
+        def until(self, condition: Any, timeout: float = 30.0, what: str = "") -> None:
+            deadline = time.monotonic() + timeout
+            while not condition():
+                if time.monotonic() > deadline:
+                    raise UiTimeout(f"timed out waiting for {what or condition} (on {self.current})")
+                self.frames()
+            self.frames()
+
+    return LeanDriver(app, size)
+
+
+def search_ui(ui: Any, secrets: leftovers.Secrets, report: SoakReport) -> list[leftovers.Finding]:
+    """Every label of every screen (showing or not) and of the window's overlays."""
+    from kivy.uix.label import Label
+
+    tops = [*ui.app.root.screens, *ui.window.children]
+    if ui.app.idle_warning is not None:
+        tops.append(ui.app.idle_warning)
+    texts = [
+        (f"{type(widget).__name__} on {getattr(top, 'name', '') or type(top).__name__}", widget.text)
+        for top in tops
+        for widget in top.walk(restrict=True)
+        if isinstance(widget, Label) and widget.text
+    ]
+    report.texts_searched = len(texts)
+    return leftovers.texts(texts, secrets)
+
+
+class JourneyDriver:
+    """Drives one resident's journey through the UI by touch, following a plan."""
+
+    def __init__(
+        self, ui: Any, kiosk: Any, people: list[Resident], skew: list[float], report: SoakReport
+    ) -> None:
+        self.ui = ui
+        self.kiosk = kiosk
+        self.people = people
+        self.skew = skew
+        self.report = report
+        #: Personal data the session still held after a walk-away.
+        self.findings: list[leftovers.Finding] = []
+
+    # -- the journey -------------------------------------------------------------------------------
+
+    def journey(self, plan: JourneyPlan) -> None:
+        ui = self.ui
+        self.settle(Screen.ATTRACT)
+        ui.tap_center()
+        self.settle(Screen.HOME)
+        if plan.language != self.kiosk.journey.language:
+            self.switch_language(plan.language)
+        if plan.elder:
+            ui.app.toggle_elder()  # what the elder-mode switch on every screen does
+            ui.until(lambda: self.kiosk.journey.elder, what="elder mode")
+        if plan.card is not None:
+            self.identify(plan)
+        if self.find_guide(plan):
+            self.read_guide(plan)
+            if plan.qr:
+                self.show_qr()
+            if plan.print and self.print_checklist() and plan.rating is not None:
+                self.tap_in_view(ui.widget(Screen.PRINT_DONE, "rate"))
+                self.rate(plan)
+            elif plan.rating is not None:
+                self.tap_in_view(ui.widget(ui_screen(ui), "home"))
+                self.settle(Screen.HOME)
+                self.tap_in_view(ui.widget(Screen.HOME, "rate"))
+                self.rate(plan)
+        self.walk_away(plan)
+
+    def switch_language(self, language: str) -> None:
+        try:
+            button = self.ui.widget(Screen.HOME, "language")
+        except LookupError:
+            self.ui.app.switch_language()
+        else:
+            self.tap_in_view(button)
+        self.ui.until(lambda: self.kiosk.journey.language == language, what=f"language {language}")
+
+    def identify(self, plan: JourneyPlan) -> None:
+        """Place the resident's card on the reader, see the greeting, lift it (or forget it there)."""
+        ui = self.ui
+        person = self.people[plan.resident]
+        self.tap_in_view(ui.widget(Screen.HOME, "identify"))
+        self.settle(Screen.IDENTIFY)
+        slot = self.slot(plan)
+        slot.place(self.card(plan, person))
+        self.settle(Screen.IDENTIFIED)
+        self.report.identified += 1
+        if plan.forget_card:
+            self.tap_in_view(ui.widget(Screen.IDENTIFIED, "home"))
+            self.settle(Screen.HOME)
+            return
+        slot.lift()  # the identified part ends at once
+        self.settle(Screen.IDENTIFY)
+        ui.until(lambda: self.kiosk.session.identity is None, what="identity dropped")
+        self.tap_in_view(ui.widget(Screen.IDENTIFY, "back"))
+        self.settle(Screen.HOME)
+
+    def settle(self, screen: Screen) -> None:
+        """Wait for `screen`, and for its fade-in to finish when it does within a second and a half.
+
+        Now and then (a few times in a hundred screen changes on this loaded machine) Kivy's fade
+        never completes: the transition stays active until the next screen change ends it. Counted
+        in the report, not fatal: the screen is current and takes touches.
+        """
+        from screens.driver import UiTimeout
+
+        self.ui.until(lambda: self.ui.current == screen.value, what=f"screen {screen.value}")
+        try:
+            self.ui.on(screen, timeout=1.5)
+        except UiTimeout:
+            self.report.stuck_transitions += 1
+
+    def tap_in_view(self, widget: Any) -> None:
+        """Scroll `widget` into view first when it sits in a scroll view, as a resident would."""
+        from kivy.uix.scrollview import ScrollView
+
+        holder = widget.parent
+        # The window is its own parent: stop there.
+        while holder is not None and holder is not holder.parent and not isinstance(holder, ScrollView):
+            holder = holder.parent
+        # A recycle view (Kivy's Factory loads it under a second module name, so isinstance cannot
+        # tell) lays out only the rows in view already, and cannot scroll_to them.
+        if isinstance(holder, ScrollView) and not hasattr(holder, "viewclass"):
+            holder.scroll_to(widget, padding=20, animate=False)
+            self.ui.frames(1)
+        self.ui.tap(widget)
+
+    def slot(self, plan: JourneyPlan) -> Any:
+        devices = self.kiosk.devices
+        reader = devices.id_reader if plan.card == "id_card" else devices.sscard_reader
+        return reader.slot
+
+    def card(self, plan: JourneyPlan, person: Resident) -> IdCard | SocialSecurityCard:
+        """The resident's card, built from separate copies of their data."""
+        if plan.card == "id_card":
+            return IdCard(
+                "resident",
+                fresh(person.name),
+                "女",
+                fresh(person.id_number),
+                birth_date=date(int(person.id_number[6:10]), 1, 1),
+                nation="汉",
+                address=fresh(person.address),
+                issuer="威海市公安局环翠分局",
+            )
+        return SocialSecurityCard(
+            card_id="371000D15600" + f"{plan.resident:04d}",
+            name=fresh(person.name),
+            ss_number=fresh(person.id_number),
+            card_type="3",
+            card_number=f"W{plan.resident:08d}",
+        )
+
+    def find_guide(self, plan: JourneyPlan) -> bool:
+        """Open a guide by the plan's route; False when nothing could be opened."""
+        if plan.route == "search" and self.search(plan):
+            return True
+        ui = self.ui
+        if ui.current != Screen.HOME.value:
+            self.tap_in_view(ui.widget(ui_screen(ui), "home"))
+            self.settle(Screen.HOME)
+        grid = ui.widget(Screen.HOME, "life_events" if plan.route == "life_event" else "tiles")
+        # Kivy keeps children last-first; the department grid ends with "more departments".
+        tiles = list(reversed(grid.children))
+        if plan.route != "life_event":
+            tiles = tiles[:-1]
+        if not tiles:
+            return False
+        self.tap_in_view(tiles[(plan.number + plan.pick) % len(tiles)])
+        self.settle(Screen.GUIDE_LIST)
+        return self.choose_row(ui.widget(Screen.GUIDE_LIST, "rows"), plan)
+
+    def search(self, plan: JourneyPlan) -> bool:
+        ui = self.ui
+        self.tap_in_view(ui.widget(Screen.HOME, "search"))
+        self.settle(Screen.SEARCH)
+        keys = {key.key: key for row in ui.widget(Screen.SEARCH, "keyboard").children for key in row.children}
+        for letter in plan.query:
+            self.tap_in_view(keys[letter])
+        screen = ui.screen(Screen.SEARCH)
+        ui.until(lambda: screen.flow is not None and screen.flow.searched == plan.query, what="search")
+        if not screen.flow.hits:
+            return False
+        return self.choose_row(ui.widget(Screen.SEARCH, "results"), plan)
+
+    def choose_row(self, recycle_view: Any, plan: JourneyPlan) -> bool:
+        """Tap one of the rows a recycle view shows (it lays them out over a few frames)."""
+        ui = self.ui
+        layout = recycle_view.children[0]
+        ui.until(lambda: bool(layout.children), what="rows")
+        rows = sorted(
+            (row for row in layout.children if getattr(row, "guide_id", "")), key=lambda row: -row.y
+        )
+        rows = [row for row in rows if recycle_view.y <= row.to_window(*row.center)[1] <= recycle_view.top]
+        if not rows:
+            return False
+        self.tap_in_view(rows[plan.pick % len(rows)])
+        self.settle(Screen.GUIDE_DETAIL)
+        return True
+
+    def read_guide(self, plan: JourneyPlan) -> None:
+        """Scroll through the guide; switch to the plain version and back when it has one."""
+        ui = self.ui
+        scroll = ui.widget(Screen.GUIDE_DETAIL, "scroll")
+        for position in (0.5, 0.0, 1.0):
+            scroll.scroll_y = position
+            ui.frames(2)
+        guide = self.kiosk.journey.view.guide
+        if plan.plain and guide is not None and guide.plain:
+            self.tap_in_view(ui.widget(Screen.GUIDE_DETAIL, "plain"))
+            ui.until(lambda: self.kiosk.journey.view.plain, what="plain version")
+            self.tap_in_view(ui.widget(Screen.GUIDE_DETAIL, "plain"))
+            ui.until(lambda: not self.kiosk.journey.view.plain, what="full guide")
+
+    def show_qr(self) -> None:
+        ui = self.ui
+        self.tap_in_view(ui.widget(Screen.GUIDE_DETAIL, "qr"))
+        self.settle(Screen.QR)
+        self.tap_in_view(ui.widget(Screen.QR, "back"))
+        self.settle(Screen.GUIDE_DETAIL)
+
+    def print_checklist(self) -> bool:
+        """Print and wait for the paper; True when it came out."""
+        ui = self.ui
+        self.tap_in_view(ui.widget(Screen.GUIDE_DETAIL, "print"))
+        ui.until(
+            lambda: ui.current in (Screen.PRINT_DONE.value, Screen.PRINT_FAILED.value), what="print outcome"
+        )
+        self.settle(Screen(ui.current))
+        if ui.current == Screen.PRINT_DONE.value:
+            self.report.printed += 1
+            return True
+        self.report.print_failed += 1
+        return False
+
+    def rate(self, plan: JourneyPlan) -> None:
+        """Pick the plan's level (and a reason for a bad one); submit, or type a number and leave."""
+        ui = self.ui
+        self.settle(Screen.RATING)
+        rating = ui.screen(Screen.RATING)
+        if rating.flow is None or rating.flow.already_rated:
+            return
+        assert plan.rating is not None
+        levels = ui.widget(Screen.RATING, "levels").children
+        self.tap_in_view(next(button for button in levels if button.level == plan.rating.value))
+        if plan.rating.bad:
+            self.tap_in_view(ui.widget(Screen.RATING, "reasons").children[-1 - plan.pick % 3])
+        if plan.abandon_phone:
+            self.tap_in_view(ui.widget(Screen.RATING, "consent"))
+            ui.frames(4)
+            keys = {key.key: key for key in ui.widget(Screen.RATING, "keypad").children}
+            for digit in self.people[plan.resident].phone:
+                self.tap_in_view(keys[digit])
+            ui.until(lambda: rating.flow is not None and len(rating.flow.phone) == 11, what="phone typed")
+            return  # the resident walks away from the form
+        self.tap_in_view(ui.widget(Screen.RATING, "submit"))
+        ui.until(lambda: rating.flow is None or rating.flow.submitted is not None, what="rating submitted")
+        self.report.ratings_submitted += 1
+        self.tap_in_view(ui.widget(Screen.RATING, "home"))
+        self.settle(Screen.HOME)
+
+    def walk_away(self, plan: JourneyPlan) -> None:
+        """Nobody touches the screen: the warning shows, the session ends, the attract screen returns."""
+        ui = self.ui
+        session = self.kiosk.session
+        warning = ui.app.idle_warning
+        self.skew[0] += session.idle_seconds + 0.5
+        session.tick()  # what the app's quarter-second timer does, without waiting for it
+        ui.until(lambda: warning.parent is not None, what="idle warning")
+        if plan.more_time:
+            self.tap_in_view(warning.ids.more_time)
+            ui.until(lambda: warning.parent is None, what="warning withdrawn")
+            self.skew[0] += session.idle_seconds + 0.5
+            session.tick()
+            ui.until(lambda: warning.parent is not None, what="idle warning again")
+        self.skew[0] += session.warning_seconds + 0.5
+        session.tick()
+        self.settle(Screen.ATTRACT)
+        ui.until(lambda: warning.parent is None, what="warning closed")
+        if session.identity is not None or session.active:
+            self.findings.append(leftovers.Finding("session", f"after journey {plan.number}", "identity"))
+        if plan.forget_card:
+            slot = self.slot(plan)
+            slot.lift()
+            # Let the reader's watcher see the empty reader before the next resident's card comes.
+            ui.until(lambda: not slot.present(), what="card lifted")
+            time.sleep(3 * READER_POLL_SECONDS)
+
+
+def ui_screen(ui: Any) -> Screen:
+    """The Screen showing now."""
+    return Screen(ui.current)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--journeys", type=int, default=1000, help="resident journeys to drive")
+    parser.add_argument("--warmup", type=int, default=50, help="journeys before the first measurement")
+    parser.add_argument("--seed", type=int, default=7, help="draws the journeys and the residents")
+    parser.add_argument("--size", default="1280x720", help="window size, WxH")
+    parser.add_argument("--max-fps", type=int, default=60, help="frame rate cap, as on a display")
+    parser.add_argument(
+        "--budget-minutes",
+        type=float,
+        default=0.0,
+        help="start no journey after this many minutes, then measure and search as usual (0: no budget)",
+    )
+    parser.add_argument("--tracemalloc", action="store_true", help="trace allocations after the warm-up")
+    parser.add_argument("--json", type=Path, help="also write the report as JSON to this file")
+    args = parser.parse_args(argv)
+    if args.journeys <= args.warmup:
+        parser.error("--journeys must be larger than --warmup")
+    width, height = (int(part) for part in args.size.split("x"))
+    scratch = Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
+    try:
+        prepare_process(scratch, (width, height), args.max_fps)
+        report = run(
+            SoakOptions(
+                args.journeys, args.warmup, args.seed, (width, height), args.tracemalloc, args.budget_minutes
+            )
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    print("\n".join(report.lines()))
+    if args.json is not None:
+        args.json.write_text(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+    return 0 if report.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
