@@ -108,6 +108,8 @@ class TechnicianScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._log_timer: Any = None
+        # The status colours are written into the markup: write them again when the theme changes.
+        App.get_running_app().theme.bind(variant=lambda *_: self.refresh() if self.manager else None)
 
     def show(self, view: View) -> None:
         self.refresh()
