@@ -13,7 +13,9 @@ from typing import Any
 
 from kivy.app import App
 from kivy.base import EventLoop
+from kivy.metrics import dp
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.journey import Screen
@@ -113,9 +115,24 @@ class UiDriver:
     # -- touching ------------------------------------------------------------------------------
 
     def tap(self, target: Widget) -> None:
-        """Tap the middle of `target` and let the UI react."""
+        """Tap the middle of `target` and let the UI react; a resident would scroll to it first."""
+        self.scroll_into_view(target)
         tap(target)
         self.frames(2)
+
+    def scroll_into_view(self, target: Widget) -> None:
+        """Scroll the scroll view that holds `target` (if any) until `target` shows."""
+        parent = target.parent
+        while parent is not None and not isinstance(parent, ScrollView):
+            parent = parent.parent if parent.parent is not parent else None  # the window is its own parent
+        if parent is None:
+            return
+        bottom = target.to_window(target.x, target.y)[1]
+        view_bottom = parent.to_window(parent.x, parent.y)[1]
+        if view_bottom <= bottom and bottom + target.height <= view_bottom + parent.height:
+            return
+        parent.scroll_to(target, padding=dp(16), animate=False)
+        self.frames(3)
 
     def tap_center(self) -> None:
         """Tap the middle of the window."""

@@ -63,6 +63,7 @@ def journey_tour(ui: UiDriver, out: Path, skew_clock: Callable[[float], None]) -
     identify_tour(ui, shot)
     search_tour(ui, shot)
     browsing_tour(ui, shot)
+    print_and_elder_tour(ui, shot)
 
     ui.tap(ui.widget(Screen.HOME, "tiles").children[-1])  # children run last-first: the first tile
     ui.on(Screen.GUIDE_LIST)
@@ -151,11 +152,44 @@ def browsing_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     ui.tap(ui.widget(Screen.BROWSE_AUDIENCE, "back"))
     ui.on(Screen.HOME)
 
-    ui.tap(ui.widget(Screen.HOME, "tiles").children[0])  # the last tile: "more departments"
+    ui.tap(ui.widget(Screen.HOME, "all_departments"))
     ui.on(Screen.DEPARTMENTS)
     shot("departments")
     ui.tap(ui.widget(Screen.DEPARTMENTS, "back"))
     ui.on(Screen.HOME)
+
+    ui.tap(ui.widget(Screen.HOME, "all_life_events"))
+    ui.on(Screen.LIFE_EVENTS)
+    shot("life_events")
+    ui.tap(ui.widget(Screen.LIFE_EVENTS, "back"))
+    ui.on(Screen.HOME)
+
+
+def print_and_elder_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+    """From home: the print screen, then with the printer out of paper; elder mode's home; back."""
+    kiosk: Kiosk = ui.app.kiosk
+    ui.tap(ui.widget(Screen.HOME, "print"))
+    ui.on(Screen.PRINT)
+    shot("print")
+    ui.tap(ui.widget(Screen.PRINT, "back"))
+    ui.on(Screen.HOME)
+
+    printer = kiosk.devices.printer
+    printer.reasons = ("media-empty",)  # type: ignore[attr-defined]  # the tour runs on the simulators
+    ui.tap(ui.widget(Screen.HOME, "print"))
+    ui.on(Screen.PRINT)
+    problem = ui.widget(Screen.PRINT, "printer_problem")
+    ui.until(lambda: bool(problem.text), what="the printer warning")
+    shot("print_unavailable")
+    printer.reasons = ()  # type: ignore[attr-defined]
+    ui.tap(ui.widget(Screen.PRINT, "back"))
+    ui.on(Screen.HOME)
+
+    ui.tap(ui.widget(Screen.HOME, "elder"))
+    ui.until(lambda: ui.app.theme.variant == "elder", what="elder mode")
+    shot("home_elder")
+    ui.tap(ui.widget(Screen.HOME, "elder"))
+    ui.until(lambda: ui.app.theme.variant != "elder", what="elder mode off")
 
 
 def search_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
