@@ -88,6 +88,10 @@ VARIANTS: dict[str, tuple[Palette, Metrics]] = {
 }
 
 
+#: The values the widgets' own rules use (KLabel's colour, size and spacing); screens override them.
+_BASE_STYLE = ("text", "body", "line_height")
+
+
 class Theme(EventDispatcher):
     """Bound from KV (`app.theme.body`); switching the variant restyles every screen at once."""
 
@@ -126,4 +130,10 @@ class Theme(EventDispatcher):
             setattr(self, name, value)
         for name, value in vars(metrics).items():
             setattr(self, name, value if name == "line_height" else dp(value))
+        # A KV rule that overrides a widget's base style (`font_size: app.theme.heading` over KLabel's
+        # `app.theme.body`) must be evaluated after the base rule, and also when its own value is the
+        # same in both variants (white text on the header): otherwise the base value wins the switch.
+        for name in (*vars(palette), *vars(metrics)):
+            if name not in _BASE_STYLE:
+                self.property(name).dispatch(self)
         self.variant = variant

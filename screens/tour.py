@@ -35,7 +35,7 @@ def identify_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     shot("identify")
     slot = kiosk.devices.id_reader.slot  # type: ignore[attr-defined]  # the tour runs on the simulators
     slot.place(DEMO_CARD)
-    ui.on(Screen.IDENTIFIED)
+    ui.on(Screen.IDENTIFIED, timeout=60)  # its first frame draws a button per service: slow when busy
     ui.frames(4)
     shot("identified")
     slot.lift()  # the identified part ends the moment the card leaves the reader

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kivy.metrics import dp
 from PIL import Image
 
 from kiosk.events import Event
@@ -205,7 +206,7 @@ def test_elder_mode_switches_from_several_screens_and_simplifies_home(ui: UiDriv
         ui.tap(switch)
         ui.until(lambda: app.theme.variant == "elder", what=f"elder mode from {screen.value}")
         assert header(ui, screen, "elder").text == "长辈模式：开" and ui.current == screen.value
-        assert app.theme.body >= 18 * (app.theme.touch / 88) and app.theme.touch > 64
+        assert app.theme.body >= dp(18) and app.theme.touch >= dp(60) and app.theme.line_height >= 1.3
         if screen is not Screen.HOME:
             ui.tap(header(ui, screen, "home"))
             ui.on(Screen.HOME)
@@ -272,7 +273,7 @@ def test_the_header_fits_a_portrait_screen_in_elder_mode(
     for button in buttons:
         x, y = button.to_window(button.x, button.y)
         assert x >= 0 and x + button.width <= 1080 and y >= 0, button.text
-        assert button.height >= 60 * ui.app.theme.touch / 88 and button.width >= button.height
+        assert button.height >= dp(60) and button.width >= button.height
         assert button.texture_size[0] <= button.width  # the words are not clipped
         edges.append((x, x + button.width))
     assert all(right <= left for (_, right), (left, _) in itertools.pairwise(edges))
