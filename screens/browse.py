@@ -37,8 +37,9 @@ class HomeScreen(KioskScreen):
     simple = BooleanProperty(False)
 
     def on_kv_post(self, base_widget: Any) -> None:
-        # Held here, so that a tile taken off the grid in elder mode can come back.
-        self._task_tiles = {key: self.ids[key] for key in HOME_TASKS}
+        # ids hold weak proxies: keep the widgets themselves, to outlive their time off the screen.
+        self._task_tiles = {key: self.ids[key].__self__ for key in HOME_TASKS}
+        self._browsing = self.ids.browsing.__self__
         self.on_simple(self, self.simple)
 
     def on_simple(self, _instance: Any, simple: bool) -> None:
@@ -48,6 +49,12 @@ class HomeScreen(KioskScreen):
         tasks.clear_widgets()
         for key in ELDER_TASKS if simple else HOME_TASKS:
             tasks.add_widget(self._task_tiles[key])
+        # Taken out, not hidden: a collapsed box's tiles would still overlap, and catch, the touches.
+        browsing, page = self._browsing, tasks.parent
+        if simple and browsing.parent is page:
+            page.remove_widget(browsing)
+        elif not simple and browsing.parent is None:
+            page.add_widget(browsing)
 
     def show(self, view: View) -> None:
         self.ids.scroll.scroll_y = 1
