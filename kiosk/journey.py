@@ -48,6 +48,8 @@ class Screen(StrEnum):
     #: Technician mode (kiosk.technician): its PIN pad, then the technician's own screen.
     TECHNICIAN_PIN = "technician_pin"
     TECHNICIAN = "technician"
+    LIFE_EVENTS = "life_events"
+    PRINT = "print"
 
 
 #: Screens that are transient steps of an action: `back` skips over them.
@@ -90,6 +92,8 @@ class View:
     search: SearchFlow | None = None
     #: On the rating screen: what the resident has picked, and whether it was submitted.
     rating: RatingFlow | None = None
+    #: Why the printer cannot print now (a resident message id), "" when it is ready or unknown.
+    printer_problem: str = ""
 
 
 Background = Callable[[Callable[[], None]], None]
@@ -144,6 +148,8 @@ class Journey:
         self.language: str = settings.kiosk.language
         #: Elder mode (适老化: large text and targets) and voice guidance, switched by the resident.
         self.elder, self.voice = _preferences(settings)
+        #: The guide read last in this visit: the print screen offers its checklist first.
+        self.last_guide: Guide | None = None
         bus.subscribe(Event.SESSION_ENDED, self._on_session_ended)
         self._unavailable: frozenset[str] = frozenset()
         bus.subscribe(Event.SESSION_IDENTIFIED, self._on_identified)
@@ -185,6 +191,18 @@ class Journey:
                 life_events=self.catalogue.life_events(audience),
             )
         )
+
+    def open_life_events(self) -> None:
+        """Show every life event (一件事), for individuals and for businesses."""
+        self.session.touch()
+        self._push(View(Screen.LIFE_EVENTS, life_events=self.catalogue.life_events()))
+
+    def open_print(self) -> None:
+        """Show what can be printed here and how to pick the guide whose checklist to print."""
+        self.session.touch()
+        guide = self.last_guide
+        self._push(View(Screen.PRINT, title=guide.name if guide else "", guide=guide))
+        self._check_printer(Screen.PRINT)
 
     def open_all_departments(self) -> None:
         """Show every department, for when home has more departments than tiles."""
@@ -233,7 +251,9 @@ class Journey:
         except GuideNotFound:
             log.warning("guide %s vanished from the catalogue", guide_id)
             return
+        self.last_guide = guide
         self._push(View(Screen.GUIDE_DETAIL, title=guide.name, guide=guide))
+        self._check_printer(Screen.GUIDE_DETAIL)
 
     def show_qr(self) -> None:
         """Show the QR code that hands the current guide over to the phone."""
@@ -397,6 +417,17 @@ class Journey:
         job = PrintJob(title=f"checklist {guide.id}", pdf=pdf)
         return self.printing.print_and_wait(job, request_key)
 
+    def _check_printer(self, screen: Screen) -> None:
+        """Ask the printer, off the UI thread, and tell the resident before they try to print."""
+
+        def work() -> None:
+            problem = self.printing.readiness()
+            with self._lock:
+                if self.view.screen is screen and self.view.printer_problem != problem:
+                    self._replace(dataclasses.replace(self.view, printer_problem=problem))
+
+        self._background(work)
+
     def _open_list(self, title: str, query: GuideQuery) -> None:
         self._push(
             View(
@@ -413,6 +444,7 @@ class Journey:
         self.printing.cancel_unfinished()
         with self._lock:
             self._restore_preferences()
+            self.last_guide = None
             self._reset(View(Screen.ATTRACT))
 
     # -- identity (events from kiosk.identity's worker threads) --------------------------------

@@ -105,6 +105,18 @@ class PrintService:
                 job_id = self._submitted[request_key]
         return self._follow(job_id, request_key)
 
+    def readiness(self) -> str:
+        """Why printing cannot work now, as a resident message id; "" when the printer is ready.
+
+        Blocking (it asks the printer): call it from a worker thread, never from the UI thread.
+        """
+        try:
+            status = self.printer.status()
+        except DeviceError as error:
+            log.warning("printer status unknown: %s", error)
+            return FALLBACK_RESIDENT
+        return "" if status.ready else explain(status.reasons, status.detail)[0]
+
     def cancel_unfinished(self) -> int:
         """Cancel every job that has not finished (the session ended); returns how many."""
         with self._lock:

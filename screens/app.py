@@ -30,7 +30,7 @@ from screens.handover import QrScreen
 from screens.i18n import _, tr
 from screens.identify import IdentifiedScreen, IdentifyScreen
 from screens.idle import IdleWarning
-from screens.printing import PrintDoneScreen, PrintFailedScreen, PrintingScreen
+from screens.printing import PrintDoneScreen, PrintFailedScreen, PrintingScreen, PrintScreen
 from screens.rating import RatingScreen
 from screens.search import SearchScreen
 from screens.technician import TechnicianPinScreen, TechnicianScreen
@@ -68,6 +68,8 @@ SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
     Screen.IDENTIFIED: IdentifiedScreen,
     Screen.SEARCH: SearchScreen,
     Screen.RATING: RatingScreen,
+    Screen.LIFE_EVENTS: CategoryScreen,
+    Screen.PRINT: PrintScreen,
     Screen.TECHNICIAN_PIN: TechnicianPinScreen,
     Screen.TECHNICIAN: TechnicianScreen,
 }
@@ -82,8 +84,11 @@ class KioskApp(App):
     freshness_text = StringProperty("")
     #: The last sync failed longer ago than sync.offline_after_hours.
     offline = BooleanProperty(False)
-    #: Voice guidance is on for this visit (the journey's; mirrored here for KV bindings).
-    voice = BooleanProperty(False)
+    #: What an offline kiosk tells the resident: how old the guides are, what still works, who helps.
+    offline_text = StringProperty("")
+    #: The visit's elder mode and voice guidance, for the switches that show their state.
+    elder_on = BooleanProperty(False)
+    voice_on = BooleanProperty(False)
 
     def __init__(self, kiosk: Kiosk, locked: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -218,9 +223,12 @@ class KioskApp(App):
         return False
 
     def _navigated(self, screen: Screen, view: View) -> None:
+        language_changed = tr.lang != self.kiosk.journey.language
         tr.lang = self.kiosk.journey.language
-        self.voice = self.kiosk.journey.voice
         self._apply_theme()
+        self.elder_on, self.voice_on = self.kiosk.journey.elder, self.kiosk.journey.voice
+        if language_changed and self.offline:
+            self._update_freshness()  # the offline sentence follows the resident's language
         manager: ScreenManager = self.root
         target: KioskScreen = manager.get_screen(screen.value)
         target.show(view)
@@ -248,22 +256,34 @@ class KioskApp(App):
     def _update_freshness(self) -> None:
         settings = self.kiosk.settings
         if not settings.sync.repo_url:
-            self.freshness_text, self.offline = "", False
+            self.freshness_text, self.offline, self.offline_text = "", False, ""
             return
         status = self.kiosk.sync_status()
+        updated = ""
         if status.last_success:
-            updated = datetime.fromisoformat(status.last_success).astimezone()
-            self.freshness_text = _("Guides updated {date}").format(date=f"{updated:%Y-%m-%d %H:%M}")
+            updated = f"{datetime.fromisoformat(status.last_success).astimezone():%Y-%m-%d %H:%M}"
+            self.freshness_text = _("Guides updated {date}").format(date=updated)
         else:
             self.freshness_text = _("Guides not updated yet")
         hours = status.offline_for(datetime.now(UTC))
         self.offline = hours is not None and hours >= settings.sync.offline_after_hours
+        self.offline_text = offline_sentence(updated, settings.kiosk.help_desk) if self.offline else ""
 
     def _update_clock(self) -> None:
         now = datetime.now()
         weekday = _("Monday Tuesday Wednesday Thursday Friday Saturday Sunday").split()[now.weekday()]
         self.clock_text = f"{now:%Y-%m-%d}  {weekday}  {now:%H:%M}"
         self.site_line = f"{self.kiosk.settings.kiosk.site_name} · {self.kiosk.settings.kiosk.id}"
+
+
+def offline_sentence(updated: str, help_desk: str) -> str:
+    """What an offline kiosk tells the resident: the guides' date, the QR code, the help desk."""
+    if updated:
+        first = _("There is no network connection right now: the guides shown were updated on {date}.")
+    else:
+        first = _("There is no network connection right now: the guides shown are those saved on this kiosk.")
+    rest = _("QR codes still work with your phone's own connection. For help, ask at {help_desk}.")
+    return f"{first.format(date=updated)} {rest.format(help_desk=help_desk)}"
 
 
 def load_kv_files() -> None:

@@ -1,4 +1,4 @@
-"""The attract screen: what the kiosk shows while nobody uses it.
+"""The attract screen: what the kiosk shows while nobody uses it, its notices turning in place.
 
 Technician mode opens from here by a hidden gesture: a finger held still for `long_press_seconds`
 in the top-right corner (where the clock is). A short touch there wakes the kiosk like a touch
@@ -14,8 +14,13 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.metrics import dp
+from kivy.properties import StringProperty
 
+from kiosk.journey import View
+from kiosk.notices import NoticeRotation, load_notices
+from kiosk.settings import Settings
 from screens.base import KioskScreen
+from screens.i18n import tr
 
 #: The corner's side (a square in the top-right), and how far the finger may drift while held.
 CORNER = dp(160)
@@ -27,6 +32,15 @@ class AttractScreen(KioskScreen):
 
     #: How long the finger rests on the corner to open technician mode.
     long_press_seconds = 3.0
+    #: The notice showing: its words in the kiosk's language and its image file ("" for none).
+    notice_text = StringProperty("")
+    notice_image = StringProperty("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rotation = NoticeRotation([])
+        self._settings: Settings | None = None
+        self._timer: Any = None
 
     def on_touch_down(self, touch: Any) -> bool:
         touch.grab(self)
@@ -58,3 +72,54 @@ class AttractScreen(KioskScreen):
     def _open_technician(self, touch: Any) -> None:
         touch.ud["technician_opened"] = True
         App.get_running_app().kiosk.technician.begin()
+
+    def show(self, view: View) -> None:
+        self._load_notices()
+        self._show_notice()
+
+    def on_enter(self, *_args: Any) -> None:
+        self._load_notices()
+        self._show_notice()
+        self._start_rotation()
+
+    def on_leave(self, *_args: Any) -> None:
+        self._stop_rotation()
+
+    def next_notice(self) -> None:
+        """Show the next notice (the rotation timer calls this)."""
+        self._load_notices()
+        self.rotation.advance()
+        self._show_notice()
+
+    def _load_notices(self) -> None:
+        # Settings pushed by the fleet apply on this screen: notices and their pace follow them.
+        settings: Settings = App.get_running_app().kiosk.settings
+        if settings is self._settings:
+            return
+        self._settings = settings
+        self.rotation = NoticeRotation(load_notices(settings.attract))
+        if self._timer is not None:  # rotating now: at the new pace, or not at all for one notice
+            self._stop_rotation()
+            self._start_rotation()
+
+    def _show_notice(self) -> None:
+        notice = self.rotation.current
+        self.notice_text = notice.text_for(tr.lang) if notice else ""
+        self.notice_image = str(notice.image) if notice and notice.image else ""
+
+    def _start_rotation(self) -> None:
+        if self._timer is None and self._settings is not None and len(self.rotation.notices) > 1:
+            self._timer = Clock.schedule_interval(self._tick, self._settings.attract.seconds_per_notice)
+
+    def _stop_rotation(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _tick(self, _dt: float) -> bool:
+        if self.get_root_window() is None:  # the app has gone (tests and the tour detach it)
+            self._timer = None
+            return False
+        timer = self._timer
+        self.next_notice()
+        return self._timer is timer  # new settings may have started a timer at another pace

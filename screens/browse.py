@@ -24,12 +24,40 @@ HOME_TILES = 12
 AUDIENCE_LABELS = {"individual": "Services for individuals", "enterprise": "Services for businesses"}
 
 
+#: The task tiles of home in their order, by id; elder mode keeps the essential ones only.
+HOME_TASKS = ("search", "all_life_events", "all_departments", "identify", "print", "rate")
+ELDER_TASKS = ("search", "all_life_events", "all_departments", "print")
+
+
 class HomeScreen(KioskScreen):
-    """Browse by audience, by department (largest first) and by life event."""
+    """The tasks residents come for as large tiles, then browsing by audience, department, life event."""
 
     portrait = BooleanProperty(False)
+    #: Elder mode's simpler home: fewer, larger tiles and no browsing below them.
+    simple = BooleanProperty(False)
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        # ids hold weak proxies: keep the widgets themselves, to outlive their time off the screen.
+        self._task_tiles = {key: self.ids[key].__self__ for key in HOME_TASKS}
+        self._browsing = self.ids.browsing.__self__
+        self.on_simple(self, self.simple)
+
+    def on_simple(self, _instance: Any, simple: bool) -> None:
+        if not hasattr(self, "_task_tiles"):
+            return  # the KV rule is still being applied; on_kv_post lays the tiles out
+        tasks = self.ids.tasks
+        tasks.clear_widgets()
+        for key in ELDER_TASKS if simple else HOME_TASKS:
+            tasks.add_widget(self._task_tiles[key])
+        # Taken out, not hidden: a collapsed box's tiles would still overlap, and catch, the touches.
+        browsing, page = self._browsing, tasks.parent
+        if simple and browsing.parent is page:
+            page.remove_widget(browsing)
+        elif not simple and browsing.parent is None:
+            page.add_widget(browsing)
 
     def show(self, view: View) -> None:
+        self.ids.scroll.scroll_y = 1
         journey: Journey = App.get_running_app().kiosk.journey
         catalogue = journey.catalogue
         audiences = self.ids.audiences
@@ -53,15 +81,22 @@ class HomeScreen(KioskScreen):
 
 
 class CategoryScreen(KioskScreen):
-    """Browsing one level down from home: an audience's life events and departments, or all departments."""
+    """Browsing one level down from home: an audience, all departments, or all life events."""
 
     portrait = BooleanProperty(False)
     has_life_events = BooleanProperty(False)
+    has_departments = BooleanProperty(True)
 
     def show(self, view: View) -> None:
         journey: Journey = App.get_running_app().kiosk.journey
-        self.ids.header.title = _(AUDIENCE_LABELS[view.audience]) if view.audience else _("All departments")
+        if view.audience:
+            self.ids.header.title = _(AUDIENCE_LABELS[view.audience])
+        elif view.departments:
+            self.ids.header.title = _("All departments")
+        else:
+            self.ids.header.title = _("Life events (一件事)")
         self.has_life_events = bool(view.life_events)
+        self.has_departments = bool(view.departments)
         fill_life_event_tiles(self.ids.life_events, view.life_events, journey)
         fill_department_tiles(self.ids.tiles, view.departments, journey, view.audience)
         self.ids.scroll.scroll_y = 1
@@ -135,6 +170,15 @@ class GuideListScreen(KioskScreen):
             rv.scroll_y = 1
 
 
+def printer_warning(problem: str) -> str:
+    """What to tell a resident before they try a printer that cannot print: why, and what instead."""
+    if not problem:
+        return ""
+    help_desk = App.get_running_app().kiosk.settings.kiosk.help_desk
+    instead = _("Take the checklist to your phone with the QR code instead, or ask at {help_desk}.")
+    return f"{_(problem)} {instead.format(help_desk=help_desk)}"
+
+
 def summary_line(summary: GuideSummary, language: str, *, with_department: bool = True) -> str:
     """The second line of a guide row: department, time limit, visits."""
     parts = [short_department(summary.department)] if with_department else []
@@ -163,6 +207,7 @@ class GuideDetailScreen(KioskScreen):
         guide = view.guide
         if guide is None:
             return
+        self.ids.printer_problem.text = printer_warning(view.printer_problem)
         self.ids.header.title = guide.name
         self.has_plain = bool(guide.plain)
         self.plain = view.plain

@@ -20,16 +20,25 @@ class IdentifyScreen(KioskScreen):
 
     def show(self, view: View) -> None:
         state = view.identify
+        both = {"id_reader", "sscard_reader"} <= state.unavailable
         self.ids.id_unavailable.text = (
             _("The ID card reader is not working right now. Please use your social security card.")
-            if "id_reader" in state.unavailable
+            if "id_reader" in state.unavailable and not both
             else ""
         )
         self.ids.ss_unavailable.text = (
             _("The social security card reader is not working right now. Please use your ID card.")
-            if "sscard_reader" in state.unavailable
+            if "sscard_reader" in state.unavailable and not both
             else ""
         )
+        help_desk = App.get_running_app().kiosk.settings.kiosk.help_desk
+        if both:
+            outage = _("Both card readers are out of order. To identify, please ask at {help_desk}.")
+        elif state.unavailable:
+            outage = _("For help here, ask at {help_desk}.")
+        else:
+            outage = ""
+        self.ids.outage.text = outage.format(help_desk=help_desk)
         self.ids.message.text = _(state.message) if state.message else ""
         reading = bool(state.reading)
         self.ids.reading.opacity = 1 if reading else 0

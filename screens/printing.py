@@ -4,10 +4,28 @@ from __future__ import annotations
 
 from kivy.animation import Animation
 from kivy.app import App
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.journey import View
 from screens.base import KioskScreen
+from screens.browse import fill_department_tiles, fill_life_event_tiles, printer_warning
 from screens.i18n import _
+
+
+class PrintScreen(KioskScreen):
+    """What the kiosk prints, and the ways to the guide whose checklist to print (two touches)."""
+
+    portrait = BooleanProperty(False)
+    #: The guide read last in this visit, offered first; "" when none was read.
+    last_guide = StringProperty("")
+
+    def show(self, view: View) -> None:
+        journey = App.get_running_app().kiosk.journey
+        self.last_guide = view.guide.name if view.guide else ""
+        self.ids.printer_problem.text = printer_warning(view.printer_problem)
+        catalogue = journey.catalogue
+        fill_life_event_tiles(self.ids.life_events, catalogue.life_events(), journey)
+        fill_department_tiles(self.ids.tiles, catalogue.departments(), journey)
 
 
 class PrintingScreen(KioskScreen):
@@ -47,3 +65,5 @@ class PrintFailedScreen(KioskScreen):
             if place
             else _("Or ask at a service counter.")
         )
+        help_desk = App.get_running_app().kiosk.settings.kiosk.help_desk
+        self.ids.help_desk.text = _("For help here, ask at {help_desk}.").format(help_desk=help_desk)

@@ -101,7 +101,7 @@ def identify_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     shot("identify")
     slot = kiosk.devices.id_reader.slot  # type: ignore[attr-defined]  # the tour runs on the simulators
     slot.place(DEMO_CARD)
-    ui.on(Screen.IDENTIFIED)
+    ui.on(Screen.IDENTIFIED, timeout=60)  # its first frame draws a button per service: slow when busy
     ui.frames(4)
     shot("identified")
     slot.lift()  # the identified part ends the moment the card leaves the reader
@@ -155,6 +155,7 @@ def journey_tour(
     identify_tour(ui, shot)
     search_tour(ui, shot)
     browsing_tour(ui, shot)
+    print_tour(ui, shot)
 
     guide_tour(ui, shot)
     print_failed_tour(ui, shot)
@@ -290,10 +291,37 @@ def browsing_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     ui.tap(ui.widget(Screen.BROWSE_AUDIENCE, "back"))
     ui.on(Screen.HOME)
 
-    ui.tap(ui.widget(Screen.HOME, "tiles").children[0])  # the last tile: "more departments"
+    ui.tap(ui.widget(Screen.HOME, "all_departments"))
     ui.on(Screen.DEPARTMENTS)
     shot("departments")
     ui.tap(ui.widget(Screen.DEPARTMENTS, "back"))
+    ui.on(Screen.HOME)
+
+    ui.tap(ui.widget(Screen.HOME, "all_life_events"))
+    ui.on(Screen.LIFE_EVENTS)
+    shot("life_events")
+    ui.tap(ui.widget(Screen.LIFE_EVENTS, "back"))
+    ui.on(Screen.HOME)
+
+
+def print_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+    """From home: the print screen, then again with the printer out of paper; back home."""
+    kiosk: Kiosk = ui.app.kiosk
+    ui.tap(ui.widget(Screen.HOME, "print"))
+    ui.on(Screen.PRINT)
+    shot("print")
+    ui.tap(ui.widget(Screen.PRINT, "back"))
+    ui.on(Screen.HOME)
+
+    printer = kiosk.devices.printer
+    printer.reasons = ("media-empty",)  # type: ignore[attr-defined]  # the tour runs on the simulators
+    ui.tap(ui.widget(Screen.HOME, "print"))
+    ui.on(Screen.PRINT)
+    problem = ui.widget(Screen.PRINT, "printer_problem")
+    ui.until(lambda: bool(problem.text), what="the printer warning")
+    shot("print_unavailable")
+    printer.reasons = ()  # type: ignore[attr-defined]
+    ui.tap(ui.widget(Screen.PRINT, "back"))
     ui.on(Screen.HOME)
 
 

@@ -24,6 +24,12 @@ class KButton(ButtonBehavior, KLabel):
     primary = BooleanProperty(False)
 
 
+class HeaderButton(ButtonBehavior, Label):
+    """A header bar button as wide as its words (KButton's words wrap to its width instead)."""
+
+    primary = BooleanProperty(False)
+
+
 class Tile(ButtonBehavior, BoxLayout):
     """A large home-screen tile: a title and a line under it."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kiosk.technician.pin import is_pin_hash
 
@@ -53,6 +53,35 @@ class DisplaySection(_Section):
         """The window size as (width, height) in pixels."""
         width, height = value_pair(self.window_size)
         return width, height
+
+
+class NoticeSection(_Section):
+    """One notice the attract screen shows in turn: a text, an image, or both."""
+
+    #: In Chinese: what every resident reads.
+    text: str = ""
+    #: The same in English, shown when the kiosk's language is English (else `text` shows).
+    text_en: str = ""
+    #: An image file; a relative path is looked up in config/demo. Missing or broken: skipped.
+    image: str = ""
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, value: str) -> str:
+        if value and not value.lower().endswith((".png", ".jpg", ".jpeg")):
+            raise ValueError("must be a .png or .jpg file")
+        return value
+
+    @model_validator(mode="after")
+    def _something(self) -> NoticeSection:
+        if not (self.text or self.text_en or self.image):
+            raise ValueError("a notice needs a text or an image")
+        return self
+
+
+class AttractSection(_Section):
+    notices: list[NoticeSection]
+    seconds_per_notice: float = Field(gt=0, le=600)
 
 
 class SessionSection(_Section):
@@ -185,6 +214,7 @@ class Settings(_Section):
 
     kiosk: KioskSection
     display: DisplaySection
+    attract: AttractSection
     session: SessionSection
     guides: GuidesSection
     handover: HandoverSection

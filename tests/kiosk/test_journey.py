@@ -192,3 +192,61 @@ def test_a_site_in_elder_mode_starts_every_visit_in_it(make_kiosk: Callable[...,
     kiosk = make_kiosk({"display": {"theme": "elder"}, "devices": {"speaker": {"enabled": True}}})
     kiosk.journey.wake()
     assert (kiosk.journey.elder, kiosk.journey.voice) == (True, True)
+
+
+def test_life_events_and_print_are_one_touch_from_home(make_kiosk: Callable[..., Kiosk]) -> None:
+    kiosk = make_kiosk()
+    journey = kiosk.journey
+    journey.wake()
+    journey.open_life_events()
+    assert journey.view.screen is Screen.LIFE_EVENTS and journey.depth == 1
+    assert {"出生", "退休", "开办"} <= {event.name for event in journey.view.life_events}
+    assert journey.view.departments == []
+
+    journey.home()
+    journey.open_print()
+    assert journey.view.screen is Screen.PRINT and journey.view.guide is None
+    journey.open_life_event("出生")
+    journey.open_guide(journey.view.guides[0].id)
+    assert journey.view.screen is Screen.GUIDE_DETAIL and journey.depth == 3  # home, print, list, guide
+
+
+def test_the_print_screen_offers_the_guide_read_last_until_the_visit_ends(
+    make_kiosk: Callable[..., Kiosk],
+) -> None:
+    kiosk = make_kiosk()
+    journey = kiosk.journey
+    journey.wake()
+    journey.open_guide("371000-GA-0001")
+    journey.home()
+    journey.open_print()
+    assert journey.view.guide is not None and journey.view.guide.id == "371000-GA-0001"
+    journey.print_checklist()
+    assert journey.view.screen is Screen.PRINT_DONE
+    journey.back()  # past the finished print steps, to the print screen
+    assert journey.view.screen is Screen.PRINT
+
+    journey.finish()
+    journey.wake()
+    journey.open_print()
+    assert journey.view.guide is None  # the last resident's guide went with them
+
+
+def test_a_printer_that_cannot_print_is_named_before_the_resident_tries(
+    make_kiosk: Callable[..., Kiosk],
+) -> None:
+    kiosk = make_kiosk()
+    printer = kiosk.devices.printer
+    printer.reasons = ("media-empty",)  # type: ignore[attr-defined]
+    journey = kiosk.journey
+    journey.wake()
+    journey.open_guide("371000-GA-0001")
+    assert journey.view.printer_problem == "The printer is out of paper."
+    journey.home()
+    journey.open_print()
+    assert journey.view.printer_problem == "The printer is out of paper."
+
+    printer.reasons = ()  # type: ignore[attr-defined]
+    journey.open_guide("371000-GA-0001")
+    assert journey.view.printer_problem == ""
+    assert kiosk.printing.readiness() == ""

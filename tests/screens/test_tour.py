@@ -19,6 +19,7 @@ pytestmark = pytest.mark.ui
 
 #: Stops of the tour besides one per screen: states of a screen worth a picture of their own.
 EXTRA_STOPS = {
+    "print_unavailable",
     "guide_plain",
     "rating_bad",
     "rating_thanks",
