@@ -41,6 +41,14 @@ SCREEN_WORDS: dict[Screen, tuple[str, str]] = {
     ),
     Screen.BROWSE_AUDIENCE: ("", N_("Choose a life event or a department.")),
     Screen.DEPARTMENTS: (N_("All departments"), N_("Choose a department.")),
+    Screen.LIFE_EVENTS: (
+        N_("Life events: everything for one occasion"),
+        N_("Choose a life event to see every service it needs."),
+    ),
+    Screen.PRINT: (
+        N_("Print"),
+        N_("Print the checklist of the guide you read, or find another guide to print."),
+    ),
     Screen.GUIDE_LIST: ("", N_("Touch a service to read its guide.")),
     Screen.GUIDE_DETAIL: (
         "",

@@ -24,9 +24,10 @@ HOME_TILES = 12
 AUDIENCE_LABELS = {"individual": "Services for individuals", "enterprise": "Services for businesses"}
 
 
-#: The task tiles of home in their order, by id; elder mode keeps the essential ones only.
+#: The task tiles of home in their order, by id; elder mode keeps the essential ones only: the
+#: concrete ways to a guide, the card (most of what elders come for needs it) and print.
 HOME_TASKS = ("search", "all_life_events", "all_departments", "identify", "print", "rate")
-ELDER_TASKS = ("search", "all_life_events", "all_departments", "print")
+ELDER_TASKS = ("search", "all_departments", "identify", "print")
 
 
 class HomeScreen(KioskScreen):

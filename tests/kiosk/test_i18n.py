@@ -14,8 +14,8 @@ MESSAGE = re.compile(r"""(?<![\w.])(?:_|N_|translate)\(\s*(?:"((?:[^"\\]|\\.)+)"
 #: Letters a resident reads: Latin words or Chinese characters.
 WORDS = re.compile(r"[A-Za-z]{2,}|[\u4e00-\u9fff]")
 #: Hard-coded on purpose: each language is named in its own tongue (the language button), so a
-#: resident who cannot read the current one still finds theirs.
-LANGUAGE_NAMES = {"English", "中文"}
+#: resident who cannot read the current one still finds theirs (and the home tile's line under it).
+LANGUAGE_NAMES = {"English", "中文", "Switch to English", "切换到中文"}
 LANGUAGE_CODE = re.compile(r"^[a-z]{2}(_[A-Z]{2})?$")
 #: Python keyword arguments and attributes that put text on screen.
 SHOWN = {"text", "title", "subtitle", "hint_text", "name_markup", "detail"}

@@ -214,8 +214,8 @@ def test_elder_mode_switches_from_several_screens_and_simplifies_home(ui: UiDriv
         ui.frames(4)
         assert [tile.key for tile in reversed(tasks.children)] == [
             "search",
-            "life_events",
             "departments",
+            "identify",
             "print",
         ]
         assert tasks.children[-1].height > standard_tile
