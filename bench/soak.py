@@ -549,18 +549,7 @@ class JourneyDriver:
             self.report.stuck_transitions += 1
 
     def tap_in_view(self, widget: Any) -> None:
-        """Scroll `widget` into view first when it sits in a scroll view, as a resident would."""
-        from kivy.uix.scrollview import ScrollView
-
-        holder = widget.parent
-        # The window is its own parent: stop there.
-        while holder is not None and holder is not holder.parent and not isinstance(holder, ScrollView):
-            holder = holder.parent
-        # A recycle view (Kivy's Factory loads it under a second module name, so isinstance cannot
-        # tell) lays out only the rows in view already, and cannot scroll_to them.
-        if isinstance(holder, ScrollView) and not hasattr(holder, "viewclass"):
-            holder.scroll_to(widget, padding=20, animate=False)
-            self.ui.frames(1)
+        """Tap `widget`; UiDriver.tap scrolls it into view first, as a resident would."""
         self.ui.tap(widget)
 
     def slot(self, plan: JourneyPlan) -> Any:
@@ -597,11 +586,14 @@ class JourneyDriver:
         if ui.current != Screen.HOME.value:
             self.tap_in_view(ui.widget(ui_screen(ui), "home"))
             self.settle(Screen.HOME)
-        grid = ui.widget(Screen.HOME, "life_events" if plan.route == "life_event" else "tiles")
-        # Kivy keeps children last-first; the department grid ends with "more departments".
-        tiles = list(reversed(grid.children))
-        if plan.route != "life_event":
-            tiles = tiles[:-1]
+        # Through home's task tiles, as a resident does (elder mode's home has no browsing list and
+        # no life-events tile: its residents browse by department).
+        by_event = plan.route == "life_event" and ui.widget(Screen.HOME, "all_life_events").parent is not None
+        screen = Screen.LIFE_EVENTS if by_event else Screen.DEPARTMENTS
+        self.tap_in_view(ui.widget(Screen.HOME, "all_life_events" if by_event else "all_departments"))
+        self.settle(screen)
+        grid = ui.widget(screen, "life_events" if by_event else "tiles")
+        tiles = list(reversed(grid.children))  # Kivy keeps children last-first
         if not tiles:
             return False
         self.tap_in_view(tiles[(plan.number + plan.pick) % len(tiles)])
@@ -682,11 +674,21 @@ class JourneyDriver:
         levels = ui.widget(Screen.RATING, "levels").children
         self.tap_in_view(next(button for button in levels if button.level == plan.rating.value))
         if plan.rating.bad:
-            self.tap_in_view(ui.widget(Screen.RATING, "reasons").children[-1 - plan.pick % 3])
+            reasons = ui.widget(Screen.RATING, "reasons")
+            ui.until(lambda: len(reasons.children) >= 3, what="the reasons for a bad rating")
+            self.tap_in_view(reasons.children[-1 - plan.pick % 3])
         if plan.abandon_phone:
+            scroll = ui.widget(Screen.RATING, "scroll")
+            if scroll.children[0].height > scroll.height:
+                scroll.scroll_y = 0  # a resident scrolls down to the follow-up
+                ui.frames(4)
             self.tap_in_view(ui.widget(Screen.RATING, "consent"))
-            ui.frames(4)
-            keys = {key.key: key for key in ui.widget(Screen.RATING, "keypad").children}
+            ui.frames(6)
+            keypad = ui.widget(Screen.RATING, "keypad")
+            ui.until(
+                lambda: min((key.width for key in keypad.children), default=0) >= 40, what="keypad laid out"
+            )
+            keys = {key.key: key for key in keypad.children}
             for digit in self.people[plan.resident].phone:
                 self.tap_in_view(keys[digit])
             ui.until(lambda: rating.flow is not None and len(rating.flow.phone) == 11, what="phone typed")
@@ -735,7 +737,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--journeys", type=int, default=1000, help="resident journeys to drive")
     parser.add_argument("--warmup", type=int, default=50, help="journeys before the first measurement")
     parser.add_argument("--seed", type=int, default=7, help="draws the journeys and the residents")
-    parser.add_argument("--size", default="1280x720", help="window size, WxH")
+    parser.add_argument(
+        "--size", default="1920x1080", help="window size, WxH (the appliance's landscape panel)"
+    )
     parser.add_argument("--max-fps", type=int, default=60, help="frame rate cap, as on a display")
     parser.add_argument(
         "--budget-minutes",

@@ -132,7 +132,11 @@ class UiDriver:
         """Scroll every scroll view holding `target` until it shows (large text pushes things down)."""
         parent = target.parent
         while parent is not None and parent is not self.window:
-            if isinstance(parent, ScrollView) and not isinstance(parent, RecycleView):
+            # A recycle view lays out only the rows in view (Kivy's Factory may load it under a second
+            # module name, so its `viewclass` tells it apart too).
+            if isinstance(parent, ScrollView) and not (
+                isinstance(parent, RecycleView) or hasattr(parent, "viewclass")
+            ):
                 _, view_bottom = parent.to_window(parent.x, parent.y)
                 _, view_top = parent.to_window(parent.right, parent.top)
                 _, bottom = target.to_window(target.x, target.y)

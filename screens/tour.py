@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from kiosk.appliance import Kiosk
 from kiosk.cli.ui import TOUR_PIN
@@ -191,7 +192,12 @@ def journey_tour(
 def guide_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     """From home: the first department's guides, the first guide, its plain version, its QR code."""
     kiosk: Kiosk = ui.app.kiosk
-    ui.tap(ui.widget(Screen.HOME, "tiles").children[-1])  # children run last-first: the first tile
+    if not on_screen(ui.widget(Screen.HOME, "tiles")):  # elder mode's home: through its departments tile
+        ui.tap(ui.widget(Screen.HOME, "all_departments"))
+        ui.on(Screen.DEPARTMENTS)
+        ui.tap(ui.widget(Screen.DEPARTMENTS, "tiles").children[-1])
+    else:
+        ui.tap(ui.widget(Screen.HOME, "tiles").children[-1])  # children run last-first: the first tile
     ui.on(Screen.GUIDE_LIST)
     ui.frames(6)  # the recycle view lays out its rows over the next frames
     shot("guide_list")
@@ -283,13 +289,18 @@ def rating_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
 
 
 def browsing_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
-    """From home to the services of an audience and to every department, and back home."""
+    """From home to the services of an audience, every department and every life event; back home.
+
+    Elder mode's simpler home has no browsing list and no life-events tile: those stops are left
+    to `other_screens_tour`.
+    """
     # Kivy keeps children last-first: children[-1] is the first tile of a grid.
-    ui.tap(ui.widget(Screen.HOME, "audiences").children[-1])
-    ui.on(Screen.BROWSE_AUDIENCE)
-    shot("browse_audience")
-    ui.tap(ui.widget(Screen.BROWSE_AUDIENCE, "back"))
-    ui.on(Screen.HOME)
+    if on_screen(ui.widget(Screen.HOME, "audiences")):
+        ui.tap(ui.widget(Screen.HOME, "audiences").children[-1])
+        ui.on(Screen.BROWSE_AUDIENCE)
+        shot("browse_audience")
+        ui.tap(ui.widget(Screen.BROWSE_AUDIENCE, "back"))
+        ui.on(Screen.HOME)
 
     ui.tap(ui.widget(Screen.HOME, "all_departments"))
     ui.on(Screen.DEPARTMENTS)
@@ -297,11 +308,17 @@ def browsing_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     ui.tap(ui.widget(Screen.DEPARTMENTS, "back"))
     ui.on(Screen.HOME)
 
-    ui.tap(ui.widget(Screen.HOME, "all_life_events"))
-    ui.on(Screen.LIFE_EVENTS)
-    shot("life_events")
-    ui.tap(ui.widget(Screen.LIFE_EVENTS, "back"))
-    ui.on(Screen.HOME)
+    if on_screen(ui.widget(Screen.HOME, "all_life_events")):
+        ui.tap(ui.widget(Screen.HOME, "all_life_events"))
+        ui.on(Screen.LIFE_EVENTS)
+        shot("life_events")
+        ui.tap(ui.widget(Screen.LIFE_EVENTS, "back"))
+        ui.on(Screen.HOME)
+
+
+def on_screen(widget: Any) -> bool:
+    """Whether `widget` is part of the window (elder mode takes some of home's out of the layout)."""
+    return widget.get_root_window() is not None
 
 
 def print_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
