@@ -495,12 +495,12 @@ class JourneyDriver:
             if plan.qr:
                 self.show_qr()
             if plan.print and self.print_checklist() and plan.rating is not None:
-                self.tap_in_view(ui.widget(Screen.PRINT_DONE, "rate"))
+                self.ui.tap(ui.widget(Screen.PRINT_DONE, "rate"))
                 self.rate(plan)
             elif plan.rating is not None:
-                self.tap_in_view(ui.widget(ui_screen(ui), "home"))
+                self.ui.tap(ui.widget(ui_screen(ui), "home"))
                 self.settle(Screen.HOME)
-                self.tap_in_view(ui.widget(Screen.HOME, "rate"))
+                self.ui.tap(ui.widget(Screen.HOME, "rate"))
                 self.rate(plan)
         self.walk_away(plan)
 
@@ -510,27 +510,27 @@ class JourneyDriver:
         except LookupError:
             self.ui.app.switch_language()
         else:
-            self.tap_in_view(button)
+            self.ui.tap(button)
         self.ui.until(lambda: self.kiosk.journey.language == language, what=f"language {language}")
 
     def identify(self, plan: JourneyPlan) -> None:
         """Place the resident's card on the reader, see the greeting, lift it (or forget it there)."""
         ui = self.ui
         person = self.people[plan.resident]
-        self.tap_in_view(ui.widget(Screen.HOME, "identify"))
+        self.ui.tap(ui.widget(Screen.HOME, "identify"))
         self.settle(Screen.IDENTIFY)
         slot = self.slot(plan)
         slot.place(self.card(plan, person))
         self.settle(Screen.IDENTIFIED)
         self.report.identified += 1
         if plan.forget_card:
-            self.tap_in_view(ui.widget(Screen.IDENTIFIED, "home"))
+            self.ui.tap(ui.widget(Screen.IDENTIFIED, "home"))
             self.settle(Screen.HOME)
             return
         slot.lift()  # the identified part ends at once
         self.settle(Screen.IDENTIFY)
         ui.until(lambda: self.kiosk.session.identity is None, what="identity dropped")
-        self.tap_in_view(ui.widget(Screen.IDENTIFY, "back"))
+        self.ui.tap(ui.widget(Screen.IDENTIFY, "back"))
         self.settle(Screen.HOME)
 
     def settle(self, screen: Screen) -> None:
@@ -547,10 +547,6 @@ class JourneyDriver:
             self.ui.on(screen, timeout=1.5)
         except UiTimeout:
             self.report.stuck_transitions += 1
-
-    def tap_in_view(self, widget: Any) -> None:
-        """Tap `widget`; UiDriver.tap scrolls it into view first, as a resident would."""
-        self.ui.tap(widget)
 
     def slot(self, plan: JourneyPlan) -> Any:
         devices = self.kiosk.devices
@@ -584,29 +580,29 @@ class JourneyDriver:
             return True
         ui = self.ui
         if ui.current != Screen.HOME.value:
-            self.tap_in_view(ui.widget(ui_screen(ui), "home"))
+            self.ui.tap(ui.widget(ui_screen(ui), "home"))
             self.settle(Screen.HOME)
         # Through home's task tiles, as a resident does (elder mode's home has no browsing list and
         # no life-events tile: its residents browse by department).
         by_event = plan.route == "life_event" and ui.widget(Screen.HOME, "all_life_events").parent is not None
         screen = Screen.LIFE_EVENTS if by_event else Screen.DEPARTMENTS
-        self.tap_in_view(ui.widget(Screen.HOME, "all_life_events" if by_event else "all_departments"))
+        self.ui.tap(ui.widget(Screen.HOME, "all_life_events" if by_event else "all_departments"))
         self.settle(screen)
         grid = ui.widget(screen, "life_events" if by_event else "tiles")
         tiles = list(reversed(grid.children))  # Kivy keeps children last-first
         if not tiles:
             return False
-        self.tap_in_view(tiles[(plan.number + plan.pick) % len(tiles)])
+        self.ui.tap(tiles[(plan.number + plan.pick) % len(tiles)])
         self.settle(Screen.GUIDE_LIST)
         return self.choose_row(ui.widget(Screen.GUIDE_LIST, "rows"), plan)
 
     def search(self, plan: JourneyPlan) -> bool:
         ui = self.ui
-        self.tap_in_view(ui.widget(Screen.HOME, "search"))
+        self.ui.tap(ui.widget(Screen.HOME, "search"))
         self.settle(Screen.SEARCH)
         keys = {key.key: key for row in ui.widget(Screen.SEARCH, "keyboard").children for key in row.children}
         for letter in plan.query:
-            self.tap_in_view(keys[letter])
+            self.ui.tap(keys[letter])
         screen = ui.screen(Screen.SEARCH)
         ui.until(lambda: screen.flow is not None and screen.flow.searched == plan.query, what="search")
         if not screen.flow.hits:
@@ -624,7 +620,7 @@ class JourneyDriver:
         rows = [row for row in rows if recycle_view.y <= row.to_window(*row.center)[1] <= recycle_view.top]
         if not rows:
             return False
-        self.tap_in_view(rows[plan.pick % len(rows)])
+        self.ui.tap(rows[plan.pick % len(rows)])
         self.settle(Screen.GUIDE_DETAIL)
         return True
 
@@ -637,22 +633,22 @@ class JourneyDriver:
             ui.frames(2)
         guide = self.kiosk.journey.view.guide
         if plan.plain and guide is not None and guide.plain:
-            self.tap_in_view(ui.widget(Screen.GUIDE_DETAIL, "plain"))
+            self.ui.tap(ui.widget(Screen.GUIDE_DETAIL, "plain"))
             ui.until(lambda: self.kiosk.journey.view.plain, what="plain version")
-            self.tap_in_view(ui.widget(Screen.GUIDE_DETAIL, "plain"))
+            self.ui.tap(ui.widget(Screen.GUIDE_DETAIL, "plain"))
             ui.until(lambda: not self.kiosk.journey.view.plain, what="full guide")
 
     def show_qr(self) -> None:
         ui = self.ui
-        self.tap_in_view(ui.widget(Screen.GUIDE_DETAIL, "qr"))
+        self.ui.tap(ui.widget(Screen.GUIDE_DETAIL, "qr"))
         self.settle(Screen.QR)
-        self.tap_in_view(ui.widget(Screen.QR, "back"))
+        self.ui.tap(ui.widget(Screen.QR, "back"))
         self.settle(Screen.GUIDE_DETAIL)
 
     def print_checklist(self) -> bool:
         """Print and wait for the paper; True when it came out."""
         ui = self.ui
-        self.tap_in_view(ui.widget(Screen.GUIDE_DETAIL, "print"))
+        self.ui.tap(ui.widget(Screen.GUIDE_DETAIL, "print"))
         ui.until(
             lambda: ui.current in (Screen.PRINT_DONE.value, Screen.PRINT_FAILED.value), what="print outcome"
         )
@@ -665,6 +661,8 @@ class JourneyDriver:
 
     def rate(self, plan: JourneyPlan) -> None:
         """Pick the plan's level (and a reason for a bad one); submit, or type a number and leave."""
+        from screens.tour import open_phone_keypad
+
         ui = self.ui
         self.settle(Screen.RATING)
         rating = ui.screen(Screen.RATING)
@@ -672,31 +670,21 @@ class JourneyDriver:
             return
         assert plan.rating is not None
         levels = ui.widget(Screen.RATING, "levels").children
-        self.tap_in_view(next(button for button in levels if button.level == plan.rating.value))
+        self.ui.tap(next(button for button in levels if button.level == plan.rating.value))
         if plan.rating.bad:
             reasons = ui.widget(Screen.RATING, "reasons")
             ui.until(lambda: len(reasons.children) >= 3, what="the reasons for a bad rating")
-            self.tap_in_view(reasons.children[-1 - plan.pick % 3])
+            self.ui.tap(reasons.children[-1 - plan.pick % 3])
         if plan.abandon_phone:
-            scroll = ui.widget(Screen.RATING, "scroll")
-            if scroll.children[0].height > scroll.height:
-                scroll.scroll_y = 0  # a resident scrolls down to the follow-up
-                ui.frames(4)
-            self.tap_in_view(ui.widget(Screen.RATING, "consent"))
-            ui.frames(6)
-            keypad = ui.widget(Screen.RATING, "keypad")
-            ui.until(
-                lambda: min((key.width for key in keypad.children), default=0) >= 40, what="keypad laid out"
-            )
-            keys = {key.key: key for key in keypad.children}
+            keys = open_phone_keypad(ui)
             for digit in self.people[plan.resident].phone:
-                self.tap_in_view(keys[digit])
+                self.ui.tap(keys[digit])
             ui.until(lambda: rating.flow is not None and len(rating.flow.phone) == 11, what="phone typed")
             return  # the resident walks away from the form
-        self.tap_in_view(ui.widget(Screen.RATING, "submit"))
+        self.ui.tap(ui.widget(Screen.RATING, "submit"))
         ui.until(lambda: rating.flow is None or rating.flow.submitted is not None, what="rating submitted")
         self.report.ratings_submitted += 1
-        self.tap_in_view(ui.widget(Screen.RATING, "home"))
+        self.ui.tap(ui.widget(Screen.RATING, "home"))
         self.settle(Screen.HOME)
 
     def walk_away(self, plan: JourneyPlan) -> None:
@@ -708,7 +696,7 @@ class JourneyDriver:
         session.tick()  # what the app's quarter-second timer does, without waiting for it
         ui.until(lambda: warning.parent is not None, what="idle warning")
         if plan.more_time:
-            self.tap_in_view(warning.ids.more_time)
+            self.ui.tap(warning.ids.more_time)
             ui.until(lambda: warning.parent is None, what="warning withdrawn")
             self.skew[0] += session.idle_seconds + 0.5
             session.tick()

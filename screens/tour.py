@@ -264,13 +264,7 @@ def rating_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     ui.tap(next(button for button in levels if button.level == RatingLevel.DISSATISFIED.value))
     reasons = ui.widget(Screen.RATING, "reasons").children
     ui.tap(reasons[-1])  # the first reason
-    scroll = ui.widget(Screen.RATING, "scroll")
-    if scroll.children[0].height > scroll.height:
-        scroll.scroll_y = 0  # a resident scrolls down to the follow-up
-        ui.frames(4)
-    ui.tap(ui.widget(Screen.RATING, "consent"))
-    ui.frames(6)
-    keys = {key.key: key for key in ui.widget(Screen.RATING, "keypad").children}
+    keys = open_phone_keypad(ui)
     for digit in "13800000000":  # a demo number
         ui.tap(keys[digit])
     ui.frames(2)
@@ -286,6 +280,18 @@ def rating_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     shot("rating_thanks")
     ui.tap(ui.widget(Screen.RATING, "home"))
     ui.on(Screen.HOME)
+
+
+def open_phone_keypad(ui: UiDriver) -> dict[str, Any]:
+    """On a bad rating: scroll down to the follow-up, consent, and return the keypad's keys once laid out."""
+    scroll = ui.widget(Screen.RATING, "scroll")
+    if scroll.children[0].height > scroll.height:
+        scroll.scroll_y = 0  # a resident scrolls down to the follow-up
+        ui.frames(4)
+    ui.tap(ui.widget(Screen.RATING, "consent"))
+    keypad = ui.widget(Screen.RATING, "keypad")
+    ui.until(lambda: min((key.width for key in keypad.children), default=0) >= 40, what="keypad laid out")
+    return {key.key: key for key in keypad.children}
 
 
 def browsing_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
