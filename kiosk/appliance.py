@@ -155,7 +155,7 @@ def build_kiosk(
     session = ResidentSession(
         bus, settings.session.idle_seconds, settings.session.warning_seconds, **session_clock
     )
-    catalogue = Catalogue(catalogue_path(data))
+    catalogue = Catalogue.open(catalogue_path(data))
     if settings.guides.load_demo:
         load_demo_if_empty(catalogue)
     devices = build_devices(settings, data)

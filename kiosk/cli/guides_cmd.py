@@ -21,7 +21,7 @@ from kiosk.paths import catalogue_path, data_dir
 
 
 def _open_catalogue() -> Catalogue:
-    return Catalogue(catalogue_path(data_dir(load_or_exit().settings)))
+    return Catalogue.open(catalogue_path(data_dir(load_or_exit().settings)))
 
 
 @click.group()

@@ -27,7 +27,7 @@ def sync(context: click.Context, once: bool) -> None:
     # The reason of a failure is the one line on stderr; the running kiosk logs it instead.
     configure_logging("ERROR")
     data = data_dir(settings)
-    catalogue = Catalogue(catalogue_path(data))
+    catalogue = Catalogue.open(catalogue_path(data))
     state = SyncState(state_path(data))
     try:
         report = KioskSync(settings, data, catalogue, state).sync_once()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +20,8 @@ from kiosk.guides.search_index import batches, clear_index, index_guides, uninde
 from kiosk.guides.synonyms import Synonyms
 from kiosk.records import ENTERPRISE_LIFE_EVENTS, INDIVIDUAL_LIFE_EVENTS, Guide, GuideSummary, SearchHit
 from kiosk.storage import connect, transaction
+
+log = logging.getLogger(__name__)
 
 BrowseAudience = Literal["individual", "enterprise"]
 
@@ -76,11 +80,43 @@ class GuideNotFound(LookupError):
 class Catalogue:
     """The guides a kiosk shows, stored in one SQLite file in WAL mode."""
 
+    @classmethod
+    def open(cls, path: Path) -> Catalogue:
+        """The catalogue at `path`; one that is damaged or cannot be brought to this schema is set
+        aside, kept for a technician, and an empty catalogue takes its place.
+
+        The kiosk then starts with its demo guides or its next sync (the published version lives
+        in the catalogue, so the sync fetches everything again) instead of not starting at all.
+        A locked or unreadable file is not a damaged catalogue: that error is raised as it is.
+        """
+        try:
+            return cls(path)
+        except sqlite3.OperationalError:
+            raise
+        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError) as error:
+            aside = path.with_name(f"{path.name}.unusable-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+            for suffix in ("", "-wal", "-shm"):
+                part = path.with_name(path.name + suffix)
+                if part.exists():
+                    part.replace(aside.with_name(aside.name + suffix))
+            log.warning(
+                "guide catalogue %s is unusable (%s: %s); set aside as %s, starting with an empty one",
+                path,
+                type(error).__name__,
+                error,
+                aside.name,
+            )
+            return cls(path)
+
     def __init__(self, path: Path | str, synonyms: Synonyms | None = None) -> None:
         self.path = None if str(path) == ":memory:" else Path(path)
         conn = connect(path)
         self.db = sqlite_utils.Database(conn)
-        migrate(conn)
+        try:
+            migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
         self._searcher = Searcher(conn, synonyms or Synonyms.load())
 
     @property
