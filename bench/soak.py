@@ -8,12 +8,13 @@ moved on, so the idle warning and the end of the session come without real waiti
 (guide, query, language, elder mode, card, rating, a phone number typed and abandoned, a card left
 on the reader) and are drawn from a seed, so a run can be repeated.
 
-Reported: RSS after the warm-up and at the end (growth target <= 10 MiB), time per journey (median,
+Reported: RSS after the warm-up and at the end, each the median of ten readings taken every five
+journeys (growth target <= 10 MiB), journeys the UI did not complete, time per journey (median,
 p95) and the first journeys after the warm-up against the last ones (the baseline of the same run:
 a ratio near 1 means no slowdown), and the proof that no personal data remains: not in the session,
 not in any live str/bytes object or widget text, not in any file of the data and temporary
 directories (state.db, catalogue.db, the printed PDFs' text), not in any log record. Exit status 1
-when the growth exceeds the target or personal data remains.
+when the growth exceeds the target, a journey was not completed, or personal data remains.
 
     .venv/bin/python -m bench.soak [--journeys 1000] [--warmup 50] [--seed 7] [--json FILE]
 """
@@ -48,10 +49,14 @@ from kiosk.records import IdCard, RatingLevel, SocialSecurityCard
 
 #: Memory a thousand journeys may add, after the warm-up.
 GROWTH_TARGET_MIB = 10.0
+#: Journeys between two memory readings after the warm-up.
+SAMPLE_EVERY = 5
+#: Readings whose median is the figure after the warm-up, and at the end.
+READINGS_PER_FIGURE = 10
 #: Pinyin queries a resident types (initials and full pinyin); each finds demo guides.
 QUERIES = ("sbk", "hz", "jsz", "gjj", "hkb", "jhdj", "yl", "shebaoka", "bdc", "yyzz", "jzz", "cs")
 #: Seconds a screen transition lasts in the soak: the kiosk's own fade, compressed like the clock.
-TRANSITION_SECONDS = 0.15
+TRANSITION_SECONDS = 0.05
 #: Seconds between two looks at the card readers (the kiosk polls every 0.3 s).
 READER_POLL_SECONDS = 0.02
 
@@ -168,10 +173,22 @@ class Memory:
 
     @staticmethod
     def now() -> Memory:
-        """Collect garbage, hand freed heap back to the system, then read VmRSS.
+        """Empty Kivy's time-limited caches, collect garbage, hand freed heap back, then read VmRSS.
 
-        Without the trim, memory glibc keeps for reuse would count as growth though nothing holds it.
+        Both readings are taken in the same state, so that only what stays counts as growth:
+        Kivy keeps each label texture, image and text layout for 60 s after its last use (tens
+        of MiB at this rate of journeys, more or less depending on the moment of the reading), and
+        glibc keeps freed memory for reuse; neither holds anything a journey left behind.
         """
+        from kivy.base import EventLoop
+        from kivy.cache import Cache
+
+        for category, limits in Cache._categories.items():
+            if limits["timeout"] is not None and limits["timeout"] <= 60:
+                Cache.remove(category)
+        gc.collect()
+        for _ in range(3):  # Kivy deletes released textures and frame buffers on the next frames
+            EventLoop.idle()
         gc.collect()
         with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
             ctypes.CDLL("libc.so.6").malloc_trim(0)
@@ -186,8 +203,8 @@ class SoakReport:
     warmup: int
     seed: int
     size: str
-    rss_warm_mib: float = 0.0
-    rss_end_mib: float = 0.0
+    #: Memory readings (journeys driven so far, MiB) from the warm-up on, every SAMPLE_EVERY journeys.
+    readings: list[tuple[int, float]] = field(default_factory=list)
     journey_ms: list[float] = field(default_factory=list)
     printed: int = 0
     print_failed: int = 0
@@ -206,6 +223,27 @@ class SoakReport:
     stuck_transitions: int = 0
     #: The time budget ran out before every journey was driven (the figures cover those driven).
     stopped_early: bool = False
+    #: Journeys the UI did not complete (what was awaited, on which screen); the run goes on after each.
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def figure_window(self) -> int:
+        """How many readings each memory figure is the median of."""
+        return max(1, min(READINGS_PER_FIGURE, len(self.readings) // 2))
+
+    @property
+    def rss_warm_mib(self) -> float:
+        """RSS after the warm-up: the median of the first readings.
+
+        One reading moves by tens of MiB with what the last resident left on the screens (the
+        guide page they read, elder mode's larger text); a median of several does not.
+        """
+        return statistics.median(mib for _, mib in self.readings[: self.figure_window])
+
+    @property
+    def rss_end_mib(self) -> float:
+        """RSS at the end: the median of the last readings."""
+        return statistics.median(mib for _, mib in self.readings[-self.figure_window :])
 
     @property
     def growth_mib(self) -> float:
@@ -245,7 +283,7 @@ class SoakReport:
 
     @property
     def passed(self) -> bool:
-        return self.private and self.growth_mib <= GROWTH_TARGET_MIB
+        return self.private and self.growth_mib <= GROWTH_TARGET_MIB and not self.failed
 
     def lines(self) -> list[str]:
         """The report as printed."""
@@ -256,8 +294,13 @@ class SoakReport:
         out = [
             f"soak: {planned} journeys ({self.warmup} warm-up), seed {self.seed}, {self.size} offscreen, "
             f"python {platform.python_version()}, {os.cpu_count()} cpus",
-            f"RSS after warm-up      {self.rss_warm_mib:8.1f} MiB",
-            f"RSS at the end         {self.rss_end_mib:8.1f} MiB",
+            f"RSS after warm-up      {self.rss_warm_mib:8.1f} MiB   (median of {self.figure_window} "
+            f"readings, journeys {self.readings[0][0]}-{self.readings[self.figure_window - 1][0]})",
+            f"RSS at the end         {self.rss_end_mib:8.1f} MiB   (median of {self.figure_window} "
+            f"readings, journeys {self.readings[-self.figure_window][0]}-{self.readings[-1][0]})",
+            f"all readings           {min(mib for _, mib in self.readings):.1f} to "
+            f"{max(mib for _, mib in self.readings):.1f} MiB   ({len(self.readings)} readings, "
+            f"every {SAMPLE_EVERY} journeys)",
             f"growth                 {self.growth_mib:+8.1f} MiB   "
             f"target <= {GROWTH_TARGET_MIB:.0f} MiB: {met}",
             f"per journey            median {statistics.median(self.measured):.0f} ms   "
@@ -270,6 +313,8 @@ class SoakReport:
             f"({self.ratings_in_outbox} in the outbox)",
             f"identified             {self.identified} times by card "
             f"({self.stuck_transitions} screen fades stalled)",
+            f"completed              {driven - len(self.failed)} of {driven} journeys",
+            *(f"  {failure}" for failure in self.failed[:20]),
             f"searched               {self.objects_searched} live objects, {self.texts_searched} "
             f"widget texts, {self.files_searched} files, {self.log_records} log records",
         ]
@@ -291,6 +336,8 @@ class SoakReport:
             growth_mib=self.growth_mib,
             median_ms=statistics.median(self.measured),
             p95_ms=self.p95_ms,
+            rss_warm_mib=self.rss_warm_mib,
+            rss_end_mib=self.rss_end_mib,
             first_median_ms=self.first_median_ms,
             last_median_ms=self.last_median_ms,
             slowdown=self.slowdown,
@@ -394,19 +441,25 @@ def run(options: SoakOptions) -> SoakReport:
 
 def drive(driver: JourneyDriver, options: SoakOptions, report: SoakReport) -> None:
     """The journeys, timed; memory measured after the warm-up and at the end."""
+    from screens.driver import UiTimeout
+
     stop_at = time.monotonic() + options.budget_minutes * 60 if options.budget_minutes else float("inf")
     baseline = None
     for plan in plans(options.seed, options.journeys, len(driver.people)):
         if time.monotonic() > stop_at and plan.number > options.warmup:
             report.stopped_early = True
             break
-        if plan.number == options.warmup:
-            report.rss_warm_mib = Memory.now().rss_mib
-            if options.trace:
-                tracemalloc.start(10)
-                baseline = tracemalloc.take_snapshot()
+        if plan.number == options.warmup and options.trace:
+            tracemalloc.start(10)
+            baseline = tracemalloc.take_snapshot()
+        if plan.number >= options.warmup and (plan.number - options.warmup) % SAMPLE_EVERY == 0:
+            report.readings.append((plan.number, Memory.now().rss_mib))
         started = time.perf_counter()
-        driver.journey(plan)
+        try:
+            driver.journey(plan)
+        except UiTimeout as error:  # reported, and the next resident finds the attract screen
+            report.failed.append(f"journey {plan.number}: {error}")
+            driver.abandon()
         report.journey_ms.append((time.perf_counter() - started) * 1000)
         if plan.number % 25 == 24:
             recent = statistics.median(report.journey_ms[-25:])
@@ -416,7 +469,7 @@ def drive(driver: JourneyDriver, options: SoakOptions, report: SoakReport) -> No
                 file=sys.stderr,
                 flush=True,
             )
-    report.rss_end_mib = Memory.now().rss_mib
+    report.readings.append((len(report.journey_ms), Memory.now().rss_mib))
     if baseline is not None:
         growth = tracemalloc.take_snapshot().compare_to(baseline, "lineno")
         report.tracemalloc_top = [str(stat) for stat in growth[:15]]
@@ -431,6 +484,7 @@ def lean_driver(app: Any, size: tuple[int, int]) -> Any:
 
     class LeanDriver(UiDriver):
         def tap(self, target: Any) -> None:
+            self.scroll_into_view(target)
             tap(target)
             self.frames(1)
 
@@ -686,6 +740,19 @@ class JourneyDriver:
         self.report.ratings_submitted += 1
         self.ui.tap(ui.widget(Screen.RATING, "home"))
         self.settle(Screen.HOME)
+
+    def abandon(self) -> None:
+        """After a journey the UI did not complete: lift any card and let the session run out."""
+        devices = self.kiosk.devices
+        for slot in (devices.id_reader.slot, devices.sscard_reader.slot):
+            if slot.present():
+                slot.lift()
+        session = self.kiosk.session
+        self.skew[0] += session.idle_seconds + session.warning_seconds + 1
+        session.tick()
+        self.ui.until(lambda: not session.active, what="the session to end")
+        self.settle(Screen.ATTRACT)
+        time.sleep(3 * READER_POLL_SECONDS)
 
     def walk_away(self, plan: JourneyPlan) -> None:
         """Nobody touches the screen: the warning shows, the session ends, the attract screen returns."""

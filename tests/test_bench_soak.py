@@ -58,6 +58,7 @@ def test_a_short_soak_leaves_no_personal_data(tmp_path: Path) -> None:
     report = json.loads(out.read_text())
 
     assert report["private"] and report["findings"] == [], done.stdout
+    assert report["failed"] == [] and report["driven"] == 3, done.stdout
     assert "no personal data remains" in done.stdout
     # The search looked everywhere it says: the UI's objects, the files, the logs, the printouts.
     assert report["objects_searched"] > 100_000 and report["texts_searched"] > 100
