@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from kivy.metrics import dp
 from PIL import Image
 
 from kiosk.journey import Screen
@@ -114,3 +115,22 @@ def test_every_key_is_large_and_on_screen(
         x, y = button.to_window(button.x, button.y)
         assert x >= 0 and y >= 0 and x + button.width <= size[0] and y + button.height <= size[1], button.key
         assert min(button.width, button.height) >= ui.app.theme.touch, button.key
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_the_keyboard_stays_under_the_header_in_elder_mode_on_a_720_line_panel(
+    make_ui: Callable[..., UiDriver], language: str
+) -> None:
+    ui = make_ui((1280, 720), overrides={"kiosk": {"language": language}, "display": {"theme": "elder"}})
+    open_search(ui)
+    header = ui.widget(Screen.SEARCH, "header")
+    keyboard = ui.widget(Screen.SEARCH, "keyboard")
+    _, header_bottom = header.to_window(header.x, header.y)
+    _, keyboard_top = keyboard.to_window(keyboard.x, keyboard.top)
+    assert keyboard_top <= header_bottom  # before: the keys covered the header's buttons
+    for row in keyboard.children:
+        for button in row.children:
+            one_line = button.texture_size[1] < 1.9 * button.font_size * button.line_height
+            assert button.height >= dp(60) and one_line, button.text  # "Delete" wrapped in two
+    ui.tap(ui.widget(Screen.SEARCH, "home"))
+    ui.on(Screen.HOME)
