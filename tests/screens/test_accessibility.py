@@ -1,4 +1,5 @@
-"""Accessibility figures on every screen, in every theme variant and language (issue 7, item 9).
+"""Accessibility figures on every screen, in every theme variant and language (issue 7, item 9), in
+landscape, and in portrait for Chinese (the orientation changes layouts, not the language's words).
 
 The UI walks the tour's route (screens/tour.py), which shows every screen of SCREEN_CLASSES (those
 off the route as they first appear) and the idle warning. At every stop the visible tree (the
@@ -64,12 +65,16 @@ def check_every_variant(ui: UiDriver, stop: str) -> list[Violation]:
 
 
 @pytest.mark.timeout(900)  # a whole walk, three variants at every stop, on a busy machine
-@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize(
+    ("language", "size"),
+    [("zh", (1920, 1080)), ("en", (1920, 1080)), ("zh", (1080, 1920))],
+    ids=["zh-landscape", "en-landscape", "zh-portrait"],
+)
 def test_every_screen_meets_the_figures_in_every_variant(
-    make_ui: Callable[..., UiDriver], clock: FakeClock, language: str
+    make_ui: Callable[..., UiDriver], clock: FakeClock, language: str, size: tuple[int, int]
 ) -> None:
     # The walk ends in technician mode, entered as a technician does, with the tour's PIN.
-    ui = make_ui(overrides={"technician": {"pin_hash": hash_pin(TOUR_PIN)}})
+    ui = make_ui(size, overrides={"technician": {"pin_hash": hash_pin(TOUR_PIN)}})
     ui.app.kiosk.identity.watch = ReaderWatch(poll=0.02, read=0.5, retry=0.05)
     ui.app.kiosk.start()  # the card readers, for the identify stops
     found: list[Violation] = []
