@@ -48,6 +48,7 @@ def run_checks(settings: Settings, data: Path, machine: Machine | None = None) -
                 settings.sync.repo_url, sync_status, settings.sync.offline_after_hours, now
             ),
         ),
+        ("catalogue", False, lambda: system.check_catalogue(data)),
         ("font", True, system.check_font),
         ("display", False, lambda: system.check_display(machine.environ)),
         ("touch", False, lambda: system.check_touch(machine.input_dir)),

@@ -1,14 +1,17 @@
-"""Checks of the machine around the devices: disk, clock, sync freshness, fonts, display, touch."""
+"""Checks of the machine around the devices: disk, clock, sync freshness, catalogue, fonts, display,
+touch."""
 
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kiosk.doctor.check import Check, Status
 from kiosk.fonts import FontMissing, find_cjk_font
+from kiosk.paths import catalogue_path
 from kiosk.sync.state import SyncStatus
 
 #: Free space under the data dir below which printing and syncing are at risk, and stop.
@@ -77,6 +80,31 @@ def check_sync(repo_url: str, status: SyncStatus | None, offline_after_hours: fl
             f"{detail}, older than sync.offline_after_hours = {offline_after_hours:g}{error}",
         )
     return Check("sync", Status.OK, False, detail)
+
+
+def check_catalogue(data: Path) -> Check:
+    """How many guides the kiosk serves, and any catalogue it had to set aside (see Catalogue.open).
+
+    Read only: the doctor neither creates nor migrates a catalogue.
+    """
+    path = catalogue_path(data)
+    kept = path.parent.glob(f"{path.name}.unusable-*")
+    aside = sorted(part for part in kept if not part.name.endswith(("-wal", "-shm")))
+    if not path.exists():
+        return Check("catalogue", Status.WARN, False, f"no catalogue yet at {path} (made at the first start)")
+    try:
+        with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as conn:
+            (count,) = conn.execute("SELECT count(*) FROM guides").fetchone()
+    except sqlite3.Error as error:
+        detail = f"{path} unreadable ({error}); the kiosk sets it aside at its next start"
+        return Check("catalogue", Status.WARN, False, detail)
+    detail = f"{count} guides in {path}"
+    if aside:
+        detail += f"; {len(aside)} unusable catalogue(s) set aside, the last {aside[-1].name}"
+        return Check("catalogue", Status.WARN, False, detail)
+    if count == 0:
+        return Check("catalogue", Status.WARN, False, f"{detail}: residents find no guide until a sync")
+    return Check("catalogue", Status.OK, False, detail)
 
 
 def check_font() -> Check:

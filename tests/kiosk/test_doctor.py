@@ -13,12 +13,15 @@ from kiosk.doctor.report import Machine
 from kiosk.doctor.system import (
     DISK_FAIL_BYTES,
     DISK_WARN_BYTES,
+    check_catalogue,
     check_clock,
     check_disk,
     check_display,
     check_sync,
     check_touch,
 )
+from kiosk.guides import Catalogue, load_demo_if_empty
+from kiosk.paths import catalogue_path
 from kiosk.settings import LoadedSettings
 from kiosk.sync.state import SyncStatus
 
@@ -102,8 +105,12 @@ def test_simulators_on_a_healthy_machine_are_all_ok(
         disk_usage=usage(DISK_WARN_BYTES * 4),
         input_dir=tmp_path / "input",
     )
+    (tmp_path / "data").mkdir()
+    catalogue = Catalogue.open(catalogue_path(tmp_path / "data"))
+    load_demo_if_empty(catalogue)
+    catalogue.close()
     checks = run_checks(make_settings().settings, tmp_path / "data", machine)
-    names = "id_reader sscard_reader printer scanner disk clock sync font display touch"
+    names = "id_reader sscard_reader printer scanner disk clock sync catalogue font display touch"
     assert [c.name for c in checks] == names.split()
     assert all(c.status is Status.OK for c in checks), checks
     assert "simulated" in checks[0].detail
@@ -135,3 +142,26 @@ def test_json_shape_and_table() -> None:
     assert lines[0].split() == ["CHECK", "STATUS", "CRITICAL", "DETAIL"]
     assert lines[1].index("FAIL") == lines[2].index("OK") == lines[0].index("STATUS")
     assert lines[-1].startswith("overall: FAIL")
+
+
+def test_catalogue_guides_and_what_was_set_aside(tmp_path: Path) -> None:
+    missing = check_catalogue(tmp_path)
+    assert missing.status is Status.WARN and "no catalogue yet" in missing.detail
+    path = catalogue_path(tmp_path)
+    path.write_bytes(b"not a database" * 300)
+    unreadable = check_catalogue(tmp_path)
+    assert unreadable.status is Status.WARN and "sets it aside at its next start" in unreadable.detail
+    assert path.read_bytes().startswith(b"not a database")  # the doctor only reads
+
+    Catalogue.open(path).close()  # set aside, an empty one in its place
+    empty = check_catalogue(tmp_path)
+    assert empty.status is Status.WARN and "0 guides" in empty.detail and "set aside" in empty.detail
+    for aside in tmp_path.glob("guides.db.unusable-*"):
+        aside.unlink()
+    assert "no guide until a sync" in check_catalogue(tmp_path).detail
+    catalogue = Catalogue.open(path)
+    loaded = load_demo_if_empty(catalogue)
+    catalogue.close()
+    served = check_catalogue(tmp_path)
+    assert served.status is Status.OK and served.detail.startswith(f"{loaded} guides in ") and loaded > 100
+    assert not served.critical
