@@ -77,6 +77,35 @@ class GuideNotFound(LookupError):
     """No guide has this id."""
 
 
+class CatalogueUnusable(Exception):
+    """The catalogue's file is damaged, or its guides cannot be brought to this release's schema."""
+
+
+#: What a damaged file or a guide a migration rejects raises (less OperationalError, see below).
+_DAMAGE = (sqlite3.DatabaseError, ValueError, KeyError, TypeError)
+
+
+def _connect_migrated(path: Path | str) -> sqlite3.Connection:
+    """A connection to the catalogue at `path`, its schema brought up to date.
+
+    Raises CatalogueUnusable when the file is not a database, is corrupt, or holds guides a
+    migration rejects; a locked or unreadable file (OperationalError) is the machine's problem,
+    not the catalogue's, and is raised as it is.
+    """
+    conn: sqlite3.Connection | None = None
+    try:
+        conn = connect(path)
+        migrate(conn)
+    except BaseException as error:
+        if conn is not None:
+            conn.close()
+        damaged = isinstance(error, _DAMAGE) and not isinstance(error, sqlite3.OperationalError)
+        if damaged:
+            raise CatalogueUnusable(f"{type(error).__name__}: {error}") from error
+        raise
+    return conn
+
+
 class Catalogue:
     """The guides a kiosk shows, stored in one SQLite file in WAL mode."""
 
@@ -91,18 +120,15 @@ class Catalogue:
         """
         try:
             return cls(path)
-        except sqlite3.OperationalError:
-            raise
-        except (sqlite3.DatabaseError, ValueError, KeyError, TypeError) as error:
+        except CatalogueUnusable as error:
             aside = path.with_name(f"{path.name}.unusable-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
             for suffix in ("", "-wal", "-shm"):
                 part = path.with_name(path.name + suffix)
                 if part.exists():
                     part.replace(aside.with_name(aside.name + suffix))
             log.warning(
-                "guide catalogue %s is unusable (%s: %s); set aside as %s, starting with an empty one",
+                "guide catalogue %s is unusable (%s); set aside as %s, starting with an empty one",
                 path,
-                type(error).__name__,
                 error,
                 aside.name,
             )
@@ -110,13 +136,8 @@ class Catalogue:
 
     def __init__(self, path: Path | str, synonyms: Synonyms | None = None) -> None:
         self.path = None if str(path) == ":memory:" else Path(path)
-        conn = connect(path)
+        conn = _connect_migrated(path)
         self.db = sqlite_utils.Database(conn)
-        try:
-            migrate(conn)
-        except BaseException:
-            conn.close()
-            raise
         self._searcher = Searcher(conn, synonyms or Synonyms.load())
 
     @property

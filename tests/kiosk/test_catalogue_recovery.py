@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.appliance import build_kiosk
-from kiosk.guides import Catalogue
+from kiosk.guides import Catalogue, CatalogueUnusable
 from kiosk.guides.migrations import MIGRATIONS, migrate
 from kiosk.settings import load_settings
 
@@ -35,6 +35,8 @@ def test_a_catalogue_that_fails_its_migration_is_kept_aside_and_replaced(
 ) -> None:
     path = tmp_path / "guides.db"
     pre_release_catalogue(path)
+    with pytest.raises(CatalogueUnusable, match="GuideInvalid: department"):
+        Catalogue(path)  # opening it as it is fails, and changes nothing
     with caplog.at_level(logging.WARNING, logger="kiosk.guides.catalogue"):
         catalogue = Catalogue.open(path)
     try:
