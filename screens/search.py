@@ -137,15 +137,14 @@ class SearchScreen(KioskScreen):
                 button.bind(on_release=lambda button: self.press(button.key))
                 row.add_widget(button)
             if index == len(KEYBOARD_ROWS) - 2:
-                # Two letters wide: "Delete" fits in elder mode on a 1280-wide panel.
-                row.add_widget(self._action_key(N_("Delete"), "backspace", self.backspace, 2.0))
+                row.add_widget(self._action_key(N_("Delete"), "backspace", self.backspace))
             elif index == len(KEYBOARD_ROWS) - 1:
-                row.add_widget(self._action_key(N_("Clear"), "clear", self.clear, 1.5))
+                row.add_widget(self._action_key(N_("Clear"), "clear", self.clear))
             keyboard.add_widget(row)
 
-    def _action_key(self, message: str, name: str, action: Any, width: float) -> KeyboardKey:
+    def _action_key(self, message: str, name: str, action: Any) -> KeyboardKey:
         # The KV rule translates `message`, again whenever the language changes.
-        button = KeyboardKey(key=name, message=message, primary=True, size_hint_x=width)
+        button = KeyboardKey(key=name, message=message, primary=True, size_hint_x=1.5)
         button.bind(on_release=lambda _button: action())
         return button
 
