@@ -6,13 +6,17 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kiosk.devices import DriverContext
 from kiosk.paths import printed_dir
 from kiosk.ports import DeviceError
 from kiosk.records import JobState, JobStatus, PrinterStatus, PrintJob
 from kiosk.settings.schema import PrinterSection
+
+#: Finished jobs whose state is still answered; older ones are forgotten (CUPS keeps a bounded
+#: job history too). A kiosk on the simulated printer for months must not keep every document.
+KEPT_FINISHED_JOBS = 100
 
 
 @dataclass
@@ -61,6 +65,9 @@ class SimPrinter:
         with self._lock:
             job_id = f"sim-{self._started}-{next(self._ids)}"
             self._jobs[job_id] = _Job(job, self._clock())
+            finished = [key for key, record in self._jobs.items() if record.state.finished]
+            for key in finished[: max(0, len(finished) - KEPT_FINISHED_JOBS)]:
+                del self._jobs[key]
         return job_id
 
     def job_status(self, job_id: str) -> JobStatus:
@@ -78,7 +85,7 @@ class SimPrinter:
         with self._lock:
             record = self._jobs.get(job_id)
             if record is not None and not record.state.finished:
-                record.state = JobState.CANCELLED
+                self._finish(record, JobState.CANCELLED)
 
     def completed_files(self) -> list[str]:
         """Names of the PDFs printed so far."""
@@ -100,4 +107,10 @@ class SimPrinter:
         partial = final.with_suffix(".part")
         partial.write_bytes(record.job.pdf)
         partial.replace(final)
-        record.state = JobState.COMPLETED
+        self._finish(record, JobState.COMPLETED)
+
+    @staticmethod
+    def _finish(record: _Job, state: JobState) -> None:
+        """End the job; its document is on paper (or never will be): keep no copy of it."""
+        record.state = state
+        record.job = replace(record.job, pdf=b"")

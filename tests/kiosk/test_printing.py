@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from drivers.printer.sim import SimPrinter
+from drivers.printer.sim import KEPT_FINISHED_JOBS, SimPrinter
 from kiosk.bus import EventBus
 from kiosk.devices import DriverContext
 from kiosk.events import Event
@@ -128,3 +128,21 @@ def test_unknown_reasons_fall_back_to_a_plain_sentence() -> None:
     resident, technician = explain(("spool-area-full",), "queue kiosk")
     assert resident == "The printer is not available right now."
     assert technician == "spool-area-full"
+
+
+def test_the_simulated_printer_keeps_no_document_and_a_bounded_job_history(
+    printer: SimPrinter, clock: FakeClock
+) -> None:
+    # The 1,000-journey soak grew by the PDFs the simulated printer kept, one per printed checklist.
+    ids = []
+    for number in range(KEPT_FINISHED_JOBS + 20):
+        ids.append(printer.submit(PrintJob(f"checklist {number}", PDF * 1000)))
+        clock.advance(printer.seconds_per_job)
+        assert printer.job_status(ids[-1]).state is JobState.COMPLETED
+    cancelled = printer.submit(PrintJob("checklist", PDF))
+    printer.cancel(cancelled)
+    kept = printer._jobs
+    assert len(kept) <= KEPT_FINISHED_JOBS + 1
+    assert all(record.job.pdf == b"" for record in kept.values())
+    assert printer.job_status(ids[-1]).state is JobState.COMPLETED  # the recent ones still answer
+    assert len(printer.completed_files()) == KEPT_FINISHED_JOBS + 20  # and every one was printed
