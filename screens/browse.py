@@ -25,9 +25,10 @@ AUDIENCE_LABELS = {"individual": "Services for individuals", "enterprise": "Serv
 
 
 #: The task tiles of home in their order, by id; elder mode keeps the essential ones only: the
-#: concrete ways to a guide, the card (most of what elders come for needs it) and print.
+#: concrete ways to a guide, the card (most of what elders come for needs it), print, and rating
+#: (every visit may be rated, printed or not: without it an elder who printed nothing could not).
 HOME_TASKS = ("search", "all_life_events", "all_departments", "identify", "print", "rate")
-ELDER_TASKS = ("search", "all_departments", "identify", "print")
+ELDER_TASKS = ("search", "all_departments", "identify", "print", "rate")
 
 
 class HomeScreen(KioskScreen):

@@ -217,6 +217,7 @@ def test_elder_mode_switches_from_several_screens_and_simplifies_home(ui: UiDriv
             "departments",
             "identify",
             "print",
+            "rate",
         ]
         assert tasks.children[-1].height > standard_tile
         assert browsing.parent is None
