@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -93,7 +94,9 @@ def check_catalogue(data: Path) -> Check:
     if not path.exists():
         return Check("catalogue", Status.WARN, False, f"no catalogue yet at {path} (made at the first start)")
     try:
-        with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as conn:
+        # closing(): the technician screen runs the checks again and again inside the kiosk, and
+        # sqlite3's own context manager ends a transaction, not the connection.
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
             (count,) = conn.execute("SELECT count(*) FROM guides").fetchone()
     except sqlite3.Error as error:
         detail = f"{path} unreadable ({error}); the kiosk sets it aside at its next start"
