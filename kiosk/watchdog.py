@@ -26,7 +26,14 @@ class SystemdNotifier:
         self.address = "\0" + address[1:] if address.startswith("@") else address
         usec = env.get("WATCHDOG_USEC", "")
         pid = env.get("WATCHDOG_PID", "")
-        watched = usec.isdigit() and (not pid or pid == str(os.getpid()))
+        # systemd names the process its watchdog is for: the service's main process. On the
+        # appliance that is the compositor, which starts the UI and does no work of its own; the
+        # UI, its child, takes the watchdog over and names itself the main process (MAINPID), so
+        # that a hung UI is the process systemd aborts. Any other process that inherited the
+        # variables (a grandchild, a tool started from the UI) leaves the watchdog alone.
+        #: The watchdog was meant for the parent that started this process.
+        self.takes_over = bool(pid) and pid == str(os.getppid())
+        watched = usec.isdigit() and (not pid or pid == str(os.getpid()) or self.takes_over)
         #: How often to ping: half the watchdog period, as systemd advises; None when not watched.
         self.ping_interval: float | None = int(usec) / 2_000_000 if watched else None
 
@@ -46,8 +53,13 @@ class SystemdNotifier:
             log.warning("cannot notify systemd at %s: %s", self.address.lstrip("\0"), error)
 
     def ready(self, status: str = "") -> None:
-        """The service is up."""
-        self.notify("READY=1" + (f"\nSTATUS={status}" if status else ""))
+        """The service is up (and this process is its main one, when it took the watchdog over)."""
+        lines = ["READY=1"]
+        if self.takes_over:
+            lines.append(f"MAINPID={os.getpid()}")
+        if status:
+            lines.append(f"STATUS={status}")
+        self.notify("\n".join(lines))
 
     def ping(self) -> None:
         """Keep the watchdog from firing."""

@@ -30,7 +30,17 @@ def notify_socket(tmp_path: Path) -> Iterator[tuple[socket.socket, Path]]:
         yield receiver, path
 
 
-def start_ui(path: Path, tmp_path: Path, *, locked: bool = False) -> subprocess.Popen[bytes]:
+#: Stands in for cage: systemd's main process, which starts the UI, names itself in WATCHDOG_PID as
+#: systemd does for the process it starts, and waits for the UI.
+COMPOSITOR = (
+    "import os, subprocess, sys; os.environ['WATCHDOG_PID'] = str(os.getpid()); "
+    "sys.exit(subprocess.call(sys.argv[1:]))"
+)
+
+
+def start_ui(
+    path: Path, tmp_path: Path, *, locked: bool = False, under_compositor: bool = False
+) -> subprocess.Popen[bytes]:
     env = {key: value for key, value in os.environ.items() if key not in {"DISPLAY", "WAYLAND_DISPLAY"}}
     env.update(
         NOTIFY_SOCKET=str(path),
@@ -38,12 +48,10 @@ def start_ui(path: Path, tmp_path: Path, *, locked: bool = False) -> subprocess.
         KIOSK_DATA_DIR=str(tmp_path / "data"),
         KIOSK_TEST_HANG_ON_SIGUSR2="1",
     )
-    return subprocess.Popen(
-        [KIOSK, "run"] if locked else [KIOSK, "run", "--windowed"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [KIOSK, "run"] if locked else [KIOSK, "run", "--windowed"]
+    if under_compositor:
+        command = [sys.executable, "-c", COMPOSITOR, *command]
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def messages(receiver: socket.socket, seconds: float) -> list[str]:
@@ -111,3 +119,28 @@ def test_a_locked_kiosk_stops_cleanly_on_sigterm(
         if ui.poll() is None:
             ui.kill()
             ui.wait()
+
+
+def test_under_the_compositor_the_ui_takes_the_watchdog_over(
+    notify_socket: tuple[socket.socket, Path], tmp_path: Path
+) -> None:
+    """On the appliance systemd starts cage, so WATCHDOG_PID names cage, not the UI: the UI still
+    feeds the watchdog, and names itself the main process so that systemd aborts the UI itself."""
+    receiver, path = notify_socket
+    compositor = start_ui(path, tmp_path, under_compositor=True)
+    try:
+        deadline = time.monotonic() + 60
+        ready = ""
+        while not ready and time.monotonic() < deadline:
+            ready = next((m for m in messages(receiver, 0.5) if m.startswith("READY=1")), "")
+        assert ready, "no READY=1 within 60 s"
+        main_pid = int(dict(line.split("=", 1) for line in ready.splitlines())["MAINPID"])
+        assert main_pid != compositor.pid
+        assert Path(f"/proc/{main_pid}/stat").read_text().split()[3] == str(compositor.pid)  # its child
+        assert messages(receiver, 3 * WATCHDOG_SECONDS).count("WATCHDOG=1") >= 3
+        os.kill(main_pid, signal.SIGTERM)
+        assert compositor.wait(timeout=20) == 0  # the compositor ends with its one application
+    finally:
+        if compositor.poll() is None:
+            compositor.kill()
+            compositor.wait(10)

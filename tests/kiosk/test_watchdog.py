@@ -32,8 +32,26 @@ def test_abstract_socket_names_and_other_processes_watchdogs() -> None:
         receiver.settimeout(1)
         SystemdNotifier({"NOTIFY_SOCKET": "@" + name}).notify("STATUS=x")
         assert receiver.recv(64) == b"STATUS=x"
-    other = SystemdNotifier({"NOTIFY_SOCKET": "@x", "WATCHDOG_USEC": "1000000", "WATCHDOG_PID": "1"})
+    # Neither this process nor its parent: above the kernel's largest pid (2**22).
+    other = SystemdNotifier({"NOTIFY_SOCKET": "@x", "WATCHDOG_USEC": "1000000", "WATCHDOG_PID": "4194305"})
     assert other.ping_interval is None  # the watchdog is for another process
+    assert not other.takes_over
+
+
+def test_the_watchdog_of_the_parent_compositor_is_taken_over(tmp_path: Path) -> None:
+    """systemd's main process is cage, the UI its child: the UI feeds the watchdog and says it is main."""
+    with listening(tmp_path / "notify") as receiver:
+        environ = {
+            "NOTIFY_SOCKET": str(tmp_path / "notify"),
+            "WATCHDOG_USEC": "30000000",
+            "WATCHDOG_PID": str(os.getppid()),
+        }
+        notifier = SystemdNotifier(environ)
+        assert notifier.takes_over and notifier.ping_interval == 15
+        notifier.ready("up")
+        assert receiver.recv(256) == f"READY=1\nMAINPID={os.getpid()}\nSTATUS=up".encode()
+    mine = SystemdNotifier({**environ, "WATCHDOG_PID": str(os.getpid())})
+    assert mine.ping_interval == 15 and not mine.takes_over  # started by systemd itself: no MAINPID
 
 
 def test_without_systemd_nothing_is_sent() -> None:
