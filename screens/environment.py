@@ -79,3 +79,8 @@ def apply_mounting(display: DisplaySection, touch_screen: bool) -> None:
     ]
     touch = "probesysfs,provider=hidinput" + "".join(f",param={param}" for param in params)
     Config.set("input", "touch", touch)
+    # The compositor also turns each touch into a pointer press (through Xwayland and SDL), which
+    # would count every tap twice and uncalibrated: the pointer is ignored while the panel's own,
+    # calibrated touch is down. It reaches Kivy first: straight from the kernel, not through the
+    # compositor. A mouse still works where no touch panel is found.
+    Config.set("input", "mouse", "mouse,disable_multitouch,disable_on_activity")

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -51,3 +54,23 @@ def test_services_are_hardened(tmp_path: Path, unit: str, limit: float) -> None:
     found = re.search(r"Overall exposure level for \S+: (\d+\.\d)", result.stdout)
     assert found, result.stdout[-500:] + result.stderr
     assert float(found.group(1)) <= limit
+
+
+def sdl_video_drivers() -> set[str]:
+    """The video drivers compiled into the SDL that Kivy uses: its wheel's own, else the system's."""
+    spec = importlib.util.find_spec("kivy")
+    assert spec is not None and spec.origin is not None
+    bundled = sorted((Path(spec.origin).parents[1] / "Kivy.libs").glob("libSDL2-*.so*"))
+    library = str(bundled[0]) if bundled else ctypes.util.find_library("SDL2")
+    assert library, "no SDL2 library"
+    sdl = ctypes.CDLL(library)
+    sdl.SDL_GetVideoDriver.restype = ctypes.c_char_p
+    return {sdl.SDL_GetVideoDriver(index).decode() for index in range(sdl.SDL_GetNumVideoDrivers())}
+
+
+def test_the_ui_asks_sdl_for_a_video_driver_it_has() -> None:
+    """Under cage the UI draws through Xwayland: Kivy's SDL has no Wayland backend to ask for."""
+    unit = (ROOT / "systemd" / "kiosk.service").read_text(encoding="utf-8")
+    wanted = re.search(r"^Environment=SDL_VIDEODRIVER=(\S+)$", unit, re.MULTILINE)
+    assert wanted, "kiosk.service names no SDL video driver"
+    assert wanted.group(1) in sdl_video_drivers()

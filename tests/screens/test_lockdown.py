@@ -45,11 +45,15 @@ def test_rotation_and_touch_calibration_come_from_the_settings(make_settings: Ca
         {"display": {"rotation": 90, "touch_swap_xy": True, "touch_invert_y": True}}
     ).settings.display  # type: ignore[attr-defined]
     before = (Config.get("graphics", "rotation"), Config.getdefault("input", "touch", ""))
+    mouse = Config.get("input", "mouse")
     try:
         apply_mounting(display, touch_screen=True)
         assert Config.get("graphics", "rotation") == "90"
         assert Config.get("input", "touch") == "probesysfs,provider=hidinput,param=swap_xy=1,param=invert_y=1"
+        # The compositor's pointer copy of each touch is ignored while the panel's touch is down.
+        assert "disable_on_activity" in Config.get("input", "mouse").split(",")
     finally:
+        Config.set("input", "mouse", mouse)
         Config.set("graphics", "rotation", before[0])
         if before[1]:
             Config.set("input", "touch", before[1])
