@@ -7,6 +7,7 @@ and starts it again.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -51,7 +52,10 @@ def start_ui(
     command = [KIOSK, "run"] if locked else [KIOSK, "run", "--windowed"]
     if under_compositor:
         command = [sys.executable, "-c", COMPOSITOR, *command]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Its own process group: a failing test kills the UI with its stand-in compositor.
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
 
 
 def messages(receiver: socket.socket, seconds: float) -> list[str]:
@@ -141,6 +145,6 @@ def test_under_the_compositor_the_ui_takes_the_watchdog_over(
         os.kill(main_pid, signal.SIGTERM)
         assert compositor.wait(timeout=20) == 0  # the compositor ends with its one application
     finally:
-        if compositor.poll() is None:
-            compositor.kill()
-            compositor.wait(10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(compositor.pid, signal.SIGKILL)
+        compositor.wait(10)
