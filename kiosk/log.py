@@ -15,37 +15,45 @@ import threading
 from collections import deque
 from datetime import UTC, datetime
 
-#: The random id of the session in progress, or None; process-wide because a kiosk serves one
-#: resident at a time and device and printing threads must name the visit as the UI thread does.
-_current_session: str | None = None
-_session_guard = threading.Lock()
+
+class _SessionInProgress:
+    """The random id of the session in progress, or None.
+
+    Process-wide, not per thread: a kiosk serves one resident at a time, and the identity readers'
+    and printing's threads must name the visit as the UI thread does.
+    """
+
+    def __init__(self) -> None:
+        self.session_id: str | None = None
+        self.guard = threading.Lock()
+
+
+_in_progress = _SessionInProgress()
 
 
 def enter_session(session_id: str) -> None:
     """From now on every log line, from every thread, names the session `session_id`."""
-    global _current_session
-    with _session_guard:
-        _current_session = session_id
+    with _in_progress.guard:
+        _in_progress.session_id = session_id
 
 
 def leave_session(session_id: str | None) -> None:
     """Log lines stop naming `session_id` (a newer session, if one began meanwhile, stays named)."""
-    global _current_session
-    with _session_guard:
-        if _current_session == session_id:
-            _current_session = None
+    with _in_progress.guard:
+        if _in_progress.session_id == session_id:
+            _in_progress.session_id = None
 
 
 def current_session() -> str | None:
     """The random id of the session log lines name now, or None between residents."""
-    return _current_session
+    return _in_progress.session_id
 
 
 class SessionFilter(logging.Filter):
     """Stamps each record with the current session's random id (`record.session`, None outside one)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.session = _current_session
+        record.session = _in_progress.session_id
         return True
 
 

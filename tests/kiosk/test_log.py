@@ -30,7 +30,11 @@ def logging_as(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[str], C
 
     def configure(style: str) -> Callable[[], list[str]]:
         configure_logging("INFO", style)
-        return lambda: capsys.readouterr().err.splitlines()
+
+        def lines() -> list[str]:
+            return capsys.readouterr().err.splitlines()
+
+        return lines
 
     yield configure
     leave_session(current_session())
