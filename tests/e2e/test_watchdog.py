@@ -7,7 +7,6 @@ and starts it again.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -16,7 +15,6 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import pytest
 
@@ -32,22 +30,19 @@ def notify_socket(tmp_path: Path) -> Iterator[tuple[socket.socket, Path]]:
         yield receiver, path
 
 
-def start_ui(
-    path: Path, tmp_path: Path, *, locked: bool = False, stderr: IO[bytes] | None = None, **extra_env: str
-) -> subprocess.Popen[bytes]:
+def start_ui(path: Path, tmp_path: Path, *, locked: bool = False) -> subprocess.Popen[bytes]:
     env = {key: value for key, value in os.environ.items() if key not in {"DISPLAY", "WAYLAND_DISPLAY"}}
     env.update(
         NOTIFY_SOCKET=str(path),
         WATCHDOG_USEC=str(int(WATCHDOG_SECONDS * 1_000_000)),
         KIOSK_DATA_DIR=str(tmp_path / "data"),
         KIOSK_TEST_HANG_ON_SIGUSR2="1",
-        **extra_env,
     )
     return subprocess.Popen(
         [KIOSK, "run"] if locked else [KIOSK, "run", "--windowed"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=stderr or subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -104,27 +99,15 @@ def test_a_hung_ui_stops_feeding_the_watchdog_and_a_restarted_one_feeds_it(
 def test_a_locked_kiosk_stops_cleanly_on_sigterm(
     notify_socket: tuple[socket.socket, Path], tmp_path: Path
 ) -> None:
-    """systemd's stop (and a shutdown) sends SIGTERM: the kiosk that refuses every close still goes.
-
-    It runs as kiosk.service runs it, with JSON logs: every line it writes to stderr (journald) is
-    one JSON object.
-    """
+    """systemd's stop (and a shutdown) sends SIGTERM: the kiosk that refuses every close still goes."""
     receiver, path = notify_socket
-    journal = tmp_path / "stderr.log"
-    with journal.open("wb") as stderr:
-        ui = start_ui(path, tmp_path, locked=True, stderr=stderr, KIOSK__LOGGING__FORMAT="json")
-        try:
-            wait_for(receiver, "READY=1", 60)
-            ui.send_signal(signal.SIGTERM)
-            wait_for(receiver, "STOPPING=1", 20)
-            assert ui.wait(timeout=20) == 0
-        finally:
-            if ui.poll() is None:
-                ui.kill()
-                ui.wait()
-    lines = journal.read_text(encoding="utf-8").splitlines()
-    assert any("running offscreen" in line for line in lines)  # the run logged, so lines were checked
-    for line in lines:
-        entry = json.loads(line)
-        assert entry.keys() >= {"time", "level", "logger", "message", "session"}, line
-        assert entry["session"] is None  # nobody touched the screen
+    ui = start_ui(path, tmp_path, locked=True)
+    try:
+        wait_for(receiver, "READY=1", 60)
+        ui.send_signal(signal.SIGTERM)
+        wait_for(receiver, "STOPPING=1", 20)
+        assert ui.wait(timeout=20) == 0
+    finally:
+        if ui.poll() is None:
+            ui.kill()
+            ui.wait()
