@@ -11,6 +11,7 @@ from typing import Any
 
 from kiosk.bus import EventBus
 from kiosk.events import Event
+from kiosk.log import enter_session, leave_session
 from kiosk.records import IdCard, Identity
 
 
@@ -98,6 +99,7 @@ class ResidentSession:
             self._last_activity = self._clock()
             self._warned = False
             session_id = self._session_id
+            enter_session(session_id)  # from here on every log line, from any thread, names this visit
         self._bus.publish(Event.SESSION_STARTED, session_id=session_id)
         return session_id
 
@@ -157,6 +159,8 @@ class ResidentSession:
             self._state = SessionState.ENDED
             self._session_id = None
         self._bus.publish(Event.SESSION_ENDED, session_id=session_id, reason=reason)
+        # After the handlers, so the lines they log about the ending still name the visit.
+        leave_session(session_id)
 
     def tick(self) -> None:
         """Advance idle handling: warn after `idle_seconds`, end after the warning runs out."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict
 
 import click
@@ -12,6 +13,8 @@ from kiosk.guides import Catalogue
 from kiosk.log import configure_logging
 from kiosk.paths import catalogue_path, data_dir, state_path
 from kiosk.sync import KioskSync, SyncError, SyncState
+
+log = logging.getLogger(__name__)
 
 
 @click.group(invoke_without_command=True)
@@ -24,15 +27,17 @@ def sync(context: click.Context, once: bool) -> None:
     if not once:
         raise click.UsageError("use `kiosk sync --once` (the running kiosk syncs by itself)")
     settings = load_or_exit().settings
-    # The reason of a failure is the one line on stderr; the running kiosk logs it instead.
-    configure_logging("ERROR")
+    # The reason of a failure is the one line on stderr, in the configured format (JSON lines for
+    # journald under kiosk-sync.service); the running kiosk logs its own syncs instead.
+    configure_logging("ERROR", settings.logging.format)
     data = data_dir(settings)
     catalogue = Catalogue.open(catalogue_path(data))
     state = SyncState(state_path(data))
     try:
         report = KioskSync(settings, data, catalogue, state).sync_once()
     except SyncError as error:
-        raise click.ClickException(str(error)) from error
+        log.error("%s", error)
+        context.exit(1)
     finally:
         catalogue.close()
         state.close()

@@ -130,7 +130,7 @@ def tour(out: Path, variants: tuple[str, ...], orientations: tuple[str, ...]) ->
         # The tour enters technician mode as a technician does, with the tour's own PIN.
         os.environ["KIOSK__TECHNICIAN__PIN_HASH"] = f'"{hash_pin(TOUR_PIN)}"'
         loaded = load_or_exit()
-        configure_logging(loaded.settings.logging.level)
+        configure_logging(loaded.settings.logging.level, loaded.settings.logging.format)
         # Whatever the display, the tour renders offscreen at exactly the size asked for.
         os.environ.pop("DISPLAY", None)
         os.environ.pop("WAYLAND_DISPLAY", None)

@@ -23,8 +23,10 @@ from tests.sync.conftest import Kiosk, Server, write_catalogue
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 
 
-def run_kiosk(kiosk: Kiosk, *args: str, **options: object) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **kiosk.environ, "KIOSK__GUIDES__LOAD_DEMO": "false"}
+def run_kiosk(
+    kiosk: Kiosk, *args: str, extra_env: dict[str, str] | None = None, **options: object
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **kiosk.environ, "KIOSK__GUIDES__LOAD_DEMO": "false", **(extra_env or {})}
     return subprocess.run(
         [KIOSK, *args], capture_output=True, text=True, env=env, check=False, timeout=120, **options
     )  # type: ignore[call-overload, no-any-return]
@@ -71,6 +73,31 @@ def test_admin_and_kiosk_commands_end_to_end(
     assert failed.returncode == 1
     assert failed.stderr.count("\n") == 1 and "cannot fetch" in failed.stderr
     assert json.loads(run_kiosk(kiosk, "sync", "status", "--json").stdout)["catalogue_version"] == 1
+
+
+def test_sync_logs_json_lines_for_journald_with_personal_numbers_masked(
+    fleet: Server, make_kiosk_for: Callable[..., Kiosk]
+) -> None:
+    kiosk = make_kiosk_for(fleet)
+    fleet.daemon.stop()
+    # A repository address holding an ID number (a careless configuration): the failure names the
+    # address, and the number must not reach the journal.
+    id_number = "371002199001010023"
+    repo_url = f"{fleet.url.rstrip('/')}/{id_number}/"
+    failed = run_kiosk(
+        kiosk,
+        "sync",
+        "--once",
+        extra_env={"KIOSK__LOGGING__FORMAT": "json", "KIOSK__SYNC__REPO_URL": f'"{repo_url}"'},
+    )
+    assert failed.returncode == 1
+    lines = failed.stderr.splitlines()
+    assert lines, "a failed sync says why on stderr"
+    entries = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert all(entry.keys() >= {"time", "level", "logger", "message", "session"} for entry in entries)
+    (error,) = [entry for entry in entries if entry["level"] == "ERROR"]
+    assert error["message"].startswith("cannot fetch from ") and error["session"] is None
+    assert id_number not in failed.stderr and "[ID number masked]" in error["message"]
 
 
 def test_provision_refuses_a_file_that_is_not_a_trust_root(tmp_path: Path) -> None:
