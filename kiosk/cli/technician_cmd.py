@@ -22,7 +22,7 @@ def technician() -> None:
 def audit(limit: int, as_json: bool) -> None:
     """Show the newest audit rows: time (UTC), action, outcome, detail.
 
-    Actions: opened, pin_wrong, locked, device_status, device_test, print_test_page, scan_test,
+    Actions: opened, pin_wrong, pin_cancelled, locked, device_status, device_test, print_test_page, scan_test,
     sync_now, restart_ui, exit. Rows never hold the PIN nor anything read from a card or a code.
     """
     data = data_dir(load_or_exit().settings)
