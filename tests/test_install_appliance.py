@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import stat
 import subprocess
 import sys
@@ -57,7 +56,9 @@ def test_the_ui_syncs_so_the_timer_is_installed_but_not_enabled(tmp_path: Path) 
 def test_no_virtual_pdf_printer_on_a_kiosk(tmp_path: Path) -> None:
     # printer-driver-cups-pdf would make provisioning offer "CUPS-PDF" as a printer attached to the
     # kiosk; benches and the tests get it from scripts/install-deps.
-    packages = next(step for step in planned(install(tmp_path, "--dry-run"), "plan") if "Debian packages" in step)
+    packages = next(
+        step for step in planned(install(tmp_path, "--dry-run"), "plan") if "Debian packages" in step
+    )
     assert "cups-filters" in packages.split() and "printer-driver-cups-pdf" not in packages.split()
     assert "printer-driver-cups-pdf" in (ROOT / "scripts" / "install-deps").read_text()
 

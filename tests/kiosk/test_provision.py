@@ -65,7 +65,7 @@ def test_non_interactive_saves_every_answer_and_only_the_pins_hash(tmp_path: Pat
         "site_address": "威海市环翠区新威路 1 号",
         "help_desk": "一楼服务台",
     }
-    assert saved["devices"]["id_reader"] == {"driver": "serial", "port": str(reader)}  # type: ignore[index]
+    assert saved["devices"]["id_reader"] == {"driver": "serial", "port": id_reader}  # type: ignore[index]
     assert saved["display"] == {"rotation": 90, "touch_swap_xy": True, "touch_invert_y": True}
     assert verify_pin(PIN, saved["technician"]["pin_hash"])  # type: ignore[index]
     assert stat.S_IMODE((tmp_path / "kiosk.toml").stat().st_mode) == 0o640
@@ -195,7 +195,7 @@ def test_the_interactive_flow_through_stdin(tmp_path: Path, id_reader: str, sile
     assert "at least 6 digits" in result.output and "do not match" in result.output
     saved = site(tmp_path)
     assert saved["kiosk"]["id"] == "wh-hc-0002"  # type: ignore[index]
-    assert saved["devices"]["id_reader"] == {"driver": "serial", "port": str(reader)}  # type: ignore[index]
+    assert saved["devices"]["id_reader"] == {"driver": "serial", "port": id_reader}  # type: ignore[index]
     assert saved["display"] == {"rotation": 270, "touch_swap_xy": True, "touch_invert_x": False,
                                 "touch_invert_y": False}  # fmt: skip
     assert saved["sync"] == {"repo_url": "", "group": ""}
