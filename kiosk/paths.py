@@ -33,6 +33,32 @@ def resolve_data_dir(configured: str, environ: Mapping[str, str] | None = None) 
     return chosen
 
 
+def hand_to_data_owner(data: Path, *paths: Path) -> None:
+    """Give `paths` (files or whole directories under `data`) the owner and group of `data`.
+
+    Root runs `kiosk provision` and may run other commands before the kiosk first starts; what they
+    create under the data directory must stay writable by the unprivileged kiosk user that owns it
+    (the TUF client rewrites trust/, the UI writes state.db). Only root can give files away, and it
+    only needs to when the owner differs; paths that do not exist are skipped.
+    """
+    if os.geteuid() != 0:
+        return
+    owner = data.stat()
+    for path in paths:
+        if not path.exists():
+            continue
+        inside = sorted(path.rglob("*")) if path.is_dir() else []
+        for each in (path, *inside):
+            now = each.lstat()
+            if (now.st_uid, now.st_gid) != (owner.st_uid, owner.st_gid):
+                os.lchown(each, owner.st_uid, owner.st_gid)
+
+
+def database_files(path: Path) -> list[Path]:
+    """A SQLite database and the write-ahead log and shared-memory files beside it."""
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
 def catalogue_path(data: Path) -> Path:
     """The guide catalogue's database."""
     return data / "guides.db"

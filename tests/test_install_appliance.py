@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "install-appliance"
 # Users, packages and services cannot be managed inside a throwaway root: those steps stay planned.
 SYSTEM_STEPS = ("install Debian packages", "create the system user kiosk", "enable kiosk.service")
+KIOSK_UID, KIOSK_GID = 64123, 64124  # the throwaway root's kiosk user, unknown to this machine
 
 
 def install(root: Path, *options: str) -> list[str]:
@@ -31,7 +33,7 @@ def test_the_dry_run_plans_everything_and_changes_nothing(tmp_path: Path) -> Non
     plan = planned(lines, "plan")
     assert any(step.startswith("install Debian packages: cage ") for step in plan)
     for expected in (
-        "directory /var/lib/kiosk (mode 750, owner kiosk)",
+        "directory /var/lib/kiosk (mode 750, owner kiosk:kiosk)",
         "copy the project to /opt/kiosk and install it into /opt/kiosk/.venv",
         "write /etc/systemd/system/kiosk.service (mode 644)",
         "write /etc/systemd/system/kiosk-sync.timer (mode 644)",
@@ -42,12 +44,42 @@ def test_the_dry_run_plans_everything_and_changes_nothing(tmp_path: Path) -> Non
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_ui_syncs_so_the_timer_is_installed_but_not_enabled(tmp_path: Path) -> None:
+    # The running UI syncs every sync.interval_minutes itself (Kiosk.start starts SyncScheduler):
+    # an enabled kiosk-sync.timer would sync a second time from another process.
+    lines = install(tmp_path)
+    assert "apply     write /etc/systemd/system/kiosk-sync.timer (mode 644)" in lines
+    enable = next(line for line in lines if "would run: systemctl enable" in line)
+    assert enable.split("would run: ")[1] == "systemctl enable kiosk.service cups.service pcscd.socket"
+
+
+def test_no_virtual_pdf_printer_on_a_kiosk(tmp_path: Path) -> None:
+    # printer-driver-cups-pdf would make provisioning offer "CUPS-PDF" as a printer attached to the
+    # kiosk; benches and the tests get it from scripts/install-deps.
+    packages = next(
+        step for step in planned(install(tmp_path, "--dry-run"), "plan") if "Debian packages" in step
+    )
+    assert "cups-filters" in packages.split() and "printer-driver-cups-pdf" not in packages.split()
+    assert "printer-driver-cups-pdf" in (ROOT / "scripts" / "install-deps").read_text()
+
+
 def test_installing_twice_changes_nothing_the_second_time(tmp_path: Path) -> None:
+    # The throwaway root has its own accounts, as a debootstrapped one does: the owners come from there.
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/passwd").write_text(
+        f"root:x:0:0:root:/root:/bin/bash\nkiosk:x:{KIOSK_UID}:{KIOSK_GID}::/var/lib/kiosk:/usr/sbin/nologin\n"
+    )
     install(tmp_path)
     assert (tmp_path / "etc/systemd/system/kiosk.service").read_bytes() == (
         ROOT / "systemd/kiosk.service"
     ).read_bytes()
-    assert (tmp_path / "var/lib/kiosk").stat().st_mode & 0o777 == 0o750
+    for directory, owner, mode in (
+        ("var/lib/kiosk", (KIOSK_UID, KIOSK_GID), 0o750),
+        ("etc/kiosk", (0, 0), 0o755),
+        ("opt/kiosk", (0, 0), 0o755),
+    ):
+        status = (tmp_path / directory).stat()
+        assert ((status.st_uid, status.st_gid), stat.S_IMODE(status.st_mode)) == (owner, mode), directory
     assert "PreserveJobFiles No" in (tmp_path / "etc/cups/cups-files.conf").read_text()
     assert (tmp_path / "opt/kiosk/kiosk/session.py").is_file()
     second = planned(install(tmp_path), "apply")

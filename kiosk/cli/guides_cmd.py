@@ -17,11 +17,15 @@ from kiosk.guides import (
     read_jsonl,
     write_jsonl,
 )
-from kiosk.paths import catalogue_path, data_dir
+from kiosk.paths import catalogue_path, data_dir, database_files, hand_to_data_owner
 
 
 def _open_catalogue() -> Catalogue:
-    return Catalogue.open(catalogue_path(data_dir(load_or_exit().settings)))
+    data = data_dir(load_or_exit().settings)
+    catalogue = Catalogue.open(catalogue_path(data))
+    # Run as root before the kiosk's first start, this created guides.db: the UI must write it.
+    hand_to_data_owner(data, *database_files(catalogue_path(data)))
+    return catalogue
 
 
 @click.group()

@@ -7,7 +7,7 @@ import json
 import click
 
 from kiosk.cli.common import load_or_exit
-from kiosk.paths import data_dir, state_path
+from kiosk.paths import data_dir, database_files, hand_to_data_owner, state_path
 from kiosk.technician.audit import TechnicianRecords
 
 
@@ -22,14 +22,17 @@ def technician() -> None:
 def audit(limit: int, as_json: bool) -> None:
     """Show the newest audit rows: time (UTC), action, outcome, detail.
 
-    Actions: opened, pin_wrong, locked, device_status, device_test, print_test_page, scan_test,
+    Actions: opened, pin_wrong, pin_cancelled, locked, device_status, device_test, print_test_page, scan_test,
     sync_now, restart_ui, exit. Rows never hold the PIN nor anything read from a card or a code.
     """
-    records = TechnicianRecords(state_path(data_dir(load_or_exit().settings)))
+    data = data_dir(load_or_exit().settings)
+    records = TechnicianRecords(state_path(data))
     try:
         entries = records.entries(limit)
     finally:
         records.close()
+        # Run as root before the kiosk's first start, this created state.db: the UI must write it.
+        hand_to_data_owner(data, *database_files(state_path(data)))
     for entry in entries:
         if as_json:
             click.echo(json.dumps(entry.as_json(), ensure_ascii=False))

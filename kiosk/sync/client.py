@@ -23,7 +23,14 @@ from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
 from kiosk.fleet.catalogue_release import INDEX
 from kiosk.fleet.config_release import config_target, validate_pushed_config
 from kiosk.guides import Catalogue, GuideInvalid, guide_from_dict
-from kiosk.paths import pushed_dir, trust_dir
+from kiosk.paths import (
+    catalogue_path,
+    database_files,
+    hand_to_data_owner,
+    pushed_dir,
+    state_path,
+    trust_dir,
+)
 from kiosk.settings import Layer, Settings, SettingsError, load_settings, standard_layers
 from kiosk.settings.loader import PUSHED_SCOPES
 from kiosk.storage import transaction, write_file_atomically
@@ -100,6 +107,8 @@ class KioskSync:
             log.warning("sync failed, kiosk stays on its last good state: %s", error)
             self.state.record_failure(str(error))
             raise
+        finally:
+            self._hand_to_data_owner()
         self.state.record_success(report.catalogue_version, report.config, report.bytes_downloaded)
         log.info(
             "sync ok: catalogue %s%s, config %s, %d bytes",
@@ -109,6 +118,13 @@ class KioskSync:
             report.bytes_downloaded,
         )
         return report
+
+    def _hand_to_data_owner(self) -> None:
+        # A technician's `sudo kiosk sync --once` writes as root: the trusted metadata (with its
+        # root_history/), the pushed files and the databases must stay the kiosk user's.
+        data = self.data_dir
+        files = [*database_files(state_path(data)), *database_files(catalogue_path(data))]
+        hand_to_data_owner(data, trust_dir(data), pushed_dir(data), *files)
 
     # -- the steps -------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tuf.api.metadata import Metadata, Root
 
-from kiosk.paths import resolve_data_dir, trust_dir
+from kiosk.paths import hand_to_data_owner, resolve_data_dir, trust_dir
 from kiosk.provision.site import lookup, merged, read_site_values, validate_site, write_site
 from kiosk.settings import SettingsError
 from kiosk.storage import write_file_atomically
@@ -41,11 +41,16 @@ def fleet_settings(kiosk_id: str, group: str, repo_url: str) -> dict[str, str]:
 
 
 def store_trust_root(root_bytes: bytes, data: Path) -> Path:
-    """Keep a checked trust root under the data directory, replacing whatever was trusted before."""
+    """Keep a checked trust root under the data directory, replacing whatever was trusted before.
+
+    The directory goes to the data directory's owner: the TUF client, run as the kiosk user,
+    writes the newer metadata it fetches beside the root.
+    """
     trust = trust_dir(data)
     shutil.rmtree(trust, ignore_errors=True)  # a new trust root replaces what was trusted before
     trust.mkdir(parents=True)
     write_file_atomically(trust / "root.json", root_bytes)
+    hand_to_data_owner(data, trust)
     return trust / "root.json"
 
 

@@ -29,6 +29,7 @@ class Action(StrEnum):
 
     OPENED = "opened"
     PIN_WRONG = "pin_wrong"
+    PIN_CANCELLED = "pin_cancelled"
     LOCKED = "locked"
     DEVICE_STATUS = "device_status"
     DEVICE_TEST = "device_test"

@@ -155,6 +155,7 @@ class TechnicianConsole:
             if self.mode is Mode.CLOSED:
                 return
             was_open = self.mode is Mode.OPEN
+            was_pin = self.mode is Mode.PIN
             self.mode = Mode.CLOSED
             self.results.clear()
             self.checks = []
@@ -162,6 +163,9 @@ class TechnicianConsole:
             self._audit(Action.EXIT, "ok", reason)
             log.info("technician mode closed (%s)", reason)
             self._background(lambda: self._card_watch(paused=False))
+        elif was_pin:
+            # Someone made the hidden gesture and went away without a right PIN: worth a line too.
+            self._audit(Action.PIN_CANCELLED, "cancelled", reason)
         self._journey.to_attract()
         self._updated()
 

@@ -263,3 +263,69 @@ def test_cameras_are_offered_by_their_device_node(tmp_path: Path, make_settings:
     found = camera_candidates(section, devices=tmp_path)
     assert [c.value for c in found] == [str(tmp_path / n) for n in ("video0", "video2", "video10")]
     assert found[0].label.startswith(f"camera {tmp_path / 'video0'} (")
+
+
+def fake_comports(monkeypatch: pytest.MonkeyPatch, *ports: tuple[str, str, str]) -> None:
+    """pyserial's port list (it cannot see ptys) returning these (device, description, hwid)."""
+    from serial.tools import list_ports
+    from serial.tools.list_ports_common import ListPortInfo
+
+    def comports(include_links: bool = False) -> list[ListPortInfo]:
+        infos = []
+        for device, description, hwid in ports:
+            info = ListPortInfo(device, skip_link_detection=True)
+            info.description, info.hwid = description, hwid
+            infos.append(info)
+        return infos
+
+    monkeypatch.setattr(list_ports, "comports", comports)
+
+
+def test_serial_ports_are_offered_by_device_path_with_what_pyserial_knows(
+    monkeypatch: pytest.MonkeyPatch, make_settings: Any
+) -> None:
+    from drivers.serial_ports import serial_port_candidates
+
+    fake_comports(
+        monkeypatch,
+        ("/dev/ttyUSB0", "CP2102 USB to UART Bridge", "USB VID:PID=10C4:EA60 SER=0001 LOCATION=1-1"),
+        ("/dev/ttyS0", "n/a", "n/a"),
+    )
+    section = make_settings().settings.devices.id_reader.model_copy(update={"driver": "serial"})
+    candidates = serial_port_candidates(section)
+    assert [(candidate.value, candidate.label) for candidate in candidates] == [
+        ("/dev/ttyS0", "/dev/ttyS0"),
+        (
+            "/dev/ttyUSB0",
+            "/dev/ttyUSB0 (CP2102 USB to UART Bridge, USB VID:PID=10C4:EA60 SER=0001 LOCATION=1-1)",
+        ),
+    ]
+
+
+def test_auto_detects_the_serial_ports_and_takes_the_one_answering_the_sam_status(
+    tmp_path: Path, id_reader: str, silent_port: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A port that cannot be opened, a silent one and the simulator's: detection and the SAM probe
+    # pick the one answering. The reader is listed last (a link under /tmp sorts after /dev), so
+    # taking the first port detected would take the wrong one.
+    reader = tmp_path / "ttyUSB-reader"
+    reader.symlink_to(id_reader)
+    fake_comports(
+        monkeypatch,
+        (str(reader), "USB-Serial", "USB VID:PID=1A86:7523"),
+        (silent_port, "ttyS", "n/a"),
+        ("/dev/ttyACM9-gone", "n/a", "n/a"),
+    )
+    result = provision(tmp_path, "--non-interactive", *IDENTITY, "--id-reader-port", "auto", *SIMULATED,
+                       "--pin", PIN)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert site(tmp_path)["devices"]["id_reader"] == {"driver": "serial", "port": str(reader)}
+
+    fake_comports(monkeypatch)  # no serial port on this machine
+    nothing = provision(tmp_path / "x", "--non-interactive", *IDENTITY, "--id-reader-port", "auto",
+                        *SIMULATED, "--pin", PIN)  # fmt: skip
+    assert nothing.exit_code == 2
+    assert (
+        "--id-reader-port: no port answered the SAM status command (no serial port detected)"
+        in nothing.output
+    )

@@ -160,6 +160,18 @@ def test_every_action_is_audited_and_exit_returns_to_attract(technician_kiosk: K
     ]
 
 
+def test_closing_the_pin_pad_is_audited(technician_kiosk: Kiosk) -> None:
+    console = technician_kiosk.technician
+    console.begin()
+    assert console.submit_pin("000000").state is PinState.WRONG
+    console.leave("PIN pad closed")  # the pad's back button
+    assert technician_kiosk.journey.view.screen is Screen.ATTRACT and console.mode is Mode.CLOSED
+    assert audit(technician_kiosk) == [
+        ("pin_wrong", "wrong", "1 wrong in a row"),
+        ("pin_cancelled", "cancelled", "PIN pad closed"),
+    ]
+
+
 def test_actions_need_the_pin_first(technician_kiosk: Kiosk) -> None:
     console = technician_kiosk.technician
     console.begin()

@@ -76,6 +76,7 @@ def test_wrong_pins_lock_the_pad_and_say_until_when(tech_ui: UiDriver) -> None:
     assert audit_actions(tech_ui) == ["pin_wrong", "pin_wrong", "pin_wrong", "locked"]
     tech_ui.tap(tech_ui.widget(Screen.TECHNICIAN_PIN, "back"))
     tech_ui.on(Screen.ATTRACT)
+    assert audit_actions(tech_ui) == ["pin_wrong", "pin_wrong", "pin_wrong", "locked", "pin_cancelled"]
 
 
 def test_the_right_pin_opens_technician_mode_and_a_test_runs(tech_ui: UiDriver, tmp_path: Path) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
+from kiosk.fleet.config_release import publish_config
 from tests.sync.conftest import Server
 
 DEVICES = ["--id-reader-port", "sim", "--sscard-reader", "sim", "--scanner", "sim", "--printer-queue", "sim"]
@@ -57,3 +60,41 @@ def test_the_fleet_questions_check_the_trust_root_where_it_is_typed(fleet: Serve
     assert (
         tmp_path / "data" / "trust" / "root.json"
     ).read_bytes() == fleet.repository.trust_root.read_bytes()
+
+
+NOBODY = 65534  # the kiosk user stand-in: any uid other than the tests' own
+
+
+def test_provisioning_and_syncing_as_root_leave_the_data_directory_to_its_owner(
+    fleet: Server, tmp_path: Path
+) -> None:
+    # The installer makes the data directory the kiosk user's; root runs `kiosk provision`, the kiosk
+    # user then syncs, and the TUF client writes the metadata it fetches beside the trust root. A
+    # technician's `sudo kiosk sync --once` must not leave root's files behind either.
+    if os.geteuid() != 0:
+        pytest.skip("only root provisions an appliance and can give files away")
+    data = tmp_path / "data"
+    data.mkdir()
+    os.chown(data, NOBODY, NOBODY)
+    env = {"KIOSK_CONFIG": str(tmp_path / "kiosk.toml"), "KIOSK_DATA_DIR": str(data)}
+    args = ["provision", "--non-interactive", "--kiosk-id", "wh-9", "--site-name", "S", "--site-address",
+            "A", "--help-desk", "H", *DEVICES, "--pin", "246813", "--group", "villages", "--repo-url",
+            fleet.url, "--trust-root", str(fleet.repository.trust_root)]  # fmt: skip
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    written = sorted(data.rglob("*"))
+    assert data / "trust" / "root.json" in written
+    assert {(path.name, path.stat().st_uid, path.stat().st_gid) for path in written} == {
+        (path.name, NOBODY, NOBODY) for path in written
+    }
+
+    pushed = tmp_path / "all.toml"
+    pushed.write_text('[kiosk]\nhelp_desk = "H2"\n', encoding="utf-8")
+    publish_config(fleet.repository, pushed, "all")
+    synced = CliRunner().invoke(main, ["sync", "--once"], env=env)
+    assert synced.exit_code == 0, synced.output
+    written = sorted(data.rglob("*"))
+    assert {data / "state.db", data / "guides.db", data / "pushed" / "all.toml"} <= set(written)
+    assert {(path.name, path.stat().st_uid, path.stat().st_gid) for path in written} == {
+        (path.name, NOBODY, NOBODY) for path in written
+    }
