@@ -56,16 +56,27 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
-def write_file_atomically(path: Path, data: bytes, mode: int | None = None) -> None:
+def write_file_atomically(path: Path, data: bytes, mode: int | None = None, group: int | None = None) -> None:
     """Replace `path` with `data` so that a crash at any instant leaves the old file or the new one.
 
-    With `mode`, the new file has exactly that mode (whatever the umask) from its first byte on.
+    With `mode`, the new file is created with no more than that mode and has exactly it (whatever
+    the umask) before its first byte; with `group`, it has that group before it takes the old
+    one's place. The directory is synced too, so that the replacement survives a power cut.
     """
     partial = path.with_name(path.name + ".part")
-    with partial.open("wb") as handle:
+    partial.unlink(missing_ok=True)  # a crash's leftover may carry a wider mode: start afresh
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
+    with os.fdopen(descriptor, "wb") as handle:
         if mode is not None:
             os.fchmod(handle.fileno(), mode)
+        if group is not None:
+            os.fchown(handle.fileno(), -1, group)
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     partial.replace(path)
+    directory = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)

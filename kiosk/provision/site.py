@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import grp
-import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -68,10 +67,8 @@ def write_site(path: Path, values: Mapping[str, Any]) -> None:
         raise SettingsError("(file)", str(path), f"would not be valid TOML: {error}") from error
     group = path.stat().st_gid if path.exists() else _kiosk_group()
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_file_atomically(path, text.encode("utf-8"), mode=SITE_FILE_MODE)
-    if group is not None and path.stat().st_gid != group:
-        # The kiosk user reads the file through its group (root:kiosk 0640): keep that group.
-        os.chown(path, -1, group)
+    # The kiosk user reads the file through its group (root:kiosk 0640): keep that group.
+    write_file_atomically(path, text.encode("utf-8"), mode=SITE_FILE_MODE, group=group)
 
 
 def _kiosk_group() -> int | None:
