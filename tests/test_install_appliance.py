@@ -84,3 +84,18 @@ def test_installing_twice_changes_nothing_the_second_time(tmp_path: Path) -> Non
     assert (tmp_path / "opt/kiosk/kiosk/session.py").is_file()
     second = planned(install(tmp_path), "apply")
     assert all(step.startswith(SYSTEM_STEPS) for step in second), second
+
+
+def test_an_upgrade_removes_what_the_project_no_longer_has(tmp_path: Path) -> None:
+    install(tmp_path)
+    installed = tmp_path / "opt/kiosk"
+    stale = installed / "kiosk/removed_module.py"
+    stale_folder = installed / "kiosk/removed_package"
+    stale.write_text("import os\n")
+    stale_folder.mkdir()
+    (stale_folder / "__init__.py").write_text("")
+    (installed / ".installed-digest").write_text("an earlier release")
+    install(tmp_path)
+    assert not stale.exists() and not stale_folder.exists()
+    assert (installed / "kiosk/session.py").is_file()
+    assert (installed / ".installed-digest").read_text() != "an earlier release"
