@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
 from kiosk.settings import Settings
+
+log = logging.getLogger(__name__)
 
 #: The data directory of an installed appliance (created by the installer, owned by the kiosk user).
 APPLIANCE_DATA_DIR = Path("/var/lib/kiosk")
@@ -34,24 +38,57 @@ def resolve_data_dir(configured: str, environ: Mapping[str, str] | None = None) 
 
 
 def hand_to_data_owner(data: Path, *paths: Path) -> None:
-    """Give `paths` (files or whole directories under `data`) the owner and group of `data`.
+    """Give `paths` (files or whole directories directly under `data`) the owner and group of `data`.
 
     Root runs `kiosk provision` and may run other commands before the kiosk first starts; what they
     create under the data directory must stay writable by the unprivileged kiosk user that owns it
     (the TUF client rewrites trust/, the UI writes state.db). Only root can give files away, and it
-    only needs to when the owner differs; paths that do not exist are skipped.
+    only needs to when the owner differs.
+
+    The kiosk user can write the data directory, so nothing in it is trusted: a symbolic link is
+    never followed (a `pushed -> /etc` link must not hand /etc to the kiosk user), only paths
+    directly inside `data` are taken, and an entry that disappears meanwhile (the running UI's own
+    sync renames its files) is skipped. Best effort: a failure is logged, never raised, so that it
+    cannot hide the outcome of the command that created the files.
     """
     if os.geteuid() != 0:
         return
     owner = data.stat()
+    wanted = (owner.st_uid, owner.st_gid)
     for path in paths:
-        if not path.exists():
+        if path.parent != data:
+            log.warning("not handing %s to the kiosk user: not directly in %s", path, data)
             continue
-        inside = sorted(path.rglob("*")) if path.is_dir() else []
-        for each in (path, *inside):
-            now = each.lstat()
-            if (now.st_uid, now.st_gid) != (owner.st_uid, owner.st_gid):
-                os.lchown(each, owner.st_uid, owner.st_gid)
+        try:
+            _hand_over(path, wanted)
+        except OSError as error:
+            log.warning("could not hand %s to the kiosk user: %s", path, error)
+
+
+def _hand_over(path: Path, wanted: tuple[int, int]) -> None:
+    """Chown `path` and, when it is a real directory, everything in it, never following a link."""
+    parent = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        status = _chown_at(parent, path.name, wanted)
+    finally:
+        os.close(parent)
+    if status is None or not stat.S_ISDIR(status.st_mode):
+        return
+    # fwalk neither enters a linked directory nor a top that is no longer the directory just seen.
+    for _folder, folders, files, folder in os.fwalk(path, follow_symlinks=False):
+        for name in (*folders, *files):
+            _chown_at(folder, name, wanted)
+
+
+def _chown_at(folder: int, name: str, wanted: tuple[int, int]) -> os.stat_result | None:
+    """Chown the entry `name` of the open directory `folder` itself (a link, not its target)."""
+    try:
+        status = os.stat(name, dir_fd=folder, follow_symlinks=False)
+        if (status.st_uid, status.st_gid) != wanted:
+            os.chown(name, *wanted, dir_fd=folder, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+    return status
 
 
 def database_files(path: Path) -> list[Path]:

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from kiosk.cli import main
 from kiosk.guides import DEMO_CATALOGUE
-from kiosk.paths import catalogue_path, state_path
+from kiosk.paths import catalogue_path, hand_to_data_owner, state_path
 
 NOBODY = 65534  # the kiosk user stand-in: any uid other than the tests' own
 
@@ -52,3 +52,19 @@ def test_guides_import_leaves_the_catalogue_to_the_kiosk_user(tmp_path: Path, da
     made = owners(data)  # the write-ahead log too, while the command's connection is open
     assert catalogue_path(data).name in made
     assert made == dict.fromkeys(made, (NOBODY, NOBODY))
+
+
+def test_a_link_in_the_data_directory_hands_over_nothing_it_points_to(tmp_path: Path, data: Path) -> None:
+    """The kiosk user can write the data directory: a `pushed -> /etc` link must not give it /etc."""
+    outside = tmp_path / "outside"
+    (outside / "sub").mkdir(parents=True)
+    (outside / "sub" / "secret").write_text("root's")
+    (data / "pushed").symlink_to(outside)
+    (data / "trust").mkdir()
+    (data / "trust" / "root.json").write_text("{}")
+    (data / "trust" / "escape").symlink_to(outside / "sub")
+    hand_to_data_owner(data, data / "pushed", data / "trust", tmp_path / "outside")
+    for path in (outside, outside / "sub", outside / "sub" / "secret"):
+        assert (path.stat().st_uid, path.stat().st_gid) == (0, 0), path
+    assert (data / "trust" / "root.json").stat().st_uid == NOBODY
+    assert (data / "trust" / "escape").lstat().st_uid == NOBODY  # the link itself, not its target
