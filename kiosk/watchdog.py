@@ -28,9 +28,9 @@ class SystemdNotifier:
         pid = env.get("WATCHDOG_PID", "")
         # systemd names the process its watchdog is for: the service's main process. On the
         # appliance that is the compositor, which starts the UI and does no work of its own; the
-        # UI, its child, takes the watchdog over and names itself the main process (MAINPID), so
-        # that a hung UI is the process systemd aborts. Any other process that inherited the
-        # variables (a grandchild, a tool started from the UI) leaves the watchdog alone.
+        # UI, its child, takes the watchdog over (systemd takes its pings with NotifyAccess=all,
+        # and on a timeout signals every process of the service). Any other process that
+        # inherited the variables (a grandchild, a tool started from the UI) leaves it alone.
         #: The watchdog was meant for the parent that started this process.
         self.takes_over = bool(pid) and pid == str(os.getppid())
         watched = usec.isdigit() and (not pid or pid == str(os.getpid()) or self.takes_over)
@@ -53,13 +53,8 @@ class SystemdNotifier:
             log.warning("cannot notify systemd at %s: %s", self.address.lstrip("\0"), error)
 
     def ready(self, status: str = "") -> None:
-        """The service is up (and this process is its main one, when it took the watchdog over)."""
-        lines = ["READY=1"]
-        if self.takes_over:
-            lines.append(f"MAINPID={os.getpid()}")
-        if status:
-            lines.append(f"STATUS={status}")
-        self.notify("\n".join(lines))
+        """The service is up."""
+        self.notify("READY=1" + (f"\nSTATUS={status}" if status else ""))
 
     def ping(self) -> None:
         """Keep the watchdog from firing."""
