@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "install-appliance"
 # Users, packages and services cannot be managed inside a throwaway root: those steps stay planned.
 SYSTEM_STEPS = ("install Debian packages", "create the system user kiosk", "enable kiosk.service")
 KIOSK_UID, KIOSK_GID = 64123, 64124  # the throwaway root's kiosk user, unknown to this machine
+NOBODY = 65534
 
 
 def install(root: Path, *options: str) -> list[str]:
@@ -38,6 +43,7 @@ def test_the_dry_run_plans_everything_and_changes_nothing(tmp_path: Path) -> Non
         "write /etc/systemd/system/kiosk.service (mode 644)",
         "write /etc/systemd/system/kiosk-sync.timer (mode 644)",
         "write /etc/systemd/journald.conf.d/kiosk.conf (mode 644)",
+        "reload systemd's units (they may have changed)",
     ):
         assert expected in plan
     assert any("PreserveJobFiles No" in step for step in plan)
@@ -69,7 +75,7 @@ def test_installing_twice_changes_nothing_the_second_time(tmp_path: Path) -> Non
     (tmp_path / "etc/passwd").write_text(
         f"root:x:0:0:root:/root:/bin/bash\nkiosk:x:{KIOSK_UID}:{KIOSK_GID}::/var/lib/kiosk:/usr/sbin/nologin\n"
     )
-    install(tmp_path)
+    assert "reload systemd's units (they may have changed)" in planned(install(tmp_path), "apply")
     assert (tmp_path / "etc/systemd/system/kiosk.service").read_bytes() == (
         ROOT / "systemd/kiosk.service"
     ).read_bytes()
@@ -92,10 +98,43 @@ def test_an_upgrade_removes_what_the_project_no_longer_has(tmp_path: Path) -> No
     stale = installed / "kiosk/removed_module.py"
     stale_folder = installed / "kiosk/removed_package"
     stale.write_text("import os\n")
-    stale_folder.mkdir()
-    (stale_folder / "__init__.py").write_text("")
+    (stale_folder / "__pycache__").mkdir(parents=True)  # only its caches left: still importable
+    (stale_folder / "__pycache__" / "__init__.cpython-311.pyc").write_bytes(b"")
+    cache = installed / "kiosk/__pycache__/session.cpython-311.pyc"
+    cache.parent.mkdir(exist_ok=True)
+    cache.write_bytes(b"compiled")
     (installed / ".installed-digest").write_text("an earlier release")
     install(tmp_path)
     assert not stale.exists() and not stale_folder.exists()
+    assert cache.read_bytes() == b"compiled"  # the UI cannot write /opt/kiosk: its caches stay
     assert (installed / "kiosk/session.py").is_file()
     assert (installed / ".installed-digest").read_text() != "an earlier release"
+
+
+def as_nobody(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["/usr/bin/python3", *command],  # the venv's interpreter may live under /root
+        capture_output=True,
+        text=True,
+        check=False,
+        user=NOBODY,
+        group=NOBODY,
+        extra_groups=[],
+    )
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="root drops to another user for this test")
+def test_a_throwaway_root_needs_no_root() -> None:
+    """Directory owners are given only as root; anyone may install into a folder of their own."""
+    if as_nobody("-c", f"import os; os.listdir({str(ROOT / 'kiosk')!r})").returncode != 0:
+        pytest.skip("this checkout is not readable by other users")
+    with tempfile.TemporaryDirectory(prefix="kiosk-install-") as scratch:
+        folder = Path(scratch)
+        (folder / "etc").mkdir()
+        (folder / "etc/passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+        for path in (folder, folder / "etc"):
+            os.chown(path, NOBODY, NOBODY)
+        result = as_nobody(str(SCRIPT), "--root", str(folder))
+        assert result.returncode == 0, result.stderr
+        assert "apply     directory /etc/kiosk (mode 755; owner root only when run as root)" in result.stdout
+        assert (folder / "etc/systemd/system/kiosk.service").is_file()
