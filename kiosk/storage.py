@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,24 +61,39 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 def write_file_atomically(path: Path, data: bytes, mode: int | None = None, group: int | None = None) -> None:
     """Replace `path` with `data` so that a crash at any instant leaves the old file or the new one.
 
-    With `mode`, the new file is created with no more than that mode and has exactly it (whatever
-    the umask) before its first byte; with `group`, it has that group before it takes the old
-    one's place. The directory is synced too, so that the replacement survives a power cut.
+    The new file is written under a name of its own beside `path` (two writers never share one),
+    created readable by its owner only and given `mode` (else 0666 less the umask) and `group`
+    before its first byte; the directory is synced too, so the replacement survives a power cut.
     """
-    partial = path.with_name(path.name + ".part")
-    partial.unlink(missing_ok=True)  # a crash's leftover may carry a wider mode: start afresh
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
-    with os.fdopen(descriptor, "wb") as handle:
-        if mode is not None:
-            os.fchmod(handle.fileno(), mode)
-        if group is not None:
-            os.fchown(handle.fileno(), -1, group)
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    partial.replace(path)
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            os.fchmod(handle.fileno(), _default_mode() if mode is None else mode)
+            if group is not None:
+                os.fchown(handle.fileno(), -1, group)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+        raise
     directory = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def _default_mode() -> int:
+    """What a plain open() would have created: 0666 less the process's umask.
+
+    Read from /proc: setting the umask to learn it would change it, for a moment, for every thread.
+    """
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+        umask = int(next(line.split()[1] for line in status.splitlines() if line.startswith("Umask:")), 8)
+    except (OSError, StopIteration, ValueError):
+        umask = 0o022
+    return 0o666 & ~umask
