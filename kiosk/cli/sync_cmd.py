@@ -11,7 +11,7 @@ import click
 from kiosk.cli.common import load_or_exit
 from kiosk.guides import Catalogue
 from kiosk.log import configure_logging
-from kiosk.paths import catalogue_path, data_dir, state_path
+from kiosk.paths import catalogue_path, data_dir, database_files, hand_to_data_owner, state_path
 from kiosk.sync import KioskSync, SyncError, SyncState
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,8 @@ def status(as_json: bool) -> None:
         current = state.status()
     finally:
         state.close()
+        # Run as root before the kiosk's first start, this created state.db: the UI must write it.
+        hand_to_data_owner(data, *database_files(state_path(data)))
     if as_json:
         click.echo(json.dumps(asdict(current), indent=2))
         return

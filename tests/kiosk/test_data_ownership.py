@@ -47,6 +47,11 @@ def test_technician_audit_leaves_the_state_database_to_the_kiosk_user(tmp_path: 
     assert owners(data) == {state_path(data).name: (NOBODY, NOBODY)}
 
 
+def test_sync_status_leaves_the_state_database_to_the_kiosk_user(tmp_path: Path, data: Path) -> None:
+    assert "last success:" in run(tmp_path, data, "sync", "status")
+    assert owners(data) == {state_path(data).name: (NOBODY, NOBODY)}
+
+
 def test_guides_import_leaves_the_catalogue_to_the_kiosk_user(tmp_path: Path, data: Path) -> None:
     assert "imported" in run(tmp_path, data, "guides", "import", str(DEMO_CATALOGUE))
     made = owners(data)  # the write-ahead log too, while the command's connection is open
