@@ -72,7 +72,7 @@ class TextFormatter(logging.Formatter):
 class JsonFormatter(logging.Formatter):
     """One JSON object per line, for journald on an appliance (journalctl -o cat | jq).
 
-    Keys: time, level, logger, message, session (null between residents), and exception when any.
+    Keys: time, level, logger, message, session (null between residents), exception and stack when any.
     """
 
     def format(self, record: logging.LogRecord) -> str:
