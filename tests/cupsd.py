@@ -51,7 +51,9 @@ ErrorLog {root}/log/error_log
 AccessLog {root}/log/access_log
 PageLog {root}/log/page_log
 FileDevice Yes
-Printcap
+# Its own printcap, not the system's /run/cups/printcap. (An empty value once meant "none"; cups
+# 2.4.2-3+deb12u11 refuses it: "Missing value for Printcap".)
+Printcap {root}/state/printcap
 """
 
 
@@ -72,21 +74,22 @@ class PrivateCupsd:
             (self.root / name).chmod(0o755)
         (self.root / "tmp").chmod(0o1777)
         self.port = free_port()
-        (self.root / "etc" / "cupsd.conf").write_text(_CUPSD_CONF.format(port=self.port))
-        (self.root / "etc" / "cups-files.conf").write_text(_CUPS_FILES_CONF.format(root=self.root))
+        cupsd_conf, cups_files = self.config_files
+        cupsd_conf.write_text(_CUPSD_CONF.format(port=self.port))
+        cups_files.write_text(_CUPS_FILES_CONF.format(root=self.root))
         self.daemon = Daemon(
             "cupsd",
-            [
-                self.cupsd,
-                "-f",
-                "-c",
-                str(self.root / "etc" / "cupsd.conf"),
-                "-s",
-                str(self.root / "etc" / "cups-files.conf"),
-            ],
+            [self.cupsd, "-f", "-c", str(cupsd_conf), "-s", str(cups_files)],
             ready=port_open(self.port),
             log=self.root / "log" / "cupsd.out",
+            # cupsd writes why it stopped (a refused directive, a port in use) only here.
+            own_logs=[self.root / "log" / "error_log"],
         )
+
+    @property
+    def config_files(self) -> tuple[Path, Path]:
+        """Its cupsd.conf and cups-files.conf."""
+        return self.root / "etc" / "cupsd.conf", self.root / "etc" / "cups-files.conf"
 
     @property
     def server(self) -> str:

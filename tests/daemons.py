@@ -25,7 +25,8 @@ import pytest
 
 
 class DaemonFailed(RuntimeError):
-    """The daemon exited or never became ready; the message carries the end of its output."""
+    """The daemon exited or never became ready; the message carries the end of its output and of
+    the log files it writes its reasons to (cupsd says why it stopped only in its error_log)."""
 
 
 class Daemon:
@@ -40,11 +41,14 @@ class Daemon:
         *,
         env: dict[str, str] | None = None,
         timeout: float = 20.0,
+        own_logs: Sequence[Path] = (),
     ) -> None:
         self.name = name
         self.argv = list(argv)
         self.ready = ready
         self.log = log
+        #: Log files the daemon writes itself, besides its stdout and stderr (`log`).
+        self.own_logs = list(own_logs)
         self.env = env
         self.timeout = timeout
         self.process: subprocess.Popen[bytes] | None = None
@@ -69,10 +73,10 @@ class Daemon:
         deadline = time.monotonic() + self.timeout
         while not self.ready():
             if self.process.poll() is not None:
-                raise DaemonFailed(f"{self.name} exited with {self.process.returncode}: {self.tail()}")
+                raise DaemonFailed(f"{self.name} exited with {self.process.returncode}:\n{self.tail()}")
             if time.monotonic() > deadline:
                 self.stop()
-                raise DaemonFailed(f"{self.name} not ready after {self.timeout} s: {self.tail()}")
+                raise DaemonFailed(f"{self.name} not ready after {self.timeout} s:\n{self.tail()}")
             time.sleep(0.05)
         return self
 
@@ -93,10 +97,13 @@ class Daemon:
         self.start()
 
     def tail(self, lines: int = 20) -> str:
-        """The last lines the daemon wrote."""
-        if not self.log.exists():
-            return ""
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        """The last lines of its output and of each of its own log files, each under its path."""
+        parts = []
+        for path in (self.log, *self.own_logs):
+            text = path.read_text(errors="replace").splitlines()[-lines:] if path.exists() else []
+            parts.append(f"--- {path} ({'last lines' if text else 'empty or missing'})")
+            parts.extend(text)
+        return "\n".join(parts)
 
     def __enter__(self) -> Daemon:
         return self.start()
