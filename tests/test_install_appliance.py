@@ -86,7 +86,7 @@ def test_installing_twice_changes_nothing_the_second_time(tmp_path: Path) -> Non
     ):
         status = (tmp_path / directory).stat()
         assert ((status.st_uid, status.st_gid), stat.S_IMODE(status.st_mode)) == (owner, mode), directory
-    assert "PreserveJobFiles No" in (tmp_path / "etc/cups/cups-files.conf").read_text()
+    assert "PreserveJobFiles No" in (tmp_path / "etc/cups/cupsd.conf").read_text().splitlines()
     assert (tmp_path / "opt/kiosk/kiosk/session.py").is_file()
     second = planned(install(tmp_path), "apply")
     assert all(step.startswith(SYSTEM_STEPS) for step in second), second
