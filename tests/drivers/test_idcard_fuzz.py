@@ -21,6 +21,7 @@ from drivers.idcard import protocol
 from drivers.idcard.card_file import load_id_card
 from kiosk.nations import NATIONS
 from kiosk.records import IdCard
+from tests.drivers.idcard_frames import ISSUE_13_FRAME
 
 CARDS = Path(__file__).parents[2] / "config" / "demo" / "cards"
 #: Each document layout and a real-looking card written in it.
@@ -30,11 +31,6 @@ DOCUMENTS = {
     "I": "foreign_2017",
     "Y": "foreign_2023",
 }
-
-#: The frame of issue 13, byte for byte: a 'J' card whose issue count is '²'.
-MINIMAL_FRAME = bytes.fromhex(
-    "AAAAAA9669 0108 000090 01000000" + "2000" * 119 + "B200" + "2000" * 4 + "4A00" + "2000" * 3 + "60"
-)
 
 #: Digits that are not 0-9: superscripts and circled numbers (category No: isdigit() yes, int() no),
 #: Arabic-Indic and full-width digits (category Nd: int() takes them).
@@ -115,7 +111,7 @@ def parse_or_malformed(text: bytes) -> IdCard | protocol.MalformedRecord:
 
 
 def test_the_minimal_frame_of_issue_13_is_a_malformed_record_not_a_value_error() -> None:
-    (answer,) = protocol.FrameReader().feed(MINIMAL_FRAME)
+    (answer,) = protocol.FrameReader().feed(ISSUE_13_FRAME)
     assert isinstance(answer, protocol.Answer)
     read = protocol.parse_read(answer.data)
     # Before: ValueError from int('²'), which no caller expects from the parser.
@@ -211,7 +207,7 @@ def test_any_256_bytes_give_a_card_or_a_malformed_record(text: bytes) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=1400), st.sampled_from([0x90, 0x9F, 0x41]))
-@example(MINIMAL_FRAME[10:-1], 0x90)
+@example(ISSUE_13_FRAME[10:-1], 0x90)
 def test_any_read_answer_gives_a_card_or_the_protocols_own_error(data: bytes, sw3: int) -> None:
     """Whatever a SAM answers, through framing, splitting and parsing, only FrameError escapes."""
     for answer in protocol.FrameReader().feed(protocol.build_answer(sw3, data)):
