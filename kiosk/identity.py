@@ -7,6 +7,7 @@ away (unplugged, pcscd restarted) is reported once and tried again until it answ
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from kiosk.i18n import N_
 from kiosk.ports import CardUnreadable, DeviceUnavailable, IdCardReader, SocialSecurityCardReader
 from kiosk.records import IdCard, SocialSecurityCard
 from kiosk.session import ResidentSession, SessionError
+from kiosk.thread_guard import ThreadGuard
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,20 @@ class IdentityService:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._unavailable: set[Method] = set()
+        #: Per reader: whether a card was seen on it (and must be lifted before it is read again).
+        self._present: dict[Method, bool] = dict.fromkeys(self._readers, False)
+        #: Per reader: whether a read is under way (a failure in it is the resident's to hear about).
+        self._reading: dict[Method, bool] = dict.fromkeys(self._readers, False)
+        #: Per reader: keeps its thread polling whatever goes wrong; counts what nobody expected.
+        self.guards: dict[Method, ThreadGuard] = {
+            method: ThreadGuard(
+                DEVICES[method],
+                pause=lambda: self.watch.retry,
+                stop=self._stop,
+                on_failure=functools.partial(self._unexpected_failure, method),
+            )
+            for method in self._readers
+        }
 
     def start(self) -> None:
         """Start watching both readers."""
@@ -91,33 +107,46 @@ class IdentityService:
 
     def _watch(self, method: Method) -> None:
         reader = self._readers[method]
-        was_present = False
+        self._present[method] = False
         while not self._stop.is_set():
-            try:
-                present = reader.card_present()
-                self._available(method)
-                if present and not was_present and self._session.active:
-                    self._read(method, reader)
-                elif not present and was_present:
-                    self._removed(method, "card_removed")
-                # A card lying there while nobody uses the kiosk is read when a session starts.
-                was_present = present and (self._session.active or was_present)
-            except CardUnreadable as error:
-                log.warning("%s: %s", DEVICES[method], error)
-                self._bus.publish(
-                    Event.IDENTITY_READ_FAILED, method=method, resident_message=READ_FAILED[method]
-                )
-                was_present = True  # the card must be taken away before it is tried again
-            except DeviceUnavailable as error:
-                self._lost(method, str(error))
-                was_present = False
-                self._stop.wait(self.watch.retry)
-                continue
-            self._stop.wait(self.watch.poll)
+            with self.guards[method]:
+                self._stop.wait(self._poll(method, reader))
+
+    def _poll(self, method: Method, reader: IdCardReader | SocialSecurityCardReader) -> float:
+        """Look at the reader once and act on what changed; returns the seconds until the next look."""
+        was_present = self._present[method]
+        self._reading[method] = False
+        try:
+            present = reader.card_present()
+            self._available(method)
+            if present and not was_present and self._session.active:
+                self._read(method, reader)
+            elif not present and was_present:
+                self._removed(method, "card_removed")
+            # A card lying there while nobody uses the kiosk is read when a session starts.
+            self._present[method] = present and (self._session.active or was_present)
+        except CardUnreadable as error:
+            log.warning("%s: %s", DEVICES[method], error)
+            self._bus.publish(Event.IDENTITY_READ_FAILED, method=method, resident_message=READ_FAILED[method])
+            self._present[method] = True  # the card must be taken away before it is tried again
+        except DeviceUnavailable as error:
+            self._lost(method, str(error))
+            self._present[method] = False
+            return self.watch.retry
+        return self.watch.poll
+
+    def _unexpected_failure(self, method: Method) -> None:
+        """After an error nobody expected (logged by the guard): a card being read was unreadable."""
+        if self._reading[method]:
+            self._reading[method] = False
+            self._present[method] = True  # not read again, and failing again, until it is lifted
+            self._bus.publish(Event.IDENTITY_READ_FAILED, method=method, resident_message=READ_FAILED[method])
 
     def _read(self, method: Method, reader: IdCardReader | SocialSecurityCardReader) -> None:
         self._bus.publish(Event.IDENTITY_READING, method=method)
+        self._reading[method] = True
         card = reader.read_card(self.watch.read)
+        self._reading[method] = False
         if card is None:
             # The card left between being seen and being read: the resident places it again.
             self._bus.publish(Event.IDENTITY_READ_FAILED, method=method, resident_message=READ_FAILED[method])

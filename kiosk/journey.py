@@ -24,6 +24,7 @@ from kiosk.records import Guide, GuideSummary, PrintJob
 from kiosk.search_flow import SearchFlow
 from kiosk.session import ResidentSession
 from kiosk.settings import Settings
+from kiosk.thread_guard import ThreadGuard
 
 log = logging.getLogger(__name__)
 
@@ -109,9 +110,18 @@ def _preferences(settings: Settings) -> tuple[bool, bool]:
     return settings.display.theme == "elder", settings.devices.speaker.enabled
 
 
+#: Background work that failed in a way nobody expected: logged without its text, and counted.
+_WORKER_GUARD = ThreadGuard("background work", pause=lambda: 0.0)
+
+
 def run_in_thread(work: Callable[[], None]) -> None:
     """Run device work off the UI thread."""
-    threading.Thread(target=work, name="kiosk-worker", daemon=True).start()
+
+    def guarded() -> None:
+        with _WORKER_GUARD:
+            work()
+
+    threading.Thread(target=guarded, name="kiosk-worker", daemon=True).start()
 
 
 class Journey:

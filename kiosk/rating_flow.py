@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from kiosk.digits import ascii_digits
 from kiosk.i18n import N_
 from kiosk.outbox import RatingOutbox
 from kiosk.records import BAD_REASONS, DIMENSIONS, MOBILE_DIGITS, Rating, RatingLevel, valid_mobile
@@ -105,7 +106,7 @@ class RatingFlow:
 
     def press_digit(self, digit: str) -> None:
         """A key of the digit keypad; ignored without consent or when the number is complete."""
-        if not self.consent or not digit.isdigit() or len(digit) != 1 or len(self.phone) >= MOBILE_DIGITS:
+        if not self.consent or not ascii_digits(digit) or len(digit) != 1 or len(self.phone) >= MOBILE_DIGITS:
             return
         self._set_phone(self.phone + digit)
 

@@ -13,6 +13,8 @@ import socket
 import time
 from collections.abc import Callable, Mapping
 
+from kiosk.digits import ascii_digits
+
 log = logging.getLogger(__name__)
 
 
@@ -33,7 +35,7 @@ class SystemdNotifier:
         # inherited the variables (a grandchild, a tool started from the UI) leaves it alone.
         #: The watchdog was meant for the parent that started this process.
         self.takes_over = bool(pid) and pid == str(os.getppid())
-        watched = usec.isdigit() and (not pid or pid == str(os.getpid()) or self.takes_over)
+        watched = ascii_digits(usec) and (not pid or pid == str(os.getpid()) or self.takes_over)
         #: How often to ping: half the watchdog period, as systemd advises; None when not watched.
         self.ping_interval: float | None = int(usec) / 2_000_000 if watched else None
 

@@ -30,6 +30,9 @@ class SimulatedIdCard:
 
     card: IdCard
     flag: str
+    #: The chip's text block as it is, when it is not the block `card` would write: a damaged or
+    #: forged card, or a frame found by fuzzing (issue 13), served byte for byte.
+    text_block: bytes | None = None
 
 
 def _day(raw: dict[str, Any], key: str) -> date | None:

@@ -7,11 +7,13 @@ Layouts follow docs in /work/shared/reference/idcard-serial-protocol.md (public 
 
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from kiosk.digits import ascii_digits
 from kiosk.nations import NATIONS
 from kiosk.records import IdCard
 from kiosk.records.identity import CardType
@@ -224,54 +226,89 @@ class FrameReader:
 
 
 @dataclass(frozen=True)
-class _Field:
+class _Form:
+    """What a machine-read field may hold (matched whole, after its padding is stripped)."""
+
+    pattern: re.Pattern[str]
+    meaning: str
+
+
+def _form(pattern: str, meaning: str) -> _Form:
+    # Character classes spelled [0-9] and [A-Z], never \d or isdigit(): a chip that holds '²' or '３'
+    # there is damaged or forged, and must not become a number (or a crash) further on.
+    return _Form(re.compile(pattern, re.ASCII), meaning)
+
+
+_CODE = _form("[0-9]?", "a one-digit code 0-9")
+_NATION_CODE = _form("(?:[0-9]{2})?", "a two-digit code 0-9")
+_ID_NUMBER = _form("[0-9]{17}[0-9Xx]", "an 18-character ID number (digits 0-9, the last may be X)")
+_PERMIT_NUMBER = _form("[A-Z]{3}[0-9]{12}", "a permit number of 3 letters A-Z and 12 digits 0-9")
+_COUNT = _form("[0-9]{0,2}", "a count in digits 0-9")
+_PASS_NUMBER = _form("[0-9A-Z]*", "letters A-Z and digits 0-9")
+_COUNTRY = _form("(?:[A-Z]{3})?", "a three-letter country code A-Z")
+_AUTHORITY_CODE = _form("[0-9]*", "an authority code in digits 0-9")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a text block layout: where it lies and what it may hold."""
+
     name: str
     offset: int
     size: int
+    #: What the field may hold: a form, "date" (YYYYMMDD in 0-9, checked when parsed), or None for
+    #: free text (names, addresses) and fields the kiosk does not use (a field it ignores must not
+    #: spoil a read).
+    form: _Form | str | None = None
+
+    @property
+    def where(self) -> str:
+        """The field and its bytes in the text block, for a technician's message."""
+        return f"{self.name.replace('_', ' ')} (bytes {self.offset}-{self.offset + self.size - 1})"
 
 
 _RESIDENT = (
-    _Field("name", 0, 30),
-    _Field("gender", 30, 2),
-    _Field("nation", 32, 4),
-    _Field("birth_date", 36, 16),
-    _Field("address", 52, 70),
-    _Field("id_number", 122, 36),
-    _Field("issuer", 158, 30),
-    _Field("valid_from", 188, 16),
-    _Field("valid_until", 204, 16),
+    Field("name", 0, 30),
+    Field("gender", 30, 2, _CODE),
+    Field("nation", 32, 4, _NATION_CODE),
+    Field("birth_date", 36, 16, "date"),
+    Field("address", 52, 70),
+    Field("id_number", 122, 36, _ID_NUMBER),
+    Field("issuer", 158, 30),
+    Field("valid_from", 188, 16, "date"),
+    Field("valid_until", 204, 16, "date"),
 )
 _HK_MO_TW = (
     *(f for f in _RESIDENT if f.name != "nation"),
-    _Field("pass_number", 220, 18),
-    _Field("issue_count", 238, 4),
+    Field("pass_number", 220, 18, _PASS_NUMBER),
+    Field("issue_count", 238, 4, _COUNT),
 )
 _FOREIGN_2017 = (
-    _Field("english_name", 0, 120),
-    _Field("gender", 120, 2),
-    _Field("id_number", 122, 30),
-    _Field("nationality", 152, 6),
-    _Field("name", 158, 30),
-    _Field("valid_from", 188, 16),
-    _Field("valid_until", 204, 16),
-    _Field("birth_date", 220, 16),
-    _Field("card_version", 236, 4),
-    _Field("issuer", 240, 8),
+    Field("english_name", 0, 120),
+    Field("gender", 120, 2, _CODE),
+    Field("id_number", 122, 30, _PERMIT_NUMBER),
+    Field("nationality", 152, 6, _COUNTRY),
+    Field("name", 158, 30),
+    Field("valid_from", 188, 16, "date"),
+    Field("valid_until", 204, 16, "date"),
+    Field("birth_date", 220, 16, "date"),
+    Field("card_version", 236, 4),
+    Field("issuer", 240, 8, _AUTHORITY_CODE),
 )
 _FOREIGN_2023 = (
-    _Field("name", 0, 30),
-    _Field("gender", 30, 2),
-    _Field("issue_count", 32, 4),
-    _Field("birth_date", 36, 16),
-    _Field("english_name", 52, 70),
-    _Field("id_number", 122, 36),
-    _Field("valid_from", 188, 16),
-    _Field("valid_until", 204, 16),
-    _Field("english_name_more", 220, 22),
-    _Field("nationality", 242, 6),
+    Field("name", 0, 30),
+    Field("gender", 30, 2, _CODE),
+    Field("issue_count", 32, 4, _COUNT),
+    Field("birth_date", 36, 16, "date"),
+    Field("english_name", 52, 70),
+    Field("id_number", 122, 36, _ID_NUMBER),
+    Field("valid_from", 188, 16, "date"),
+    Field("valid_until", 204, 16, "date"),
+    Field("english_name_more", 220, 22),
+    Field("nationality", 242, 6, _COUNTRY),
 )
 #: The text layout of each document, by the flag character at byte 248 (space: resident card).
-LAYOUTS: dict[str, tuple[_Field, ...]] = {
+LAYOUTS: dict[str, tuple[Field, ...]] = {
     " ": _RESIDENT,
     "J": _HK_MO_TW,
     "I": _FOREIGN_2017,
@@ -287,11 +324,18 @@ def document_flag(text: bytes) -> str:
     return " " if flag in {" ", "\x00", "0"} else flag
 
 
-def _fields(text: bytes, layout: tuple[_Field, ...]) -> dict[str, str]:
-    return {
-        f.name: text[f.offset : f.offset + f.size].decode("utf-16-le", errors="strict").strip(" \x00")
-        for f in layout
-    }
+def _fields(text: bytes, layout: tuple[Field, ...]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for f in layout:
+        try:
+            value = text[f.offset : f.offset + f.size].decode("utf-16-le", errors="strict").strip(" \x00")
+        except UnicodeDecodeError as error:
+            raise MalformedRecord(f"{f.where} is not UCS-2 text") from error
+        # The value itself stays out of the message: it is personal data, and messages reach logs.
+        if isinstance(f.form, _Form) and not f.form.pattern.fullmatch(value):
+            raise MalformedRecord(f"{f.where} is not {f.form.meaning}")
+        values[f.name] = value
+    return values
 
 
 def _date(value: str, what: str, long_term_allowed: bool = False) -> date | None:
@@ -299,8 +343,8 @@ def _date(value: str, what: str, long_term_allowed: bool = False) -> date | None
         return None
     if value == LONG_TERM and long_term_allowed:
         return None
-    if len(value) != 8 or not value.isdigit():
-        raise MalformedRecord(f"{what} is not a date YYYYMMDD")
+    if len(value) != 8 or not ascii_digits(value):
+        raise MalformedRecord(f"{what} is not a date YYYYMMDD in digits 0-9")
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:]))
     except ValueError as error:
@@ -308,17 +352,27 @@ def _date(value: str, what: str, long_term_allowed: bool = False) -> date | None
 
 
 def parse_text(text: bytes, photo_wlt: bytes = b"", appended_address: str = "") -> IdCard:
-    """The card in a 256-byte UCS-2 text block, laid out by the document type it carries."""
+    """The card in a 256-byte UCS-2 text block, laid out by the document type it carries.
+
+    Raises MalformedRecord, and nothing else, for any block that cannot be a real card.
+    """
     if len(text) != TEXT_LENGTH:
         raise MalformedRecord(f"text block is {len(text)} bytes, expected {TEXT_LENGTH}")
+    try:
+        return _card(text, photo_wlt, appended_address)
+    except MalformedRecord:
+        raise
+    except Exception as error:  # a card nobody foresaw costs one read, never the reader's thread
+        # Only the kind of error: its text may quote a field, and field values are personal data.
+        raise MalformedRecord(f"text block could not be parsed ({type(error).__name__})") from error
+
+
+def _card(text: bytes, photo_wlt: bytes, appended_address: str) -> IdCard:
     flag = document_flag(text)
     layout = LAYOUTS.get(flag)
     if layout is None:
         raise MalformedRecord(f"unknown document type flag {flag!r}")
-    try:
-        values = _fields(text, layout)
-    except UnicodeDecodeError as error:
-        raise MalformedRecord("text block is not UCS-2") from error
+    values = _fields(text, layout)
     gender = values.get("gender", "")
     count = values.get("issue_count", "")
     nation = values.get("nation", "")
@@ -339,7 +393,7 @@ def parse_text(text: bytes, photo_wlt: bytes = b"", appended_address: str = "") 
         english_name=english,
         nationality=values.get("nationality", ""),
         pass_number=values.get("pass_number", ""),
-        issue_count=int(count) if count.isdigit() else None,
+        issue_count=int(count) if count else None,
         photo_wlt=photo_wlt,
     )
 

@@ -18,6 +18,7 @@ from typing import Literal
 from drivers.idcard import protocol
 from drivers.idcard.card_file import SimulatedIdCard
 from drivers.idcard.protocol import Command
+from kiosk.thread_guard import ThreadGuard
 
 #: A SAM id for the simulator: prints as 05.01-20261127-000004711-000000042.
 SIM_SAM_ID = (
@@ -72,6 +73,7 @@ class PtyIdReaderSimulator:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._guard = ThreadGuard("idcard simulator", pause=lambda: 0.1, stop=self._stop)
         self._master = -1
         self._slave = -1
         self.path = ""
@@ -131,19 +133,24 @@ class PtyIdReaderSimulator:
     def _serve(self) -> None:
         buffer = bytearray()
         while not self._stop.is_set():
-            ready, _, _ = select.select([self._master], [], [], 0.1)
-            if not ready:
-                continue
-            try:
-                buffer.extend(os.read(self._master, 4096))
-            except OSError:
-                return
-            for frame in _take_commands(buffer):
-                self.wire.to_reader += len(frame)
-                if self.quirks.baud:
-                    # The command itself took this long to arrive over the line.
-                    time.sleep(len(frame) * 10 / self.quirks.baud)
-                self._answer(frame)
+            with self._guard:  # a card file the protocol cannot carry costs that answer, not the reader
+                ready, _, _ = select.select([self._master], [], [], 0.1)
+                if not ready:
+                    continue
+                try:
+                    buffer.extend(os.read(self._master, 4096))
+                except OSError:
+                    return  # the pty was closed: the simulator stops
+                self._answer_all(buffer)
+
+    def _answer_all(self, buffer: bytearray) -> None:
+        """Answer every complete command in `buffer` (taking them out of it)."""
+        for frame in _take_commands(buffer):
+            self.wire.to_reader += len(frame)
+            if self.quirks.baud:
+                # The command itself took this long to arrive over the line.
+                time.sleep(len(frame) * 10 / self.quirks.baud)
+            self._answer(frame)
 
     def _answer(self, frame: bytes) -> None:
         try:
@@ -173,7 +180,7 @@ class PtyIdReaderSimulator:
         if command is Command.READ_BASIC:
             if card is None or not self._selected:
                 return protocol.build_answer(0x41), 0
-            text = protocol.build_text(card.card, card.flag)
+            text = card.text_block or protocol.build_text(card.card, card.flag)
             photo = card.card.photo_wlt or bytes(protocol.PHOTO_LENGTH)
             answer = protocol.build_answer(0x90, protocol.build_read_data(text, photo))
             if self.quirks.lift_mid_read and not self._lifted_once:

@@ -16,6 +16,7 @@ from kiosk.ports import DeviceUnavailable
 from kiosk.provision.detect import Candidate
 from kiosk.records import ResidentCode
 from kiosk.settings.schema import ScannerSection
+from kiosk.thread_guard import ThreadGuard
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class CameraScanner:
         self._last_seen: dict[str, float] = {}
         self._stop = threading.Event()
         self.frames_read = 0
+        #: Keeps the thread reading frames whatever a camera or a frame does; counts the failures.
+        self.guard = ThreadGuard("scanner", pause=lambda: 0.5, stop=self._stop)
         self._thread = threading.Thread(target=self._run, name="scanner-camera", daemon=True)
         self._thread.start()
 
@@ -81,22 +84,23 @@ class CameraScanner:
 
     def _read_frames(self, decoder: FrameDecoder) -> None:
         while not self._stop.is_set():
-            try:
-                frame = self._source.read()
-            except Exception:  # a camera that fails mid-way must not kill the thread silently
-                log.exception("scanner: camera read failed")
-                frame = None
-            if frame is None:
-                self._stop.wait(self._idle_wait)
-                continue
-            self.frames_read += 1
-            now = self._clock()
-            for found in decoder.decode(frame.pixels, frame.width, frame.height):
-                key = f"{found.symbology}:{found.data}"
-                seen = self._last_seen.get(key)
-                self._last_seen[key] = now
-                if seen is None or now - seen > self._repeat_after:
-                    self._codes.put(ResidentCode(found.symbology, found.data))
+            with self.guard:  # a camera that fails mid-way, or a frame zbar chokes on, costs a pass
+                self._look(decoder)
+
+    def _look(self, decoder: FrameDecoder) -> None:
+        """Read one frame and report the codes on it that were not seen just before."""
+        frame = self._source.read()
+        if frame is None:
+            self._stop.wait(self._idle_wait)
+            return
+        self.frames_read += 1
+        now = self._clock()
+        for found in decoder.decode(frame.pixels, frame.width, frame.height):
+            key = f"{found.symbology}:{found.data}"
+            seen = self._last_seen.get(key)
+            self._last_seen[key] = now
+            if seen is None or now - seen > self._repeat_after:
+                self._codes.put(ResidentCode(found.symbology, found.data))
 
 
 def camera_candidates(section: ScannerSection, devices: Path = Path("/dev")) -> list[Candidate]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from kiosk.digits import ascii_digits
 from kiosk.ports import DeviceUnavailable
 
 
@@ -41,7 +42,7 @@ class OpenCvCamera:
         import cv2  # imported here: only kiosks with a camera scanner load OpenCV
 
         self._cv2 = cv2
-        target: int | str = int(device) if device.isdigit() else device
+        target: int | str = int(device) if ascii_digits(device) else device
         self._capture = cv2.VideoCapture(target)
         if not self._capture.isOpened():
             raise DeviceUnavailable(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import serial
 
@@ -12,6 +14,7 @@ from kiosk.devices import DriverContext
 from kiosk.ports import DeviceUnavailable
 from kiosk.records import ResidentCode
 from kiosk.settings.schema import ScannerSection
+from kiosk.thread_guard import ThreadGuard
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +39,26 @@ def parse_line(line: bytes) -> ResidentCode | None:
 class SerialCodeScanner:
     """Implements kiosk.ports.CodeScanner on a serial port; a thread reads lines as they come."""
 
-    def __init__(self, section: ScannerSection, context: DriverContext) -> None:
+    def __init__(
+        self,
+        section: ScannerSection,
+        context: DriverContext,
+        *,
+        open_port: Callable[..., Any] = serial.Serial,
+    ) -> None:
         if not section.port:
             raise DeviceUnavailable("scanner: devices.scanner.port is empty; name the serial port")
         self.port = section.port
         try:
-            self._serial = serial.Serial(section.port, section.baud, timeout=0.1)
+            self._serial = open_port(section.port, section.baud, timeout=0.1)
         except serial.SerialException as error:
             raise DeviceUnavailable(f"scanner: cannot open {section.port}: {error}") from error
         self._codes = ScannedCodes()
         self._stop = threading.Event()
+        #: Bytes of a line not ended yet.
+        self._pending = b""
+        #: Keeps the thread reading lines whatever comes down the line; counts the failures.
+        self.guard = ThreadGuard("scanner", pause=lambda: 0.5, stop=self._stop)
         self._thread = threading.Thread(target=self._run, name="scanner-serial", daemon=True)
         self._thread.start()
 
@@ -61,24 +74,31 @@ class SerialCodeScanner:
         self._codes.forget()
 
     def _run(self) -> None:
-        pending = b""
         while not self._stop.is_set():
-            try:
-                chunk = self._serial.read(self._serial.in_waiting or 1)
-            except (serial.SerialException, OSError) as error:
-                log.warning("scanner: %s stopped answering: %s", self.port, error)
-                self._stop.wait(0.5)
-                continue
-            pending += chunk
-            # A scanner ends a code with CR, LF or CR LF.
-            while (end := _line_end(pending)) >= 0:
-                line, pending = pending[: end + 1], pending[end + 1 :]
-                code = parse_line(line)
-                if code is not None:
-                    self._codes.put(code)
-            if len(pending) > _LONGEST_LINE:
-                log.warning("scanner: %s sent %d bytes without a line end; dropped", self.port, len(pending))
-                pending = b""
+            with self.guard:
+                self._read_lines()
+
+    def _read_lines(self) -> None:
+        """Read what the scanner sent and queue the codes of the lines it completed."""
+        try:
+            chunk = self._serial.read(self._serial.in_waiting or 1)
+        except (serial.SerialException, OSError) as error:
+            log.warning("scanner: %s stopped answering: %s", self.port, error)
+            self._stop.wait(0.5)
+            return
+        self._pending += chunk
+        # A scanner ends a code with CR, LF or CR LF. Each line leaves the buffer before it is
+        # parsed: a line that fails to parse is lost, never parsed (and failing) again and again.
+        while (end := _line_end(self._pending)) >= 0:
+            line, self._pending = self._pending[: end + 1], self._pending[end + 1 :]
+            code = parse_line(line)
+            if code is not None:
+                self._codes.put(code)
+        if len(self._pending) > _LONGEST_LINE:
+            log.warning(
+                "scanner: %s sent %d bytes without a line end; dropped", self.port, len(self._pending)
+            )
+            self._pending = b""
 
 
 def _line_end(buffer: bytes) -> int:

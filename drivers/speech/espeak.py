@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from kiosk.devices import DriverContext
 from kiosk.settings.schema import SpeakerSection
+from kiosk.thread_guard import ThreadGuard
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,8 @@ class EspeakSpeaker:
                 "voice guidance is silent",
                 self._player[0],
             )
+        #: Keeps the worker saying the next utterance whatever went wrong with the last one.
+        self._guard = ThreadGuard("speaker", pause=lambda: 0.5, on_failure=self._abandon_utterance)
         self._worker = threading.Thread(target=self._run, name="speaker-espeak", daemon=True)
         self._worker.start()
 
@@ -125,22 +128,34 @@ class EspeakSpeaker:
     # -- the worker thread ----------------------------------------------------------------------
 
     def _run(self) -> None:
-        while True:
-            with self._lock:
-                while not self._queue and not self._closed:
-                    self._lock.wait()
-                if self._closed:
-                    return
-                text, language = self._queue.popleft()
-                # Started under the lock, so that a stop() from now on finds it and kills it.
-                utterance = self._start(language)
-                self._current = utterance
-            if utterance is not None:
-                self._finish(utterance, text)
-            with self._lock:
-                self._current = None
-            if utterance is not None and not utterance.killed:
-                self._report(utterance.errors)
+        while not self._closed:
+            with self._guard:
+                self._say_next()
+
+    def _say_next(self) -> None:
+        """Wait for the next utterance and say it (returns at once when the speaker closes)."""
+        with self._lock:
+            while not self._queue and not self._closed:
+                self._lock.wait()
+            if self._closed:
+                return
+            text, language = self._queue.popleft()
+            # Started under the lock, so that a stop() from now on finds it and kills it.
+            utterance = self._start(language)
+            self._current = utterance
+        if utterance is not None:
+            self._finish(utterance, text)
+        with self._lock:
+            self._current = None
+        if utterance is not None and not utterance.killed:
+            self._report(utterance.errors)
+
+    def _abandon_utterance(self) -> None:
+        """After a failure nobody expected: the utterance under way is killed, and the next one is said."""
+        with self._lock:
+            if self._current is not None:
+                self._current.kill()
+            self._current = None
 
     def _start(self, language: str) -> _Utterance | None:
         assert self._executable is not None

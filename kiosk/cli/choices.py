@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from kiosk.digits import ascii_digits
+
 
 def choose(options: list[tuple[str, str]], default: str, free_text: str) -> str:
     """Show (value, label) options numbered from 1 and return the value chosen.
@@ -16,6 +18,6 @@ def choose(options: list[tuple[str, str]], default: str, free_text: str) -> str:
     values = [value for value, _ in options]
     shown = str(values.index(default) + 1) if default in values else default
     answer = str(click.prompt(f"Choose 1-{len(options)}, or type {free_text}", default=shown)).strip()
-    if answer.isdigit() and 1 <= int(answer) <= len(values):
+    if ascii_digits(answer) and 1 <= int(answer) <= len(values):
         return values[int(answer) - 1]
     return answer

@@ -11,6 +11,7 @@ import click
 
 from kiosk.cli.choices import choose
 from kiosk.devices import DriverContext
+from kiosk.digits import ascii_digits
 from kiosk.doctor import Check, Status
 from kiosk.paths import data_dir, resolve_data_dir
 from kiosk.ports import DeviceError
@@ -339,7 +340,7 @@ class Provisioning:
         if chosen == SIM:
             self._set("printer", {"devices.printer.driver": SIM})
             return
-        if chosen.isdigit() and int(chosen) < len(found.candidates):
+        if ascii_digits(chosen) and int(chosen) < len(found.candidates):
             chosen = self._prepared(found.candidates[int(chosen)])
         self._set("printer", {"devices.printer.driver": "cups", "devices.printer.queue": chosen})
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import random
 import threading
 from collections.abc import Callable
@@ -11,8 +10,7 @@ from kiosk.bus import EventBus
 from kiosk.events import Event
 from kiosk.settings.schema import SyncSection
 from kiosk.sync.client import SyncError, SyncReport
-
-log = logging.getLogger(__name__)
+from kiosk.thread_guard import ThreadGuard
 
 
 def next_delay(section: SyncSection, failures: int, jitter: float) -> float:
@@ -39,6 +37,8 @@ class SyncScheduler:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self.failures = 0
+        #: Counts and logs attempts that crashed; the backoff, not the guard, spaces the next one.
+        self.guard = ThreadGuard("sync", pause=lambda: 0.0)
 
     def start(self, first_delay: float = 5.0) -> None:
         """Begin syncing in the background, first after `first_delay` seconds."""
@@ -58,15 +58,16 @@ class SyncScheduler:
 
     def run_once(self) -> SyncReport | None:
         """One attempt, announced on the bus; returns the report or None when it failed."""
-        try:
-            report = self._sync_once()
-        except SyncError as error:
+        report: SyncReport | None = None
+        with self.guard:  # a bug in one attempt must not end periodic syncing
+            try:
+                report = self._sync_once()
+            except SyncError as error:
+                self.failures += 1
+                self._bus.publish(Event.SYNC_FAILED, reason=str(error), failures=self.failures)
+                return None
+        if report is None:  # the attempt crashed (the guard logged it): backed off like a failure
             self.failures += 1
-            self._bus.publish(Event.SYNC_FAILED, reason=str(error), failures=self.failures)
-            return None
-        except Exception:  # a bug in one attempt must not end periodic syncing
-            self.failures += 1
-            log.exception("sync attempt crashed")
             return None
         self.failures = 0
         self._bus.publish(Event.SYNC_COMPLETED, report=report)

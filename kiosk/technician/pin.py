@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import secrets
 
+from kiosk.digits import ascii_digits
+
 #: scrypt cost: 2**15 x 8 x 1 takes ~50-100 ms and 32 MiB on a kiosk's CPU, for each guess.
 _N, _R, _P = 2**15, 8, 1
 _SALT_BYTES = 16
@@ -25,7 +27,7 @@ class PinFormatError(ValueError):
 
 def hash_pin(pin: str, *, salt: bytes | None = None) -> str:
     """The stored form of a new PIN; refuses PINs that are too short or not all digits."""
-    if not pin.isdigit() or not pin.isascii():
+    if not ascii_digits(pin):
         raise PinFormatError("the technician PIN must be digits only")
     if len(pin) < MIN_PIN_LENGTH:
         raise PinFormatError(f"the technician PIN must have at least {MIN_PIN_LENGTH} digits")
@@ -59,6 +61,8 @@ def _parse(stored: str) -> tuple[str, int, int, int, str, str]:
     if len(parts) != 6:
         raise PinFormatError("a PIN hash looks like scrypt$n$r$p$salt$hash")
     scheme, n, r, p, salt, digest = parts
+    if not all(ascii_digits(cost) for cost in (n, r, p)):
+        raise PinFormatError("malformed PIN hash: its cost parameters n, r, p must be digits 0-9")
     try:
         base64.b64decode(salt, validate=True)
         base64.b64decode(digest, validate=True)

@@ -217,3 +217,16 @@ def test_without_a_sound_card_the_default_output_fails_quietly(
     speaker = make_speaker(player=[])
     say_completely(speaker, ENGLISH, "en")
     assert "speaker: could not speak on the default audio device: espeak-ng (exit 0)" in caplog.text
+
+
+def test_a_failure_nobody_expected_costs_one_utterance_not_the_voice(
+    make_speaker: MakeSpeaker, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A NUL byte in the player's command: subprocess raises ValueError, which no one planned for.
+    speaker = make_speaker(player=["aplay\0"])
+    for _ in range(2):  # the worker is still there to take the second one
+        speaker.say(ENGLISH, "en")
+        wait_until(lambda: not speaker.speaking, timeout=5)
+    assert speaker._guard.failures == 2
+    assert any("speaker: unexpected ValueError" in record.getMessage() for record in caplog.records)
+    assert ENGLISH not in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -15,6 +16,7 @@ from drivers.idcard.serial_reader import SerialIdCardReader
 from kiosk.devices import DriverContext, build_driver
 from kiosk.ports import CardUnreadable, DeviceUnavailable, IdCardReader
 from kiosk.settings.schema import IdReaderSection
+from tests.drivers.idcard_frames import issue_13_text
 
 CARDS = Path(__file__).parents[2] / "config" / "demo" / "cards"
 DOCUMENTS = ["resident", "resident_long_term", "hk_mo_tw", "foreign_2017", "foreign_2023"]
@@ -131,6 +133,30 @@ def test_a_card_lifted_mid_read_gives_no_partial_record(open_reader: Open) -> No
         reader.read_card(timeout=4)
     simulator.place(card())
     assert reader.read_card(timeout=2) == card().card
+
+
+def test_the_frame_of_issue_13_is_an_unreadable_card_and_the_next_card_is_read(open_reader: Open) -> None:
+    broken = dataclasses.replace(card("hk_mo_tw"), text_block=issue_13_text())
+    simulator, reader = open_reader(broken)
+    # Before: a plain ValueError from int('²'), which no caller of the reader expects.
+    with pytest.raises(CardUnreadable, match=rf"{simulator.path}: the card's data is malformed: id number"):
+        reader.read_card(timeout=2)
+    simulator.lift()
+    assert reader.read_card(timeout=0.15) is None
+    simulator.place(card("hk_mo_tw"))
+    assert reader.read_card(timeout=2) == card("hk_mo_tw").card
+
+
+def test_a_card_file_the_protocol_cannot_carry_costs_the_simulator_one_answer(open_reader: Open) -> None:
+    too_long = card("resident").card.name * 10  # more than the 15 characters the name field holds
+    simulator, reader = open_reader(
+        dataclasses.replace(card(), card=dataclasses.replace(card().card, name=too_long))
+    )
+    with pytest.raises(CardUnreadable, match="READ_BASIC stopped after 0 bytes"):
+        reader.read_card(timeout=2)
+    simulator.lift()
+    simulator.place(card())
+    assert reader.read_card(timeout=2) == card().card  # the simulator answers on
 
 
 def test_a_missing_port_is_unavailable_with_port_and_cause(tmp_path: Path) -> None:

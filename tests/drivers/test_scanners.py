@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import termios
 import time
 import tty
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import serial
 
 from drivers.scanner.camera import CameraScanner
 from drivers.scanner.frames import ImageFiles, OpenCvCamera
@@ -49,6 +52,42 @@ def test_a_serial_scanner_reads_line_terminated_codes(pty_scanner: tuple[int, Se
     assert scanner.scan(timeout=2) == ResidentCode("unknown", "6901234567892")
     assert scanner.scan(timeout=2) == ResidentCode("code128", "ABC-123")
     assert scanner.scan(timeout=0.05) is None
+
+
+class PortThatFailsOnce:
+    """A serial port whose first read fails as no driver expects (a USB adapter going odd mid-ioctl)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._port = serial.Serial(*args, **kwargs)
+        self._failed = False
+
+    @property
+    def in_waiting(self) -> int:
+        return int(self._port.in_waiting)
+
+    def read(self, size: int) -> bytes:
+        if not self._failed:
+            self._failed = True
+            raise termios.error(5, "Input/output error")
+        return bytes(self._port.read(size))
+
+    def close(self) -> None:
+        self._port.close()
+
+
+def test_a_serial_scanner_reads_on_after_a_failure_nobody_expected() -> None:
+    controller, device = os.openpty()
+    tty.setraw(device)
+    section = SCANNER.model_copy(update={"port": os.ttyname(device)})
+    scanner = SerialCodeScanner(section, CONTEXT, open_port=PortThatFailsOnce)
+    try:
+        os.write(controller, b"]Q1" + CODE.encode() + b"\r\n")
+        assert scanner.scan(timeout=3) == ResidentCode("qrcode", CODE)
+        assert scanner.guard.failures == 1
+    finally:
+        scanner.close()
+        os.close(controller)
+        os.close(device)
 
 
 def test_codes_not_taken_are_forgotten_on_close(pty_scanner: tuple[int, SerialCodeScanner]) -> None:

@@ -289,3 +289,11 @@ def test_the_outbox_holds_no_personal_data_but_a_consented_number(kiosk: Kiosk) 
     for personal in (session_id, card.name, card.id_number, card.address, "199001"):
         assert personal not in dump
     assert [row[7] for row in all_rows(kiosk)] == [""]  # no phone without consent
+
+
+def test_the_keypad_takes_only_the_digits_0_to_9(kiosk: Kiosk) -> None:
+    kiosk.journey.open_rating()
+    flow = flow_of(kiosk)
+    flow.set_consent(True)
+    type_number(flow, "1３9²1234①5678")  # full-width, superscript, circled: isdigit() says yes
+    assert flow.phone == "1912345678"

@@ -5,6 +5,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from kiosk.appliance import build_kiosk
 from kiosk.bus import EventBus
 from kiosk.events import Event
@@ -40,6 +42,20 @@ def test_failures_are_announced_and_counted() -> None:
         ("cannot fetch from http://x: no answer", 1),
         ("cannot fetch from http://x: no answer", 2),
     ]
+
+
+def test_a_crashed_attempt_is_counted_backed_off_and_logged_without_its_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def crash() -> object:
+        raise KeyError("the text of a bug")
+
+    scheduler = SyncScheduler(crash, SYNC, EventBus(), random.Random(1))  # type: ignore[arg-type]
+    assert scheduler.run_once() is None
+    assert (scheduler.failures, scheduler.guard.failures) == (1, 1)  # the next attempt backs off
+    (record,) = caplog.records
+    assert record.getMessage().startswith("sync: unexpected KeyError at")
+    assert "the text of a bug" not in record.getMessage() and record.exc_info is None
 
 
 def test_offline_is_measured_from_the_last_success() -> None:
