@@ -142,6 +142,11 @@ def test_a_site_file_not_in_utf8_names_the_line(tmp_path: Path) -> None:
         ),
         ({"KIOSK__SESSION": "5"}, "session", "environment variable KIOSK__SESSION"),
         (
+            {"KIOSK__SESSION": "{idle_second = 30}"},
+            "session.idle_second",
+            "environment variable KIOSK__SESSION",
+        ),
+        (
             {"KIOSK__ATTRACT__NOTICES__TEXT": "x"},
             "attract.notices",
             "environment variable KIOSK__ATTRACT__NOTICES__TEXT",
