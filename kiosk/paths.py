@@ -8,7 +8,7 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from kiosk.settings import Settings
+from kiosk.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -21,20 +21,43 @@ def data_dir(settings: Settings, environ: Mapping[str, str] | None = None) -> Pa
     return resolve_data_dir(settings.kiosk.data_dir, environ)
 
 
-def resolve_data_dir(configured: str, environ: Mapping[str, str] | None = None) -> Path:
-    """`data_dir` for a configured value (used before the settings are complete)."""
+def resolve_data_dir(
+    configured: str, environ: Mapping[str, str] | None = None, configured_in: str = "settings"
+) -> Path:
+    """`data_dir` for a configured value (used before the settings are complete), created if missing.
+
+    A folder that cannot be created is a SettingsError naming what chose it: KIOSK_DATA_DIR, or
+    kiosk.data_dir as set in `configured_in`, or the default.
+    """
     env = os.environ if environ is None else environ
     if env.get("KIOSK_DATA_DIR"):
-        chosen = Path(env["KIOSK_DATA_DIR"])
+        chosen, key, source = Path(env["KIOSK_DATA_DIR"]), "KIOSK_DATA_DIR", "environment"
     elif configured:
-        chosen = Path(configured)
+        chosen, key, source = Path(configured), "kiosk.data_dir", configured_in
     elif APPLIANCE_DATA_DIR.is_dir() and os.access(APPLIANCE_DATA_DIR, os.W_OK):
-        chosen = APPLIANCE_DATA_DIR
+        chosen, key, source = APPLIANCE_DATA_DIR, "kiosk.data_dir", "defaults"
     else:
         base = Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-        chosen = base / "kiosk"
-    chosen.mkdir(parents=True, exist_ok=True)
+        chosen, key, source = base / "kiosk", "kiosk.data_dir", "defaults"
+    try:
+        chosen.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = f"the data directory {chosen} cannot be created: {_why_not_created(chosen, error)}"
+        raise SettingsError(key, source, reason) from error
     return chosen
+
+
+def _why_not_created(folder: Path, error: OSError) -> str:
+    """The cause a technician can act on: the file in the way, or the folder that refused."""
+    for parent in [*reversed(folder.parents), folder]:
+        if parent.exists() and not parent.is_dir():
+            return f"{parent} is a file, not a directory"
+        if not parent.exists():
+            break
+    if isinstance(error, PermissionError) and error.filename:
+        parent = Path(error.filename).parent
+        return f"permission denied: {parent} is not writable by this user (uid {os.geteuid()})"
+    return error.strerror or str(error)
 
 
 def hand_to_data_owner(data: Path, *paths: Path) -> None:

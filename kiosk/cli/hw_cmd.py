@@ -107,8 +107,8 @@ def hw() -> None:
     """Check the card readers: read a card, or ask the ID reader's SAM who it is.
 
     \b
-    Exit codes: 0 read, 2 usage, 3 no card, 4 card present but unreadable or refused,
-    5 reader or service (pcscd) unreachable. Every failure writes one line to stderr.
+    Exit codes: 0 read, 1 invalid settings, 2 usage, 3 no card, 4 card present but unreadable or
+    refused, 5 reader or service (pcscd) unreachable. Every failure writes one line to stderr.
     """
 
 

@@ -428,9 +428,9 @@ class Provisioning:
         """Check the chosen devices as the doctor does; save when they pass, or the technician says so."""
         try:
             settings = self.draft.settings()
+            data = data_dir(settings)
         except SettingsError as error:
             raise click.ClickException(f"nothing was saved: {error}") from error
-        data = data_dir(settings)
         if self.interactive:
             click.echo("\n== Testing the devices")
         checks = check_devices(settings, data)
@@ -584,7 +584,11 @@ def provision_command(**options: Any) -> None:
     run.check_flags()
     run.ask_identity()
     run.ask_fleet()
-    context = DriverContext(resolve_data_dir(str(run.draft.in_force("kiosk.data_dir"))), "provision")
+    try:
+        data = resolve_data_dir(str(run.draft.in_force("kiosk.data_dir")), configured_in=str(site_file()))
+    except SettingsError as error:
+        raise click.ClickException(f"nothing was changed: {error}") from error
+    context = DriverContext(data, "provision")
     run.ask_id_reader(context)
     run.ask_sscard_reader()
     run.ask_scanner()

@@ -36,7 +36,9 @@ def validate_pushed_config(data: bytes, source: str) -> dict[str, object]:
         table = values.get(section)
         if isinstance(table, dict) and key in table:
             raise SettingsError(dotted, source, "belongs to one kiosk's site file and cannot be pushed")
-    load_settings([read_toml_layer(DEFAULTS_FILE), Layer(source, values)])
+    # Not the drivers: the publishing machine need not have the kiosks' driver packages; each kiosk
+    # checks them against its own when it syncs (and keeps its last good settings when one is missing).
+    load_settings([read_toml_layer(DEFAULTS_FILE), Layer(source, values)], check_drivers=False)
     return values
 
 

@@ -8,9 +8,7 @@ import io
 import json
 import logging
 import os
-import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +32,7 @@ from kiosk.paths import (
 from kiosk.settings import Layer, Settings, SettingsError, load_settings, standard_layers
 from kiosk.settings.loader import PUSHED_SCOPES
 from kiosk.storage import transaction, write_file_atomically
+from kiosk.sync.scratch import sync_scratch
 from kiosk.sync.state import SyncState
 
 log = logging.getLogger(__name__)
@@ -134,7 +133,13 @@ class KioskSync:
         if not repo or not (trust / "root.json").exists():
             raise SyncError("this kiosk is not provisioned for sync (run `kiosk provision`)")
         fetcher = CountingFetcher()
-        scratch = Path(tempfile.mkdtemp(prefix="sync-", dir=self.data_dir))
+        try:
+            with sync_scratch(self.data_dir) as scratch:
+                return self._sync_into(repo, trust, scratch, fetcher)
+        except OSError as error:  # the scratch folder itself (the data directory full, say)
+            raise _explain(error, repo, self.data_dir) from error
+
+    def _sync_into(self, repo: str, trust: Path, scratch: Path, fetcher: CountingFetcher) -> SyncReport:
         try:
             updater = Updater(
                 metadata_dir=str(trust),
@@ -169,8 +174,6 @@ class KioskSync:
             )
         except (tuf_errors.RepositoryError, tuf_errors.DownloadError, OSError) as error:
             raise _explain(error, repo, self.data_dir) from error
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
 
     def _fetch_all(self, updater: Updater) -> _Download:
         updater.refresh()

@@ -72,9 +72,9 @@ def provision(
     try:
         current = merged(read_site_values(site_file), fleet_settings(kiosk_id, group, repo_url))
         validate_site(site_file, current)
+        data = resolve_data_dir(str(lookup(current, "kiosk.data_dir") or ""), environ, str(site_file))
     except SettingsError as error:
         raise ProvisionError(str(error)) from error
-    data = resolve_data_dir(str(lookup(current, "kiosk.data_dir") or ""), environ)
     store_trust_root(root_bytes, data)
     write_site(site_file, current)
     return data

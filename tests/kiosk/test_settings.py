@@ -38,7 +38,7 @@ def test_later_layers_win_and_origins_name_the_source(tmp_path: Path) -> None:
     assert loaded.settings.kiosk.id == "wh-hc-0042"
     assert loaded.settings.session.idle_seconds == 45
     assert loaded.origins["kiosk.id"] == str(site)
-    assert loaded.origins["session.idle_seconds"] == "environment"
+    assert loaded.origins["session.idle_seconds"] == "environment variable KIOSK__SESSION__IDLE_SECONDS"
     assert loaded.origins["display.theme"] == str(DEFAULTS_FILE)
 
 
@@ -97,7 +97,10 @@ def test_environment_values_are_typed_and_bad_ones_named() -> None:
     assert loaded.settings.kiosk.site_name == "羊亭镇便民服务站"
     with pytest.raises(SettingsError) as caught:
         load_settings([defaults(), environment_layer({"KIOSK__SESSION__WARNING_SECONDS": "abc"})])
-    assert (caught.value.key, caught.value.source) == ("session.warning_seconds", "environment")
+    assert (caught.value.key, caught.value.source) == (
+        "session.warning_seconds",
+        "environment variable KIOSK__SESSION__WARNING_SECONDS",
+    )
 
 
 def test_kiosk_config_names_a_site_file_that_must_exist(tmp_path: Path) -> None:
@@ -121,7 +124,10 @@ def test_config_show_json_prints_effective_settings(tmp_path: Path) -> None:
     with_origins = json.loads(
         CliRunner().invoke(main, ["config", "show", "--json", "--origins"], env=env).output
     )
-    assert with_origins["origins"]["devices.printer.paper"] == "environment"
+    assert (
+        with_origins["origins"]["devices.printer.paper"]
+        == "environment variable KIOSK__DEVICES__PRINTER__PAPER"
+    )
     assert with_origins["origins"]["kiosk.site_name"] == str(site)
 
 
