@@ -13,6 +13,7 @@ from kiosk.guides import (
     Catalogue,
     CatalogueInvalid,
     GuideNotFound,
+    bounded_lines,
     guide_to_dict,
     read_jsonl,
     write_jsonl,
@@ -37,10 +38,14 @@ def guides() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--replace", is_flag=True, help="Drop every guide that is not in FILE.")
 def import_(file: Path, replace: bool) -> None:
-    """Import guides from a JSON Lines FILE; a single bad line imports nothing."""
+    """Import guides from a JSON Lines FILE; a single bad line imports nothing.
+
+    Limits (the same at publishing and sync): one guide's line at most 256 KiB, a name 200
+    characters, a paragraph 2,000, a list 100 entries; a catalogue at most 200,000 guides.
+    """
     try:
-        with file.open(encoding="utf-8") as handle:
-            parsed = read_jsonl(handle)
+        with file.open("rb") as handle:
+            parsed = read_jsonl(bounded_lines(handle))
     except CatalogueInvalid as error:
         for line_error in error.errors:
             click.echo(f"{file}:{line_error}", err=True)

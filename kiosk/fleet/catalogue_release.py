@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.fleet.repository import FleetRepository
-from kiosk.guides import guide_to_json, read_jsonl
+from kiosk.guides import bounded_lines, guide_to_json, read_jsonl
 from kiosk.storage import write_file_atomically
 
 INDEX = "catalogue/index.json"
@@ -38,8 +38,8 @@ def publish_catalogue(repository: FleetRepository, source: Path) -> CataloguePub
 
     A catalogue with a bad line raises CatalogueInvalid before anything is written.
     """
-    with source.open(encoding="utf-8") as handle:
-        guides = read_jsonl(handle)
+    with source.open("rb") as handle:
+        guides = read_jsonl(bounded_lines(handle))
     lines = {guide.id: guide_to_json(guide) for guide in guides}
     previous = _published_versions(repository)
     version = (max(previous) if previous else 0) + 1

@@ -35,7 +35,7 @@ def test_a_catalogue_that_fails_its_migration_is_kept_aside_and_replaced(
 ) -> None:
     path = tmp_path / "guides.db"
     pre_release_catalogue(path)
-    with pytest.raises(CatalogueUnusable, match="GuideInvalid: department"):
+    with pytest.raises(CatalogueUnusable, match="GuideInvalid: guide '371000-OLD-1': department"):
         Catalogue(path)  # opening it as it is fails, and changes nothing
     with caplog.at_level(logging.WARNING, logger="kiosk.guides.catalogue"):
         catalogue = Catalogue.open(path)
