@@ -4,10 +4,12 @@ from kiosk.guides.catalogue import (
     AUDIENCES,
     BrowseAudience,
     Catalogue,
+    CatalogueShrinks,
     CatalogueUnusable,
     Category,
     GuideNotFound,
     GuideQuery,
+    check_replacement,
 )
 from kiosk.guides.codec import (
     CatalogueInvalid,
@@ -30,6 +32,7 @@ __all__ = [
     "BrowseAudience",
     "Catalogue",
     "CatalogueInvalid",
+    "CatalogueShrinks",
     "CatalogueUnusable",
     "Category",
     "GuideInvalid",
@@ -38,6 +41,7 @@ __all__ = [
     "LineError",
     "OversizedLine",
     "bounded_lines",
+    "check_replacement",
     "decode_line",
     "guide_from_dict",
     "guide_to_dict",

@@ -177,6 +177,33 @@ def test_import_of_bad_bytes_says_what_and_where_and_changes_nothing(
     assert after == before
 
 
-def test_import_help_states_the_limits() -> None:
+def test_an_empty_replacement_is_refused_unless_asked_for(tmp_path: Path) -> None:
+    code, output, before, after = _import(tmp_path, b"", "--replace")
+    assert code == 1 and after == before
+    assert "the replacement holds 0 guides where the catalogue holds 106" in output
+    assert "--allow-shrink" in output
+
+    runner = CliRunner()
+    env = {"KIOSK_DATA_DIR": str(tmp_path / "data"), "KIOSK__GUIDES__LOAD_DEMO": "false"}
+    empty = tmp_path / "bad.jsonl"
+    result = runner.invoke(main, ["guides", "import", "--replace", "--allow-shrink", str(empty)], env=env)
+    assert result.exit_code == 0 and "the catalogue holds 0" in result.output
+
+
+def test_a_replacement_with_less_than_half_the_guides_is_refused_half_is_accepted(tmp_path: Path) -> None:
+    demo = [line for line in DEMO_CATALOGUE.read_bytes().splitlines(keepends=True) if line.strip()]
+    assert len(demo) == 106
+    code, output, _, _ = _import(tmp_path, b"".join(demo[:52]), "--replace")
+    assert code == 1 and "holds 52 guides where the catalogue holds 106" in output
+    code, output, _, _ = _import(tmp_path / "again", b"".join(demo[:53]), "--replace")
+    assert code == 0 and "the catalogue holds 53" in output
+
+
+def test_adding_a_small_file_without_replace_is_not_a_shrink(tmp_path: Path) -> None:
+    code, output, _, _ = _import(tmp_path, GOOD_LINE + b"\n")
+    assert code == 0 and "the catalogue holds 107" in output
+
+
+def test_import_help_states_the_limits_and_the_shrink_guard() -> None:
     result = CliRunner().invoke(main, ["guides", "import", "--help"])
-    assert "256 KiB" in result.output
+    assert "--allow-shrink" in result.output and "256 KiB" in result.output

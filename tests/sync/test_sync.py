@@ -287,3 +287,52 @@ def test_the_publisher_applies_the_same_limits(fleet: Server, tmp_path: Path) ->
     with pytest.raises(CatalogueInvalid, match="guide '371000-X-1': name: 201 characters, the limit is 200"):
         publish_catalogue(fleet.repository, source)
     assert fleet.repository.roles() == before
+
+
+def test_the_publisher_refuses_a_catalogue_that_shrinks_unless_asked_for(
+    fleet: Server, tmp_path: Path
+) -> None:
+    from kiosk.guides import CatalogueShrinks
+
+    publish_catalogue(fleet.repository, write_catalogue(tmp_path / "v1.jsonl", 40))
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    before = fleet.repository.roles()
+    with pytest.raises(CatalogueShrinks, match="the replacement holds 0 guides where the catalogue holds 40"):
+        publish_catalogue(fleet.repository, empty)
+    with pytest.raises(CatalogueShrinks, match="holds 19 guides"):
+        publish_catalogue(fleet.repository, write_catalogue(tmp_path / "v2.jsonl", 19))
+    assert fleet.repository.roles() == before
+    assert publish_catalogue(fleet.repository, write_catalogue(tmp_path / "v2.jsonl", 20)).guides == 20
+    assert publish_catalogue(fleet.repository, empty, allow_shrink=True).guides == 0
+
+
+def test_a_signed_empty_catalogue_is_applied_as_the_administrators_choice(
+    fleet: Server, make_kiosk_for: Callable[..., Kiosk], tmp_path: Path
+) -> None:
+    kiosk = make_kiosk_for(fleet)
+    publish_catalogue(fleet.repository, write_catalogue(tmp_path / "v1.jsonl", 20))
+    kiosk.sync().sync_once()
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    publish_catalogue(fleet.repository, empty, allow_shrink=True)
+    kiosk.sync().sync_once()
+    assert catalogue_state(kiosk) == ("2", 0)
+
+
+def test_fleet_publish_says_why_a_shrinking_catalogue_is_refused(fleet: Server, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kiosk.cli import main
+
+    runner = CliRunner()
+    base = str(fleet.repository.base)
+    full = write_catalogue(tmp_path / "v1.jsonl", 40)
+    assert runner.invoke(main, ["fleet", "publish", base, "--guides", str(full)]).exit_code == 0
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    refused = runner.invoke(main, ["fleet", "publish", base, "--guides", str(empty)])
+    assert refused.exit_code == 1
+    assert "the replacement holds 0 guides where the catalogue holds 40" in refused.output
+    meant = runner.invoke(main, ["fleet", "publish", base, "--guides", str(empty), "--allow-shrink"])
+    assert meant.exit_code == 0 and "catalogue v2: 0 guides" in meant.output
