@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from kiosk.guides import (
     GuideInvalid,
     OversizedLine,
     bounded_lines,
+    codec,
     guide_from_dict,
     read_jsonl,
 )
@@ -207,3 +209,21 @@ def test_adding_a_small_file_without_replace_is_not_a_shrink(tmp_path: Path) -> 
 def test_import_help_states_the_limits_and_the_shrink_guard() -> None:
     result = CliRunner().invoke(main, ["guides", "import", "--help"])
     assert "--allow-shrink" in result.output and "256 KiB" in result.output
+
+
+def test_a_catalogue_over_its_number_of_guides_or_its_size_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The real limits (200,000 guides, 512 MiB) are too large for a test; the code is the same.
+    lines = [json.dumps({**MINIMAL, "id": f"371000-X-{number}"}) + "\n" for number in range(5)]
+    monkeypatch.setattr(codec, "MAX_GUIDES", 3)
+    with pytest.raises(CatalogueInvalid) as caught:
+        read_jsonl(lines)
+    assert [str(error) for error in caught.value.errors] == [
+        "line 4: more guides than the limit of 3 for a catalogue"
+    ]
+    monkeypatch.setattr(codec, "MAX_CATALOGUE_BYTES", 2 * len(lines[0]) + 10)
+    with pytest.raises(CatalogueInvalid) as caught:
+        read_jsonl(bounded_lines(io.BytesIO("".join(lines).encode())))
+    limit = f"{2 * len(lines[0]) + 10:,}"
+    assert str(caught.value.errors[0]) == f"line 3: the catalogue is larger than the limit of {limit} bytes"

@@ -336,3 +336,18 @@ def test_fleet_publish_says_why_a_shrinking_catalogue_is_refused(fleet: Server, 
     assert "the replacement holds 0 guides where the catalogue holds 40" in refused.output
     meant = runner.invoke(main, ["fleet", "publish", base, "--guides", str(empty), "--allow-shrink"])
     assert meant.exit_code == 0 and "catalogue v2: 0 guides" in meant.output
+
+
+def test_a_signed_catalogue_over_the_number_of_guides_is_refused(
+    fleet: Server, make_kiosk_for: Callable[..., Kiosk], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.sync import client
+
+    kiosk = make_kiosk_for(fleet)
+    publish_catalogue(fleet.repository, write_catalogue(tmp_path / "v1.jsonl", 10))
+    kiosk.sync().sync_once()
+    publish_catalogue(fleet.repository, write_catalogue(tmp_path / "v2.jsonl", 12))
+    monkeypatch.setattr(client, "MAX_GUIDES", 11)  # 200,000 in truth: too many for a test
+    with pytest.raises(SyncError, match="more guides than the limit of 11 for a catalogue"):
+        kiosk.sync().sync_once()
+    assert catalogue_state(kiosk) == ("1", 10)
