@@ -62,6 +62,11 @@ def init(directory: Path) -> None:
 @click.option("--group", help="Publish --config for the kiosks of this group.")
 @click.option("--kiosk", "kiosk_id", help="Publish --config for this one kiosk.")
 @click.option("--all", "everyone", is_flag=True, help="Publish --config for every kiosk.")
+@click.option(
+    "--allow-shrink",
+    is_flag=True,
+    help="Publish --guides even with fewer than half the guides of the version before (or none).",
+)
 def publish(  # noqa: PLR0917  (click passes every option positionally)
     directory: Path,
     guides: Path | None,
@@ -69,6 +74,7 @@ def publish(  # noqa: PLR0917  (click passes every option positionally)
     group: str | None,
     kiosk_id: str | None,
     everyone: bool,
+    allow_shrink: bool,
 ) -> None:
     """Validate, sign and publish a catalogue (--guides) or a configuration (--config)."""
     if (guides is None) == (config is None):
@@ -79,7 +85,7 @@ def publish(  # noqa: PLR0917  (click passes every option positionally)
     repository = _open(directory)
     try:
         if guides is not None:
-            release = publish_catalogue(repository, guides)
+            release = publish_catalogue(repository, guides, allow_shrink=allow_shrink)
             deltas = ", ".join(
                 f"from v{old}: {size} bytes" for old, size in sorted(release.delta_bytes.items())
             )

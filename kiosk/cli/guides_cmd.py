@@ -12,7 +12,10 @@ from kiosk.cli.common import load_or_exit
 from kiosk.guides import (
     Catalogue,
     CatalogueInvalid,
+    CatalogueShrinks,
     GuideNotFound,
+    bounded_lines,
+    check_replacement,
     guide_to_dict,
     read_jsonl,
     write_jsonl,
@@ -36,16 +39,32 @@ def guides() -> None:
 @guides.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--replace", is_flag=True, help="Drop every guide that is not in FILE.")
-def import_(file: Path, replace: bool) -> None:
-    """Import guides from a JSON Lines FILE; a single bad line imports nothing."""
+@click.option(
+    "--allow-shrink",
+    is_flag=True,
+    help="With --replace: accept a FILE with fewer than half the guides the catalogue holds (or none).",
+)
+def import_(file: Path, replace: bool, allow_shrink: bool) -> None:
+    """Import guides from a JSON Lines FILE; a single bad line imports nothing.
+
+    Limits (the same at publishing and sync): one guide's line at most 256 KiB, a name 200
+    characters, a paragraph 2,000, a list 100 entries; a catalogue at most 200,000 guides.
+    """
     try:
-        with file.open(encoding="utf-8") as handle:
-            parsed = read_jsonl(handle)
+        with file.open("rb") as handle:
+            parsed = read_jsonl(bounded_lines(handle))
     except CatalogueInvalid as error:
         for line_error in error.errors:
             click.echo(f"{file}:{line_error}", err=True)
         raise click.ClickException(f"{len(error.errors)} bad line(s); nothing was imported") from error
     catalogue = _open_catalogue()
+    if replace and not allow_shrink:
+        try:
+            check_replacement(catalogue.count(), len(parsed))
+        except CatalogueShrinks as error:
+            raise click.ClickException(
+                f"{file}: {error}; nothing was imported (add --allow-shrink if that is meant)"
+            ) from error
     count = catalogue.import_guides(parsed, replace=replace)
     click.echo(f"imported {count} guides; the catalogue holds {catalogue.count()}")
 

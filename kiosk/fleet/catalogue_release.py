@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.fleet.repository import FleetRepository
-from kiosk.guides import guide_to_json, read_jsonl
+from kiosk.guides import bounded_lines, check_replacement, guide_to_json, read_jsonl
 from kiosk.storage import write_file_atomically
 
 INDEX = "catalogue/index.json"
@@ -33,15 +33,21 @@ class CataloguePublication:
     delta_bytes: dict[int, int]
 
 
-def publish_catalogue(repository: FleetRepository, source: Path) -> CataloguePublication:
+def publish_catalogue(
+    repository: FleetRepository, source: Path, allow_shrink: bool = False
+) -> CataloguePublication:
     """Validate `source` (JSON Lines) and publish it as the next catalogue version.
 
-    A catalogue with a bad line raises CatalogueInvalid before anything is written.
+    A catalogue with a bad line raises CatalogueInvalid before anything is written, one that
+    keeps fewer than half the guides of the version before raises CatalogueShrinks (unless
+    `allow_shrink`): kiosks apply what is signed, so an empty or truncated file is stopped here.
     """
-    with source.open(encoding="utf-8") as handle:
-        guides = read_jsonl(handle)
+    with source.open("rb") as handle:
+        guides = read_jsonl(bounded_lines(handle))
     lines = {guide.id: guide_to_json(guide) for guide in guides}
     previous = _published_versions(repository)
+    if previous and not allow_shrink:
+        check_replacement(len(_digests(repository, max(previous))), len(lines))
     version = (max(previous) if previous else 0) + 1
     full = _gzip(f"{lines[key]}\n" for key in sorted(lines))
     files = {f"catalogue/full-{version}.jsonl.gz": full}

@@ -73,6 +73,24 @@ class GuideQuery:
 _IMPORT_CHUNK = 500
 
 
+#: A replacement that keeps fewer than this share of the guides is refused unless asked for: an
+#: empty or truncated file must not empty a catalogue by mistake (`--allow-shrink` to mean it).
+KEEP_AT_LEAST = 0.5
+
+
+class CatalogueShrinks(ValueError):
+    """A replacement catalogue much smaller than the one it would replace."""
+
+
+def check_replacement(current: int, replacement: int) -> None:
+    """Raise CatalogueShrinks when `replacement` guides would replace `current` ones and keep too few."""
+    if current and replacement < current * KEEP_AT_LEAST:
+        raise CatalogueShrinks(
+            f"the replacement holds {replacement:,} guides where the catalogue holds {current:,}: "
+            f"fewer than {KEEP_AT_LEAST:.0%} of them"
+        )
+
+
 class GuideNotFound(LookupError):
     """No guide has this id."""
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import re
+import sys
 import types
 import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import TypeAdapter, ValidationError
 
 from kiosk.records import GUIDE_KINDS, Guide
+from kiosk.records.guide import MAX_CATALOGUE_BYTES, MAX_GUIDE_BYTES, MAX_GUIDES, MAX_ID
 
 _GUIDE = TypeAdapter(Guide)
 
@@ -44,24 +47,65 @@ class CatalogueInvalid(ValueError):
 
 
 def guide_from_dict(data: Any) -> Guide:
-    """Validate a decoded JSON object as a guide."""
+    """Validate a decoded JSON object as a guide; the error names the guide (when it has an id)."""
     if not isinstance(data, dict):
         raise GuideInvalid("a guide must be a JSON object")
+    try:
+        return _validated(data)
+    except GuideInvalid as error:
+        guide_id = data.get("id")
+        if isinstance(guide_id, str) and 0 < len(guide_id) <= MAX_ID:
+            raise GuideInvalid(f"guide {guide_id!r}: {error}") from error
+        raise
+
+
+def _validated(data: dict[str, Any]) -> Guide:
     _reject_unknown_keys(data, Guide, "")
     try:
         guide = _GUIDE.validate_python(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(guide)"
-        raise GuideInvalid(f"{where}: {first['msg']}") from error
+        raise GuideInvalid(_explain(error.errors()[0])) from error
     for name in ("id", "name", "department"):
         if not getattr(guide, name).strip():
             raise GuideInvalid(f"{name}: must not be empty")
     if guide.kind and guide.kind not in GUIDE_KINDS:
-        raise GuideInvalid(f"kind: {guide.kind!r} is not one of {', '.join(GUIDE_KINDS)}")
+        raise GuideInvalid(f"kind: {_shown(guide.kind)!r} is not one of {', '.join(GUIDE_KINDS)}")
     _check_numbers(guide)
     _check_lists_and_links(guide)
     return guide
+
+
+def _explain(error: Any) -> str:
+    """One pydantic error as `where: what`, with the limit and the size found for a limit."""
+    where = ".".join(str(part) for part in error["loc"]) or "(guide)"
+    kind, found, context = error["type"], error["input"], error.get("ctx") or {}
+    what = str(error["msg"])
+    if kind == "string_too_long":
+        what = f"{len(found):,} characters, the limit is {context['max_length']:,}"
+    elif kind == "too_long":
+        what = f"{context['actual_length']:,} entries, the limit is {context['max_length']:,}"
+    elif kind == "less_than_equal":
+        what = f"{_number(found)}, the limit is {context['le']:,}"
+    elif kind == "value_error":
+        what = str(context["error"])
+    elif kind == "string_unicode":  # pydantic's word for a lone surrogate in a constrained string
+        what = "holds a lone surrogate (\\ud800-\\udfff), which is not a character"
+    elif kind in ("int_type", "bool_type") and isinstance(found, bool | int):
+        what = (
+            f"must be {'a whole number' if kind == 'int_type' else 'true or false'}, not {json.dumps(found)}"
+        )
+    return f"{where}: {what}"
+
+
+def _number(value: Any) -> str:
+    digits = str(value)
+    return f"{value:,}" if len(digits) <= 20 else f"a number of {len(digits):,} digits"
+
+
+def _shown(text: str) -> str:
+    """`text` for a one-line message: its beginning only, quoted when it holds invisible characters."""
+    cut = text if len(text) <= _SHOWN else text[:_SHOWN] + "…"
+    return cut if cut.isprintable() else repr(cut)
 
 
 def _check_numbers(guide: Guide) -> None:
@@ -94,7 +138,7 @@ def _check_lists_and_links(guide: Guide) -> None:
         *((f"materials.{i}.form_url", m.form_url) for i, m in enumerate(guide.materials)),
     ):
         if url and not url.startswith(("https://", "http://")):
-            raise GuideInvalid(f"{where}: {url!r} is not a web address")
+            raise GuideInvalid(f"{where}: {_shown(url)!r} is not a web address")
     for where, values in (("levels", guide.levels), ("life_events", guide.life_events)):
         if len(set(values)) != len(values):
             raise GuideInvalid(f"{where}: lists a value twice")
@@ -113,25 +157,104 @@ def guide_to_json(guide: Guide) -> str:
     return json.dumps(guide_to_dict(guide), ensure_ascii=False, separators=(",", ":"))
 
 
-def read_jsonl(lines: Iterable[str]) -> list[Guide]:
-    """Parse a JSON Lines catalogue; raise CatalogueInvalid listing every bad line."""
+@dataclass(frozen=True)
+class OversizedLine:
+    """A line longer than MAX_GUIDE_BYTES: skipped unparsed, only its size and beginning kept."""
+
+    size: int
+    head: bytes
+
+
+class BinaryLines(Protocol):
+    """A binary file or stream read line by line (an open file, a GzipFile)."""
+
+    def readline(self, size: int = -1, /) -> bytes:
+        """At most `size` bytes, up to and including the next newline."""
+        ...
+
+
+def bounded_lines(stream: BinaryLines) -> Iterator[bytes | OversizedLine]:
+    """The lines of a JSON Lines catalogue, never holding more than one guide's worth in memory.
+
+    A line over MAX_GUIDE_BYTES comes as an OversizedLine (a 50 MB line would cost gigabytes to
+    parse); past MAX_CATALOGUE_BYTES in all, CatalogueInvalid is raised.
+    """
+    total = 0
+    for number in itertools.count(1):
+        line = stream.readline(MAX_GUIDE_BYTES + 1)
+        if not line:
+            return
+        size = len(line)
+        if size > MAX_GUIDE_BYTES and not line.endswith(b"\n"):
+            head = line[:_HEAD]
+            while not line.endswith(b"\n") and (line := stream.readline(_SKIP)):
+                size += len(line)
+        else:
+            head = b""
+        total += size
+        if total > MAX_CATALOGUE_BYTES:
+            reason = f"the catalogue is larger than the limit of {MAX_CATALOGUE_BYTES:,} bytes"
+            raise CatalogueInvalid([LineError(number, reason)])
+        yield OversizedLine(size - line.endswith(b"\n"), head) if head else line
+
+
+def decode_line(line: str | bytes | OversizedLine) -> Any:
+    """One line of JSON Lines as a Python value; GuideInvalid, saying what is wrong, when it is not JSON."""
+    if isinstance(line, OversizedLine):
+        return _refuse_oversized(line.size, line.head)
+    if isinstance(line, str):
+        # A character is at most 4 bytes: only a long line is worth encoding to measure.
+        encoded = line.encode("utf-8", "replace") if len(line) * 4 > MAX_GUIDE_BYTES else b""
+        if len(encoded.rstrip(b"\n")) > MAX_GUIDE_BYTES:
+            return _refuse_oversized(len(encoded.rstrip(b"\n")), encoded[:_HEAD])
+        text = line
+    else:
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise GuideInvalid(
+                f"not valid UTF-8 (byte 0x{line[error.start]:02x} at byte {error.start + 1} of the line)"
+            ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise GuideInvalid(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    except RecursionError:
+        raise GuideInvalid(
+            "not readable: lists or objects nested too deeply (a guide nests three levels at most)"
+        ) from None
+    except ValueError as error:  # the only other one json raises: an integer too long to convert
+        raise GuideInvalid(f"holds a number of more than {sys.get_int_max_str_digits():,} digits") from error
+
+
+def _refuse_oversized(size: int, head: bytes) -> Any:
+    found = _ID_NEAR_START.search(head)
+    guide = f"guide {found.group(1).decode('utf-8', 'replace')!r}: " if found else ""
+    raise GuideInvalid(f"{guide}the line is {size:,} bytes, the limit for one guide is {MAX_GUIDE_BYTES:,}")
+
+
+def read_jsonl(lines: Iterable[str | bytes | OversizedLine]) -> list[Guide]:
+    """Parse a JSON Lines catalogue; raise CatalogueInvalid listing every bad line.
+
+    Give it `bounded_lines(binary_file)` so that a huge line is refused before it is read whole.
+    """
     guides: list[Guide] = []
     errors: list[LineError] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
+        if not isinstance(line, OversizedLine) and not line.strip():
             continue
         try:
-            guide = guide_from_dict(json.loads(line))
-        except json.JSONDecodeError as error:
-            errors.append(LineError(number, f"not valid JSON ({error.msg} at column {error.colno})"))
-            continue
+            guide = guide_from_dict(decode_line(line))
         except GuideInvalid as error:
             errors.append(LineError(number, str(error)))
             continue
         if guide.id in seen:
             errors.append(LineError(number, f"id {guide.id!r} already used on line {seen[guide.id]}"))
             continue
+        if len(guides) == MAX_GUIDES:
+            errors.append(LineError(number, f"more guides than the limit of {MAX_GUIDES:,} for a catalogue"))
+            break
         seen[guide.id] = number
         guides.append(guide)
     if errors:
@@ -145,6 +268,10 @@ def write_jsonl(guides: Iterable[Guide]) -> Iterator[str]:
         yield guide_to_json(guide) + "\n"
 
 
+_HEAD = 4096  # bytes kept of an oversized line, to name its guide
+_SKIP = 1 << 20  # bytes read at a time while skipping an oversized line
+_ID_NEAR_START = re.compile(rb'"id"\s*:\s*"([^"\\]{1,64})"')
+_SHOWN = 40  # characters of a bad value quoted in a message
 _REQUIRED = {"id", "name", "department"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DEFAULTS = dataclasses.asdict(Guide(id="", name="", department=""))
@@ -152,13 +279,12 @@ _DEFAULTS = dataclasses.asdict(Guide(id="", name="", department=""))
 
 def _reject_unknown_keys(data: dict[str, Any], record: type[Any], prefix: str) -> None:
     """Pydantic ignores unknown keys of dataclasses; a misspelt element must not vanish silently."""
-    hints = typing.get_type_hints(record)
-    names = {field.name for field in dataclasses.fields(record)}
+    elements = _elements(record)
     for key, value in data.items():
         where = f"{prefix}{key}"
-        if key not in names:
-            raise GuideInvalid(f"{where}: unknown element")
-        nested = _dataclass_in(hints[key])
+        if key not in elements:
+            raise GuideInvalid(f"{prefix}{_shown(key)}: unknown element")
+        nested = elements[key]
         if nested is None:
             continue
         if isinstance(value, dict):
@@ -167,6 +293,22 @@ def _reject_unknown_keys(data: dict[str, Any], record: type[Any], prefix: str) -
             for index, item in enumerate(value):
                 if isinstance(item, dict):
                     _reject_unknown_keys(item, nested, f"{where}.{index}.")
+
+
+def _elements(record: type[Any]) -> dict[str, type[Any] | None]:
+    """The elements of a record, each with the record it holds (or a list of), if any.
+
+    Cached: evaluating the annotations each time was most of the cost of validating a guide (3 ms).
+    """
+    if record not in _ELEMENTS:
+        hints = typing.get_type_hints(record)
+        _ELEMENTS[record] = {
+            field.name: _dataclass_in(hints[field.name]) for field in dataclasses.fields(record)
+        }
+    return _ELEMENTS[record]
+
+
+_ELEMENTS: dict[type[Any], dict[str, type[Any] | None]] = {}
 
 
 def _dataclass_in(annotation: Any) -> type[Any] | None:

@@ -98,6 +98,18 @@ def add_self_service(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX guides_self_service ON guides (self_service, name)")
 
 
+@migration
+def check_guide_limits(conn: sqlite3.Connection) -> None:
+    """Guides stored before the size limits (kiosk/records/guide.py) are checked against them once.
+
+    One over a limit would fail every time it is shown or exported; the catalogue is set aside
+    instead, like any whose guides no longer validate, and the next sync fetches it whole (and,
+    while the published one still breaks a limit, refuses it naming the guide and the element).
+    """
+    for (record,) in conn.execute("SELECT record FROM guides"):
+        guide_from_dict(json.loads(record))
+
+
 def migrate(
     conn: sqlite3.Connection,
     migrations: list[tuple[str, Migration]] | None = None,

@@ -24,6 +24,7 @@ from typing import TypeVar
 from kiosk.guides.folding import fold, fold_aligned
 from kiosk.guides.pinyin import spell, syllable_starts
 from kiosk.records import Guide
+from kiosk.records.guide import MAX_LINE
 
 #: Rowid = name length << RANK_SHIFT | sequence number.
 RANK_SHIFT = 32
@@ -32,6 +33,13 @@ _CHUNK = 500  # guides indexed per batch of statements
 _RUN = re.compile(r"[^\W_]+")
 
 DOC_COLUMNS = ("name", "initials", "spelling", "head", "tails", "materials", "body")
+#: Characters of a name indexed: a valid name has no more. The index, not only the import, bounds
+#: what one guide costs a search, whatever reached the catalogue (a guide written before the limits
+#: or by code that skipped validation): a 1 MB name cost 12 s a search, 50 MB fourteen minutes.
+INDEXED_NAME = MAX_LINE
+#: Characters of materials and of other text indexed per guide: several times what a long real guide
+#: holds; a phrase query costs time in proportion to it on a guide that repeats one word throughout.
+INDEXED_TEXT = 10_000
 #: Letters of pinyin kept after each syllable start in `SearchDoc.tails`.
 TAIL = 12
 #: Marks a syllable start in `SearchDoc.tails`; queries never contain it.
@@ -99,8 +107,11 @@ class SearchDoc:
 
 
 def search_doc(guide: Guide) -> SearchDoc:
-    """What of `guide` can be searched: the name (also in pinyin), the materials, the other text."""
-    name = fold_aligned(guide.name)
+    """What of `guide` can be searched: the name (also in pinyin), the materials, the other text.
+
+    Each is cut to INDEXED_NAME or INDEXED_TEXT characters, so one guide's share of a search is bounded.
+    """
+    name = fold_aligned(guide.name[:INDEXED_NAME])
     spelling = spell(name)
     materials = [
         part
@@ -126,8 +137,8 @@ def search_doc(guide: Guide) -> SearchDoc:
         spelling=spelling.marked,
         head=TAIL_MARK + spelling.joined[:TAIL] if spelling.syllables else "",
         tails=pinyin_tails(spelling.marked),
-        materials=fold("\n".join(materials)),
-        body=fold("\n".join(part for part in body if part)),
+        materials=fold("\n".join(materials)[:INDEXED_TEXT]),
+        body=fold("\n".join(part for part in body if part)[:INDEXED_TEXT]),
     )
 
 

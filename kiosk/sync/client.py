@@ -20,7 +20,15 @@ from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
 
 from kiosk.fleet.catalogue_release import INDEX
 from kiosk.fleet.config_release import config_target, validate_pushed_config
-from kiosk.guides import Catalogue, GuideInvalid, guide_from_dict
+from kiosk.guides import (
+    Catalogue,
+    CatalogueInvalid,
+    GuideInvalid,
+    OversizedLine,
+    bounded_lines,
+    decode_line,
+    guide_from_dict,
+)
 from kiosk.paths import (
     catalogue_path,
     database_files,
@@ -29,6 +37,7 @@ from kiosk.paths import (
     state_path,
     trust_dir,
 )
+from kiosk.records.guide import MAX_GUIDES
 from kiosk.settings import Layer, Settings, SettingsError, load_settings, standard_layers
 from kiosk.settings.loader import PUSHED_SCOPES
 from kiosk.storage import transaction, write_file_atomically
@@ -217,17 +226,23 @@ class KioskSync:
             raise SyncError(f"published configuration rejected on this kiosk: {error}") from error
 
     def _apply_catalogue(self, version: int, data: bytes, is_delta: bool) -> None:
-        """Apply a full catalogue or a delta in ONE transaction: searches see old or new, never a mix."""
+        """Apply a full catalogue or a delta in ONE transaction: searches see old or new, never a mix.
+
+        Lines are read and validated as `kiosk guides import` reads them (the same limits and
+        messages); the first bad one rolls everything back and names its line.
+        """
         catalogue = self.catalogue
+        number = 0
         try:
-            with transaction(catalogue.conn):
+            with transaction(catalogue.conn), gzip.GzipFile(fileobj=io.BytesIO(data)) as raw:
                 batch: list[Any] = []
                 deletes: list[str] = []
                 first = True
-                for line in _lines(data):
-                    if not line.strip():
+                # `number` names the bad line in the except clauses below.
+                for number, line in enumerate(bounded_lines(raw), start=1):  # noqa: B007
+                    if not isinstance(line, OversizedLine) and not line.strip():
                         continue
-                    record = json.loads(line)
+                    record = decode_line(line)
                     if is_delta and record.get("op") == "delete":
                         deletes.append(str(record["id"]))
                         continue
@@ -239,9 +254,15 @@ class KioskSync:
                     catalogue.import_guides(batch, replace=first and not is_delta)
                 if deletes:
                     catalogue.delete_guides(deletes)
+                if catalogue.count() > MAX_GUIDES:
+                    raise GuideInvalid(f"more guides than the limit of {MAX_GUIDES:,} for a catalogue")
                 catalogue.set_meta("version", str(version))
-        except (ValueError, KeyError, GuideInvalid) as error:
+        except CatalogueInvalid as error:
             raise SyncError(f"catalogue version {version} could not be applied: {error}") from error
+        except (ValueError, KeyError, AttributeError, GuideInvalid) as error:
+            raise SyncError(
+                f"catalogue version {version} could not be applied: line {number}: {error}"
+            ) from error
         except (sqlite3.Error, OSError) as error:
             raise SyncError(f"catalogue version {version} could not be stored: {error}") from error
 
@@ -292,15 +313,6 @@ def _explain(error: Exception, repo: str, data_dir: Path) -> SyncError:
             return SyncError(template.format(_first_line(error)))
     strerror = getattr(error, "strerror", None) or error
     return SyncError(f"cannot store the update in {data_dir}: {strerror}")
-
-
-def _lines(compressed: bytes) -> Iterator[str]:
-    """The lines of a gzip'd JSON Lines file, decompressed as they are read (a full catalogue is large)."""
-    with (
-        gzip.GzipFile(fileobj=io.BytesIO(compressed)) as raw,
-        io.TextIOWrapper(raw, encoding="utf-8") as text,
-    ):
-        yield from text
 
 
 def _read(updater: Updater, info: Any) -> bytes:

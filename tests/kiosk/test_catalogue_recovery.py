@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from pathlib import Path
@@ -35,7 +36,7 @@ def test_a_catalogue_that_fails_its_migration_is_kept_aside_and_replaced(
 ) -> None:
     path = tmp_path / "guides.db"
     pre_release_catalogue(path)
-    with pytest.raises(CatalogueUnusable, match="GuideInvalid: department"):
+    with pytest.raises(CatalogueUnusable, match="GuideInvalid: guide '371000-OLD-1': department"):
         Catalogue(path)  # opening it as it is fails, and changes nothing
     with caplog.at_level(logging.WARNING, logger="kiosk.guides.catalogue"):
         catalogue = Catalogue.open(path)
@@ -83,3 +84,42 @@ def test_the_kiosk_starts_with_the_demo_guides_over_an_unusable_catalogue(
     finally:
         kiosk.close()
     assert len(set_aside(data / "guides.db")) == 1
+
+
+def catalogue_before_the_limits(path: Path, record: dict[str, object]) -> None:
+    """A catalogue at the schema before `check_guide_limits`, holding `record` as it was imported then."""
+    names = [name for name, _ in MIGRATIONS]
+    conn = sqlite3.connect(path)
+    migrate(conn, MIGRATIONS[: names.index("check_guide_limits")])
+    conn.execute(
+        "INSERT INTO guides (id, name, department, record) VALUES (?, ?, ?, ?)",
+        (record["id"], record["name"], record["department"], json.dumps(record, ensure_ascii=False)),
+    )
+    conn.commit()
+    conn.close()
+
+
+def test_a_catalogue_holding_a_guide_over_the_limits_is_set_aside_on_upgrade(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "guides.db"
+    catalogue_before_the_limits(path, {"id": "371000-BIG-1", "name": "a" * 1000, "department": "局"})
+    with caplog.at_level(logging.WARNING, logger="kiosk.guides.catalogue"):
+        catalogue = Catalogue.open(path)
+    try:
+        assert catalogue.count() == 0 and catalogue.meta("version") is None  # the next sync fetches all
+    finally:
+        catalogue.close()
+    assert len(set_aside(path)) == 1
+    assert "guide '371000-BIG-1': name: 1,000 characters, the limit is 200" in caplog.text
+
+
+def test_a_catalogue_within_the_limits_is_kept_on_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "guides.db"
+    catalogue_before_the_limits(path, {"id": "371000-OK-1", "name": "结婚登记", "department": "民政局"})
+    catalogue = Catalogue.open(path)
+    try:
+        assert catalogue.get("371000-OK-1").name == "结婚登记"
+    finally:
+        catalogue.close()
+    assert set_aside(path) == []

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 import sqlite3
@@ -9,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.fleet.catalogue_release import publish_catalogue
+from kiosk.fleet.catalogue_release import INDEX, publish_catalogue
 from kiosk.fleet.config_release import publish_config
 from kiosk.settings import SettingsError
 from kiosk.sync import SyncError
+from tests.bad_catalogues import BAD_CATALOGUES, GOOD
 from tests.sync.conftest import Kiosk, Server, write_catalogue
 
 
@@ -229,3 +231,123 @@ def test_database_is_consistent_after_a_failed_apply(
     kiosk.sync().sync_once()
     with sqlite3.connect(kiosk.data / "guides.db") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _publish_unchecked(
+    fleet: Server, version: int, content: bytes, deltas: dict[str, bytes] | None = None
+) -> None:
+    """Sign and serve a catalogue the admin tool would refuse: what a kiosk must survive all the same."""
+    full = f"catalogue/full-{version}.jsonl.gz"
+    files = {full: gzip.compress(content, mtime=0)}
+    names = {}
+    for old, delta in (deltas or {}).items():
+        names[old] = f"catalogue/delta-{old}-{version}.jsonl.gz"
+        files[names[old]] = gzip.compress(delta, mtime=0)
+    index = {"version": version, "guides": 1, "full": full, "deltas": names}
+    files[INDEX] = json.dumps(index).encode()
+    fleet.repository.publish(files, replace_prefix="catalogue/")
+
+
+@pytest.mark.parametrize(("content", "reason"), BAD_CATALOGUES)
+def test_a_signed_catalogue_with_bad_bytes_is_refused_and_the_old_one_kept(
+    fleet: Server, make_kiosk_for: Callable[..., Kiosk], tmp_path: Path, content: bytes, reason: str
+) -> None:
+    kiosk = make_kiosk_for(fleet)
+    publish_catalogue(fleet.repository, write_catalogue(tmp_path / "v1.jsonl", 20))
+    kiosk.sync().sync_once()
+    _publish_unchecked(fleet, 2, content)
+    sync = kiosk.sync()
+    with pytest.raises(SyncError, match="catalogue version 2 could not be applied: ") as caught:
+        sync.sync_once()
+    assert reason in str(caught.value) and "\n" not in str(caught.value)
+    assert catalogue_state(kiosk) == ("1", 20)
+    status = sync.state.status()
+    assert status.last_error is not None and reason in status.last_error
+
+
+def test_a_signed_delta_with_bad_bytes_is_refused_and_the_old_one_kept(
+    fleet: Server, make_kiosk_for: Callable[..., Kiosk], tmp_path: Path
+) -> None:
+    kiosk = make_kiosk_for(fleet)
+    publish_catalogue(fleet.repository, write_catalogue(tmp_path / "v1.jsonl", 20))
+    kiosk.sync().sync_once()
+    delta = b'{"op": "upsert", "guide": ' + GOOD.strip() + b"}\n" + b"[" * 100_000 + b"]" * 100_000 + b"\n"
+    _publish_unchecked(fleet, 2, GOOD, deltas={"1": delta})
+    with pytest.raises(SyncError, match="line 2: not readable: lists or objects nested too deeply"):
+        kiosk.sync().sync_once()
+    assert catalogue_state(kiosk) == ("1", 20)
+
+
+def test_the_publisher_applies_the_same_limits(fleet: Server, tmp_path: Path) -> None:
+    from kiosk.guides import CatalogueInvalid
+
+    source = tmp_path / "long.jsonl"
+    source.write_text(json.dumps({"id": "371000-X-1", "name": "办" * 201, "department": "d"}) + "\n")
+    before = fleet.repository.roles()
+    with pytest.raises(CatalogueInvalid, match="guide '371000-X-1': name: 201 characters, the limit is 200"):
+        publish_catalogue(fleet.repository, source)
+    assert fleet.repository.roles() == before
+
+
+def test_the_publisher_refuses_a_catalogue_that_shrinks_unless_asked_for(
+    fleet: Server, tmp_path: Path
+) -> None:
+    from kiosk.guides import CatalogueShrinks
+
+    publish_catalogue(fleet.repository, write_catalogue(tmp_path / "v1.jsonl", 40))
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    before = fleet.repository.roles()
+    with pytest.raises(CatalogueShrinks, match="the replacement holds 0 guides where the catalogue holds 40"):
+        publish_catalogue(fleet.repository, empty)
+    with pytest.raises(CatalogueShrinks, match="holds 19 guides"):
+        publish_catalogue(fleet.repository, write_catalogue(tmp_path / "v2.jsonl", 19))
+    assert fleet.repository.roles() == before
+    assert publish_catalogue(fleet.repository, write_catalogue(tmp_path / "v2.jsonl", 20)).guides == 20
+    assert publish_catalogue(fleet.repository, empty, allow_shrink=True).guides == 0
+
+
+def test_a_signed_empty_catalogue_is_applied_as_the_administrators_choice(
+    fleet: Server, make_kiosk_for: Callable[..., Kiosk], tmp_path: Path
+) -> None:
+    kiosk = make_kiosk_for(fleet)
+    publish_catalogue(fleet.repository, write_catalogue(tmp_path / "v1.jsonl", 20))
+    kiosk.sync().sync_once()
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    publish_catalogue(fleet.repository, empty, allow_shrink=True)
+    kiosk.sync().sync_once()
+    assert catalogue_state(kiosk) == ("2", 0)
+
+
+def test_fleet_publish_says_why_a_shrinking_catalogue_is_refused(fleet: Server, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kiosk.cli import main
+
+    runner = CliRunner()
+    base = str(fleet.repository.base)
+    full = write_catalogue(tmp_path / "v1.jsonl", 40)
+    assert runner.invoke(main, ["fleet", "publish", base, "--guides", str(full)]).exit_code == 0
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    refused = runner.invoke(main, ["fleet", "publish", base, "--guides", str(empty)])
+    assert refused.exit_code == 1
+    assert "the replacement holds 0 guides where the catalogue holds 40" in refused.output
+    meant = runner.invoke(main, ["fleet", "publish", base, "--guides", str(empty), "--allow-shrink"])
+    assert meant.exit_code == 0 and "catalogue v2: 0 guides" in meant.output
+
+
+def test_a_signed_catalogue_over_the_number_of_guides_is_refused(
+    fleet: Server, make_kiosk_for: Callable[..., Kiosk], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.sync import client
+
+    kiosk = make_kiosk_for(fleet)
+    publish_catalogue(fleet.repository, write_catalogue(tmp_path / "v1.jsonl", 10))
+    kiosk.sync().sync_once()
+    publish_catalogue(fleet.repository, write_catalogue(tmp_path / "v2.jsonl", 12))
+    monkeypatch.setattr(client, "MAX_GUIDES", 11)  # 200,000 in truth: too many for a test
+    with pytest.raises(SyncError, match="more guides than the limit of 11 for a catalogue"):
+        kiosk.sync().sync_once()
+    assert catalogue_state(kiosk) == ("1", 10)
