@@ -161,7 +161,16 @@ def build_kiosk(
     devices = build_devices(settings, data)
     printing = PrintService(devices.printer, bus, settings.devices.printer.job_timeout)
     ratings = RatingOutbox(state_path(data))
-    journey = Journey(settings, bus, session, catalogue, printing, ratings=ratings, background=background)
+    journey = Journey(
+        settings,
+        bus,
+        session,
+        catalogue,
+        printing,
+        ratings=ratings,
+        background=background,
+        out_of_service=devices.out_of_service,
+    )
     identity = IdentityService(devices.id_reader, devices.sscard_reader, session, bus)
     log.info("kiosk %s ready: %d guides, data in %s", settings.kiosk.id, catalogue.count(), data)
     sync_state = SyncState(state_path(data))

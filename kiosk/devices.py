@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
+from kiosk.out_of_service import (
+    OutOfServiceCardReader,
+    OutOfServicePrinter,
+    OutOfServiceScanner,
+    OutOfServiceSpeaker,
+)
 from kiosk.ports import CodeScanner, IdCardReader, Printer, SocialSecurityCardReader, Speaker
 from kiosk.settings import Settings
-from kiosk.settings.schema import DeviceSection
+from kiosk.settings.schema import DeviceSection, KioskMode, PrinterSection
 
 #: The entry-point group drivers register in; names are "<device>.<driver>", e.g. "printer.sim".
 ENTRY_POINT_GROUP = "kiosk.drivers"
+#: The driver name of every device's simulator.
+SIMULATOR = "sim"
+#: The driver name of a device this kiosk does not have: out of service, and said so.
+NO_DEVICE = "none"
+#: The kiosk modes in which a device on its simulator runs (see `out_of_service_reason`).
+SIMULATORS_RUN_IN: frozenset[KioskMode] = frozenset({"development", "showroom"})
+
+log = logging.getLogger(__name__)
 
 
 class UnknownDriver(LookupError):
@@ -41,6 +56,8 @@ class Devices:
     scanner: CodeScanner
     printer: Printer
     speaker: Speaker
+    #: The devices that are out of service (kiosk.out_of_service stands in), each with its reason.
+    out_of_service: Mapping[str, str] = field(default_factory=dict)
 
 
 def available_drivers(device: str) -> list[str]:
@@ -49,9 +66,28 @@ def available_drivers(device: str) -> list[str]:
     return sorted(ep.name[len(prefix) :] for ep in _entry_points() if ep.name.startswith(prefix))
 
 
+def out_of_service_reason(device: str, section: DeviceSection, mode: KioskMode) -> str:
+    """Why `device` is out of service on a kiosk in `mode`, for a technician; "" when it is in service.
+
+    The one rule: a device is out of service when the site says this kiosk does not have it
+    (`driver = "none"`), or when it is still on its simulator on an appliance. A laptop (mode
+    "development") and a showroom kiosk run simulators; an installed appliance never pretends.
+    """
+    if section.driver == NO_DEVICE:
+        return f'{device}: this kiosk has none (devices.{device}.driver = "{NO_DEVICE}")'
+    if section.driver == SIMULATOR and mode not in SIMULATORS_RUN_IN:
+        return (
+            f'{device}: never provisioned, still on its simulator (devices.{device}.driver = "{SIMULATOR}") '
+            f'on an appliance (kiosk.mode = "{mode}"); set it up with `sudo kiosk provision`'
+        )
+    return ""
+
+
 def build_driver(device: str, section: DeviceSection, context: DriverContext) -> Any:
-    """Build the driver named in `section.driver` for `device`."""
+    """Build the driver named in `section.driver` for `device` (`none`: the out-of-service stand-in)."""
     name = section.driver
+    if name == NO_DEVICE:
+        return out_of_service_device(device, section, out_of_service_reason(device, section, "appliance"))
     wanted = f"{device}.{name}"
     for entry_point in _entry_points():
         if entry_point.name == wanted:
@@ -66,16 +102,41 @@ def build_driver(device: str, section: DeviceSection, context: DriverContext) ->
     )
 
 
+def out_of_service_device(device: str, section: DeviceSection, reason: str) -> Any:
+    """The stand-in for `device` that says it is out of service (kiosk.out_of_service)."""
+    if device in {"id_reader", "sscard_reader"}:
+        return OutOfServiceCardReader(reason)
+    if device == "scanner":
+        return OutOfServiceScanner(reason)
+    if device == "printer":
+        paper = section.paper if isinstance(section, PrinterSection) else "a4"
+        return OutOfServicePrinter(reason, paper)
+    if device == "speaker":
+        return OutOfServiceSpeaker(reason)
+    raise UnknownDriver(f"devices.{device}: no such device")
+
+
 def build_devices(settings: Settings, data_dir: Path) -> Devices:
-    """Build every device of the kiosk from its settings."""
+    """Build every device of the kiosk from its settings; one out of service is logged and stood in for."""
     context = DriverContext(data_dir=data_dir, kiosk_id=settings.kiosk.id)
+    out_of_service: dict[str, str] = {}
+
+    def build(device: str, section: DeviceSection) -> Any:
+        reason = out_of_service_reason(device, section, settings.kiosk.mode)
+        if not reason:
+            return build_driver(device, section, context)
+        out_of_service[device] = reason
+        log.error("device out of service: %s", reason)
+        return out_of_service_device(device, section, reason)
+
     devices = settings.devices
     return Devices(
-        id_reader=build_driver("id_reader", devices.id_reader, context),
-        sscard_reader=build_driver("sscard_reader", devices.sscard_reader, context),
-        scanner=build_driver("scanner", devices.scanner, context),
-        printer=build_driver("printer", devices.printer, context),
-        speaker=build_driver("speaker", devices.speaker, context),
+        id_reader=build("id_reader", devices.id_reader),
+        sscard_reader=build("sscard_reader", devices.sscard_reader),
+        scanner=build("scanner", devices.scanner),
+        printer=build("printer", devices.printer),
+        speaker=build("speaker", devices.speaker),
+        out_of_service=out_of_service,
     )
 
 

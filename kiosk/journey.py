@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -105,9 +105,8 @@ GUIDE_PAGE = 40
 IDENTIFIED_SERVICES = 24
 
 
-def _preferences(settings: Settings) -> tuple[bool, bool]:
-    """Elder mode and voice guidance at the start of a session, as the site set them."""
-    return settings.display.theme == "elder", settings.devices.speaker.enabled
+#: The card readers whose outage the identify screen explains.
+CARD_READERS = frozenset({"id_reader", "sscard_reader"})
 
 
 #: Background work that failed in a way nobody expected: logged without its text, and counted.
@@ -142,6 +141,7 @@ class Journey:
         ratings: RatingOutbox,
         background: Background = run_in_thread,
         now: Callable[[], datetime] = datetime.now,
+        out_of_service: Collection[str] = (),
     ) -> None:
         self._settings = settings
         self._bus = bus
@@ -156,12 +156,15 @@ class Journey:
         self._lock = threading.RLock()
         self._stack: list[View] = [View()]
         self.language: str = settings.kiosk.language
+        #: Voice guidance is offered only with a speaker in service (kiosk.devices.out_of_service).
+        self.voice_offered = "speaker" not in out_of_service
         #: Elder mode (适老化: large text and targets) and voice guidance, switched by the resident.
-        self.elder, self.voice = _preferences(settings)
+        self.elder, self.voice = self._preferences()
         #: The guide read last in this visit: the print screen offers its checklist first.
         self.last_guide: Guide | None = None
         bus.subscribe(Event.SESSION_ENDED, self._on_session_ended)
-        self._unavailable: frozenset[str] = frozenset()
+        # A reader out of service is unavailable from the start, before its watcher first fails.
+        self._unavailable: frozenset[str] = CARD_READERS & frozenset(out_of_service)
         bus.subscribe(Event.SESSION_IDENTIFIED, self._on_identified)
         bus.subscribe(Event.SESSION_IDENTITY_DROPPED, self._on_identity_dropped)
         bus.subscribe(Event.IDENTITY_READING, self._on_identity_reading)
@@ -378,9 +381,9 @@ class Journey:
         self._announce()
 
     def set_voice(self, on: bool) -> None:
-        """Switch voice guidance for this session."""
+        """Switch voice guidance for this session (it stays off without a speaker in service)."""
         self.session.touch()
-        self.voice = on
+        self.voice = on and self.voice_offered
         self._announce()
 
     # -- technician mode (kiosk.technician.console drives these) ------------------------------
@@ -405,10 +408,15 @@ class Journey:
         if not self.session.active:
             self._restore_preferences()
 
+    def _preferences(self) -> tuple[bool, bool]:
+        """Elder mode and voice guidance at the start of a session, as the site set them."""
+        speaker = self._settings.devices.speaker
+        return self._settings.display.theme == "elder", speaker.enabled and self.voice_offered
+
     def _restore_preferences(self) -> None:
         """Language, elder mode and voice as the site set them: what the last resident chose goes."""
         self.language = self._settings.kiosk.language
-        self.elder, self.voice = _preferences(self._settings)
+        self.elder, self.voice = self._preferences()
 
     def handover_url(self, guide: Guide) -> str:
         """The phone hand-over address of `guide` for this kiosk and language."""

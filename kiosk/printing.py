@@ -41,6 +41,8 @@ PRINTER_REASONS: dict[str, tuple[str, str]] = {
         "not-accepting: queue rejects jobs (cupsaccept)",
     ),
     "timed-out": (N_("The printer did not finish in time."), "timed-out: job did not complete"),
+    # No printer, or one never provisioned on an appliance (kiosk.out_of_service); the detail says which.
+    "out-of-service": (N_("The printer is not available right now."), "out-of-service"),
 }
 FALLBACK_RESIDENT = N_("The printer is not available right now.")
 

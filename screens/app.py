@@ -89,10 +89,13 @@ class KioskApp(App):
     #: The visit's elder mode and voice guidance, for the switches that show their state.
     elder_on = BooleanProperty(False)
     voice_on = BooleanProperty(False)
+    #: Voice guidance is offered at all: not without a speaker in service (kiosk.out_of_service).
+    voice_offered = BooleanProperty(True)
 
     def __init__(self, kiosk: Kiosk, locked: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.kiosk = kiosk
+        self.voice_offered = kiosk.journey.voice_offered
         #: On an appliance nobody may close the kiosk: not with a key, not with the window's close.
         self.locked = locked
         self.use_kivy_settings = False

@@ -42,6 +42,7 @@ class HomeScreen(KioskScreen):
         # ids hold weak proxies: keep the widgets themselves, to outlive their time off the screen.
         self._task_tiles = {key: self.ids[key].__self__ for key in HOME_TASKS}
         self._browsing = self.ids.browsing.__self__
+        self._voice_tile = self.ids.voice_tile.__self__
         self.on_simple(self, self.simple)
 
     def on_simple(self, _instance: Any, simple: bool) -> None:
@@ -61,6 +62,9 @@ class HomeScreen(KioskScreen):
     def show(self, view: View) -> None:
         self.ids.scroll.scroll_y = 1
         journey: Journey = App.get_running_app().kiosk.journey
+        voice = self._voice_tile
+        if not journey.voice_offered and voice.parent is not None:
+            voice.parent.remove_widget(voice)  # no speaker in service: a switch would pretend
         catalogue = journey.catalogue
         audiences = self.ids.audiences
         audiences.clear_widgets()

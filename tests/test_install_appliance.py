@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from kiosk.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "install-appliance"
@@ -44,6 +49,8 @@ def test_the_dry_run_plans_everything_and_changes_nothing(tmp_path: Path) -> Non
         "write /etc/systemd/system/kiosk-sync.timer (mode 644)",
         "write /etc/systemd/journald.conf.d/kiosk.conf (mode 644)",
         "reload systemd's units (they may have changed)",
+        'mark this machine as an appliance in /etc/kiosk/kiosk.toml ([kiosk] mode = "appliance", unless it '
+        "names a mode already): a device never provisioned is out of service, not simulated",
     ):
         assert expected in plan
     assert any("PreserveJobFiles No" in step for step in plan)
@@ -138,3 +145,72 @@ def test_a_throwaway_root_needs_no_root() -> None:
         assert result.returncode == 0, result.stderr
         assert "apply     directory /etc/kiosk (mode 755; owner root only when run as root)" in result.stdout
         assert (folder / "etc/systemd/system/kiosk.service").is_file()
+
+
+SITE = "etc/kiosk/kiosk.toml"
+
+
+def test_an_installed_appliance_says_so_in_its_site_file(tmp_path: Path) -> None:
+    # What makes it an appliance: a device never provisioned is out of service there, not simulated.
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc/passwd").write_text(
+        f"kiosk:x:{KIOSK_UID}:{KIOSK_GID}::/var/lib/kiosk:/usr/sbin/nologin\n"
+    )
+    lines = install(tmp_path)
+    assert any(
+        line.startswith("apply     mark this machine as an appliance in /etc/kiosk/kiosk.toml")
+        for line in lines
+    )
+    site = tmp_path / SITE
+    assert tomllib.loads(site.read_text()) == {"kiosk": {"mode": "appliance"}}
+    status = site.stat()
+    assert stat.S_IMODE(status.st_mode) == 0o640  # as `kiosk provision` writes it: the PIN hash goes here
+    if os.geteuid() == 0:
+        assert (status.st_uid, status.st_gid) == (0, KIOSK_GID)
+    second = install(tmp_path)
+    assert any(line.startswith("ok       mark this machine as an appliance") for line in second)
+
+
+def test_a_provisioned_site_file_gets_the_mode_and_keeps_every_other_line(tmp_path: Path) -> None:
+    site = tmp_path / SITE
+    site.parent.mkdir(parents=True)
+    before = (
+        '# provisioned on 2026-12-01\n[kiosk]\nid = "wh-0001"  # the host name\n\n'
+        '[devices.printer]\ndriver = "cups"\n'
+    )
+    site.write_text(before)
+    site.chmod(0o600)
+    install(tmp_path)
+    after = site.read_text()
+    assert after == before.replace("[kiosk]\n", '[kiosk]\nmode = "appliance"\n')
+    assert stat.S_IMODE(site.stat().st_mode) == 0o600
+
+    showroom = '[kiosk]\nmode = "showroom"\n'
+    site.write_text(showroom)
+    install(tmp_path)
+    assert site.read_text() == showroom  # a mode the site chose stays
+
+
+def test_a_site_file_without_a_kiosk_table_gets_one(tmp_path: Path) -> None:
+    site = tmp_path / SITE
+    site.parent.mkdir(parents=True)
+    site.write_text("[display]\nrotation = 90\n")
+    install(tmp_path)
+    assert tomllib.loads(site.read_text()) == {"kiosk": {"mode": "appliance"}, "display": {"rotation": 90}}
+
+
+def test_the_installed_configuration_fails_doctor_until_provisioned(tmp_path: Path) -> None:
+    install(tmp_path)
+    result = CliRunner().invoke(
+        main,
+        ["doctor", "--json"],
+        env={"KIOSK_CONFIG": str(tmp_path / SITE), "KIOSK_DATA_DIR": str(tmp_path / "var/lib/kiosk")},
+    )
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert report["status"] == "fail"
+    checks = {check["name"]: check for check in report["checks"]}
+    for device in ("id_reader", "sscard_reader", "printer", "scanner", "speaker"):
+        assert checks[device]["status"] == "fail", checks[device]
+        assert "still on its simulator" in checks[device]["detail"]
+        assert "`sudo kiosk provision`" in checks[device]["detail"]

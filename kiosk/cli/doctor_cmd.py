@@ -34,7 +34,8 @@ def doctor(as_json: bool, to_printer: bool) -> None:
 
     \b
     Exit codes: 0 when no critical check failed (warnings allowed), 1 when one did.
-    Simulated devices are reported ok, as "simulated".
+    Simulated devices are reported ok, as "simulated", on a laptop (kiosk.mode = "development") or a
+    showroom; on an appliance a device still on its simulator fails: provision it (`kiosk provision`).
     """
     settings = load_or_exit().settings
     data = data_dir(settings)

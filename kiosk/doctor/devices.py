@@ -4,27 +4,45 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.devices import DriverContext, UnknownDriver, build_driver
+from kiosk.devices import (
+    NO_DEVICE,
+    SIMULATOR,
+    DriverContext,
+    UnknownDriver,
+    build_driver,
+    out_of_service_reason,
+)
 from kiosk.doctor.check import Check, Status
 from kiosk.ports import DeviceError
 from kiosk.printing import explain
 from kiosk.settings.schema import (
     DeviceSection,
     IdReaderSection,
+    KioskMode,
     PrinterSection,
     ScannerSection,
     SocialSecurityReaderSection,
+    SpeakerSection,
 )
 
-#: The driver name of in-memory simulators: nothing to probe, and said so.
-SIMULATED = "sim"
 #: SAM status word of a healthy SAM (the serial protocol's "success").
 _SAM_OK = 0x90
 
 
-def _simulated(name: str, section: DeviceSection) -> Check | None:
-    if section.driver == SIMULATED:
-        return Check(name, Status.OK, True, f"simulated ({name}.{SIMULATED} driver)")
+def _not_probed(name: str, section: DeviceSection, mode: KioskMode) -> Check | None:
+    """The check of a device with nothing to probe (a simulator, none), or None to probe it.
+
+    A simulator is fine on a laptop or in a showroom; on an appliance it is a device never
+    provisioned, which fails (kiosk.devices.out_of_service_reason is the one rule of both).
+    """
+    reason = out_of_service_reason(name, section, mode)
+    if section.driver == NO_DEVICE:
+        return Check(name, Status.OK, True, f"{reason}: residents are told it is not available")
+    if reason:
+        return Check(name, Status.FAIL, True, f"out of service: {reason}")
+    if section.driver == SIMULATOR:
+        showroom = ', showroom: kiosk.mode = "showroom"' if mode == "showroom" else ""
+        return Check(name, Status.OK, True, f"simulated ({name}.{SIMULATOR} driver{showroom})")
     return None
 
 
@@ -35,11 +53,13 @@ def _build(name: str, section: DeviceSection, context: DriverContext) -> Any:
         raise DeviceError(str(error)) from error
 
 
-def check_id_reader(section: IdReaderSection, context: DriverContext) -> Check:
+def check_id_reader(
+    section: IdReaderSection, context: DriverContext, mode: KioskMode = "development"
+) -> Check:
     """The ID card reader answers the SAM status command with a healthy status."""
     name = "id_reader"
-    if (simulated := _simulated(name, section)) is not None:
-        return simulated
+    if (unprobed := _not_probed(name, section, mode)) is not None:
+        return unprobed
     try:
         reader = _build(name, section, context)
     except DeviceError as error:
@@ -63,11 +83,13 @@ def check_id_reader(section: IdReaderSection, context: DriverContext) -> Check:
     return Check(name, Status.OK, True, f"{where}, status {info.status:02X} ({info.status_meaning})")
 
 
-def check_sscard_reader(section: SocialSecurityReaderSection, context: DriverContext) -> Check:
+def check_sscard_reader(
+    section: SocialSecurityReaderSection, context: DriverContext, mode: KioskMode = "development"
+) -> Check:
     """The PC/SC reader is connected (asking whether a card is inserted needs the reader)."""
     name = "sscard_reader"
-    if (simulated := _simulated(name, section)) is not None:
-        return simulated
+    if (unprobed := _not_probed(name, section, mode)) is not None:
+        return unprobed
     wanted = repr(section.reader) if section.reader else "(the first PC/SC reader)"
     try:
         reader = _build(name, section, context)
@@ -83,11 +105,11 @@ def check_sscard_reader(section: SocialSecurityReaderSection, context: DriverCon
     return Check(name, Status.OK, True, f"social security card reader {wanted} present, {card}")
 
 
-def check_printer(section: PrinterSection, context: DriverContext) -> Check:
+def check_printer(section: PrinterSection, context: DriverContext, mode: KioskMode = "development") -> Check:
     """The printer accepts jobs; its state reasons (toner-low, media-empty...) are reported."""
     name = "printer"
-    if (simulated := _simulated(name, section)) is not None:
-        return simulated
+    if (unprobed := _not_probed(name, section, mode)) is not None:
+        return unprobed
     try:
         printer = _build(name, section, context)
         status = printer.status()
@@ -102,14 +124,27 @@ def check_printer(section: PrinterSection, context: DriverContext) -> Check:
     return Check(name, Status.OK, True, f"{printer} accepting jobs")
 
 
-def check_scanner(section: ScannerSection, context: DriverContext) -> Check:
+def check_scanner(section: ScannerSection, context: DriverContext, mode: KioskMode = "development") -> Check:
     """The scanner opens (camera or serial port), and is released at once."""
     name = "scanner"
-    if (simulated := _simulated(name, section)) is not None:
-        return simulated
+    if (unprobed := _not_probed(name, section, mode)) is not None:
+        return unprobed
     try:
         scanner = _build(name, section, context)
     except DeviceError as error:
         return Check(name, Status.FAIL, True, str(error))
     scanner.close()
     return Check(name, Status.OK, True, f"scanner ({section.driver} driver) on {section.port} opens")
+
+
+def check_speaker(section: SpeakerSection, context: DriverContext, mode: KioskMode = "development") -> Check:
+    """The speaker's driver is installed (whether a sound comes out is for the technician's ears)."""
+    name = "speaker"
+    if (unprobed := _not_probed(name, section, mode)) is not None:
+        return unprobed
+    try:
+        speaker = _build(name, section, context)
+    except DeviceError as error:
+        return Check(name, Status.FAIL, True, str(error))
+    speaker.close()
+    return Check(name, Status.OK, True, f"speaker ({section.driver} driver) ready")

@@ -68,11 +68,17 @@ def _device_probes(
 ) -> list[tuple[str, bool, Callable[[], Check]]]:
     context = DriverContext(data_dir=data, kiosk_id=settings.kiosk.id)
     configured = settings.devices
+    mode = settings.kiosk.mode
     probes: list[tuple[str, bool, Callable[[], Check]]] = [
-        ("id_reader", True, lambda: devices.check_id_reader(configured.id_reader, context)),
-        ("sscard_reader", True, lambda: devices.check_sscard_reader(configured.sscard_reader, context)),
-        ("printer", True, lambda: devices.check_printer(configured.printer, context)),
-        ("scanner", True, lambda: devices.check_scanner(configured.scanner, context)),
+        ("id_reader", True, lambda: devices.check_id_reader(configured.id_reader, context, mode)),
+        (
+            "sscard_reader",
+            True,
+            lambda: devices.check_sscard_reader(configured.sscard_reader, context, mode),
+        ),
+        ("printer", True, lambda: devices.check_printer(configured.printer, context, mode)),
+        ("scanner", True, lambda: devices.check_scanner(configured.scanner, context, mode)),
+        ("speaker", True, lambda: devices.check_speaker(configured.speaker, context, mode)),
     ]
     if configured.printer.driver == "cups":
         probes.append(("cups", True, lambda: services.check_cups(configured.printer.server, machine.environ)))

@@ -14,6 +14,11 @@ _WINDOW_SIZE = re.compile(r"^(\d{3,5})x(\d{3,5})$")
 SYMBOLOGY_NAMES = ("qrcode", "ean13", "ean8", "upca", "code128", "code39", "i25", "databar")
 
 
+#: What the machine is: a laptop or bench, an installed appliance, or an appliance that shows its
+#: simulators (a showroom). Only "development" and "showroom" run a device on its simulator.
+KioskMode = Literal["development", "appliance", "showroom"]
+
+
 class _Section(BaseModel):
     # Unknown keys are errors (a typo must not silently fall back to a default) and settings are
     # values: nothing changes them behind the back of the code that read them.
@@ -29,6 +34,9 @@ class KioskSection(_Section):
     help_desk: str
     language: Literal["zh_CN", "en"]
     data_dir: str
+    #: "development", "appliance" or "showroom": whether a device on its simulator runs (see
+    #: kiosk.devices.out_of_service_reason).
+    mode: KioskMode
 
 
 class DisplaySection(_Section):
