@@ -26,6 +26,8 @@ class Machine:
 
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     now: Callable[[], datetime] = system.utc_now
+    #: When this release was installed here: a clock before it has lost its time.
+    installed_at: Callable[[], datetime | None] = system.release_installed_at
     disk_usage: system.DiskUsage | None = None
     input_dir: Path = Path("/dev/input")
     timeout: float = CHECK_TIMEOUT
@@ -40,7 +42,13 @@ def run_checks(settings: Settings, data: Path, machine: Machine | None = None) -
     probes = _device_probes(settings, data, machine)
     probes += [
         ("disk", True, lambda: system.check_disk(data, usage) if usage else system.check_disk(data)),
-        ("clock", True, lambda: system.check_clock(now, sync_status.last_success if sync_status else None)),
+        (
+            "clock",
+            True,
+            lambda: system.check_clock(
+                now, sync_status.last_success if sync_status else None, machine.installed_at()
+            ),
+        ),
         (
             "sync",
             False,

@@ -3,6 +3,7 @@ touch."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import shutil
 import sqlite3
 from collections.abc import Callable, Mapping
@@ -18,9 +19,12 @@ from kiosk.sync.state import SyncStatus
 #: Free space under the data dir below which printing and syncing are at risk, and stop.
 DISK_WARN_BYTES = 1024**3
 DISK_FAIL_BYTES = 200 * 1024**2
-#: A clock before this year has lost its time (dead RTC battery, no NTP): TUF metadata and
-#: printouts' dates would be wrong. The year this version was written in.
-BUILD_YEAR = 2026
+#: The package whose metadata dates this release on this machine.
+DISTRIBUTION = "weihai-kiosk"
+#: A clock this far before this release was installed has lost its time (dead RTC battery, no
+#: NTP): TUF metadata and printouts' dates would be wrong. A lost clock is years out; a day allows
+#: an install on a clock running a little fast.
+INSTALL_SLACK = timedelta(days=1)
 #: A clock this far behind the newest successful sync has gone backwards.
 CLOCK_SLACK = timedelta(minutes=5)
 
@@ -46,12 +50,35 @@ def check_disk(data: Path, usage: DiskUsage = _disk_usage) -> Check:
     return Check("disk", Status.OK, True, detail)
 
 
-def check_clock(now: datetime, last_success: str | None) -> Check:
-    """The clock is not before the build year, nor behind the newest successful sync."""
+def release_installed_at(name: str = DISTRIBUTION) -> datetime | None:
+    """When this release was built and installed here: when its package metadata was written.
+
+    No year to bump by hand: every install dates itself. None when the package is not installed
+    (a bare source tree): the clock is then compared with the last sync only.
+    """
+    try:
+        files = importlib.metadata.distribution(name).files or []
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for file in files:
+        if file.name in {"METADATA", "PKG-INFO"}:  # a wheel's (pip), or a source tree's (setuptools)
+            try:
+                return datetime.fromtimestamp(Path(str(file.locate())).stat().st_mtime, UTC)
+            except OSError:
+                return None
+    return None
+
+
+def check_clock(now: datetime, last_success: str | None, installed_at: datetime | None) -> Check:
+    """The clock is not before this release was installed, nor behind the newest successful sync."""
     shown = f"{now:%Y-%m-%d %H:%M:%S %Z}".strip()
-    if now.year < BUILD_YEAR:
+    if installed_at is not None and now < installed_at - INSTALL_SLACK:
         return Check(
-            "clock", Status.FAIL, True, f"clock says {shown}, before {BUILD_YEAR}: set the time, check NTP"
+            "clock",
+            Status.FAIL,
+            True,
+            f"clock says {shown}, before this release was installed ({installed_at:%Y-%m-%d %H:%M %Z}): "
+            "set the time, check NTP",
         )
     if last_success and now < datetime.fromisoformat(last_success) - CLOCK_SLACK:
         return Check(

@@ -19,6 +19,7 @@ from kiosk.doctor.system import (
     check_display,
     check_sync,
     check_touch,
+    release_installed_at,
 )
 from kiosk.guides import Catalogue, load_demo_if_empty
 from kiosk.paths import catalogue_path
@@ -57,11 +58,34 @@ def test_sync_freshness_against_offline_after_hours() -> None:
 
 
 def test_clock_sanity() -> None:
-    assert check_clock(NOW, None).status is Status.OK
-    past = check_clock(datetime(2001, 1, 1, tzinfo=UTC), None)
+    installed = NOW - timedelta(days=30)
+    assert check_clock(NOW, None, installed).status is Status.OK
+    past = check_clock(datetime(2001, 1, 1, tzinfo=UTC), None, installed)
     assert past.status is Status.FAIL and "2001-01-01" in past.detail
-    behind = check_clock(NOW, (NOW + timedelta(days=2)).isoformat())
+    assert "before this release was installed (2026-10-28 12:00 UTC)" in past.detail
+    # A day's slack for an install on a clock running a little fast; a lost clock is years out.
+    assert check_clock(installed - timedelta(hours=23), None, installed).status is Status.OK
+    assert check_clock(installed - timedelta(hours=25), None, installed).status is Status.FAIL
+    assert check_clock(datetime(2001, 1, 1, tzinfo=UTC), None, None).status is Status.OK  # no floor known
+    behind = check_clock(NOW, (NOW + timedelta(days=2)).isoformat(), installed)
     assert behind.status is Status.WARN and "last successful sync" in behind.detail
+
+
+def test_the_clock_floor_is_when_this_release_was_installed_not_a_year_written_in_the_code(
+    make_settings: Callable[..., LoadedSettings], tmp_path: Path
+) -> None:
+    installed = release_installed_at()
+    assert installed is not None and installed <= datetime.now(UTC)  # the test's own install
+    assert release_installed_at("no-such-kiosk-package") is None
+    settings = make_settings().settings
+    # The doctor's default machine dates this release from its package metadata: two days before
+    # that the clock is lost, whatever year it is.
+    lost = Machine(now=lambda: installed - timedelta(days=2), timeout=5)
+    clock = next(check for check in run_checks(settings, tmp_path / "data", lost) if check.name == "clock")
+    assert clock.status is Status.FAIL and "before this release was installed" in clock.detail
+    fine = Machine(now=lambda: installed + timedelta(minutes=1), timeout=5)
+    clock = next(check for check in run_checks(settings, tmp_path / "data", fine) if check.name == "clock")
+    assert clock.status is Status.OK
 
 
 def test_display_and_touch(tmp_path: Path) -> None:
@@ -104,6 +128,7 @@ def test_simulators_on_a_healthy_machine_are_all_ok(
         now=lambda: NOW,
         disk_usage=usage(DISK_WARN_BYTES * 4),
         input_dir=tmp_path / "input",
+        installed_at=lambda: NOW - timedelta(days=30),
     )
     (tmp_path / "data").mkdir()
     catalogue = Catalogue.open(catalogue_path(tmp_path / "data"))
