@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from kiosk.cli.choices import choose
-from kiosk.devices import DriverContext
+from kiosk.devices import NO_DEVICE, SIMULATOR, SIMULATORS_RUN_IN, DriverContext
 from kiosk.digits import ascii_digits
 from kiosk.doctor import Check, Status
 from kiosk.paths import data_dir, resolve_data_dir
@@ -37,8 +37,11 @@ IDENTITY = (
     ("help_desk", "--help-desk", "kiosk.help_desk", "Where residents get help from a person"),
 )
 PIN_FLAGS = "--pin, --pin-file, --pin-hash or KIOSK_PROVISION_PIN"
-SIM = "sim"
+SIM = SIMULATOR
 AUTO = "auto"
+ESPEAK = "espeak"
+#: The answers that name no real device: its simulator (a laptop, a showroom), or none at all.
+NOT_REAL = (SIM, NO_DEVICE)
 
 
 @dataclass
@@ -132,6 +135,8 @@ class Provisioning:
             ("sscard_reader", "--sscard-reader", "sscard_reader"),
             ("scanner", "--scanner", "scanner"),
             ("printer_queue", "--printer-queue or --printer-device", "printer"),
+            # Left on its simulator, an appliance's speaker would be out of service; a laptop's is fine.
+            *((("speaker", "--speaker", "speaker"),) if self._no_device() == NO_DEVICE else ()),
         )
         for option, flag, device in devices:
             given = self.options[option] or (device == "printer" and self.options["printer_device"])
@@ -193,10 +198,10 @@ class Provisioning:
     def ask_id_reader(self, context: DriverContext) -> None:
         """The serial port of the ID card reader: detected and given ports, each asked for its SAM status."""
         given: list[str] = list(self.options["id_reader_port"])
-        if given == [SIM]:
-            self._set("--id-reader-port", {"devices.id_reader.driver": SIM})
+        if len(given) == 1 and given[0] in NOT_REAL:
+            self._set("--id-reader-port", {"devices.id_reader.driver": given[0]})
             return
-        explicit = [port for port in given if port not in {AUTO, SIM}]
+        explicit = [port for port in given if port not in {AUTO, *NOT_REAL}]
         if not self.interactive and (not given or (len(explicit) == 1 and len(given) == 1)):
             if explicit:
                 self._set(
@@ -222,11 +227,11 @@ class Provisioning:
             )
             return
         options = [(port, f"{port}: {check.status.upper()}, {check.detail}") for port, check in probes]
-        options.append((SIM, "the simulator (no reader on this kiosk)"))
-        default = answering[0] if answering else explicit[0] if explicit else current or SIM
+        options += self._not_real("ID card reader")
+        default = answering[0] if answering else explicit[0] if explicit else current or self._no_device()
         port = choose(options, default, free_text="a port path")
-        if port == SIM:
-            self._set("ID card reader", {"devices.id_reader.driver": SIM})
+        if port in NOT_REAL:
+            self._set("ID card reader", {"devices.id_reader.driver": port})
         else:
             self._set(
                 "ID card reader", {"devices.id_reader.driver": "serial", "devices.id_reader.port": port}
@@ -235,8 +240,8 @@ class Provisioning:
     def ask_sscard_reader(self) -> None:
         """The PC/SC reader for social security cards, among those pcscd lists."""
         flag = self.options["sscard_reader"]
-        if flag == SIM:
-            self._set("--sscard-reader", {"devices.sscard_reader.driver": SIM})
+        if flag in NOT_REAL:
+            self._set("--sscard-reader", {"devices.sscard_reader.driver": flag})
             return
         if not self.interactive and flag is None:
             return
@@ -259,14 +264,14 @@ class Provisioning:
             click.echo("\n== Social security card reader (PC/SC, through pcscd)")
             if found.problem:
                 click.echo(f"  ({found.problem})")
-            options = [(c.value, c.label) for c in found.candidates] + [
-                (SIM, "the simulator (no reader on this kiosk)")
-            ]
+            options = [(c.value, c.label) for c in found.candidates]
+            options += self._not_real("social security card reader")
             current = self.draft.site_value("devices.sscard_reader.reader")
-            default = flag if flag not in {None, AUTO} else current or options[0][0]
+            found_first = found.candidates[0].value if found.candidates else self._no_device()
+            default = flag if flag not in {None, AUTO} else current or found_first
             chosen = choose(options, default, free_text="a reader name")
-        if chosen == SIM:
-            self._set("social security card reader", {"devices.sscard_reader.driver": SIM})
+        if chosen in NOT_REAL:
+            self._set("social security card reader", {"devices.sscard_reader.driver": chosen})
         else:
             self._set(
                 "social security card reader",
@@ -276,7 +281,7 @@ class Provisioning:
     def ask_scanner(self) -> None:
         """The code scanner: a camera (/dev/video*), a serial scanner, or the simulator."""
         flag = self.options["scanner"]
-        if flag is not None and (flag == SIM or not self.interactive):
+        if flag is not None and (flag in NOT_REAL or not self.interactive):
             self._set("--scanner", _scanner_values(flag))
             return
         if not self.interactive:
@@ -291,14 +296,14 @@ class Provisioning:
             for c in serials.candidates
             if c.value != id_port
         ]
-        options.append((SIM, "the simulator (no scanner on this kiosk)"))
+        options += self._not_real("scanner")
         driver = self.draft.site_value("devices.scanner.driver")
         current = (
             f"{driver}:{self.draft.site_value('devices.scanner.port')}"
             if driver in {"camera", "serial"}
             else driver
         )
-        default = flag or current or options[0][0]
+        default = flag or current or (options[0][0] if len(options) > 2 else self._no_device())
         while True:
             chosen = choose(options, default, free_text="camera:DEVICE or serial:PORT")
             try:
@@ -313,8 +318,8 @@ class Provisioning:
         if server is not None:
             self._set("--printer-server", {"devices.printer.server": server})
         queue, device = self.options["printer_queue"], self.options["printer_device"]
-        if queue == SIM:
-            self._set("--printer-queue", {"devices.printer.driver": SIM})
+        if queue in NOT_REAL:
+            self._set("--printer-queue", {"devices.printer.driver": queue})
             return
         if not self.interactive and device is None:
             if queue is not None:
@@ -330,15 +335,16 @@ class Provisioning:
         found = detect_safely("printer", section)
         if found.problem:
             click.echo(f"  ({found.problem})")
-        options = [(str(n), c.label) for n, c in enumerate(found.candidates)] + [
-            (SIM, "the simulator (PDFs in the data directory)")
-        ]
+        options = [(str(n), c.label) for n, c in enumerate(found.candidates)]
+        options += self._not_real("printer")
         current = self.draft.site_value("devices.printer.queue")
         by_queue = {c.value: str(n) for n, c in enumerate(found.candidates) if c.prepare is None}
-        default = by_queue.get(queue or current or "", options[0][0])
+        default = by_queue.get(
+            queue or current or "", options[0][0] if found.candidates else self._no_device()
+        )
         chosen = choose(options, default, free_text="a queue name")
-        if chosen == SIM:
-            self._set("printer", {"devices.printer.driver": SIM})
+        if chosen in NOT_REAL:
+            self._set("printer", {"devices.printer.driver": chosen})
             return
         if ascii_digits(chosen) and int(chosen) < len(found.candidates):
             chosen = self._prepared(found.candidates[int(chosen)])
@@ -370,6 +376,24 @@ class Provisioning:
             raise click.ClickException(str(error)) from error
         click.echo(f"  added CUPS queue {added!r} for {candidate.device}")
         return added
+
+    def ask_speaker(self) -> None:
+        """Voice guidance: espeak-ng on the kiosk's audio output, its simulator, or none."""
+        flag = self.options["speaker"]
+        if flag is not None:
+            self._set("--speaker", {"devices.speaker.driver": flag})
+            return
+        if not self.interactive:
+            return
+        click.echo("\n== Voice guidance (speaker)")
+        options = [
+            (ESPEAK, "espeak-ng on the audio output (Mandarin and English)"),
+            *self._not_real("speaker"),
+        ]
+        current = self.draft.site_value("devices.speaker.driver")
+        default = current or (SIM if self._no_device() == SIM else ESPEAK)
+        chosen = choose(options, default, free_text="a driver name")
+        self._set("speaker", {"devices.speaker.driver": chosen})
 
     def ask_display(self) -> None:
         """Screen rotation and touch calibration (how the panel and its touch layer are mounted)."""
@@ -488,6 +512,18 @@ class Provisioning:
 
         return check
 
+    def _not_real(self, device: str) -> list[tuple[str, str]]:
+        """The choices that name no real device, as the kiosk's mode treats them."""
+        if self.draft.in_force("kiosk.mode") in SIMULATORS_RUN_IN:
+            simulator = "the simulator (a laptop, or a showroom kiosk)"
+        else:
+            simulator = "the simulator: out of service on this appliance (a showroom sets kiosk.mode)"
+        return [(SIM, simulator), (NO_DEVICE, f"none: this kiosk has no {device} (residents are told so)")]
+
+    def _no_device(self) -> str:
+        """What an unanswered device defaults to: its simulator on a laptop, none on an appliance."""
+        return SIM if self.draft.in_force("kiosk.mode") in SIMULATORS_RUN_IN else NO_DEVICE
+
     def _section(self, model: type[Any], device: str, **override: Any) -> Any:
         defaults = {key: self.draft.in_force(f"devices.{device}.{key}") for key in model.model_fields}
         return model.model_validate({**defaults, **override})
@@ -502,11 +538,11 @@ def _unique(items: list[str]) -> list[str]:
 
 
 def _scanner_values(answer: str) -> dict[str, Any]:
-    if answer == SIM:
-        return {"devices.scanner.driver": SIM}
+    if answer in NOT_REAL:
+        return {"devices.scanner.driver": answer}
     driver, _, port = answer.partition(":")
     if driver not in {"camera", "serial"} or not port:
-        raise click.UsageError(f"--scanner: {answer!r} is not sim, camera:DEVICE or serial:PORT")
+        raise click.UsageError(f"--scanner: {answer!r} is not sim, none, camera:DEVICE or serial:PORT")
     return {"devices.scanner.driver": driver, "devices.scanner.port": port}
 
 
@@ -545,15 +581,24 @@ def _hostname_id() -> str | None:
 @click.option(
     "--id-reader-port",
     multiple=True,
-    help="Serial port of the ID card reader (repeat to probe several; 'auto': detected ports; 'sim').",
+    help="Serial port of the ID card reader (repeat to probe several; 'auto': detected ports; sim; none).",
 )
-@click.option("--sscard-reader", help="PC/SC reader name of the social security card reader ('auto', 'sim').")
-@click.option("--scanner", help="Code scanner: camera:DEVICE, serial:PORT or sim.")
-@click.option("--printer-queue", help="CUPS queue to print on ('sim': PDFs in the data directory).")
+@click.option(
+    "--sscard-reader", help="PC/SC reader name of the social security card reader ('auto', 'sim', 'none')."
+)
+@click.option("--scanner", help="Code scanner: camera:DEVICE, serial:PORT, sim or none.")
+@click.option(
+    "--printer-queue", help="CUPS queue to print on ('sim': PDFs in the data directory; 'none': no printer)."
+)
 @click.option(
     "--printer-device", help="Add (or reuse) the CUPS queue for this local printer URI (lpinfo -v)."
 )
 @click.option("--printer-server", help="CUPS server, host:port or socket path (default: the system's).")
+@click.option(
+    "--speaker",
+    type=click.Choice(["espeak", SIMULATOR, NO_DEVICE]),
+    help="Voice guidance: espeak (espeak-ng), sim or none. Needed on an appliance (kiosk.mode).",
+)
 @click.option("--rotation", type=click.Choice(["0", "90", "180", "270"]), help="Screen rotation in degrees.")
 @click.option("--touch-swap-xy/--no-touch-swap-xy", default=None, help="Swap the touch axes.")
 @click.option("--touch-invert-x/--no-touch-invert-x", default=None, help="Invert the touch x axis.")
@@ -593,6 +638,7 @@ def provision_command(**options: Any) -> None:
     run.ask_sscard_reader()
     run.ask_scanner()
     run.ask_printer()
+    run.ask_speaker()
     run.ask_display()
     run.ask_pin()
     run.test_and_save()

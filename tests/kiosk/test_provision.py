@@ -90,7 +90,7 @@ def test_non_interactive_names_everything_missing_and_writes_nothing(tmp_path: P
     ("args", "message"),
     [
         (["--kiosk-id", "wh 1"], "--kiosk-id: kiosk.id: String should match pattern"),
-        (["--scanner", "usb"], "--scanner: 'usb' is not sim, camera:DEVICE or serial:PORT"),
+        (["--scanner", "usb"], "--scanner: 'usb' is not sim, none, camera:DEVICE or serial:PORT"),
         (["--pin", "12"], "--pin (or KIOSK_PROVISION_PIN): the technician PIN must have at least 6 digits"),
         (["--pin-hash", "123456"], "--pin-hash: not a hash made by `kiosk provision`"),
         (["--repo-url", "https://fleet.example"], "--repo-url, --group and --trust-root go together"),
@@ -171,6 +171,7 @@ def test_the_interactive_flow_through_stdin(tmp_path: Path, id_reader: str, sile
         "sim",  # social security card reader
         "sim",  # scanner
         "sim",  # printer
+        "",  # speaker: its simulator, on a laptop
         "270",  # rotation
         "y",  # swap x/y
         "n",
@@ -204,12 +205,12 @@ def test_the_interactive_flow_through_stdin(tmp_path: Path, id_reader: str, sile
 
 
 def test_interactive_answers_are_validated_where_they_are_typed(tmp_path: Path, id_reader: str) -> None:
-    answers = ["wh 3", "wh-3", "S", "A", "H", "n", "", "sim", "usb", "sim", "sim", "0", "n", "n", "n",
+    answers = ["wh 3", "wh-3", "S", "A", "H", "n", "", "sim", "usb", "sim", "sim", "", "0", "n", "n", "n",
                PIN, PIN]  # fmt: skip
     result = provision(tmp_path, "--id-reader-port", id_reader, stdin="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert "kiosk.id: String should match pattern" in result.output
-    assert "'usb' is not sim, camera:DEVICE or serial:PORT" in result.output
+    assert "'usb' is not sim, none, camera:DEVICE or serial:PORT" in result.output
     assert site(tmp_path)["kiosk"]["id"] == "wh-3"  # type: ignore[index]
 
 
@@ -247,7 +248,7 @@ def test_the_pin_from_a_file_or_as_a_hash(tmp_path: Path) -> None:
 def test_interactive_asks_before_saving_a_failing_device(
     tmp_path: Path, silent_port: str, answer: str, saved: bool
 ) -> None:
-    answers = ["wh-4", "S", "A", "H", "n", "", "sim", "sim", "sim", "0", "n", "n", "n", PIN, PIN, answer]
+    answers = ["wh-4", "S", "A", "H", "n", "", "sim", "sim", "sim", "", "0", "n", "n", "n", PIN, PIN, answer]
     result = provision(tmp_path, "--id-reader-port", silent_port, stdin="\n".join(answers) + "\n")
     assert "id_reader failed the test. Save anyway? [y/N]" in result.output
     assert (tmp_path / "kiosk.toml").exists() is saved
@@ -329,3 +330,53 @@ def test_auto_detects_the_serial_ports_and_takes_the_one_answering_the_sam_statu
         "--id-reader-port: no port answered the SAM status command (no serial port detected)"
         in nothing.output
     )
+
+
+APPLIANCE_SITE = '[kiosk]\nmode = "appliance"\n'  # as scripts/install-appliance leaves it
+NO_DEVICES = ["--sscard-reader", "none", "--scanner", "none", "--printer-queue", "none", "--speaker", "none"]
+
+
+def test_an_appliance_is_provisioned_with_real_devices_or_none_never_a_simulator(
+    tmp_path: Path, id_reader: str
+) -> None:
+    (tmp_path / "kiosk.toml").write_text(APPLIANCE_SITE, encoding="utf-8")
+    base = ["--non-interactive", *IDENTITY, "--id-reader-port", id_reader, "--pin", PIN]
+    missing = provision(tmp_path, *base, *SIMULATED)
+    assert missing.exit_code == 2 and "missing --speaker" in missing.output  # a laptop would not ask
+
+    simulated = provision(tmp_path, *base, *SIMULATED, "--speaker", "sim")
+    assert simulated.exit_code == 1, simulated.output
+    assert "sscard_reader  FAIL  out of service: sscard_reader: never provisioned" in simulated.output
+    assert (tmp_path / "kiosk.toml").read_text(encoding="utf-8") == APPLIANCE_SITE  # nothing saved
+
+    result = provision(tmp_path, *base, *NO_DEVICES)
+    assert result.exit_code == 0, result.output
+    saved = site(tmp_path)
+    assert saved["kiosk"]["mode"] == "appliance"  # type: ignore[index]
+    devices = saved["devices"]
+    assert devices["id_reader"] == {"driver": "serial", "port": id_reader}  # type: ignore[index]
+    for device in ("sscard_reader", "scanner", "printer", "speaker"):
+        assert devices[device] == {"driver": "none"}, device  # type: ignore[index]
+
+
+def test_provisioning_an_appliance_offers_none_and_defaults_to_it(tmp_path: Path, silent_port: str) -> None:
+    (tmp_path / "kiosk.toml").write_text(APPLIANCE_SITE, encoding="utf-8")
+    # "none" typed where this machine's own devices would be offered; the printer (no cupsd there)
+    # and the speaker take their defaults.
+    answers = ["wh-5", "S", "A", "H", "n", "none", "none", "none", "", "", "0", "n", "n", "n", PIN, PIN, "n"]
+    result = provision(
+        tmp_path, "--id-reader-port", silent_port, "--printer-server", "127.0.0.1:1",
+        stdin="\n".join(answers) + "\n",
+    )  # fmt: skip
+    assert "none: this kiosk has no ID card reader (residents are told so)" in result.output
+    assert "the simulator: out of service on this appliance" in result.output
+    assert "1) espeak-ng on the audio output" in result.output
+    assert (
+        "2) none: this kiosk has no printer (residents are told so)\nChoose 1-2, or type a queue name [2]"
+        in (result.output)
+    )
+    assert result.exit_code == 0, result.output
+    devices = site(tmp_path)["devices"]
+    assert devices["id_reader"] == {"driver": "none"}  # type: ignore[index]
+    assert devices["printer"]["driver"] == "none"  # type: ignore[index]
+    assert devices["speaker"] == {"driver": "espeak"}  # type: ignore[index]
