@@ -116,6 +116,14 @@ def out_of_service_device(device: str, section: DeviceSection, reason: str) -> A
     raise UnknownDriver(f"devices.{device}: no such device")
 
 
+def build_device(device: str, section: DeviceSection, settings: Settings, context: DriverContext) -> Any:
+    """Build `device` as this kiosk runs it: its driver, or the stand-in that says it is out of service."""
+    reason = out_of_service_reason(device, section, settings.kiosk.mode)
+    return (
+        out_of_service_device(device, section, reason) if reason else build_driver(device, section, context)
+    )
+
+
 def build_devices(settings: Settings, data_dir: Path) -> Devices:
     """Build every device of the kiosk from its settings; one out of service is logged and stood in for."""
     context = DriverContext(data_dir=data_dir, kiosk_id=settings.kiosk.id)
@@ -123,11 +131,10 @@ def build_devices(settings: Settings, data_dir: Path) -> Devices:
 
     def build(device: str, section: DeviceSection) -> Any:
         reason = out_of_service_reason(device, section, settings.kiosk.mode)
-        if not reason:
-            return build_driver(device, section, context)
-        out_of_service[device] = reason
-        log.error("device out of service: %s", reason)
-        return out_of_service_device(device, section, reason)
+        if reason:
+            out_of_service[device] = reason
+            log.error("device out of service: %s", reason)
+        return build_device(device, section, settings, context)
 
     devices = settings.devices
     return Devices(

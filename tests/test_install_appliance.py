@@ -14,7 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from kiosk.appliance import build_kiosk
 from kiosk.cli import main
+from kiosk.journey import Screen
+from kiosk.settings import load_settings, standard_layers
+from tests.conftest import run_now
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "install-appliance"
@@ -214,3 +218,26 @@ def test_the_installed_configuration_fails_doctor_until_provisioned(tmp_path: Pa
         assert checks[device]["status"] == "fail", checks[device]
         assert "still on its simulator" in checks[device]["detail"]
         assert "`sudo kiosk provision`" in checks[device]["detail"]
+
+
+def test_the_installed_configuration_tells_residents_what_does_not_work(tmp_path: Path) -> None:
+    # The kiosk as kiosk.service starts it on the freshly installed root, before any provisioning.
+    install(tmp_path)
+    environ = {"KIOSK_CONFIG": str(tmp_path / SITE), "KIOSK_DATA_DIR": str(tmp_path / "var/lib/kiosk")}
+    kiosk = build_kiosk(load_settings(standard_layers(environ)), environ=environ, background=run_now)
+    try:
+        assert sorted(kiosk.devices.out_of_service) == [
+            "id_reader", "printer", "scanner", "speaker", "sscard_reader",
+        ]  # fmt: skip
+        journey = kiosk.journey
+        journey.wake()
+        assert not journey.voice_offered
+        journey.open_identify()
+        assert journey.view.identify.unavailable == {"id_reader", "sscard_reader"}
+        journey.home()
+        journey.open_guide("371000-SB-0012")
+        journey.print_checklist()
+        assert journey.view.screen is Screen.PRINT_FAILED
+        assert not (tmp_path / "var/lib/kiosk/printed").exists()
+    finally:
+        kiosk.close()

@@ -8,7 +8,7 @@ import click
 
 from kiosk.bus import EventBus
 from kiosk.cli.common import load_or_exit
-from kiosk.devices import DriverContext, UnknownDriver, build_driver
+from kiosk.devices import DriverContext, UnknownDriver, build_device
 from kiosk.doctor import Status, overall, report_json, report_table, run_checks
 from kiosk.doctor.system import utc_now
 from kiosk.documents import render_doctor_report
@@ -49,7 +49,7 @@ def doctor(as_json: bool, to_printer: bool) -> None:
     if to_printer:
         context = DriverContext(data, settings.kiosk.id)
         try:
-            printer: Printer = build_driver("printer", settings.devices.printer, context)
+            printer: Printer = build_device("printer", settings.devices.printer, settings, context)
         except UnknownDriver as error:
             raise click.ClickException(str(error)) from error
         pdf = render_doctor_report(

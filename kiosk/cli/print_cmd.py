@@ -11,7 +11,7 @@ import click
 
 from kiosk.bus import EventBus
 from kiosk.cli.common import load_or_exit
-from kiosk.devices import DriverContext, UnknownDriver, build_driver
+from kiosk.devices import DriverContext, UnknownDriver, build_device
 from kiosk.documents import PrinterTestPage, render_test_page
 from kiosk.paths import data_dir
 from kiosk.ports import DeviceError, Printer
@@ -46,7 +46,7 @@ def print_command(what: str, queue: str | None, wait: bool) -> None:
         section = section.model_copy(update={"driver": "cups", "queue": queue})
     context = DriverContext(data_dir(settings), settings.kiosk.id)
     try:
-        printer: Printer = build_driver("printer", section, context)
+        printer: Printer = build_device("printer", section, settings, context)
     except UnknownDriver as error:
         raise click.ClickException(str(error)) from error
 

@@ -96,3 +96,12 @@ def test_the_simulated_printer_prints_the_test_page(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "completed on simulated printer" in result.output
     assert len(list((tmp_path / "printed").glob("*.pdf"))) == 1
+
+
+def test_an_unprovisioned_appliance_prints_no_test_page_and_says_why(tmp_path: Path) -> None:
+    env = {"KIOSK_DATA_DIR": str(tmp_path), "KIOSK__KIOSK__MODE": "appliance"}
+    result = CliRunner().invoke(main, ["print", "test-page"], env=env)
+    assert result.exit_code == 1, result.output
+    assert "printer: never provisioned, still on its simulator" in result.output
+    assert "sudo kiosk provision" in result.output
+    assert not (tmp_path / "printed").exists()
