@@ -74,7 +74,7 @@ def out_of_service_reason(device: str, section: DeviceSection, mode: KioskMode) 
     "development") and a showroom kiosk run simulators; an installed appliance never pretends.
     """
     if section.driver == NO_DEVICE:
-        return f'{device}: this kiosk has none (devices.{device}.driver = "{NO_DEVICE}")'
+        return _none_here(device)
     if section.driver == SIMULATOR and mode not in SIMULATORS_RUN_IN:
         return (
             f'{device}: never provisioned, still on its simulator (devices.{device}.driver = "{SIMULATOR}") '
@@ -87,7 +87,7 @@ def build_driver(device: str, section: DeviceSection, context: DriverContext) ->
     """Build the driver named in `section.driver` for `device` (`none`: the out-of-service stand-in)."""
     name = section.driver
     if name == NO_DEVICE:
-        return out_of_service_device(device, section, out_of_service_reason(device, section, "appliance"))
+        return out_of_service_device(device, section, _none_here(device))
     wanted = f"{device}.{name}"
     for entry_point in _entry_points():
         if entry_point.name == wanted:
@@ -145,6 +145,10 @@ def build_devices(settings: Settings, data_dir: Path) -> Devices:
         speaker=build("speaker", devices.speaker),
         out_of_service=out_of_service,
     )
+
+
+def _none_here(device: str) -> str:
+    return f'{device}: this kiosk has none (devices.{device}.driver = "{NO_DEVICE}")'
 
 
 def _entry_points() -> list[EntryPoint]:
