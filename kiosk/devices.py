@@ -61,9 +61,11 @@ class Devices:
 
 
 def available_drivers(device: str) -> list[str]:
-    """The driver names installed for `device` (e.g. "printer" -> ["cups", "sim"])."""
+    """The driver names `device` may be given: those installed (e.g. "printer" -> ["cups", "sim"]),
+    and "none" (a device this kiosk does not have), which every device has."""
     prefix = f"{device}."
-    return sorted(ep.name[len(prefix) :] for ep in _entry_points() if ep.name.startswith(prefix))
+    installed = [ep.name[len(prefix) :] for ep in _entry_points() if ep.name.startswith(prefix)]
+    return sorted({*installed, NO_DEVICE})
 
 
 def out_of_service_reason(device: str, section: DeviceSection, mode: KioskMode) -> str:

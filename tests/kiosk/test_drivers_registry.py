@@ -42,3 +42,25 @@ def test_unknown_driver_is_a_clear_error(
     message = str(caught.value)
     assert "devices.printer.driver" in message and "'simm'" in message
     assert "did you mean 'sim'" in message
+
+
+def test_none_is_a_driver_of_every_device_and_its_stand_ins_implement_the_ports(
+    make_settings: Callable[..., LoadedSettings], tmp_path: Path
+) -> None:
+    devices_none = {device: {"driver": "none"} for device in PORTS}
+    # The settings accept it as they accept an installed driver (config show, kiosk run).
+    settings = make_settings({"devices": devices_none}).settings
+    devices = build_devices(settings, tmp_path)
+    for device, port in PORTS.items():
+        assert "none" in available_drivers(device)
+        assert isinstance(getattr(devices, device), port), device
+    assert sorted(devices.out_of_service) == sorted(PORTS)
+
+
+PORTS = {
+    "id_reader": IdCardReader,
+    "sscard_reader": SocialSecurityCardReader,
+    "scanner": CodeScanner,
+    "printer": Printer,
+    "speaker": Speaker,
+}
