@@ -20,6 +20,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.journey import Screen
 from screens.app import KioskApp
+from screens.environment import drawing_surface
 from screens.touch import tap, tap_at, window_center
 
 
@@ -35,6 +36,14 @@ class UiDriver:
         self.window: Any = EventLoop.window
         if size is not None:
             self.window.size = size
+        surface = drawing_surface()
+        shown = tuple(self.window.system_size)
+        if surface is not None and (shown[0] > surface[0] or shown[1] > surface[1]):
+            raise RuntimeError(
+                f"the window is {shown[0]}x{shown[1]} but draws into a {surface[0]}x{surface[1]} "
+                "surface, allocated once when it opened: everything beyond it would be garbage; "
+                "name every size the process shows in prepare_kivy(resizes_to=...)"
+            )
         self.app = app
         App._running_app = app
         app.root = app.build()
