@@ -143,3 +143,23 @@ def assert_phone_can_read(screenshot: Image.Image) -> None:
     codes = decode_image(seen, ["qrcode"])
     assert len(codes) == 1 and codes[0].data.startswith("https://zwfw.weihai.example/guide/")
     assert codes[0].width >= 0.2 * seen.width  # large on screen, not a stamp in a corner
+
+
+def test_the_tour_gives_the_environment_back_as_it_found_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from kiosk.cli import main
+    from kiosk.cli import ui as ui_command
+
+    monkeypatch.setattr(ui_command, "configure_logging", lambda *_args: None)  # pytest's logging stays
+    monkeypatch.setenv("DISPLAY", ":42")  # the tour takes it away while it renders offscreen
+    monkeypatch.setenv("KIOSK__DEVICES__PRINTER__DRIVER", "cups")  # the tour's own printer is simulated
+    monkeypatch.delenv("KIOSK_DATA_DIR", raising=False)
+    before = dict(os.environ)
+    options = ["--variant", "zh", "--orientation", "landscape", "--until", "attract"]
+    result = CliRunner().invoke(main, ["tour", "--out", str(tmp_path), *options])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "zh" / "landscape" / "attract.png").is_file()
+    assert dict(os.environ) == before
