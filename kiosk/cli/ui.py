@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
@@ -64,7 +63,6 @@ def run(windowed: bool, size: str | None) -> None:
         raise click.ClickException(str(error)) from error
     from screens.app import KioskApp
 
-    _allow_hanging_on_purpose()
     try:
         kiosk.start()
         KioskApp(kiosk, locked=not windowed).run()
@@ -73,19 +71,6 @@ def run(windowed: bool, size: str | None) -> None:
     if kiosk.technician.restart_requested:
         log.warning("the technician restarted the UI: exiting with status %d", EXIT_RESTART_UI)
         sys.exit(EXIT_RESTART_UI)
-
-
-def _allow_hanging_on_purpose() -> None:
-    """With KIOSK_TEST_HANG_ON_SIGUSR2=1, SIGUSR2 freezes the UI's main loop (the watchdog test)."""
-    if os.environ.get("KIOSK_TEST_HANG_ON_SIGUSR2") != "1":
-        return
-    log.warning("KIOSK_TEST_HANG_ON_SIGUSR2 is set: SIGUSR2 will hang this UI on purpose")
-
-    def hang(_signal: int, _frame: object) -> None:
-        while True:
-            time.sleep(3600)
-
-    signal.signal(signal.SIGUSR2, hang)
 
 
 #: The two ways a kiosk's screen stands, and the window size of each.
