@@ -85,7 +85,7 @@ def offscreen_surface(sizes: Iterable[tuple[int, int]]) -> tuple[int, int]:
     return max(widths), max(heights)
 
 
-#: EGL's names for a surface's draw side and its width and height (EGL 1.4, eglext.h).
+#: EGL's names (egl.h) for the draw surface and for a surface's width and height.
 _EGL_DRAW, _EGL_WIDTH, _EGL_HEIGHT = 0x3059, 0x3057, 0x3056
 
 
