@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from kivy.animation import Animation
 from kivy.app import App
 from kivy.base import EventLoop
 from kivy.uix.label import Label
@@ -20,6 +21,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.journey import Screen
 from screens.app import KioskApp
+from screens.environment import drawing_surface
 from screens.touch import tap, tap_at, window_center
 
 
@@ -35,6 +37,14 @@ class UiDriver:
         self.window: Any = EventLoop.window
         if size is not None:
             self.window.size = size
+        surface = drawing_surface()
+        shown = tuple(self.window.system_size)
+        if surface is not None and (shown[0] > surface[0] or shown[1] > surface[1]):
+            raise RuntimeError(
+                f"the window is {shown[0]}x{shown[1]} but draws into a {surface[0]}x{surface[1]} "
+                "surface, allocated once when it opened: everything beyond it would be garbage; "
+                "name every size the process shows in prepare_kivy(resizes_to=...)"
+            )
         self.app = app
         App._running_app = app
         app.root = app.build()
@@ -113,12 +123,30 @@ class UiDriver:
         ]
 
     def shot(self, path: Path) -> Path:
-        """Save the window as a PNG at `path`."""
+        """Save the window, at rest, as a PNG at `path`."""
+        self.settle_scroll_bars()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
         written = Path(self.window.screenshot(name=str(path)))
         written.replace(path)
         return path
+
+    def settle_scroll_bars(self) -> None:
+        """Show every scroll bar as it rests, not halfway through its fade.
+
+        Kivy lights a scroll view's bar whenever its content moves or is laid out, and fades it
+        half a second later over half a second: a picture taken then would depend on how fast
+        the machine reached it. A resident who stops scrolling sees the resting bar; so does the
+        picture. (Kivy 2.3's own steps, in `ScrollView.update_from_scroll`, without the fade.)
+        """
+        for top in self.window.children:
+            for widget in top.walk(restrict=True):
+                if isinstance(widget, ScrollView) and widget._bind_inactive_bar_color_ev is not None:
+                    widget._bind_inactive_bar_color_ev.cancel()
+                    widget._bind_inactive_bar_color()
+                    Animation.cancel_all(widget, "_bar_color")
+                    widget._bar_color = widget.bar_inactive_color
+        self.frames()
 
     # -- touching ------------------------------------------------------------------------------
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from kiosk.settings.schema import DisplaySection
@@ -22,12 +24,17 @@ def prepare_kivy(
     fullscreen: bool,
     max_fps: int = 60,
     display: DisplaySection | None = None,
+    *,
+    resizes_to: Iterable[tuple[int, int]] = (),
 ) -> bool:
     """Configure Kivy for the kiosk; returns True when it renders offscreen (no display).
 
     Must run before anything imports kivy: Kivy reads its environment at import time.
     Keep `max_fps` at a display's rate even offscreen: with software GL every frame drawn is
     rendered in full, and unthrottled frames pile up work that the next screenshot waits for.
+    `resizes_to` names the other sizes the window will be given while it runs (the tour's and the
+    UI tests' other orientation): offscreen, the surface the window draws into must hold them all
+    from the start (see `offscreen_surface`).
     """
     kivy_home.mkdir(parents=True, exist_ok=True)
     os.environ["KIVY_HOME"] = str(kivy_home)
@@ -43,7 +50,7 @@ def prepare_kivy(
         fullscreen = False
     from kivy.config import Config
 
-    width, height = size
+    width, height = offscreen_surface([size, *resizes_to]) if offscreen else size
     Config.set("graphics", "width", str(width))
     Config.set("graphics", "height", str(height))
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
@@ -56,7 +63,60 @@ def prepare_kivy(
         apply_mounting(display, touch_screen=not offscreen)
     Config.set("kivy", "log_level", "warning")
     logging.getLogger("kivy").setLevel(logging.WARNING)
+    if offscreen and (width, height) != size:
+        from kivy.base import EventLoop
+
+        EventLoop.ensure_window()  # opened at the size of the surface, shown at the size asked for
+        EventLoop.window.size = size
     return offscreen
+
+
+def offscreen_surface(sizes: Iterable[tuple[int, int]]) -> tuple[int, int]:
+    """The size of the offscreen window's surface for a process that shows every one of `sizes`.
+
+    SDL's offscreen driver allocates the window's EGL surface once, when the window opens, and
+    never resizes it. A window later made taller or wider than that surface draws and reads
+    pixels beyond it: the tour's portrait pictures after a landscape walk had their top 840 rows
+    filled with whatever that memory held. A window smaller than its surface draws in its
+    bottom-left corner, which is exactly where the screenshot reads, so one surface as wide as
+    the widest and as tall as the tallest serves them all.
+    """
+    widths, heights = zip(*sizes, strict=True)
+    return max(widths), max(heights)
+
+
+#: EGL's names (egl.h) for the draw surface and for a surface's width and height.
+_EGL_DRAW, _EGL_WIDTH, _EGL_HEIGHT = 0x3059, 0x3057, 0x3056
+
+
+def drawing_surface() -> tuple[int, int] | None:
+    """The size of the EGL surface the window draws into now, or None where it is not EGL's.
+
+    The offscreen window draws through EGL; asking EGL itself tells what was really allocated.
+    """
+    try:
+        egl = ctypes.CDLL("libEGL.so.1")
+    except OSError:
+        return None
+    egl.eglGetCurrentDisplay.restype = ctypes.c_void_p
+    egl.eglGetCurrentSurface.restype = ctypes.c_void_p
+    egl.eglGetCurrentSurface.argtypes = [ctypes.c_int]
+    egl.eglQuerySurface.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+        ctypes.c_int,
+        ctypes.POINTER(ctypes.c_int),
+    ]
+    display, surface = egl.eglGetCurrentDisplay(), egl.eglGetCurrentSurface(_EGL_DRAW)
+    if not display or not surface:
+        return None
+    width, height = ctypes.c_int(), ctypes.c_int()
+    if not (
+        egl.eglQuerySurface(display, surface, _EGL_WIDTH, ctypes.byref(width))
+        and egl.eglQuerySurface(display, surface, _EGL_HEIGHT, ctypes.byref(height))
+    ):
+        return None
+    return width.value, height.value
 
 
 def apply_mounting(display: DisplaySection, touch_screen: bool) -> None:

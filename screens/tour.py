@@ -42,6 +42,25 @@ TECHNICIAN_SCREENS = {Screen.TECHNICIAN_PIN, Screen.TECHNICIAN}
 #: The ways a resident can set up their visit; each is one tour.
 VARIANTS = ("zh", "en", "elder")
 
+#: Stops of the tour besides one per screen: states of a screen worth a picture of their own.
+EXTRA_STOPS = frozenset(
+    {
+        "print_unavailable",
+        "guide_plain",
+        "rating_bad",
+        "rating_thanks",
+        "idle_warning",
+        "attract_after_idle",
+        "technician_pin_wrong",
+    }
+)
+#: Every picture a walk saves, by name.
+STOPS = frozenset(screen.value for screen in SCREEN_CLASSES) | EXTRA_STOPS
+
+
+class _WalkEnded(Exception):
+    """The walk reached the stop it was asked to end at."""
+
 
 def long_press_corner(ui: UiDriver) -> None:
     """Hold a finger on the attract screen's top-right corner until the PIN pad opens, then lift it."""
@@ -369,9 +388,20 @@ def search_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
 
 
 def run_tour(
-    kiosk: Kiosk, out: Path, size: tuple[int, int], skew_clock: Callable[[float], None], variant: str = "zh"
+    kiosk: Kiosk,
+    out: Path,
+    size: tuple[int, int],
+    skew_clock: Callable[[float], None],
+    variant: str = "zh",
+    *,
+    until: str | None = None,
 ) -> list[Path]:
-    """Attach a fresh app to the offscreen window, walk the journey tour, save a PNG per stop."""
+    """Attach a fresh app to the offscreen window, walk the journey tour, save a PNG per stop.
+
+    With `until`, the walk ends after that stop's picture (a quick look at the first screens).
+    """
+    if until is not None and until not in STOPS:
+        raise ValueError(f"no tour stop {until!r}; choose from {', '.join(sorted(STOPS))}")
     out.mkdir(parents=True, exist_ok=True)
     ui = UiDriver(KioskApp(kiosk), size)
     saved: list[Path] = []
@@ -379,9 +409,13 @@ def run_tour(
     def shot(name: str) -> None:
         saved.append(ui.shot(out / f"{name}.png"))
         log.info("tour: saved %s", saved[-1])
+        if name == until:
+            raise _WalkEnded
 
     try:
         journey_tour(ui, shot, skew_clock, variant)
-        return saved
+    except _WalkEnded:
+        pass
     finally:
         ui.close()
+    return saved

@@ -29,3 +29,15 @@ def test_core_and_drivers_never_import_kivy_or_screens() -> None:
                 if name.split(".")[0] in {"kivy", "screens"}:
                     offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert offenders == []
+
+
+def test_no_test_hook_ships_in_the_kiosk() -> None:
+    # A switch that tests flip through the environment is a switch anyone can flip on a kiosk (one
+    # used to let SIGUSR2 hang the UI): tests bring their hooks in their own launchers, in tests/.
+    offenders = [
+        path.relative_to(ROOT).as_posix()
+        for package in ("kiosk", "drivers", "screens")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if "KIOSK_TEST_" in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []

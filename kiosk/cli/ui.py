@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import signal
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -62,7 +63,6 @@ def run(windowed: bool, size: str | None) -> None:
         raise click.ClickException(str(error)) from error
     from screens.app import KioskApp
 
-    _allow_hanging_on_purpose()
     try:
         kiosk.start()
         KioskApp(kiosk, locked=not windowed).run()
@@ -71,19 +71,6 @@ def run(windowed: bool, size: str | None) -> None:
     if kiosk.technician.restart_requested:
         log.warning("the technician restarted the UI: exiting with status %d", EXIT_RESTART_UI)
         sys.exit(EXIT_RESTART_UI)
-
-
-def _allow_hanging_on_purpose() -> None:
-    """With KIOSK_TEST_HANG_ON_SIGUSR2=1, SIGUSR2 freezes the UI's main loop (the watchdog test)."""
-    if os.environ.get("KIOSK_TEST_HANG_ON_SIGUSR2") != "1":
-        return
-    log.warning("KIOSK_TEST_HANG_ON_SIGUSR2 is set: SIGUSR2 will hang this UI on purpose")
-
-    def hang(_signal: int, _frame: object) -> None:
-        while True:
-            time.sleep(3600)
-
-    signal.signal(signal.SIGUSR2, hang)
 
 
 #: The two ways a kiosk's screen stands, and the window size of each.
@@ -114,7 +101,12 @@ TOUR_VARIANTS = ("zh", "en", "elder")
     type=click.Choice(tuple(ORIENTATIONS)),
     help="landscape (1920x1080) or portrait (1080x1920); repeat for both. Default: both.",
 )
-def tour(out: Path, variants: tuple[str, ...], orientations: tuple[str, ...]) -> None:
+@click.option(
+    "--until",
+    metavar="STOP",
+    help="End each walk after the picture of STOP (e.g. home): a quick look at the first screens.",
+)
+def tour(out: Path, variants: tuple[str, ...], orientations: tuple[str, ...], until: str | None) -> None:
     """Walk the kiosk's journey offscreen with simulated touches and save a PNG of every screen.
 
     One walk per variant and orientation. Uses simulated devices and a throwaway data directory,
@@ -123,40 +115,73 @@ def tour(out: Path, variants: tuple[str, ...], orientations: tuple[str, ...]) ->
     runs = [(v, o) for v in variants or TOUR_VARIANTS for o in orientations or tuple(ORIENTATIONS)]
     scratch = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))
     try:
-        for device in ("ID_READER", "SSCARD_READER", "SCANNER", "PRINTER", "SPEAKER"):
-            os.environ[f"KIOSK__DEVICES__{device}__DRIVER"] = "sim"
-        os.environ["KIOSK_DATA_DIR"] = str(scratch)
-        os.environ["KIOSK__SYNC__REPO_URL"] = '""'  # a tour never syncs into its scratch folder
-        # The tour enters technician mode as a technician does, with the tour's own PIN.
-        os.environ["KIOSK__TECHNICIAN__PIN_HASH"] = f'"{hash_pin(TOUR_PIN)}"'
-        loaded = load_or_exit()
-        configure_logging(loaded.settings.logging.level, loaded.settings.logging.format)
-        # Whatever the display, the tour renders offscreen at exactly the size asked for.
-        os.environ.pop("DISPLAY", None)
-        os.environ.pop("WAYLAND_DISPLAY", None)
-        from screens.environment import prepare_kivy
-
-        prepare_kivy(scratch / "kivy", ORIENTATIONS[runs[0][1]], fullscreen=False)
-        skew = [0.0]
-
-        def clock() -> float:
-            return time.monotonic() + skew[0]
-
-        def skew_clock(seconds: float) -> None:
-            skew[0] += seconds
-
-        from screens.tour import run_tour
-
-        for variant, orientation in runs:
-            kiosk = build_kiosk(loaded, clock=clock)
-            try:
-                kiosk.start()
-                saved = run_tour(
-                    kiosk, out / variant / orientation, ORIENTATIONS[orientation], skew_clock, variant
-                )
-            finally:
-                kiosk.close()
-            for path in saved:
-                click.echo(str(path))
+        with _restored_environment():
+            _walk_tours(out, runs, scratch, until)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _walk_tours(out: Path, runs: list[tuple[str, str]], scratch: Path, until: str | None) -> None:
+    for device in ("ID_READER", "SSCARD_READER", "SCANNER", "PRINTER", "SPEAKER"):
+        os.environ[f"KIOSK__DEVICES__{device}__DRIVER"] = "sim"
+    os.environ["KIOSK_DATA_DIR"] = str(scratch)
+    os.environ["KIOSK__SYNC__REPO_URL"] = '""'  # a tour never syncs into its scratch folder
+    # The tour enters technician mode as a technician does, with the tour's own PIN.
+    os.environ["KIOSK__TECHNICIAN__PIN_HASH"] = f'"{hash_pin(TOUR_PIN)}"'
+    loaded = load_or_exit()
+    configure_logging(loaded.settings.logging.level, loaded.settings.logging.format)
+    # Whatever the display, the tour renders offscreen at exactly the size asked for.
+    os.environ.pop("DISPLAY", None)
+    os.environ.pop("WAYLAND_DISPLAY", None)
+    from screens.environment import prepare_kivy
+
+    sizes = [ORIENTATIONS[orientation] for _, orientation in runs]
+    prepare_kivy(scratch / "kivy", sizes[0], fullscreen=False, resizes_to=sizes[1:])
+    skew = [0.0]
+
+    def clock() -> float:
+        return time.monotonic() + skew[0]
+
+    def skew_clock(seconds: float) -> None:
+        skew[0] += seconds
+
+    from screens.tour import STOPS, run_tour
+
+    if until is not None and until not in STOPS:
+        raise click.BadParameter(
+            f"no stop {until!r}; choose from {', '.join(sorted(STOPS))}", param_hint="--until"
+        )
+    for variant, orientation in runs:
+        kiosk = build_kiosk(loaded, clock=clock)
+        try:
+            kiosk.start()
+            saved = run_tour(
+                kiosk,
+                out / variant / orientation,
+                ORIENTATIONS[orientation],
+                skew_clock,
+                variant,
+                until=until,
+            )
+        finally:
+            kiosk.close()
+        for path in saved:
+            click.echo(str(path))
+
+
+@contextmanager
+def _restored_environment() -> Iterator[None]:
+    """Give the process environment back as it was, whatever the block set or removed in it.
+
+    The tour changes the environment for its throwaway kiosk (simulated devices, a scratch data
+    directory) and for Kivy (no display); whoever called it in-process keeps their own.
+    """
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        for name in set(os.environ) - set(saved):
+            del os.environ[name]
+        for name, value in saved.items():
+            if os.environ.get(name) != value:
+                os.environ[name] = value

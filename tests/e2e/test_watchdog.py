@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-KIOSK = str(Path(sys.executable).with_name("kiosk"))
+#: The real `kiosk` command, in a process that SIGUSR2 hangs (the kiosk itself has no such hook).
+HANGING_KIOSK = [sys.executable, str(Path(__file__).with_name("hanging_ui.py"))]
 WATCHDOG_SECONDS = 2.0
 
 
@@ -47,9 +48,8 @@ def start_ui(
         NOTIFY_SOCKET=str(path),
         WATCHDOG_USEC=str(int(WATCHDOG_SECONDS * 1_000_000)),
         KIOSK_DATA_DIR=str(tmp_path / "data"),
-        KIOSK_TEST_HANG_ON_SIGUSR2="1",
     )
-    command = [KIOSK, "run"] if locked else [KIOSK, "run", "--windowed"]
+    command = [*HANGING_KIOSK, "run"] if locked else [*HANGING_KIOSK, "run", "--windowed"]
     if under_compositor:
         command = [sys.executable, "-c", COMPOSITOR, *command]
     # Its own process group: a failing test kills the UI with its stand-in compositor.

@@ -15,7 +15,9 @@ from screens.environment import prepare_kivy
 # Kivy reads its environment when first imported, which happens as the test modules are collected.
 os.environ.pop("DISPLAY", None)
 os.environ.pop("WAYLAND_DISPLAY", None)
-prepare_kivy(Path(tempfile.mkdtemp(prefix="kiosk-test-kivy-")), (1920, 1080), fullscreen=False)
+# The tests show both orientations in this one window: its offscreen surface must hold both.
+kivy_home = Path(tempfile.mkdtemp(prefix="kiosk-test-kivy-"))
+prepare_kivy(kivy_home, (1920, 1080), fullscreen=False, resizes_to=[(1080, 1920)])
 
 from kiosk.appliance import Kiosk  # noqa: E402  (after the Kivy environment is set)
 from kiosk.journey import run_in_thread  # noqa: E402

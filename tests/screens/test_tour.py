@@ -3,49 +3,48 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageFilter
+from kivy.base import EventLoop
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from kiosk.barcodes import decode_image
 from kiosk.cli.ui import TOUR_VARIANTS
 from kiosk.journey import Screen
-from screens.app import SCREEN_CLASSES
 from screens.driver import UiDriver
-from screens.tour import VARIANTS, choose_variant
+from screens.tour import STOPS, VARIANTS, choose_variant
 
 pytestmark = pytest.mark.ui
 
-#: Stops of the tour besides one per screen: states of a screen worth a picture of their own.
-EXTRA_STOPS = {
-    "print_unavailable",
-    "guide_plain",
-    "rating_bad",
-    "rating_thanks",
-    "idle_warning",
-    "attract_after_idle",
-    "technician_pin_wrong",
-}
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+
+
+def kiosk_tour(out: Path, *options: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """`kiosk tour --out OUT ...` in its own process, as `make tour` runs it (no display)."""
+    env = {key: value for key, value in os.environ.items() if key not in {"DISPLAY", "WAYLAND_DISPLAY"}}
+    # One notice all along: a walk's pictures do not depend on how long it took to reach them.
+    env["KIOSK__ATTRACT__SECONDS_PER_NOTICE"] = "600"
+    kiosk = Path(sys.executable).with_name("kiosk")
+    result = subprocess.run(
+        [str(kiosk), "tour", "--out", str(out), *options],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
 
 
 @pytest.mark.timeout(400)  # the subprocess's own limit is 300 s
 @pytest.mark.parametrize(("variant", "orientation"), [("zh", "landscape"), ("elder", "portrait")])
 def test_tour_saves_a_real_picture_of_every_screen(tmp_path: Path, variant: str, orientation: str) -> None:
-    env = {key: value for key, value in os.environ.items() if key not in {"DISPLAY", "WAYLAND_DISPLAY"}}
-    kiosk = Path(sys.executable).with_name("kiosk")
-    result = subprocess.run(
-        [str(kiosk), "tour", "--out", str(tmp_path), "--variant", variant, "--orientation", orientation],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = kiosk_tour(tmp_path, "--variant", variant, "--orientation", orientation)
     folder = tmp_path / variant / orientation
-    expected = {screen.value for screen in SCREEN_CLASSES} | EXTRA_STOPS
+    expected = STOPS
     assert {path.stem for path in folder.glob("*.png")} == expected
     for name in sorted(expected):
         path = folder / f"{name}.png"
@@ -56,6 +55,61 @@ def test_tour_saves_a_real_picture_of_every_screen(tmp_path: Path, variant: str,
         assert colours is not None and len(colours) > 20, f"{name} looks blank"
         if name == "qr":
             assert_phone_can_read(image)
+
+
+@pytest.mark.timeout(300)
+def test_portrait_pictures_after_a_landscape_walk_are_those_of_a_portrait_walk(
+    tmp_path: Path, make_ui: Callable[..., UiDriver]
+) -> None:
+    # The offscreen window opened landscape used to keep a landscape surface: the portrait walk
+    # after it drew and read its top 840 rows beyond that surface, and saved garbage there.
+    stops = ("attract", "home", "identify")
+    kiosk_tour(
+        tmp_path / "mixed",
+        "--variant",
+        "zh",
+        "--orientation",
+        "landscape",
+        "--orientation",
+        "portrait",
+        "--until",
+        stops[-1],
+    )
+    kiosk_tour(tmp_path / "fresh", "--variant", "zh", "--orientation", "portrait", "--until", stops[-1])
+    clock = clock_box(make_ui(SIZES["portrait"]))
+    for stop in stops:
+        mixed, fresh = (
+            Image.open(tmp_path / run / "zh" / "portrait" / f"{stop}.png").convert("RGB")
+            for run in ("mixed", "fresh")
+        )
+        assert mixed.size == fresh.size == SIZES["portrait"]
+        if stop == "attract":  # the two walks ran a minute apart, maybe
+            for picture in (mixed, fresh):
+                ImageDraw.Draw(picture).rectangle(clock, fill="black")
+        differs = ImageChops.difference(mixed, fresh).getbbox()
+        assert differs is None, (
+            f"{stop}: the mixed walk's picture differs from a portrait walk's in {differs}"
+        )
+
+
+def test_a_window_larger_than_its_offscreen_surface_is_refused(make_ui: Callable[..., UiDriver]) -> None:
+    # tests/screens/conftest.py opened the window with a 1920x1920 surface (both orientations).
+    window = EventLoop.window
+    try:
+        with pytest.raises(RuntimeError, match=r"window is 2560x1440 but draws into a 1920x1920 surface"):
+            make_ui((2560, 1440))
+    finally:
+        window.size = SIZES["landscape"]
+
+
+def clock_box(ui: UiDriver) -> tuple[int, int, int, int]:
+    """Where the attract screen draws the clock, in a screenshot's pixels (top-left origin)."""
+    ui.on(Screen.ATTRACT)
+    clock = ui.widget(Screen.ATTRACT, "clock")
+    left, bottom = clock.to_window(clock.x, clock.y)
+    right, top = clock.to_window(clock.right, clock.top)
+    height = ui.window.system_size[1]
+    return int(left), int(height - top), int(right) + 1, int(height - bottom) + 1
 
 
 @pytest.mark.parametrize("variant", ["en", "elder"])
@@ -89,3 +143,23 @@ def assert_phone_can_read(screenshot: Image.Image) -> None:
     codes = decode_image(seen, ["qrcode"])
     assert len(codes) == 1 and codes[0].data.startswith("https://zwfw.weihai.example/guide/")
     assert codes[0].width >= 0.2 * seen.width  # large on screen, not a stamp in a corner
+
+
+def test_the_tour_gives_the_environment_back_as_it_found_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from kiosk.cli import main
+    from kiosk.cli import ui as ui_command
+
+    monkeypatch.setattr(ui_command, "configure_logging", lambda *_args: None)  # pytest's logging stays
+    monkeypatch.setenv("DISPLAY", ":42")  # the tour takes it away while it renders offscreen
+    monkeypatch.setenv("KIOSK__DEVICES__PRINTER__DRIVER", "cups")  # the tour's own printer is simulated
+    monkeypatch.delenv("KIOSK_DATA_DIR", raising=False)
+    before = dict(os.environ)
+    options = ["--variant", "zh", "--orientation", "landscape", "--until", "attract"]
+    result = CliRunner().invoke(main, ["tour", "--out", str(tmp_path), *options])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "zh" / "landscape" / "attract.png").is_file()
+    assert dict(os.environ) == before
