@@ -7,9 +7,13 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
-from tests.e2e.test_watchdog import KIOSK, wait_for
+from tests.e2e.test_watchdog import wait_for
+
+#: The installed command, as kiosk.service runs it.
+KIOSK = str(Path(sys.executable).with_name("kiosk"))
 
 
 def test_kiosk_run_with_json_logging_writes_only_json_lines(tmp_path: Path) -> None:
