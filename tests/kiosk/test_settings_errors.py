@@ -65,7 +65,7 @@ BAD_INPUTS: dict[str, tuple[BadInput, list[str]]] = {
         lambda _: {"KIOSK__DEVICES__PRINTER__DRIVER": "nosuch"},
         [
             "environment variable KIOSK__DEVICES__PRINTER__DRIVER: devices.printer.driver:",
-            "no driver named 'nosuch' is installed (installed: auto, cups, sim)",
+            "no driver named 'nosuch' is installed (installed: auto, cups, none, sim)",
         ],
     ),
 }
@@ -202,7 +202,10 @@ def test_a_driver_must_be_installed_and_the_message_lists_those_that_are(tmp_pat
     with pytest.raises(SettingsError) as caught:
         load_settings([read_toml_layer(DEFAULTS_FILE), read_toml_layer(site)])
     assert (caught.value.key, caught.value.source) == ("devices.id_reader.driver", str(site))
-    assert "installed: serial, sim" in caught.value.reason and "did you mean 'serial'?" in caught.value.reason
+    assert (
+        "installed: none, serial, sim" in caught.value.reason
+        and "did you mean 'serial'?" in caught.value.reason
+    )
 
 
 def test_pushed_configuration_naming_a_driver_this_kiosk_lacks_is_left_out(
