@@ -97,7 +97,7 @@ class AttractScreen(KioskScreen):
         if settings is self._settings:
             return
         self._settings = settings
-        self.rotation = NoticeRotation(load_notices(settings.attract))
+        self.rotation = NoticeRotation(load_notices(settings.attract, mode=settings.kiosk.mode))
         if self._timer is not None:  # rotating now: at the new pace, or not at all for one notice
             self._stop_rotation()
             self._start_rotation()
