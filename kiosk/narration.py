@@ -22,7 +22,7 @@ from kiosk.bus import EventBus
 from kiosk.departments import short_department
 from kiosk.events import Event
 from kiosk.i18n import N_, translate
-from kiosk.journey import Journey, Screen, View
+from kiosk.journey import CARD_READERS, Journey, Screen, View
 from kiosk.ports import Speaker
 from kiosk.rating_flow import RatingFlow
 
@@ -84,6 +84,11 @@ AUDIENCE_WORDS = {"individual": N_("Services for individuals"), "enterprise": N_
 UNAVAILABLE_WORDS = {
     "id_reader": N_("The ID card reader is not working right now. Please use your social security card."),
     "sscard_reader": N_("The social security card reader is not working right now. Please use your ID card."),
+}
+#: With one reader out of service, how to use the other.
+USE_THE_OTHER_CARD = {
+    "id_reader": N_("Insert your social security card into the slot, chip first and facing up."),
+    "sscard_reader": N_("Place your ID card flat on the reader and keep it still."),
 }
 VOICE_ON = N_("Voice guidance is on.")
 IDLE_WORDS = (
@@ -154,10 +159,14 @@ def _identify(view: View, ui: Callable[..., tuple[str, str]]) -> Utterance:
         return _utterance([ui(N_("Reading your card… please keep it still."))])
     title, instruction = SCREEN_WORDS[Screen.IDENTIFY]
     parts = [ui(state.message)] if state.message else [ui(title)]
-    parts.append(ui(instruction))
-    parts.extend(
-        ui(UNAVAILABLE_WORDS[device]) for device in sorted(state.unavailable) if device in UNAVAILABLE_WORDS
-    )
+    out = CARD_READERS & state.unavailable
+    # Never told to use a reader that cannot read: the other card's instruction, or none at all.
+    if not out:
+        parts.append(ui(instruction))
+    elif len(out) == 1:
+        [device] = out
+        parts.append(ui(UNAVAILABLE_WORDS[device]))
+        parts.append(ui(USE_THE_OTHER_CARD[device]))
     return _utterance(parts)
 
 
