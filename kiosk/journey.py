@@ -192,6 +192,11 @@ class Journey:
         return self._stack[-1]
 
     @property
+    def help_desk(self) -> str:
+        """Where a resident gets help from a person (kiosk.help_desk), named when something is not here."""
+        return self._settings.kiosk.help_desk
+
+    @property
     def depth(self) -> int:
         """How many touches from home the current screen is (home is 0)."""
         return len(self._stack) - 1
