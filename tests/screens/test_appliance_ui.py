@@ -41,6 +41,7 @@ def test_a_never_synced_appliance_says_the_guides_are_not_here_yet(
     assert ui.app.kiosk.catalogue.count() == 0  # never the demo guides
     ui.frames(4)
     assert ui.screen(Screen.ATTRACT).notice_text == ""  # never the demo notices ("your ID card works here")
+    assert not any("查办事指南" in text for text in ui.texts())  # no promise of guides there are none of
     ui.shot(tmp_path / "attract-no-demo.png")
     ui.tap_center()
     ui.on(Screen.HOME)
