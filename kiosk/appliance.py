@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.bus import EventBus
+from kiosk.demo import FILL_CATALOGUE, shows_demo_content
 from kiosk.devices import Devices, build_devices
 from kiosk.doctor import run_checks
 from kiosk.events import Event
@@ -147,7 +148,8 @@ def build_kiosk(
     background: Background = run_in_thread,
     clock: Callable[[], float] | None = None,
 ) -> Kiosk:
-    """Build the kiosk from its settings: open the catalogue (demo guides on first start), the devices."""
+    """Build the kiosk from its settings: open the catalogue (demo guides into an empty one, except on
+    an appliance: kiosk.demo), the devices."""
     settings = (loaded or load_settings()).settings
     data = data_dir(settings, environ)
     bus = EventBus()
@@ -156,8 +158,12 @@ def build_kiosk(
         bus, settings.session.idle_seconds, settings.session.warning_seconds, **session_clock
     )
     catalogue = Catalogue.open(catalogue_path(data))
-    if settings.guides.load_demo:
+    if settings.guides.load_demo and shows_demo_content(settings.kiosk.mode):
         load_demo_if_empty(catalogue)
+    elif not catalogue.count() and not shows_demo_content(settings.kiosk.mode):
+        # Never the demo guides on an appliance: residents would take them for real. They are told
+        # the guides are not here yet (kiosk.journey, NO_GUIDES) and the doctor fails until filled.
+        log.error("catalogue empty: %s; %s", catalogue_path(data), FILL_CATALOGUE)
     devices = build_devices(settings, data)
     printing = PrintService(devices.printer, bus, settings.devices.printer.job_timeout)
     ratings = RatingOutbox(state_path(data))

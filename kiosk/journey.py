@@ -57,6 +57,16 @@ class Screen(StrEnum):
 _TRANSIENT = {Screen.PRINTING, Screen.PRINT_DONE, Screen.PRINT_FAILED}
 
 
+#: Home's tasks, by id, in their order: the ways to a guide, the card, print, rating.
+HOME_TASKS = ("search", "all_life_events", "all_departments", "identify", "print", "rate")
+#: The tasks that lead to guides (the card opens the services a resident can handle here): a tile
+#: leading to an empty list pretends, so they are not offered while the catalogue holds no guide.
+GUIDE_TASKS = frozenset({"search", "all_life_events", "all_departments", "identify", "print"})
+#: What home says instead while the catalogue holds no guide (an appliance never shows the demo
+#: ones, kiosk.demo); the screen fills in the help desk.
+NO_GUIDES = N_("The service guides are not available at this kiosk yet. Please ask at {help_desk}.")
+
+
 @dataclass(frozen=True)
 class IdentifyState:
     """What the identify screen says: which card is being read, what went wrong, what is off."""
@@ -95,6 +105,10 @@ class View:
     rating: RatingFlow | None = None
     #: Why the printer cannot print now (a resident message id), "" when it is ready or unknown.
     printer_problem: str = ""
+    #: On home: the tasks offered now (HOME_TASKS less those that would lead nowhere).
+    tasks: frozenset[str] = frozenset(HOME_TASKS)
+    #: On home: why there is nothing to browse (NO_GUIDES), "" when the catalogue has guides.
+    no_guides: str = ""
 
 
 Background = Callable[[Callable[[], None]], None]
@@ -178,6 +192,11 @@ class Journey:
         return self._stack[-1]
 
     @property
+    def help_desk(self) -> str:
+        """Where a resident gets help from a person (kiosk.help_desk), named when something is not here."""
+        return self._settings.kiosk.help_desk
+
+    @property
     def depth(self) -> int:
         """How many touches from home the current screen is (home is 0)."""
         return len(self._stack) - 1
@@ -191,7 +210,7 @@ class Journey:
                 return
             self.session.start()
             self._restore_preferences()
-            self._reset(View(Screen.HOME))
+            self._reset(self._home_view())
 
     def open_audience(self, audience: BrowseAudience) -> None:
         """Show the life events and departments of services for individuals or for enterprises."""
@@ -312,6 +331,16 @@ class Journey:
         else:
             self._push(View(Screen.IDENTIFY, identify=IdentifyState(unavailable=self._unavailable)))
 
+    def _home_view(self) -> View:
+        """Home with the tasks that lead somewhere now: no guides, no browsing; no reader, no card."""
+        tasks = set(HOME_TASKS)
+        empty = not self.catalogue.count()
+        if empty:
+            tasks -= GUIDE_TASKS
+        if self._unavailable >= CARD_READERS:
+            tasks.discard("identify")  # it would only say that both readers are out of order
+        return View(Screen.HOME, tasks=frozenset(tasks), no_guides=NO_GUIDES if empty else "")
+
     def identified_services(self) -> list[GuideSummary]:
         """The services an identified resident can handle here at the kiosk (one page of them)."""
         return self.catalogue.guides(GuideQuery(self_service=True), limit=IDENTIFIED_SERVICES)
@@ -362,7 +391,7 @@ class Journey:
         self.session.touch()
         with self._lock:
             if self.session.active:
-                self._reset(View(Screen.HOME))
+                self._reset(self._home_view())
 
     def finish(self) -> None:
         """The resident says they are done: end the session now."""
@@ -471,7 +500,7 @@ class Journey:
         with self._lock:
             if self.view.screen is Screen.IDENTIFY:
                 self._replace(View(Screen.IDENTIFIED, guides=self.identified_services()))
-            elif self.view.screen is Screen.HOME:
+            elif self.view.screen is Screen.HOME and "identify" in self.view.tasks:
                 self._push(View(Screen.IDENTIFIED, guides=self.identified_services()))
 
     def _on_identity_dropped(self, **_: Any) -> None:

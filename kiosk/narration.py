@@ -22,7 +22,7 @@ from kiosk.bus import EventBus
 from kiosk.departments import short_department
 from kiosk.events import Event
 from kiosk.i18n import N_, translate
-from kiosk.journey import Journey, Screen, View
+from kiosk.journey import CARD_READERS, Journey, Screen, View
 from kiosk.ports import Speaker
 from kiosk.rating_flow import RatingFlow
 
@@ -85,6 +85,13 @@ UNAVAILABLE_WORDS = {
     "id_reader": N_("The ID card reader is not working right now. Please use your social security card."),
     "sscard_reader": N_("The social security card reader is not working right now. Please use your ID card."),
 }
+#: With one reader out of service, how to use the other.
+USE_THE_OTHER_CARD = {
+    "id_reader": N_("Insert your social security card into the slot, chip first and facing up."),
+    "sscard_reader": N_("Place your ID card flat on the reader and keep it still."),
+}
+#: With both readers out of service: what to do instead (as the identify screen says it).
+BOTH_READERS_OUT = N_("Both card readers are out of order. To identify, please ask at {help_desk}.")
 VOICE_ON = N_("Voice guidance is on.")
 IDLE_WORDS = (
     N_("Are you still there?"),
@@ -106,8 +113,11 @@ class Line:
 Utterance = tuple[Line, ...]
 
 
-def screen_utterance(view: View, language: str) -> Utterance:
-    """What `view` says aloud in `language`: the kiosk's words translated, a guide's in Chinese."""
+def screen_utterance(view: View, language: str, help_desk: str = "") -> Utterance:
+    """What `view` says aloud in `language`: the kiosk's words translated, a guide's in Chinese.
+
+    `help_desk` (kiosk.help_desk) is named where the screen sends the resident to a person.
+    """
     title, instruction = SCREEN_WORDS.get(view.screen, ("", ""))
 
     def ui(message: str, **fields: Any) -> tuple[str, str]:
@@ -125,7 +135,10 @@ def screen_utterance(view: View, language: str) -> Utterance:
     elif screen is Screen.GUIDE_DETAIL and view.guide is not None:
         parts.extend((GUIDE_LANGUAGE, text) for text in (view.guide.name, view.guide.plain) if text)
     elif screen is Screen.IDENTIFY:
-        return _identify(view, ui)
+        return _identify(view, ui, help_desk)
+    elif screen is Screen.HOME and view.no_guides:
+        # No guides to choose from: never "choose a department", but where to ask instead.
+        return _utterance([ui(title), ui(view.no_guides, help_desk=help_desk)])
     elif screen is Screen.RATING and view.rating is not None:
         outcome = _rating_outcome(view.rating)
         if outcome:
@@ -148,16 +161,22 @@ def idle_utterance(remaining: float, language: str) -> Utterance:
     )
 
 
-def _identify(view: View, ui: Callable[..., tuple[str, str]]) -> Utterance:
+def _identify(view: View, ui: Callable[..., tuple[str, str]], help_desk: str) -> Utterance:
     state = view.identify
     if state.reading:
         return _utterance([ui(N_("Reading your card… please keep it still."))])
     title, instruction = SCREEN_WORDS[Screen.IDENTIFY]
     parts = [ui(state.message)] if state.message else [ui(title)]
-    parts.append(ui(instruction))
-    parts.extend(
-        ui(UNAVAILABLE_WORDS[device]) for device in sorted(state.unavailable) if device in UNAVAILABLE_WORDS
-    )
+    out = CARD_READERS & state.unavailable
+    # Never told to use a reader that cannot read: the other card's instruction, or none at all.
+    if not out:
+        parts.append(ui(instruction))
+    elif len(out) == 1:
+        [device] = out
+        parts.append(ui(UNAVAILABLE_WORDS[device]))
+        parts.append(ui(USE_THE_OTHER_CARD[device]))
+    else:
+        parts.append(ui(BOTH_READERS_OUT, help_desk=help_desk))
     return _utterance(parts)
 
 
@@ -250,7 +269,7 @@ class Narrator:
                     self._speaker.stop()
                 return
             switched_on = was_on is False
-            utterance = screen_utterance(view, self._journey.language)
+            utterance = screen_utterance(view, self._journey.language, self._journey.help_desk)
             if utterance == self._screen and not switched_on:
                 return
             self._screen = self._last = utterance

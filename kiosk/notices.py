@@ -8,7 +8,8 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from kiosk.settings.schema import AttractSection
+from kiosk.demo import demo_notices, shows_demo_content
+from kiosk.settings.schema import AttractSection, KioskMode
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +48,15 @@ def image_problem(path: Path) -> str:
     return ""
 
 
-def load_notices(section: AttractSection, base: Path = NOTICE_DIR) -> list[Notice]:
-    """The notices to rotate; one whose image is missing or broken is left out, with a log line."""
+def load_notices(section: AttractSection, *, mode: KioskMode, base: Path = NOTICE_DIR) -> list[Notice]:
+    """The notices to rotate on a kiosk in `mode`; one whose image is missing or broken is left out,
+    with a log line, and so are the packaged demo notices on an appliance (kiosk.demo)."""
     notices: list[Notice] = []
+    demo = () if shows_demo_content(mode) else demo_notices()
     for number, item in enumerate(section.notices, start=1):
+        if item in demo:
+            log.info("attract notice %d left out: a demo notice, never shown on an appliance", number)
+            continue
         path = image_path(item.image, base) if item.image else None
         problem = image_problem(path) if path is not None else ""
         if problem:

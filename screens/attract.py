@@ -14,7 +14,7 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.metrics import dp
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.journey import View
 from kiosk.notices import NoticeRotation, load_notices
@@ -35,6 +35,8 @@ class AttractScreen(KioskScreen):
     #: The notice showing: its words in the kiosk's language and its image file ("" for none).
     notice_text = StringProperty("")
     notice_image = StringProperty("")
+    #: Whether the kiosk does what the line under "touch to start" promises: guides, and printing.
+    promise_kept = BooleanProperty(True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -76,11 +78,18 @@ class AttractScreen(KioskScreen):
     def show(self, view: View) -> None:
         self._load_notices()
         self._show_notice()
+        self._check_promise()
 
     def on_enter(self, *_args: Any) -> None:
         self._load_notices()
         self._show_notice()
+        self._check_promise()
         self._start_rotation()
+
+    def _check_promise(self) -> None:
+        # An appliance before its first sync, or without a printer, does not promise either.
+        kiosk = App.get_running_app().kiosk
+        self.promise_kept = bool(kiosk.catalogue.count()) and "printer" not in kiosk.devices.out_of_service
 
     def on_leave(self, *_args: Any) -> None:
         self._stop_rotation()
@@ -97,7 +106,7 @@ class AttractScreen(KioskScreen):
         if settings is self._settings:
             return
         self._settings = settings
-        self.rotation = NoticeRotation(load_notices(settings.attract))
+        self.rotation = NoticeRotation(load_notices(settings.attract, mode=settings.kiosk.mode))
         if self._timer is not None:  # rotating now: at the new pace, or not at all for one notice
             self._stop_rotation()
             self._start_rotation()

@@ -12,7 +12,7 @@ from kiosk.departments import short_department
 from kiosk.guides import Category
 from kiosk.guides.sections import about_line, guide_sections, plain_sections
 from kiosk.i18n import translate
-from kiosk.journey import Journey, View
+from kiosk.journey import HOME_TASKS, Journey, View
 from kiosk.records import GuideSummary
 from screens.base import KioskScreen
 from screens.i18n import _, tr
@@ -24,10 +24,9 @@ HOME_TILES = 12
 AUDIENCE_LABELS = {"individual": "Services for individuals", "enterprise": "Services for businesses"}
 
 
-#: The task tiles of home in their order, by id; elder mode keeps the essential ones only: the
+#: The task tiles of elder mode's home (kiosk.journey.HOME_TASKS has all, in their order): the
 #: concrete ways to a guide, the card (most of what elders come for needs it), print, and rating
 #: (every visit may be rated, printed or not: without it an elder who printed nothing could not).
-HOME_TASKS = ("search", "all_life_events", "all_departments", "identify", "print", "rate")
 ELDER_TASKS = ("search", "all_departments", "identify", "print", "rate")
 
 
@@ -43,6 +42,9 @@ class HomeScreen(KioskScreen):
         self._task_tiles = {key: self.ids[key].__self__ for key in HOME_TASKS}
         self._browsing = self.ids.browsing.__self__
         self._voice_tile = self.ids.voice_tile.__self__
+        #: The tasks the journey offers now (a tile that would lead nowhere is not shown).
+        self._offered = frozenset(HOME_TASKS)
+        self._browsable = True
         self.on_simple(self, self.simple)
 
     def on_simple(self, _instance: Any, simple: bool) -> None:
@@ -51,17 +53,23 @@ class HomeScreen(KioskScreen):
         tasks = self.ids.tasks
         tasks.clear_widgets()
         for key in ELDER_TASKS if simple else HOME_TASKS:
-            tasks.add_widget(self._task_tiles[key])
+            if key in self._offered:
+                tasks.add_widget(self._task_tiles[key])
         # Taken out, not hidden: a collapsed box's tiles would still overlap, and catch, the touches.
         browsing, page = self._browsing, tasks.parent
-        if simple and browsing.parent is page:
+        show_browsing = not simple and self._browsable
+        if not show_browsing and browsing.parent is page:
             page.remove_widget(browsing)
-        elif not simple and browsing.parent is None:
+        elif show_browsing and browsing.parent is None:
             page.add_widget(browsing)
 
     def show(self, view: View) -> None:
         self.ids.scroll.scroll_y = 1
         journey: Journey = App.get_running_app().kiosk.journey
+        help_desk = App.get_running_app().kiosk.settings.kiosk.help_desk
+        self.ids.no_guides.text = _(view.no_guides).format(help_desk=help_desk) if view.no_guides else ""
+        self._offered, self._browsable = view.tasks, not view.no_guides
+        self.on_simple(self, self.simple)
         voice = self._voice_tile
         if not journey.voice_offered and voice.parent is not None:
             voice.parent.remove_widget(voice)  # no speaker in service: a switch would pretend

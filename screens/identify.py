@@ -17,9 +17,14 @@ class IdentifyScreen(KioskScreen):
     """Pictures of both cards and their readers; a turning indicator while a card is read."""
 
     portrait = BooleanProperty(False)
+    #: Whether each reader can read now: only a usable one is pictured and explained.
+    id_usable = BooleanProperty(True)
+    ss_usable = BooleanProperty(True)
 
     def show(self, view: View) -> None:
         state = view.identify
+        self.id_usable = "id_reader" not in state.unavailable
+        self.ss_usable = "sscard_reader" not in state.unavailable
         both = {"id_reader", "sscard_reader"} <= state.unavailable
         self.ids.id_unavailable.text = (
             _("The ID card reader is not working right now. Please use your social security card.")

@@ -16,9 +16,10 @@ from click.testing import CliRunner
 
 from kiosk.appliance import build_kiosk
 from kiosk.cli import main
-from kiosk.journey import Screen
+from kiosk.journey import NO_GUIDES, Screen
 from kiosk.settings import load_settings, standard_layers
 from tests.conftest import run_now
+from tests.kiosk.test_appliance_content import fill_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "install-appliance"
@@ -218,6 +219,9 @@ def test_the_installed_configuration_fails_doctor_until_provisioned(tmp_path: Pa
         assert checks[device]["status"] == "fail", checks[device]
         assert "still on its simulator" in checks[device]["detail"]
         assert "`sudo kiosk provision`" in checks[device]["detail"]
+    # No demo guides on an appliance: the catalogue fails too, saying how to fill it.
+    assert checks["catalogue"]["status"] == "fail" and checks["catalogue"]["critical"]
+    assert "sudo kiosk guides import" in checks["catalogue"]["detail"]
 
 
 def test_the_installed_configuration_tells_residents_what_does_not_work(tmp_path: Path) -> None:
@@ -232,9 +236,14 @@ def test_the_installed_configuration_tells_residents_what_does_not_work(tmp_path
         journey = kiosk.journey
         journey.wake()
         assert not journey.voice_offered
+        # Never the demo guides: home says the guides are not here yet and leads to none of them.
+        assert kiosk.catalogue.count() == 0 and journey.view.no_guides == NO_GUIDES
+        assert journey.view.tasks == {"rate"}
         journey.open_identify()
         assert journey.view.identify.unavailable == {"id_reader", "sscard_reader"}
+        fill_catalogue(kiosk.catalogue)  # as the first sync leaves it
         journey.home()
+        assert "identify" not in journey.view.tasks  # neither reader reads: no card tile
         journey.open_guide("371000-SB-0012")
         journey.print_checklist()
         assert journey.view.screen is Screen.PRINT_FAILED

@@ -56,7 +56,11 @@ def run_checks(settings: Settings, data: Path, machine: Machine | None = None) -
                 settings.sync.repo_url, sync_status, settings.sync.offline_after_hours, now
             ),
         ),
-        ("catalogue", False, lambda: system.check_catalogue(data)),
+        (
+            "catalogue",
+            settings.kiosk.mode == "appliance",  # residents find no guide on an appliance without one
+            lambda: system.check_catalogue(data, settings.kiosk.mode),
+        ),
         ("font", True, system.check_font),
         ("display", False, lambda: system.check_display(machine.environ)),
         ("touch", False, lambda: system.check_touch(machine.input_dir)),

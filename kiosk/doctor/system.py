@@ -11,9 +11,11 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from kiosk.demo import FILL_CATALOGUE, shows_demo_content
 from kiosk.doctor.check import Check, Status
 from kiosk.fonts import FontMissing, find_cjk_font
 from kiosk.paths import catalogue_path
+from kiosk.settings.schema import KioskMode
 from kiosk.sync.state import SyncStatus
 
 #: Free space under the data dir below which printing and syncing are at risk, and stop.
@@ -110,24 +112,23 @@ def check_sync(repo_url: str, status: SyncStatus | None, offline_after_hours: fl
     return Check("sync", Status.OK, False, detail)
 
 
-def check_catalogue(data: Path) -> Check:
+def check_catalogue(data: Path, mode: KioskMode) -> Check:
     """How many guides the kiosk serves, and any catalogue it had to set aside (see Catalogue.open).
 
+    An appliance never falls back to the demo guides (kiosk.demo): with none of its own it fails,
+    critically, since residents find no guide there; elsewhere an empty catalogue is a warning.
     Read only: the doctor neither creates nor migrates a catalogue.
     """
     path = catalogue_path(data)
     kept = path.parent.glob(f"{path.name}.unusable-*")
     aside = sorted(part for part in kept if not part.name.endswith(("-wal", "-shm")))
-    if not path.exists():
-        return Check("catalogue", Status.WARN, False, f"no catalogue yet at {path} (made at the first start)")
-    try:
-        # closing(): the technician screen runs the checks again and again inside the kiosk, and
-        # sqlite3's own context manager ends a transaction, not the connection.
-        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
-            (count,) = conn.execute("SELECT count(*) FROM guides").fetchone()
-    except sqlite3.Error as error:
-        detail = f"{path} unreadable ({error}); the kiosk sets it aside at its next start"
-        return Check("catalogue", Status.WARN, False, detail)
+    count, problem = _guides_in(path)
+    if count == 0 and not shows_demo_content(mode):
+        why = problem or f"{path} is empty"
+        detail = f"{why}: residents find no guide on this appliance; {FILL_CATALOGUE}"
+        return Check("catalogue", Status.FAIL, True, detail)
+    if problem:
+        return Check("catalogue", Status.WARN, False, problem)
     detail = f"{count} guides in {path}"
     if aside:
         detail += f"; {len(aside)} unusable catalogue(s) set aside, the last {aside[-1].name}"
@@ -135,6 +136,20 @@ def check_catalogue(data: Path) -> Check:
     if count == 0:
         return Check("catalogue", Status.WARN, False, f"{detail}: residents find no guide until a sync")
     return Check("catalogue", Status.OK, False, detail)
+
+
+def _guides_in(path: Path) -> tuple[int, str]:
+    """How many guides the catalogue at `path` holds, and why none can be counted ("" when they can)."""
+    if not path.exists():
+        return 0, f"no catalogue yet at {path} (made at the first start)"
+    try:
+        # closing(): the technician screen runs the checks again and again inside the kiosk, and
+        # sqlite3's own context manager ends a transaction, not the connection.
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+            (count,) = conn.execute("SELECT count(*) FROM guides").fetchone()
+    except sqlite3.Error as error:
+        return 0, f"{path} unreadable ({error}); the kiosk sets it aside at its next start"
+    return int(count), ""
 
 
 def check_font() -> Check:

@@ -132,8 +132,9 @@ class Catalogue:
         """The catalogue at `path`; one that is damaged or cannot be brought to this schema is set
         aside, kept for a technician, and an empty catalogue takes its place.
 
-        The kiosk then starts with its demo guides or its next sync (the published version lives
-        in the catalogue, so the sync fetches everything again) instead of not starting at all.
+        The kiosk then starts with its demo guides (never on an appliance: kiosk.demo) or its next
+        sync (the published version lives in the catalogue, so the sync fetches everything again)
+        instead of not starting at all.
         A locked or unreadable file is not a damaged catalogue: that error is raised as it is.
         """
         try:

@@ -26,6 +26,7 @@ from kiosk.identity import ReaderWatch
 from kiosk.journey import Screen
 from kiosk.out_of_service import OutOfServiceCardReader, OutOfServicePrinter
 from kiosk.settings import LoadedSettings, SettingsError
+from tests.kiosk.test_appliance_content import fill_catalogue
 
 DEVICES = ("id_reader", "sscard_reader", "scanner", "printer", "speaker")
 APPLIANCE = {"kiosk": {"mode": "appliance"}}
@@ -79,6 +80,7 @@ def test_an_unprovisioned_appliance_prints_nothing_and_offers_the_qr_code(
     make_kiosk: Callable[..., Kiosk], tmp_path: Path
 ) -> None:
     kiosk = make_kiosk(APPLIANCE)
+    fill_catalogue(kiosk.catalogue)  # never the demo guides on an appliance: its own, as a sync leaves them
     journey = kiosk.journey
     journey.wake()
     journey.open_guide("371000-SB-0012")

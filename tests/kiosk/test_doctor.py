@@ -170,23 +170,23 @@ def test_json_shape_and_table() -> None:
 
 
 def test_catalogue_guides_and_what_was_set_aside(tmp_path: Path) -> None:
-    missing = check_catalogue(tmp_path)
+    missing = check_catalogue(tmp_path, "development")
     assert missing.status is Status.WARN and "no catalogue yet" in missing.detail
     path = catalogue_path(tmp_path)
     path.write_bytes(b"not a database" * 300)
-    unreadable = check_catalogue(tmp_path)
+    unreadable = check_catalogue(tmp_path, "development")
     assert unreadable.status is Status.WARN and "sets it aside at its next start" in unreadable.detail
     assert path.read_bytes().startswith(b"not a database")  # the doctor only reads
 
     Catalogue.open(path).close()  # set aside, an empty one in its place
-    empty = check_catalogue(tmp_path)
+    empty = check_catalogue(tmp_path, "development")
     assert empty.status is Status.WARN and "0 guides" in empty.detail and "set aside" in empty.detail
     for aside in tmp_path.glob("guides.db.unusable-*"):
         aside.unlink()
-    assert "no guide until a sync" in check_catalogue(tmp_path).detail
+    assert "no guide until a sync" in check_catalogue(tmp_path, "development").detail
     catalogue = Catalogue.open(path)
     loaded = load_demo_if_empty(catalogue)
     catalogue.close()
-    served = check_catalogue(tmp_path)
+    served = check_catalogue(tmp_path, "development")
     assert served.status is Status.OK and served.detail.startswith(f"{loaded} guides in ") and loaded > 100
     assert not served.critical

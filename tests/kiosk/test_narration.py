@@ -13,8 +13,8 @@ import pytest
 from drivers.speech.sim import SimSpeaker
 from kiosk.appliance import Kiosk
 from kiosk.identity import ReaderWatch
-from kiosk.journey import Screen
-from kiosk.narration import SCREEN_WORDS, SILENT_SCREENS
+from kiosk.journey import NO_GUIDES, IdentifyState, Screen, View
+from kiosk.narration import SCREEN_WORDS, SILENT_SCREENS, screen_utterance
 from kiosk.records import IdCard
 from tests.conftest import FakeClock
 
@@ -248,3 +248,25 @@ def test_the_narrator_stops_with_the_kiosk(make_kiosk: Callable[..., Kiosk], lan
     assert not speaker(kiosk).speaking
     kiosk.journey.open_search()
     assert len(said(kiosk)) == 1
+
+
+@pytest.mark.parametrize(
+    ("out", "said", "never"),
+    [
+        ({"sscard_reader"}, "Place your ID card flat on the reader", "Insert your social security card"),
+        ({"id_reader"}, "Insert your social security card", "Place your ID card"),
+        ({"id_reader", "sscard_reader"}, "please ask at the front desk.", "card into the slot"),
+    ],
+)
+def test_the_identify_screen_never_says_to_use_a_reader_that_cannot_read(
+    out: set[str], said: str, never: str
+) -> None:
+    view = View(Screen.IDENTIFY, identify=IdentifyState(unavailable=frozenset(out)))
+    spoken = " ".join(line.text for line in screen_utterance(view, "en", "the front desk"))
+    assert said in spoken and never not in spoken and "Place your ID card on the reader" not in spoken
+
+
+def test_home_with_no_guides_says_so_and_where_to_ask_never_to_choose_one() -> None:
+    view = View(Screen.HOME, no_guides=NO_GUIDES, tasks=frozenset({"rate"}))
+    spoken = " ".join(line.text for line in screen_utterance(view, "zh_CN", "一楼咨询台"))
+    assert "本机暂时还没有办事指南，请到一楼咨询台咨询办理。" in spoken and "部门" not in spoken

@@ -19,7 +19,7 @@ def attract(*notices: dict[str, str], seconds: float = 8) -> AttractSection:
 
 
 def test_the_demo_notices_load_with_their_images(make_settings: Callable[..., LoadedSettings]) -> None:
-    notices = load_notices(make_settings().settings.attract)
+    notices = load_notices(make_settings().settings.attract, mode="development")
     assert len(notices) == 3
     assert [notice.image for notice in notices[:2]] == [
         NOTICE_DIR / "notices" / "cards.png",
@@ -42,7 +42,7 @@ def test_a_broken_or_missing_image_leaves_its_notice_out(
         {"text": "只有文字"},
     )
     with caplog.at_level(logging.WARNING, logger="kiosk.notices"):
-        notices = load_notices(section)
+        notices = load_notices(section, mode="development")
     assert [notice.text for notice in notices] == ["好图", "只有文字"]
     assert notices[0].image == good
     logged = caplog.text

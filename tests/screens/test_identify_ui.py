@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -47,12 +48,21 @@ def test_identify_greets_with_a_masked_identity_and_removal_ends_it(ui: UiDriver
     assert "卡片已取走，您的信息已从本机清除。" in ui.texts()
 
 
-def test_an_unavailable_reader_is_explained_on_the_identify_screen(ui: UiDriver) -> None:
+def test_an_unavailable_reader_is_explained_on_the_identify_screen(ui: UiDriver, tmp_path: Path) -> None:
     ui.tap_center()
     ui.on(Screen.HOME)
     ui.tap(ui.widget(Screen.HOME, "identify"))
     ui.on(Screen.IDENTIFY)
     ui.app.kiosk.bus.publish(Event.DEVICE_UNAVAILABLE, device="sscard_reader", reason="pcscd down")
     ui.until(lambda: "社保卡读卡器暂时无法使用，请改用身份证。" in ui.texts(), what="unavailable note")
+    texts = ui.texts()
+    # Told to use the ID card, never to insert a card the reader cannot read.
+    assert (
+        "请将身份证平放在读卡区，不要移动。" in texts
+        and "两种卡任选其一。您的信息只保留到您取走卡片为止。" not in texts
+    )
+    assert "请将社保卡芯片朝上、芯片一端朝前插入卡槽。" not in texts
+    assert ui.widget(Screen.IDENTIFY, "ss_picture").opacity == 0
+    ui.shot(tmp_path / "identify-sscard-out.png")
     ui.app.kiosk.bus.publish(Event.DEVICE_AVAILABLE, device="sscard_reader")
     ui.until(lambda: "社保卡读卡器暂时无法使用，请改用身份证。" not in ui.texts(), what="note gone")
