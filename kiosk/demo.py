@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cache
 
 from kiosk.settings import DEFAULTS_FILE, read_toml_layer
-from kiosk.settings.schema import KioskMode, NoticeSection
+from kiosk.settings.schema import KioskMode, KioskSection, NoticeSection
 
 #: How a technician fills the catalogue of an appliance (which never falls back to the demo guides).
 FILL_CATALOGUE = (
@@ -34,3 +34,13 @@ def demo_notices() -> tuple[NoticeSection, ...]:
     """The attract notices the package ships (config/default.toml): demo notices, not a site's own."""
     notices = read_toml_layer(DEFAULTS_FILE).values["attract"]["notices"]
     return tuple(NoticeSection.model_validate(notice) for notice in notices)
+
+
+#: What names and places a kiosk: the packaged values are the demo's ("demo-0001", "（演示）").
+SITE_KEYS = ("id", "site_name", "site_address", "help_desk")
+
+
+def demo_site_keys(kiosk: KioskSection) -> list[str]:
+    """The keys of SITE_KEYS that still hold the packaged demo value (never provisioned)."""
+    packaged = read_toml_layer(DEFAULTS_FILE).values["kiosk"]
+    return [key for key in SITE_KEYS if getattr(kiosk, key) == packaged[key]]

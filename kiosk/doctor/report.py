@@ -61,6 +61,8 @@ def run_checks(settings: Settings, data: Path, machine: Machine | None = None) -
             settings.kiosk.mode == "appliance",  # residents find no guide on an appliance without one
             lambda: system.check_catalogue(data, settings.kiosk.mode),
         ),
+        # Critical only on an appliance: its printouts and its fleet reports would name the demo.
+        ("site", settings.kiosk.mode == "appliance", lambda: system.check_site(settings.kiosk)),
         ("font", True, system.check_font),
         ("display", False, lambda: system.check_display(machine.environ)),
         ("touch", False, lambda: system.check_touch(machine.input_dir)),

@@ -11,11 +11,11 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from kiosk.demo import FILL_CATALOGUE, shows_demo_content
+from kiosk.demo import FILL_CATALOGUE, demo_site_keys, shows_demo_content
 from kiosk.doctor.check import Check, Status
 from kiosk.fonts import FontMissing, find_cjk_font
 from kiosk.paths import catalogue_path
-from kiosk.settings.schema import KioskMode
+from kiosk.settings.schema import KioskMode, KioskSection
 from kiosk.sync.state import SyncStatus
 
 #: Free space under the data dir below which printing and syncing are at risk, and stop.
@@ -110,6 +110,19 @@ def check_sync(repo_url: str, status: SyncStatus | None, offline_after_hours: fl
             f"{detail}, older than sync.offline_after_hours = {offline_after_hours:g}{error}",
         )
     return Check("sync", Status.OK, False, detail)
+
+
+def check_site(kiosk: KioskSection) -> Check:
+    """The kiosk's name and place are its own: an appliance still named "demo-0001" at the demo's
+    site would print the demo's place on a resident's checklist and report as the demo to the fleet."""
+    demo = demo_site_keys(kiosk)
+    if not demo:
+        return Check("site", Status.OK, False, f"{kiosk.id} at {kiosk.site_name}")
+    keys = ", ".join(f"kiosk.{key}" for key in demo)
+    if shows_demo_content(kiosk.mode):
+        return Check("site", Status.OK, False, f"{kiosk.id} at {kiosk.site_name} ({keys}: the demo's)")
+    detail = f"{keys} still the packaged demo value(s); set them with `sudo kiosk provision`"
+    return Check("site", Status.FAIL, True, detail)
 
 
 def check_catalogue(data: Path, mode: KioskMode) -> Check:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.appliance import Kiosk
-from kiosk.doctor import Status, overall, run_checks
+from kiosk.doctor import Check, Status, overall, run_checks
 from kiosk.doctor.report import Machine
 from kiosk.doctor.system import check_catalogue
 from kiosk.events import Event
@@ -23,7 +23,7 @@ from kiosk.journey import GUIDE_TASKS, HOME_TASKS, NO_GUIDES, Screen
 from kiosk.notices import load_notices
 from kiosk.paths import catalogue_path
 from kiosk.records import IdCard
-from kiosk.settings import LoadedSettings
+from kiosk.settings import DEFAULTS_FILE, LoadedSettings, read_toml_layer
 from kiosk.settings.schema import AttractSection
 
 APPLIANCE = {"kiosk": {"mode": "appliance"}}
@@ -142,3 +142,38 @@ def test_doctor_fails_an_appliance_with_no_guides_and_says_how_to_fill_it(
     # On a laptop an empty catalogue is worth a look, not a failure.
     laptop = check_catalogue(data, "development")
     assert laptop.status is Status.WARN and not laptop.critical
+
+
+def test_doctor_fails_an_appliance_still_named_and_placed_as_the_demo(
+    make_settings: Callable[..., LoadedSettings], tmp_path: Path
+) -> None:
+    def site_check(overrides: dict[str, dict[str, str]]) -> Check:
+        checks = run_checks(make_settings(overrides).settings, tmp_path / "data", Machine(timeout=5))
+        return next(check for check in checks if check.name == "site")
+
+    never = site_check(APPLIANCE)
+    assert never.status is Status.FAIL and never.critical
+    assert never.detail == (
+        "kiosk.id, kiosk.site_name, kiosk.site_address, kiosk.help_desk still the packaged demo value(s); "
+        "set them with `sudo kiosk provision`"
+    )
+    provisioned = {
+        "kiosk": {
+            "mode": "appliance",
+            "id": "wh-hc-yt-0001",
+            "site_name": "羊亭镇便民服务中心",
+            "site_address": "威海市环翠区羊亭镇",
+            "help_desk": "12345 政务服务热线",
+        }
+    }
+    assert site_check(provisioned) == Check("site", Status.OK, False, "wh-hc-yt-0001 at 羊亭镇便民服务中心")
+    half = site_check({"kiosk": {**provisioned["kiosk"], "help_desk": never_provisioned_help_desk()}})
+    assert half.status is Status.FAIL and half.detail.startswith("kiosk.help_desk still")
+    # A laptop and a showroom are the demo: said, not failed.
+    for mode in ("development", "showroom"):
+        demo = site_check({"kiosk": {"mode": mode}})
+        assert demo.status is Status.OK and not demo.critical and "the demo's" in demo.detail
+
+
+def never_provisioned_help_desk() -> str:
+    return str(read_toml_layer(DEFAULTS_FILE).values["kiosk"]["help_desk"])
