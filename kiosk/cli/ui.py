@@ -109,7 +109,8 @@ TOUR_VARIANTS = ("zh", "en", "elder")
 def tour(out: Path, variants: tuple[str, ...], orientations: tuple[str, ...], until: str | None) -> None:
     """Walk the kiosk's journey offscreen with simulated touches and save a PNG of every screen.
 
-    One walk per variant and orientation. Uses simulated devices and a throwaway data directory,
+    One walk per variant and orientation. A showroom walk: simulated devices, the demo guides and a
+    throwaway data directory,
     whatever the settings say, so a tour never prints on a real printer nor touches a kiosk's data.
     """
     runs = [(v, o) for v in variants or TOUR_VARIANTS for o in orientations or tuple(ORIENTATIONS)]
@@ -124,6 +125,9 @@ def tour(out: Path, variants: tuple[str, ...], orientations: tuple[str, ...], un
 def _walk_tours(out: Path, runs: list[tuple[str, str]], scratch: Path, until: str | None) -> None:
     for device in ("ID_READER", "SSCARD_READER", "SCANNER", "PRINTER", "SPEAKER"):
         os.environ[f"KIOSK__DEVICES__{device}__DRIVER"] = "sim"
+    # A showroom: simulators run and the demo guides fill the scratch catalogue, even when the site
+    # file of the machine it runs on says "appliance" (whose sims would be out of service).
+    os.environ["KIOSK__KIOSK__MODE"] = "showroom"
     os.environ["KIOSK_DATA_DIR"] = str(scratch)
     os.environ["KIOSK__SYNC__REPO_URL"] = '""'  # a tour never syncs into its scratch folder
     # The tour enters technician mode as a technician does, with the tour's own PIN.

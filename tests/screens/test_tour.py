@@ -157,9 +157,12 @@ def test_the_tour_gives_the_environment_back_as_it_found_it(
     monkeypatch.setenv("DISPLAY", ":42")  # the tour takes it away while it renders offscreen
     monkeypatch.setenv("KIOSK__DEVICES__PRINTER__DRIVER", "cups")  # the tour's own printer is simulated
     monkeypatch.delenv("KIOSK_DATA_DIR", raising=False)
+    # Run on an installed appliance (its site file says so), the tour still walks the whole app: it
+    # is a showroom walk on simulators and the demo guides, never the appliance's out-of-service face.
+    monkeypatch.setenv("KIOSK__KIOSK__MODE", "appliance")
     before = dict(os.environ)
-    options = ["--variant", "zh", "--orientation", "landscape", "--until", "attract"]
+    options = ["--variant", "zh", "--orientation", "landscape", "--until", "identify"]
     result = CliRunner().invoke(main, ["tour", "--out", str(tmp_path), *options])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "zh" / "landscape" / "attract.png").is_file()
+    assert (tmp_path / "zh" / "landscape" / "identify.png").is_file()
     assert dict(os.environ) == before
