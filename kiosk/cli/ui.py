@@ -110,8 +110,8 @@ def tour(out: Path, variants: tuple[str, ...], orientations: tuple[str, ...], un
     """Walk the kiosk's journey offscreen with simulated touches and save a PNG of every screen.
 
     One walk per variant and orientation. A showroom walk: simulated devices, the demo guides and a
-    throwaway data directory,
-    whatever the settings say, so a tour never prints on a real printer nor touches a kiosk's data.
+    throwaway data directory, whatever the settings say, so a tour never prints on a real printer
+    nor touches a kiosk's data.
     """
     runs = [(v, o) for v in variants or TOUR_VARIANTS for o in orientations or tuple(ORIENTATIONS)]
     scratch = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))
