@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from kiosk.devices import SIMULATORS_RUN_IN
 from kiosk.settings import DEFAULTS_FILE, read_toml_layer
 from kiosk.settings.schema import KioskMode, KioskSection, NoticeSection
 
@@ -20,13 +21,11 @@ FILL_CATALOGUE = (
     "fill it with a sync (`sudo kiosk sync --once`, from the sync.repo_url `kiosk provision` sets) "
     "or `sudo kiosk guides import FILE.jsonl`"
 )
-#: The kiosk modes that show demo content (the same as run simulators: a laptop and a showroom).
-DEMO_SHOWN_IN: frozenset[KioskMode] = frozenset({"development", "showroom"})
 
 
 def shows_demo_content(mode: KioskMode) -> bool:
     """Whether a kiosk in `mode` may show demo guides and the packaged demo notices."""
-    return mode in DEMO_SHOWN_IN
+    return mode in SIMULATORS_RUN_IN  # the same modes: a laptop and a showroom, never an appliance
 
 
 @cache

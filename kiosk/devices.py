@@ -24,6 +24,9 @@ from kiosk.settings.schema import DeviceSection, KioskMode, PrinterSection
 ENTRY_POINT_GROUP = "kiosk.drivers"
 #: The driver name of every device's simulator.
 SIMULATOR = "sim"
+#: Drivers for a developer's machine that fall back to the simulator when the real device is not
+#: there (drivers/printer/auto.py): on an appliance, as much a pretence as the simulator itself.
+FALLS_BACK_TO_SIMULATOR = frozenset({"auto"})
 #: The driver name of a device this kiosk does not have: out of service, and said so.
 NO_DEVICE = "none"
 #: The kiosk modes in which a device on its simulator runs (see `out_of_service_reason`).
@@ -77,10 +80,17 @@ def out_of_service_reason(device: str, section: DeviceSection, mode: KioskMode) 
     """
     if section.driver == NO_DEVICE:
         return _none_here(device)
-    if section.driver == SIMULATOR and mode not in SIMULATORS_RUN_IN:
+    if mode in SIMULATORS_RUN_IN:
+        return ""
+    if section.driver == SIMULATOR:
         return (
             f'{device}: never provisioned, still on its simulator (devices.{device}.driver = "{SIMULATOR}") '
             f'on an appliance (kiosk.mode = "{mode}"); set it up with `sudo kiosk provision`'
+        )
+    if section.driver in FALLS_BACK_TO_SIMULATOR:
+        return (
+            f'{device}: devices.{device}.driver = "{section.driver}" falls back to its simulator, which an '
+            f'appliance (kiosk.mode = "{mode}") never runs; name the real driver with `sudo kiosk provision`'
         )
     return ""
 

@@ -9,8 +9,10 @@ from pathlib import Path
 from kiosk.fleet.repository import FleetRepository
 from kiosk.settings import DEFAULTS_FILE, Layer, SettingsError, load_settings, read_toml_layer
 
-#: Keys that belong to one machine and never come from the fleet.
-SITE_ONLY_KEYS = ("kiosk.id", "kiosk.data_dir", "sync.repo_url", "sync.group")
+#: Keys that belong to one machine and never come from the fleet. kiosk.mode among them: only the
+#: machine's own site file may say it runs simulators and demo content (a showroom), so no pushed
+#: file can turn a fleet of appliances back into pretending ones.
+SITE_ONLY_KEYS = ("kiosk.id", "kiosk.mode", "kiosk.data_dir", "sync.repo_url", "sync.group")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 

@@ -22,6 +22,7 @@ from kiosk.appliance import Kiosk
 from kiosk.doctor import Status, device_checks, overall
 from kiosk.doctor.report import Machine
 from kiosk.events import Event
+from kiosk.fleet.config_release import validate_pushed_config
 from kiosk.identity import ReaderWatch
 from kiosk.journey import Screen
 from kiosk.out_of_service import OutOfServiceCardReader, OutOfServicePrinter
@@ -160,3 +161,36 @@ def test_an_unknown_mode_is_refused_with_its_key(make_settings: Callable[..., Lo
     with pytest.raises(SettingsError) as raised:
         make_settings({"kiosk": {"mode": "kiosk"}})
     assert raised.value.key == "kiosk.mode" and raised.value.source == "test"
+
+
+def test_the_auto_printer_falls_back_to_its_simulator_so_an_appliance_has_it_out_of_service(
+    make_kiosk: Callable[..., Kiosk], make_settings: Callable[..., LoadedSettings], tmp_path: Path
+) -> None:
+    # "auto" (make run's printer) prints to the simulator when cupsd has no kiosk queue: on an
+    # appliance that would be a checklist "printed" into the data directory.
+    auto = {**APPLIANCE, "devices": {"printer": {"driver": "auto", "server": "127.0.0.1:9"}}}
+    kiosk = make_kiosk(auto)
+    assert isinstance(kiosk.devices.printer, OutOfServicePrinter)
+    fill_catalogue(kiosk.catalogue)
+    kiosk.journey.wake()
+    kiosk.journey.open_guide("371000-SB-0012")
+    kiosk.journey.print_checklist()
+    assert kiosk.journey.view.screen is Screen.PRINT_FAILED
+    assert not (tmp_path / "data" / "printed").exists()
+    (printer,) = (
+        c for c in device_checks(make_settings(auto).settings, tmp_path / "data") if c.name == "printer"
+    )
+    assert printer.status is Status.FAIL and printer.critical
+    assert 'driver = "auto" falls back to its simulator' in printer.detail
+    assert "sudo kiosk provision" in printer.detail
+    # On a laptop it stays make run's printer.
+    assert not isinstance(make_kiosk({"devices": auto["devices"]}).devices.printer, OutOfServicePrinter)
+
+
+def test_no_pushed_configuration_can_change_the_kiosk_mode() -> None:
+    # Only the machine's own site file says it is a showroom: a pushed all.toml saying so would turn
+    # every appliance of the fleet back to simulators and demo guides.
+    with pytest.raises(SettingsError) as refused:
+        validate_pushed_config(b'[kiosk]\nmode = "showroom"\n', "config/all.toml")
+    assert refused.value.key == "kiosk.mode"
+    assert "cannot be pushed" in refused.value.reason
