@@ -73,7 +73,9 @@ def test_install_appliance_leaves_a_cups_configuration_cupsd_accepts(tmp_path: P
             pytest.fail(f"{source} is missing: scripts/install-deps installs cups-daemon (run make test)")
         shutil.copy(source, etc / name)
     with (etc / "cups-files.conf").open("a") as earlier:
-        earlier.write("PreserveJobFiles No\nPreserveJobHistory No\n")
+        earlier.write("PreserveJobFiles No\npreservejobhistory No\n")  # cupsd reads names in any case
+    with (etc / "cupsd.conf").open("a") as by_hand:
+        by_hand.write("PreserveJobFiles No\npreservejobfiles Yes\n")  # the last one is in force
     assert cupsd_test(etc / "cupsd.conf", etc / "cups-files.conf").returncode != 0  # as it was
 
     subprocess.run(
@@ -88,7 +90,8 @@ def test_install_appliance_leaves_a_cups_configuration_cupsd_accepts(tmp_path: P
     for line in ("PreserveJobFiles No", "PreserveJobHistory No", "Browsing No"):
         assert line in cupsd_lines
     assert "Browsing Yes" not in cupsd_lines  # Debian's value, replaced
-    assert "Preserve" not in (etc / "cups-files.conf").read_text()
+    assert "preserve" not in (etc / "cups-files.conf").read_text().lower()
+    assert "preservejobfiles yes" not in (etc / "cupsd.conf").read_text().lower()
     # Debian's own settings are kept.
     assert "Listen /run/cups/cups.sock" in cupsd_lines
 

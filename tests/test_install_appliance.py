@@ -196,6 +196,19 @@ def test_a_provisioned_site_file_gets_the_mode_and_keeps_every_other_line(tmp_pa
     assert site.read_text() == showroom  # a mode the site chose stays
 
 
+def test_a_site_file_brought_from_a_laptop_is_refused_not_kept(tmp_path: Path) -> None:
+    site = tmp_path / SITE
+    site.parent.mkdir(parents=True)
+    laptop = '[kiosk]\nmode = "development"\n'
+    site.write_text(laptop)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--root", str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert 'says [kiosk] mode = "development", which runs simulators' in result.stderr
+    assert site.read_text() == laptop
+
+
 def test_a_site_file_without_a_kiosk_table_gets_one(tmp_path: Path) -> None:
     site = tmp_path / SITE
     site.parent.mkdir(parents=True)
