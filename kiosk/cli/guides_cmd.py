@@ -11,6 +11,7 @@ import click
 from kiosk.cli.common import load_or_exit
 from kiosk.guides import (
     Catalogue,
+    CatalogueFull,
     CatalogueInvalid,
     CatalogueShrinks,
     GuideNotFound,
@@ -65,7 +66,10 @@ def import_(file: Path, replace: bool, allow_shrink: bool) -> None:
             raise click.ClickException(
                 f"{file}: {error}; nothing was imported (add --allow-shrink if that is meant)"
             ) from error
-    count = catalogue.import_guides(parsed, replace=replace)
+    try:
+        count = catalogue.import_guides(parsed, replace=replace)
+    except CatalogueFull as error:
+        raise click.ClickException(f"{file}: {error}; nothing was imported") from error
     click.echo(f"imported {count} guides; the catalogue holds {catalogue.count()}")
 
 

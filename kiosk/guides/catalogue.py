@@ -19,6 +19,7 @@ from kiosk.guides.search import Searcher
 from kiosk.guides.search_index import batches, clear_index, index_guides, unindex_guides
 from kiosk.guides.synonyms import Synonyms
 from kiosk.records import ENTERPRISE_LIFE_EVENTS, INDIVIDUAL_LIFE_EVENTS, Guide, GuideSummary, SearchHit
+from kiosk.records.guide import MAX_GUIDES
 from kiosk.storage import connect, transaction
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,10 @@ def check_replacement(current: int, replacement: int) -> None:
             f"the replacement holds {replacement:,} guides where the catalogue holds {current:,}: "
             f"fewer than {KEEP_AT_LEAST:.0%} of them"
         )
+
+
+class CatalogueFull(ValueError):
+    """An import would leave the catalogue holding more guides than a catalogue may (MAX_GUIDES)."""
 
 
 class GuideNotFound(LookupError):
@@ -187,6 +192,12 @@ class Catalogue:
                 self._write(chunk, replace)
                 index_guides(self.conn, chunk)  # the index changes with the guides, or not at all
                 count += len(chunk)
+            # Import after import, a catalogue could grow past what one file may hold, and with it
+            # the cost of every search: refused, and the transaction leaves the catalogue as it was.
+            if (total := self.count()) > MAX_GUIDES:
+                raise CatalogueFull(
+                    f"the catalogue would hold {total:,} guides, more than the limit of {MAX_GUIDES:,}"
+                )
         return count
 
     def _write(self, guides: list[Guide], replaced: bool) -> None:

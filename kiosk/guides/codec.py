@@ -273,7 +273,7 @@ _SKIP = 1 << 20  # bytes read at a time while skipping an oversized line
 _ID_NEAR_START = re.compile(rb'"id"\s*:\s*"([^"\\]{1,64})"')
 _SHOWN = 40  # characters of a bad value quoted in a message
 _REQUIRED = {"id", "name", "department"}
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)  # 0-9 only (kiosk.digits)
 _DEFAULTS = dataclasses.asdict(Guide(id="", name="", department=""))
 
 

@@ -227,3 +227,21 @@ def test_a_catalogue_over_its_number_of_guides_or_its_size_is_refused(
         read_jsonl(bounded_lines(io.BytesIO("".join(lines).encode())))
     limit = f"{2 * len(lines[0]) + 10:,}"
     assert str(caught.value.errors[0]) == f"line 3: the catalogue is larger than the limit of {limit} bytes"
+
+
+def test_imports_one_after_another_cannot_grow_the_catalogue_past_its_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each file within the limit, the catalogue they add up to over it: refused, nothing changed.
+    from kiosk.guides import catalogue as catalogue_module
+
+    monkeypatch.setattr(catalogue_module, "MAX_GUIDES", 107)
+    more = b"".join(
+        json.dumps({**MINIMAL, "id": f"371000-X-{number}"}).encode() + b"\n" for number in range(2)
+    )
+    code, output, before, after = _import(tmp_path, more)
+    assert code == 1
+    assert "the catalogue would hold 108 guides, more than the limit of 107; nothing was imported" in output
+    assert after == before
+    code, output, _, _ = _import(tmp_path / "again", more[: more.index(b"\n") + 1])
+    assert code == 0 and "the catalogue holds 107" in output
