@@ -34,7 +34,7 @@ EXPIRY = {
     "timestamp": timedelta(days=1),
 }
 _SERIALIZER = JSONSerializer(compact=False)
-_VERSIONED = re.compile(r"^(\d+)\.(root|targets|snapshot)\.json$")
+_VERSIONED = re.compile(r"^(\d+)\.(root|targets|snapshot)\.json$", re.ASCII)
 
 
 class RepositoryError(RuntimeError):

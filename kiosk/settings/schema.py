@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from kiosk.technician.pin import is_pin_hash
 
-_WINDOW_SIZE = re.compile(r"^(\d{3,5})x(\d{3,5})$")
+_WINDOW_SIZE = re.compile(r"^(\d{3,5})x(\d{3,5})$", re.ASCII)  # 0-9 only (kiosk.digits)
 #: The barcode symbologies a scanner can be restricted to (zbar's, in lowercase).
 SYMBOLOGY_NAMES = ("qrcode", "ean13", "ean8", "upca", "code128", "code39", "i25", "databar")
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 import pytest
 from click.testing import CliRunner
 
 from kiosk.cli.choices import choose
 from kiosk.digits import ascii_digits
+from kiosk.guides import GuideInvalid, guide_from_dict
 from kiosk.idnumber import check_character, id_number_valid
+from kiosk.settings import LoadedSettings, SettingsError
 from kiosk.technician import hash_pin, is_pin_hash
 from kiosk.watchdog import SystemdNotifier
 
@@ -52,3 +56,15 @@ def test_a_unicode_digit_chosen_is_taken_as_typed_not_as_a_number(answer: str) -
     result = CliRunner().invoke(pick, input=answer + "\n")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == f"chose {answer}"
+
+
+@pytest.mark.parametrize("digit", ["٣", "３", "𝟗"])
+def test_a_window_size_or_a_guide_date_with_a_unicode_digit_is_refused(
+    digit: str, make_settings: Callable[..., LoadedSettings]
+) -> None:
+    # `\d` in a pattern takes them too: a window "１９２０x1080" once passed the settings check.
+    with pytest.raises(SettingsError) as refused:
+        make_settings({"display": {"window_size": f"192{digit}x1080"}})
+    assert refused.value.key == "display.window_size"
+    with pytest.raises(GuideInvalid):
+        guide_from_dict({"id": "371000-X-1", "name": "n", "department": "d", "updated": f"202{digit}-01-01"})
