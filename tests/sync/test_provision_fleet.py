@@ -49,6 +49,8 @@ def test_the_fleet_questions_check_the_trust_root_where_it_is_typed(fleet: Serve
         "sim",
         "--printer-queue",
         "sim",
+        "--speaker",
+        "sim",
     ]
     # Devices given as `sim` are answered: no question about them.
     result = CliRunner().invoke(main, ["provision", *devices], input="\n".join(answers) + "\n", env=env)
