@@ -126,25 +126,22 @@ def check_printer(section: PrinterSection, context: DriverContext, mode: KioskMo
 
 def check_scanner(section: ScannerSection, context: DriverContext, mode: KioskMode = "development") -> Check:
     """The scanner opens (camera or serial port), and is released at once."""
-    name = "scanner"
-    if (unprobed := _not_probed(name, section, mode)) is not None:
-        return unprobed
-    try:
-        scanner = _build(name, section, context)
-    except DeviceError as error:
-        return Check(name, Status.FAIL, True, str(error))
-    scanner.close()
-    return Check(name, Status.OK, True, f"scanner ({section.driver} driver) on {section.port} opens")
+    opened = f"scanner ({section.driver} driver) on {section.port} opens"
+    return _opens("scanner", section, context, mode, opened)
 
 
 def check_speaker(section: SpeakerSection, context: DriverContext, mode: KioskMode = "development") -> Check:
     """The speaker's driver is installed (whether a sound comes out is for the technician's ears)."""
-    name = "speaker"
+    return _opens("speaker", section, context, mode, f"speaker ({section.driver} driver) ready")
+
+
+def _opens(name: str, section: DeviceSection, context: DriverContext, mode: KioskMode, opened: str) -> Check:
+    """A device that is checked by building its driver and releasing it at once: ok with `opened`."""
     if (unprobed := _not_probed(name, section, mode)) is not None:
         return unprobed
     try:
-        speaker = _build(name, section, context)
+        device = _build(name, section, context)
     except DeviceError as error:
         return Check(name, Status.FAIL, True, str(error))
-    speaker.close()
-    return Check(name, Status.OK, True, f"speaker ({section.driver} driver) ready")
+    device.close()
+    return Check(name, Status.OK, True, opened)
