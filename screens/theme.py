@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from kivy.event import EventDispatcher
@@ -94,6 +95,10 @@ THEMED = (*Palette.__dataclass_fields__, *Metrics.__dataclass_fields__)
 BASE_RULE_READS = ("text", "body", "line_height", "primary", "primary_text", "surface", "touch")
 
 
+# How long apply() waits for a dead widget's rule to be unbound, try after try (seconds).
+RETRY_WAITS = (0.0, 0.001, 0.01, 0.05, 0.2)
+
+
 class Theme(EventDispatcher):
     """Bound from KV (`app.theme.body`); switching the variant restyles every screen at once."""
 
@@ -126,7 +131,24 @@ class Theme(EventDispatcher):
         self.apply(variant)
 
     def apply(self, variant: str) -> None:
-        """Switch to another variant ("standard", "elder", "high_contrast")."""
+        """Switch to another variant ("standard", "elder", "high_contrast").
+
+        A widget whose KV rule reads the theme can be gone while its rule is still bound: Python's
+        collector, run by whichever thread allocates (a card reader's, say), clears the widget's
+        weak reference first and runs Kivy's clean-up (which unbinds the rule) after, and another
+        thread can take the interpreter in between. The dead rule then raises ReferenceError and
+        stops the announcement half-way. Everything here can be said again, so wait for the clean-up
+        to finish and say it all again; a rule that stays dead is a real defect and is raised.
+        """
+        for wait in RETRY_WAITS:
+            try:
+                self._announce(variant)
+                return
+            except ReferenceError:
+                time.sleep(wait)
+        self._announce(variant)
+
+    def _announce(self, variant: str) -> None:
         palette, metrics = VARIANTS[variant]
         for name, value in vars(palette).items():
             setattr(self, name, value)
