@@ -441,7 +441,7 @@ def run(options: SoakOptions) -> SoakReport:
 
 def drive(driver: JourneyDriver, options: SoakOptions, report: SoakReport) -> None:
     """The journeys, timed; memory measured after the warm-up and at the end."""
-    from screens.driver import UiTimeout
+    from screens.pilot import UiTimeout
 
     stop_at = time.monotonic() + options.budget_minutes * 60 if options.budget_minutes else float("inf")
     baseline = None
@@ -479,10 +479,10 @@ def drive(driver: JourneyDriver, options: SoakOptions, report: SoakReport) -> No
 def lean_driver(app: Any, size: tuple[int, int]) -> Any:
     """The UI driver with one frame (not two to four) after each touch and each wait, for a
     thousand journeys on a software renderer. One frame still lays out and draws the result."""
-    from screens.driver import UiDriver, UiTimeout
+    from screens.pilot import UiPilot, UiTimeout
     from screens.touch import tap
 
-    class LeanDriver(UiDriver):
+    class LeanDriver(UiPilot):
         def tap(self, target: Any) -> None:
             self.scroll_into_view(target)
             tap(target)
@@ -594,7 +594,7 @@ class JourneyDriver:
         never completes: the transition stays active until the next screen change ends it. Counted
         in the report, not fatal: the screen is current and takes touches.
         """
-        from screens.driver import UiTimeout
+        from screens.pilot import UiTimeout
 
         self.ui.until(lambda: self.ui.current == screen.value, what=f"screen {screen.value}")
         try:

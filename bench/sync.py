@@ -22,11 +22,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.catalogue import synthetic_guides
-from kiosk.fleet import FleetRepository
-from kiosk.fleet.catalogue_release import publish_catalogue
 from kiosk.guides import guide_to_json
+from kiosk.provision.enrolment import provision
+from kiosk.publishing import FleetRepository
+from kiosk.publishing.catalogue_release import publish_catalogue
 from kiosk.sync import SyncState
-from kiosk.sync.provision import provision
 from tests.daemons import serve_directory
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiosk.background import Background, run_in_thread
 from kiosk.bus import EventBus
 from kiosk.demo import FILL_CATALOGUE, shows_demo_content
 from kiosk.devices import Devices, build_devices
@@ -16,7 +17,7 @@ from kiosk.doctor import run_checks
 from kiosk.events import Event
 from kiosk.guides import Catalogue, load_demo_if_empty
 from kiosk.identity import IdentityService
-from kiosk.journey import Background, Journey, run_in_thread
+from kiosk.journey import Journey
 from kiosk.log import recent_log
 from kiosk.narration import Narrator
 from kiosk.outbox import RatingOutbox
@@ -28,7 +29,7 @@ from kiosk.sync import KioskSync, SyncError, SyncState, SyncStatus
 from kiosk.sync.client import SyncReport
 from kiosk.sync.scheduler import SyncScheduler
 from kiosk.technician.audit import TechnicianRecords
-from kiosk.technician.console import TechnicianConsole, Tools
+from kiosk.technician.console import TechnicianConsole, TechnicianServices
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +196,7 @@ def build_kiosk(
         ratings,
         narrator,
     )
-    tools = Tools(
+    services = TechnicianServices(
         devices=devices,
         printing=printing,
         checks=lambda: run_checks(kiosk.settings, data),
@@ -208,7 +209,7 @@ def build_kiosk(
         TechnicianRecords(state_path(data)),
         journey,
         bus,
-        tools,
+        services,
         background=background,
         monotonic=clock or time.monotonic,
     )

@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from kiosk.background import Background, run_in_thread
 from kiosk.bus import EventBus
 from kiosk.documents import ChecklistContext, render_checklist
 from kiosk.events import Event
@@ -24,7 +25,6 @@ from kiosk.records import Guide, GuideSummary, PrintJob
 from kiosk.search_flow import SearchFlow
 from kiosk.session import ResidentSession
 from kiosk.settings import Settings
-from kiosk.thread_guard import ThreadGuard
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +111,6 @@ class View:
     no_guides: str = ""
 
 
-Background = Callable[[Callable[[], None]], None]
-
 #: How many guides a list reads at a time; "more" reads the next page.
 GUIDE_PAGE = 40
 #: How many self-service guides the identified screen offers (buttons, not a list to page through).
@@ -121,20 +119,6 @@ IDENTIFIED_SERVICES = 24
 
 #: The card readers whose outage the identify screen explains.
 CARD_READERS = frozenset({"id_reader", "sscard_reader"})
-
-
-#: Background work that failed in a way nobody expected: logged without its text, and counted.
-_WORKER_GUARD = ThreadGuard("background work", pause=lambda: 0.0)
-
-
-def run_in_thread(work: Callable[[], None]) -> None:
-    """Run device work off the UI thread."""
-
-    def guarded() -> None:
-        with _WORKER_GUARD:
-            work()
-
-    threading.Thread(target=guarded, name="kiosk-worker", daemon=True).start()
 
 
 class Journey:

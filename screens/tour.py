@@ -16,7 +16,7 @@ from kiosk.records import IdCard, RatingLevel
 from kiosk.technician.console import Mode
 from screens.app import SCREEN_CLASSES, KioskApp
 from screens.attract import AttractScreen
-from screens.driver import UiDriver
+from screens.pilot import UiPilot
 from screens.touch import SimulatedTouch
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class _WalkEnded(Exception):
     """The walk reached the stop it was asked to end at."""
 
 
-def long_press_corner(ui: UiDriver) -> None:
+def long_press_corner(ui: UiPilot) -> None:
     """Hold a finger on the attract screen's top-right corner until the PIN pad opens, then lift it."""
     kiosk: Kiosk = ui.app.kiosk
     touch = SimulatedTouch(ui.window.width - 40, ui.window.height - 40)
@@ -76,7 +76,7 @@ def long_press_corner(ui: UiDriver) -> None:
     ui.on(Screen.TECHNICIAN_PIN)
 
 
-def type_pin(ui: UiDriver, pin: str, submit: bool = True) -> None:
+def type_pin(ui: UiPilot, pin: str, submit: bool = True) -> None:
     """Tap the PIN pad's digits (and OK)."""
     for digit in pin:
         ui.tap(ui.widget(Screen.TECHNICIAN_PIN, f"key_{digit}"))
@@ -84,7 +84,7 @@ def type_pin(ui: UiDriver, pin: str, submit: bool = True) -> None:
         ui.tap(ui.widget(Screen.TECHNICIAN_PIN, "enter"))
 
 
-def technician_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+def technician_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
     """From attract: the hidden gesture, a wrong PIN, the right one, two tests, and out to attract."""
     kiosk: Kiosk = ui.app.kiosk
     technician = kiosk.technician
@@ -113,7 +113,7 @@ def technician_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     ui.on(Screen.ATTRACT)
 
 
-def identify_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+def identify_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
     """From home: the identify screen, a demo card placed on the simulated reader, then lifted."""
     kiosk: Kiosk = ui.app.kiosk
     ui.tap(ui.widget(Screen.HOME, "identify"))
@@ -130,7 +130,7 @@ def identify_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     ui.on(Screen.HOME)
 
 
-def choose_variant(ui: UiDriver, variant: str) -> None:
+def choose_variant(ui: UiPilot, variant: str) -> None:
     """On home, set the visit up as a resident does: the language button, the elder-mode switch."""
     if variant == "en":
         ui.tap(ui.widget(Screen.HOME, "language"))
@@ -150,7 +150,7 @@ def choose_variant(ui: UiDriver, variant: str) -> None:
 
 
 def journey_tour(
-    ui: UiDriver, visit: Callable[[str], None], skew_clock: Callable[[float], None], variant: str = "zh"
+    ui: UiPilot, visit: Callable[[str], None], skew_clock: Callable[[float], None], variant: str = "zh"
 ) -> set[str]:
     """The whole journey, calling `visit(name)` at every stop; returns the screens it showed.
 
@@ -208,7 +208,7 @@ def journey_tour(
     return shown
 
 
-def guide_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+def guide_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
     """From home: the first department's guides, the first guide, its plain version, its QR code."""
     kiosk: Kiosk = ui.app.kiosk
     if not on_screen(ui.widget(Screen.HOME, "tiles")):  # elder mode's home: through its departments tile
@@ -240,7 +240,7 @@ def guide_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     ui.on(Screen.GUIDE_DETAIL)
 
 
-def print_failed_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+def print_failed_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
     """From a guide: the printer has run out of paper, the kiosk offers the QR code; back to the guide."""
     printer = ui.app.kiosk.devices.printer
     printer.reasons = ("media-empty",)  # type: ignore[attr-defined]  # the tour runs on the simulators
@@ -254,7 +254,7 @@ def print_failed_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     ui.on(Screen.GUIDE_DETAIL)
 
 
-def other_screens_tour(ui: UiDriver, shot: Callable[[str], None], shown: set[str]) -> None:
+def other_screens_tour(ui: UiPilot, shot: Callable[[str], None], shown: set[str]) -> None:
     """Every screen of the app that the route above did not reach, as it first appears; then home.
 
     A new screen is on the tour (and under the accessibility tests) from the day it joins
@@ -273,7 +273,7 @@ def other_screens_tour(ui: UiDriver, shot: Callable[[str], None], shown: set[str
         ui.on(Screen.HOME)
 
 
-def rating_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+def rating_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
     """From the printed checklist: rate the service badly with a reason and a number, thanks, home."""
     ui.tap(ui.widget(Screen.PRINT_DONE, "rate"))
     ui.on(Screen.RATING)
@@ -301,7 +301,7 @@ def rating_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     ui.on(Screen.HOME)
 
 
-def open_phone_keypad(ui: UiDriver) -> dict[str, Any]:
+def open_phone_keypad(ui: UiPilot) -> dict[str, Any]:
     """On a bad rating: scroll down to the follow-up, consent, and return the keypad's keys once laid out."""
     scroll = ui.widget(Screen.RATING, "scroll")
     if scroll.children[0].height > scroll.height:
@@ -313,7 +313,7 @@ def open_phone_keypad(ui: UiDriver) -> dict[str, Any]:
     return {key.key: key for key in keypad.children}
 
 
-def browsing_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+def browsing_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
     """From home to the services of an audience, every department and every life event; back home.
 
     Elder mode's simpler home has no browsing list and no life-events tile: those stops are left
@@ -346,7 +346,7 @@ def on_screen(widget: Any) -> bool:
     return widget.get_root_window() is not None
 
 
-def print_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+def print_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
     """From home: the print screen, then again with the printer out of paper; back home."""
     kiosk: Kiosk = ui.app.kiosk
     ui.tap(ui.widget(Screen.HOME, "print"))
@@ -367,7 +367,7 @@ def print_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
     ui.on(Screen.HOME)
 
 
-def search_tour(ui: UiDriver, shot: Callable[[str], None]) -> None:
+def search_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
     """From home, type "sbk" on the kiosk keyboard and wait for the results; back home after."""
     ui.tap(ui.widget(Screen.HOME, "search"))
     ui.on(Screen.SEARCH)
@@ -403,7 +403,7 @@ def run_tour(
     if until is not None and until not in STOPS:
         raise ValueError(f"no tour stop {until!r}; choose from {', '.join(sorted(STOPS))}")
     out.mkdir(parents=True, exist_ok=True)
-    ui = UiDriver(KioskApp(kiosk), size)
+    ui = UiPilot(KioskApp(kiosk), size)
     saved: list[Path] = []
 
     def shot(name: str) -> None:

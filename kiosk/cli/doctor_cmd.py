@@ -7,7 +7,7 @@ import sys
 import click
 
 from kiosk.bus import EventBus
-from kiosk.cli.common import load_or_exit
+from kiosk.cli.loading import load_or_exit
 from kiosk.devices import DriverContext, UnknownDriver, build_device
 from kiosk.doctor import Status, overall, report_json, report_table, run_checks
 from kiosk.doctor.system import utc_now

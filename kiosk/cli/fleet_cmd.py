@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from kiosk.fleet import FleetRepository, RepositoryError
-from kiosk.fleet.catalogue_release import publish_catalogue
-from kiosk.fleet.config_release import publish_config
-from kiosk.fleet.keys import ROLES, KeyMissing
 from kiosk.guides import CatalogueInvalid
+from kiosk.publishing import FleetRepository, RepositoryError
+from kiosk.publishing.catalogue_release import publish_catalogue
+from kiosk.publishing.config_release import publish_config
+from kiosk.publishing.keys import ROLES, KeyMissing
 from kiosk.settings import SettingsError
 
 _DIR = click.Path(file_okay=False, path_type=Path)

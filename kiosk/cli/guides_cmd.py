@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kiosk.cli.common import load_or_exit
+from kiosk.cli.loading import load_or_exit
 from kiosk.guides import (
     Catalogue,
     CatalogueFull,

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import click
 
-from kiosk.cli.common import load_or_exit
+from kiosk.cli.loading import load_or_exit
 from kiosk.devices import DriverContext, UnknownDriver, build_driver
 from kiosk.idnumber import id_number_valid
 from kiosk.paths import data_dir

@@ -10,7 +10,7 @@ from typing import NoReturn
 import click
 
 from kiosk.bus import EventBus
-from kiosk.cli.common import load_or_exit
+from kiosk.cli.loading import load_or_exit
 from kiosk.devices import DriverContext, UnknownDriver, build_device
 from kiosk.documents import PrinterTestPage, render_test_page
 from kiosk.paths import data_dir

@@ -17,6 +17,7 @@ from kiosk.paths import data_dir, resolve_data_dir
 from kiosk.ports import DeviceError
 from kiosk.provision.detect import Candidate
 from kiosk.provision.draft import SiteDraft
+from kiosk.provision.enrolment import ProvisionError, check_trust_root, fleet_settings, store_trust_root
 from kiosk.provision.probe import Detected, check_devices, detect_safely, probe_id_reader_ports
 from kiosk.settings import SettingsError
 from kiosk.settings.loader import site_file
@@ -26,7 +27,6 @@ from kiosk.settings.schema import (
     ScannerSection,
     SocialSecurityReaderSection,
 )
-from kiosk.sync.provision import ProvisionError, check_trust_root, fleet_settings, store_trust_root
 from kiosk.technician import PinFormatError, hash_pin, is_pin_hash
 
 #: The questions about the site: (option, its flag, the settings key, the prompt).

@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 import click
 
-from kiosk.cli.common import load_or_exit
+from kiosk.cli.loading import load_or_exit
 from kiosk.guides import Catalogue
 from kiosk.log import configure_logging
 from kiosk.paths import catalogue_path, data_dir, database_files, hand_to_data_owner, state_path

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from kiosk.cli.common import load_or_exit
+from kiosk.cli.loading import load_or_exit
 from kiosk.paths import data_dir, database_files, hand_to_data_owner, state_path
 from kiosk.technician.audit import TechnicianRecords
 

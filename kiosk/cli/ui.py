@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from kiosk.appliance import build_kiosk
-from kiosk.cli.common import load_or_exit
+from kiosk.cli.loading import load_or_exit
 from kiosk.devices import UnknownDriver
 from kiosk.log import configure_logging
 from kiosk.paths import data_dir

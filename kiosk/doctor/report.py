@@ -21,7 +21,7 @@ CHECK_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
-class Machine:
+class CheckEnvironment:
     """What the checks read from the machine; tests give their own values."""
 
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -33,9 +33,9 @@ class Machine:
     timeout: float = CHECK_TIMEOUT
 
 
-def run_checks(settings: Settings, data: Path, machine: Machine | None = None) -> list[Check]:
+def run_checks(settings: Settings, data: Path, machine: CheckEnvironment | None = None) -> list[Check]:
     """Every check of this kiosk, each bounded by the machine's timeout, in a stable order."""
-    machine = machine or Machine()
+    machine = machine or CheckEnvironment()
     now = machine.now()
     sync_status = _sync_status(data)
     usage = machine.disk_usage
@@ -70,15 +70,15 @@ def run_checks(settings: Settings, data: Path, machine: Machine | None = None) -
     return [run_bounded(name, critical, probe, machine.timeout) for name, critical, probe in probes]
 
 
-def device_checks(settings: Settings, data: Path, machine: Machine | None = None) -> list[Check]:
+def device_checks(settings: Settings, data: Path, machine: CheckEnvironment | None = None) -> list[Check]:
     """The checks of the configured devices and the daemons they need (what provisioning tests)."""
-    machine = machine or Machine()
+    machine = machine or CheckEnvironment()
     probes = _device_probes(settings, data, machine)
     return [run_bounded(name, critical, probe, machine.timeout) for name, critical, probe in probes]
 
 
 def _device_probes(
-    settings: Settings, data: Path, machine: Machine
+    settings: Settings, data: Path, machine: CheckEnvironment
 ) -> list[tuple[str, bool, Callable[[], Check]]]:
     context = DriverContext(data_dir=data, kiosk_id=settings.kiosk.id)
     configured = settings.devices

@@ -8,7 +8,7 @@ from pathlib import Path
 from kiosk.devices import DriverContext
 from kiosk.doctor import Check, device_checks, run_bounded
 from kiosk.doctor.devices import check_id_reader
-from kiosk.doctor.report import Machine
+from kiosk.doctor.report import CheckEnvironment
 from kiosk.ports import DeviceError
 from kiosk.provision.detect import Candidate, detect
 from kiosk.settings import Settings
@@ -47,4 +47,4 @@ def probe_id_reader_ports(
 
 def check_devices(settings: Settings, data: Path) -> list[Check]:
     """The chosen devices and the daemons they need, checked as `kiosk doctor` checks them."""
-    return device_checks(settings, data, Machine())
+    return device_checks(settings, data, CheckEnvironment())

@@ -18,8 +18,6 @@ from tuf.api import exceptions as tuf_errors
 from tuf.ngclient import Updater
 from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
 
-from kiosk.fleet.catalogue_release import INDEX
-from kiosk.fleet.config_release import config_target, validate_pushed_config
 from kiosk.guides import (
     Catalogue,
     CatalogueInvalid,
@@ -37,6 +35,8 @@ from kiosk.paths import (
     state_path,
     trust_dir,
 )
+from kiosk.publishing.catalogue_release import INDEX
+from kiosk.publishing.config_release import config_target, validate_pushed_config
 from kiosk.records.guide import MAX_GUIDES
 from kiosk.settings import Layer, Settings, SettingsError, load_settings, standard_layers
 from kiosk.settings.loader import PUSHED_SCOPES

@@ -17,11 +17,12 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Literal, Protocol
 
+from kiosk.background import Background, run_in_thread
 from kiosk.bus import EventBus
 from kiosk.devices import Devices
 from kiosk.doctor import Check, Status
 from kiosk.events import Event
-from kiosk.journey import Background, Journey, Screen, run_in_thread
+from kiosk.journey import Journey, Screen
 from kiosk.printing import PrintService
 from kiosk.settings import Settings
 from kiosk.sync.client import SyncReport
@@ -52,7 +53,7 @@ class Pausable(Protocol):
 
 
 @dataclass(frozen=True)
-class Tools:
+class TechnicianServices:
     """What technician mode works with, besides the settings: devices, printing, checks, sync, log."""
 
     devices: Devices
@@ -77,7 +78,7 @@ class TechnicianConsole:
         records: TechnicianRecords,
         journey: Journey,
         bus: EventBus,
-        tools: Tools,
+        services: TechnicianServices,
         *,
         background: Background = run_in_thread,
         now: Callable[[], datetime] = utc_now,
@@ -89,7 +90,7 @@ class TechnicianConsole:
         self.gate = PinGate(settings.technician, records, now)
         self._journey = journey
         self._bus = bus
-        self.tools = tools
+        self.services = services
         self._background = background
         self._now = now
         self._monotonic = monotonic
@@ -198,7 +199,7 @@ class TechnicianConsole:
         """Run the doctor's checks (`kiosk doctor`) and show them."""
 
         def work() -> None:
-            checks = self.tools.checks()
+            checks = self.services.checks()
             failed = [check.name for check in checks if check.status is Status.FAIL]
             with self._lock:
                 self.checks = checks
@@ -208,7 +209,7 @@ class TechnicianConsole:
 
     def test_card(self, method: CardMethod) -> None:
         """Wait for a card on the ID reader or the social security reader and read it."""
-        devices = self.tools.devices
+        devices = self.services.devices
         reader = devices.id_reader if method == "id_card" else devices.sscard_reader
         self._test(method, Action.DEVICE_TEST, lambda: device_tests.read_card_test(reader, self.card_wait))
 
@@ -219,22 +220,22 @@ class TechnicianConsole:
             "print",
             Action.PRINT_TEST_PAGE,
             lambda: device_tests.print_test_page_test(
-                self.tools.printing, kiosk.id, kiosk.site_name, lambda: self._now().astimezone()
+                self.services.printing, kiosk.id, kiosk.site_name, lambda: self._now().astimezone()
             ),
         )
 
     def test_scan(self) -> None:
         """Wait for the next code shown to the scanner."""
-        scanner = self.tools.devices.scanner
+        scanner = self.services.devices.scanner
         self._test("scan", Action.SCAN_TEST, lambda: device_tests.scan_test(scanner, self.card_wait))
 
     def sync_now(self) -> None:
         """Run the kiosk's sync once."""
-        self._test("sync", Action.SYNC_NOW, lambda: device_tests.sync_test(self.tools.sync_now))
+        self._test("sync", Action.SYNC_NOW, lambda: device_tests.sync_test(self.services.sync_now))
 
     def log_lines(self, count: int = 40) -> list[str]:
         """The newest log lines (masked, in memory only)."""
-        return self.tools.log_lines(count)
+        return self.services.log_lines(count)
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -271,9 +272,9 @@ class TechnicianConsole:
     def _card_watch(self, paused: bool) -> None:
         with self._card_watch_lock:
             if paused:
-                self.tools.card_watch.stop()
+                self.services.card_watch.stop()
             else:
-                self.tools.card_watch.start()
+                self.services.card_watch.start()
 
     def _audit(self, action: Action, outcome: str, detail: str) -> None:
         with self._lock:

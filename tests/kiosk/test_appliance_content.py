@@ -15,7 +15,7 @@ import pytest
 
 from kiosk.appliance import Kiosk
 from kiosk.doctor import Check, Status, overall, run_checks
-from kiosk.doctor.report import Machine
+from kiosk.doctor.report import CheckEnvironment
 from kiosk.doctor.system import check_catalogue
 from kiosk.events import Event
 from kiosk.guides import DEMO_CATALOGUE, Catalogue, bounded_lines, read_jsonl
@@ -137,7 +137,9 @@ def test_doctor_fails_an_appliance_with_no_guides_and_says_how_to_fill_it(
         "(`sudo kiosk sync --once`, from the sync.repo_url `kiosk provision` sets) or "
         "`sudo kiosk guides import FILE.jsonl`"
     )
-    checks = {c.name: c for c in run_checks(make_settings(APPLIANCE).settings, data, Machine(timeout=5))}
+    checks = {
+        c.name: c for c in run_checks(make_settings(APPLIANCE).settings, data, CheckEnvironment(timeout=5))
+    }
     assert checks["catalogue"] == check and overall(list(checks.values())) is Status.FAIL
     # On a laptop an empty catalogue is worth a look, not a failure.
     laptop = check_catalogue(data, "development")
@@ -148,7 +150,7 @@ def test_doctor_fails_an_appliance_still_named_and_placed_as_the_demo(
     make_settings: Callable[..., LoadedSettings], tmp_path: Path
 ) -> None:
     def site_check(overrides: dict[str, dict[str, str]]) -> Check:
-        checks = run_checks(make_settings(overrides).settings, tmp_path / "data", Machine(timeout=5))
+        checks = run_checks(make_settings(overrides).settings, tmp_path / "data", CheckEnvironment(timeout=5))
         return next(check for check in checks if check.name == "site")
 
     never = site_check(APPLIANCE)

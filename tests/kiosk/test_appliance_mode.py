@@ -20,12 +20,12 @@ from drivers.printer.sim import SimPrinter
 from drivers.speech.sim import SimSpeaker
 from kiosk.appliance import Kiosk
 from kiosk.doctor import Status, device_checks, overall
-from kiosk.doctor.report import Machine
+from kiosk.doctor.report import CheckEnvironment
 from kiosk.events import Event
-from kiosk.fleet.config_release import validate_pushed_config
 from kiosk.identity import ReaderWatch
 from kiosk.journey import Screen
 from kiosk.out_of_service import OutOfServiceCardReader, OutOfServicePrinter
+from kiosk.publishing.config_release import validate_pushed_config
 from kiosk.settings import LoadedSettings, SettingsError
 from tests.kiosk.test_appliance_content import fill_catalogue
 
@@ -108,7 +108,7 @@ def test_an_unprovisioned_appliance_does_not_offer_voice(make_kiosk: Callable[..
 
 def test_technician_mode_shows_every_unprovisioned_device_failing(make_kiosk: Callable[..., Kiosk]) -> None:
     kiosk = make_kiosk(APPLIANCE)
-    checks = {check.name: check for check in kiosk.technician.tools.checks()}
+    checks = {check.name: check for check in kiosk.technician.services.checks()}
     for device in DEVICES:
         assert checks[device].status is Status.FAIL and checks[device].critical, device
         assert "sudo kiosk provision" in checks[device].detail
@@ -119,7 +119,7 @@ def test_doctor_on_an_appliance_fails_on_a_simulator_and_says_how_to_provision(
     make_settings: Callable[..., LoadedSettings], tmp_path: Path
 ) -> None:
     settings = make_settings(APPLIANCE).settings
-    checks = device_checks(settings, tmp_path / "data", Machine(timeout=5))
+    checks = device_checks(settings, tmp_path / "data", CheckEnvironment(timeout=5))
     assert [check.name for check in checks] == ["id_reader", "sscard_reader", "printer", "scanner", "speaker"]
     for check in checks:
         assert check.status is Status.FAIL and check.critical
@@ -136,7 +136,7 @@ def test_a_showroom_runs_its_simulators_and_says_so(
     showroom = {"kiosk": {"mode": "showroom"}}
     kiosk = make_kiosk(showroom)
     assert isinstance(kiosk.devices.printer, SimPrinter) and kiosk.devices.out_of_service == {}
-    checks = device_checks(make_settings(showroom).settings, tmp_path / "data", Machine(timeout=5))
+    checks = device_checks(make_settings(showroom).settings, tmp_path / "data", CheckEnvironment(timeout=5))
     for check in checks:
         assert check.status is Status.OK and 'showroom: kiosk.mode = "showroom"' in check.detail, check
 
@@ -152,7 +152,10 @@ def test_none_is_a_device_this_kiosk_does_not_have_in_any_mode(
     kiosk = make_kiosk(overrides)
     assert isinstance(kiosk.devices.printer, OutOfServicePrinter)
     assert 'devices.printer.driver = "none"' in kiosk.devices.out_of_service["printer"]
-    checks = {c.name: c for c in device_checks(make_settings(overrides).settings, tmp_path / "d", Machine())}
+    checks = {
+        c.name: c
+        for c in device_checks(make_settings(overrides).settings, tmp_path / "d", CheckEnvironment())
+    }
     # The site said so: not a fault to fix, but said plainly.
     assert checks["scanner"].status is Status.OK and "this kiosk has none" in checks["scanner"].detail
 

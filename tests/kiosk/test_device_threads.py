@@ -24,10 +24,10 @@ from drivers.idcard.serial_reader import SerialIdCardReader
 from drivers.scanner.camera import CameraScanner
 from drivers.scanner.frames import Frame, ImageFiles
 from kiosk.appliance import Kiosk
+from kiosk.background import run_in_thread
 from kiosk.devices import DriverContext
 from kiosk.events import Event
 from kiosk.identity import IdentityService, ReaderWatch
-from kiosk.journey import run_in_thread
 from kiosk.log import JsonFormatter, TextFormatter
 from kiosk.records import IdCard, ResidentCode
 from kiosk.settings import DEFAULTS_FILE, load_settings, read_toml_layer

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kiosk.doctor import Check, Status, overall, report_json, report_table, run_bounded, run_checks
-from kiosk.doctor.report import Machine
+from kiosk.doctor.report import CheckEnvironment
 from kiosk.doctor.system import (
     DISK_FAIL_BYTES,
     DISK_WARN_BYTES,
@@ -80,10 +80,10 @@ def test_the_clock_floor_is_when_this_release_was_installed_not_a_year_written_i
     settings = make_settings().settings
     # The doctor's default machine dates this release from its package metadata: two days before
     # that the clock is lost, whatever year it is.
-    lost = Machine(now=lambda: installed - timedelta(days=2), timeout=5)
+    lost = CheckEnvironment(now=lambda: installed - timedelta(days=2), timeout=5)
     clock = next(check for check in run_checks(settings, tmp_path / "data", lost) if check.name == "clock")
     assert clock.status is Status.FAIL and "before this release was installed" in clock.detail
-    fine = Machine(now=lambda: installed + timedelta(minutes=1), timeout=5)
+    fine = CheckEnvironment(now=lambda: installed + timedelta(minutes=1), timeout=5)
     clock = next(check for check in run_checks(settings, tmp_path / "data", fine) if check.name == "clock")
     assert clock.status is Status.OK
 
@@ -123,7 +123,7 @@ def test_simulators_on_a_healthy_machine_are_all_ok(
 ) -> None:
     (tmp_path / "input").mkdir()
     (tmp_path / "input" / "event3").touch()
-    machine = Machine(
+    machine = CheckEnvironment(
         environ={"DISPLAY": ":0"},
         now=lambda: NOW,
         disk_usage=usage(DISK_WARN_BYTES * 4),

@@ -195,7 +195,7 @@ def test_sync_now_runs_the_kiosks_sync_once(technician_kiosk: Kiosk) -> None:
         technician_kiosk.sync_now()
     console = open_console(technician_kiosk)
     report = SyncReport(catalogue_version=7, catalogue_updated=True)
-    console.tools = dataclasses.replace(console.tools, sync_now=lambda: report)
+    console.services = dataclasses.replace(console.services, sync_now=lambda: report)
     console.sync_now()
     assert console.results["sync"].ok and console.results["sync"].values == {"version": "7"}
     assert audit(technician_kiosk)[-1] == ("sync_now", "ok", "version=7")
@@ -342,7 +342,7 @@ class CardWatch:
 def test_residents_card_reading_pauses_while_technician_mode_is_open(technician_kiosk: Kiosk) -> None:
     watch = CardWatch()
     console = technician_kiosk.technician
-    console.tools = dataclasses.replace(console.tools, card_watch=watch)
+    console.services = dataclasses.replace(console.services, card_watch=watch)
     console.begin()
     console.submit_pin("999999")
     assert watch.calls == []  # a wrong PIN opens nothing

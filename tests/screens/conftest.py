@@ -20,19 +20,19 @@ kivy_home = Path(tempfile.mkdtemp(prefix="kiosk-test-kivy-"))
 prepare_kivy(kivy_home, (1920, 1080), fullscreen=False, resizes_to=[(1080, 1920)])
 
 from kiosk.appliance import Kiosk  # noqa: E402  (after the Kivy environment is set)
-from kiosk.journey import run_in_thread  # noqa: E402
+from kiosk.background import run_in_thread  # noqa: E402
 from screens.app import KioskApp  # noqa: E402
-from screens.driver import UiDriver  # noqa: E402
+from screens.pilot import UiPilot  # noqa: E402
 
 
 @pytest.fixture
-def make_ui(make_kiosk: Callable[..., Kiosk]) -> Iterator[Callable[..., UiDriver]]:
+def make_ui(make_kiosk: Callable[..., Kiosk]) -> Iterator[Callable[..., UiPilot]]:
     """Attach a fresh app for a fresh kiosk to the window; device work runs on real threads."""
-    drivers: list[UiDriver] = []
+    drivers: list[UiPilot] = []
 
-    def make(size: tuple[int, int] = (1920, 1080), overrides: dict[str, Any] | None = None) -> UiDriver:
+    def make(size: tuple[int, int] = (1920, 1080), overrides: dict[str, Any] | None = None) -> UiPilot:
         kiosk = make_kiosk(overrides, background=run_in_thread)
-        driver = UiDriver(KioskApp(kiosk), size)
+        driver = UiPilot(KioskApp(kiosk), size)
         drivers.append(driver)
         return driver
 
@@ -42,5 +42,5 @@ def make_ui(make_kiosk: Callable[..., Kiosk]) -> Iterator[Callable[..., UiDriver
 
 
 @pytest.fixture
-def ui(make_ui: Callable[..., UiDriver]) -> UiDriver:
+def ui(make_ui: Callable[..., UiPilot]) -> UiPilot:
     return make_ui()

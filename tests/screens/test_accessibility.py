@@ -27,7 +27,7 @@ from kiosk.identity import ReaderWatch
 from kiosk.technician import hash_pin
 from screens.accessibility import FIGURES, Violation, check_tree, contrast_ratio
 from screens.app import SCREEN_CLASSES
-from screens.driver import UiDriver
+from screens.pilot import UiPilot
 from screens.theme import VARIANTS, Theme
 from screens.tour import journey_tour
 from tests.conftest import FakeClock
@@ -35,13 +35,13 @@ from tests.conftest import FakeClock
 pytestmark = pytest.mark.ui
 
 
-def visible_roots(ui: UiDriver) -> list[object]:
+def visible_roots(ui: UiPilot) -> list[object]:
     """What a resident sees: a pop-up when one is open (the screen behind is dimmed), else the screen."""
     overlays = [child for child in ui.window.children if child is not ui.app.root]
     return overlays or [ui.app.root.current_screen]
 
 
-def check_every_variant(ui: UiDriver, stop: str) -> list[Violation]:
+def check_every_variant(ui: UiPilot, stop: str) -> list[Violation]:
     """Check what is on screen in the walk's variant, then restyled in each other one."""
     theme: Theme = ui.app.theme
     walking = theme.variant
@@ -71,7 +71,7 @@ def check_every_variant(ui: UiDriver, stop: str) -> list[Violation]:
     ids=["zh-landscape", "en-landscape", "zh-portrait"],
 )
 def test_every_screen_meets_the_figures_in_every_variant(
-    make_ui: Callable[..., UiDriver], clock: FakeClock, language: str, size: tuple[int, int]
+    make_ui: Callable[..., UiPilot], clock: FakeClock, language: str, size: tuple[int, int]
 ) -> None:
     # The walk ends in technician mode, entered as a technician does, with the tour's PIN.
     ui = make_ui(size, overrides={"technician": {"pin_hash": hash_pin(TOUR_PIN)}})

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.journey import Screen
-from screens.driver import UiDriver
+from screens.pilot import UiPilot
 from tests.kiosk.test_appliance_content import fill_catalogue
 from tests.screens.test_identify_ui import start_identity
 from tests.screens.test_journey_ui import open_first_guide
@@ -27,7 +27,7 @@ BROWSING = ("查找办事指南", "按部门查找", "刷卡识别身份", "打�
 
 
 @pytest.fixture
-def appliance(make_ui: Callable[..., UiDriver]) -> UiDriver:
+def appliance(make_ui: Callable[..., UiPilot]) -> UiPilot:
     """An unprovisioned appliance whose catalogue a sync has filled."""
     ui = make_ui(overrides=APPLIANCE)
     fill_catalogue(ui.app.kiosk.catalogue)
@@ -35,7 +35,7 @@ def appliance(make_ui: Callable[..., UiDriver]) -> UiDriver:
 
 
 def test_a_never_synced_appliance_says_the_guides_are_not_here_yet(
-    make_ui: Callable[..., UiDriver], tmp_path: Path
+    make_ui: Callable[..., UiPilot], tmp_path: Path
 ) -> None:
     ui = make_ui(overrides=APPLIANCE)
     assert ui.app.kiosk.catalogue.count() == 0  # never the demo guides
@@ -57,7 +57,7 @@ def test_a_never_synced_appliance_says_the_guides_are_not_here_yet(
     )
 
 
-def test_an_appliance_without_card_readers_offers_no_card_on_home(appliance: UiDriver) -> None:
+def test_an_appliance_without_card_readers_offers_no_card_on_home(appliance: UiPilot) -> None:
     ui = appliance
     start_identity(ui)
     ui.tap_center()
@@ -70,7 +70,7 @@ def test_an_appliance_without_card_readers_offers_no_card_on_home(appliance: UiD
 
 
 def test_the_identify_screen_says_only_what_to_do_when_both_readers_are_out(
-    appliance: UiDriver, tmp_path: Path
+    appliance: UiPilot, tmp_path: Path
 ) -> None:
     ui = appliance
     ui.tap_center()
@@ -85,7 +85,7 @@ def test_the_identify_screen_says_only_what_to_do_when_both_readers_are_out(
     ui.shot(tmp_path / "identify-both-out.png")
 
 
-def test_printing_is_offered_as_unavailable_with_the_qr_code_instead(appliance: UiDriver) -> None:
+def test_printing_is_offered_as_unavailable_with_the_qr_code_instead(appliance: UiPilot) -> None:
     ui = appliance
     open_first_guide(ui)
     warning = f"{PRINTER_OUT} {QR_INSTEAD}"
@@ -100,7 +100,7 @@ def test_printing_is_offered_as_unavailable_with_the_qr_code_instead(appliance: 
 
 @pytest.mark.parametrize(("mode", "offered"), [("appliance", False), ("development", True)])
 def test_voice_guidance_is_offered_only_with_a_speaker_in_service(
-    make_ui: Callable[..., UiDriver], mode: str, offered: bool
+    make_ui: Callable[..., UiPilot], mode: str, offered: bool
 ) -> None:
     ui = make_ui(overrides={"kiosk": {"mode": mode}})
     ui.tap_center()

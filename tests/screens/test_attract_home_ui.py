@@ -17,7 +17,7 @@ from PIL import Image
 from kiosk.events import Event
 from kiosk.journey import Screen
 from kiosk.sync import SyncStatus
-from screens.driver import UiDriver
+from screens.pilot import UiPilot
 from screens.touch import tap_at
 
 pytestmark = pytest.mark.ui
@@ -25,13 +25,13 @@ pytestmark = pytest.mark.ui
 HELP_DESK = "服务大厅咨询台"
 
 
-def wake(ui: UiDriver) -> None:
+def wake(ui: UiPilot) -> None:
     ui.on(Screen.ATTRACT)
     ui.tap_center()
     ui.on(Screen.HOME)
 
 
-def header(ui: UiDriver, screen: Screen, button: str) -> Any:
+def header(ui: UiPilot, screen: Screen, button: str) -> Any:
     """A button of the screen's header bar (not a same-named button elsewhere on the screen)."""
     return ui.widget(screen, "header").ids[button]
 
@@ -43,7 +43,7 @@ def first(grid: Any) -> Any:
 # -- attract ---------------------------------------------------------------------------------------
 
 
-def test_notices_rotate_on_the_attract_screen(make_ui: Callable[..., UiDriver]) -> None:
+def test_notices_rotate_on_the_attract_screen(make_ui: Callable[..., UiPilot]) -> None:
     ui = make_ui(overrides={"attract": {"seconds_per_notice": 0.5}})
     ui.on(Screen.ATTRACT)
     screen = ui.screen(Screen.ATTRACT)
@@ -67,7 +67,7 @@ def test_notices_rotate_on_the_attract_screen(make_ui: Callable[..., UiDriver]) 
     assert seen == [cycle[(start + step) % 3] for step in range(5)]
 
 
-def test_notices_follow_the_kiosks_language(make_ui: Callable[..., UiDriver]) -> None:
+def test_notices_follow_the_kiosks_language(make_ui: Callable[..., UiPilot]) -> None:
     ui = make_ui(overrides={"kiosk": {"language": "en"}, "attract": {"seconds_per_notice": 600}})
     ui.on(Screen.ATTRACT)
     assert ui.screen(Screen.ATTRACT).notice_text.startswith("Your ID card or social security card works here")
@@ -75,7 +75,7 @@ def test_notices_follow_the_kiosks_language(make_ui: Callable[..., UiDriver]) ->
 
 
 def test_a_broken_notice_image_is_skipped_not_shown(
-    make_ui: Callable[..., UiDriver], tmp_path: Path, caplog: pytest.LogCaptureFixture
+    make_ui: Callable[..., UiPilot], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff\xe0 truncated")
@@ -100,7 +100,7 @@ def test_a_broken_notice_image_is_skipped_not_shown(
     assert str(broken) in caplog.text and "gone.png" in caplog.text
 
 
-def test_the_waking_touch_on_a_notice_only_wakes(make_ui: Callable[..., UiDriver]) -> None:
+def test_the_waking_touch_on_a_notice_only_wakes(make_ui: Callable[..., UiPilot]) -> None:
     ui = make_ui(overrides={"attract": {"seconds_per_notice": 600}})
     ui.on(Screen.ATTRACT)
     assert ui.widget(Screen.ATTRACT, "notice_image").opacity == 1
@@ -115,7 +115,7 @@ def test_the_waking_touch_on_a_notice_only_wakes(make_ui: Callable[..., UiDriver
 # -- home ------------------------------------------------------------------------------------------
 
 
-def test_home_tiles_lead_where_they_say(ui: UiDriver) -> None:
+def test_home_tiles_lead_where_they_say(ui: UiPilot) -> None:
     wake(ui)
     for tile, screen in (
         ("search", Screen.SEARCH),
@@ -135,7 +135,7 @@ def test_home_tiles_lead_where_they_say(ui: UiDriver) -> None:
         ui.on(Screen.HOME)
 
 
-def test_a_guide_is_three_touches_from_home_by_life_event_and_its_checklist_prints(ui: UiDriver) -> None:
+def test_a_guide_is_three_touches_from_home_by_life_event_and_its_checklist_prints(ui: UiPilot) -> None:
     wake(ui)
     ui.tap(ui.widget(Screen.HOME, "all_life_events"))  # 1
     ui.on(Screen.LIFE_EVENTS)
@@ -149,7 +149,7 @@ def test_a_guide_is_three_touches_from_home_by_life_event_and_its_checklist_prin
     assert ui.app.kiosk.journey.depth == 3
 
 
-def test_print_explains_itself_and_prints_a_checklist_within_three_touches(ui: UiDriver) -> None:
+def test_print_explains_itself_and_prints_a_checklist_within_three_touches(ui: UiPilot) -> None:
     kiosk = ui.app.kiosk
     wake(ui)
     ui.tap(ui.widget(Screen.HOME, "print"))  # 1
@@ -185,7 +185,7 @@ def test_print_explains_itself_and_prints_a_checklist_within_three_touches(ui: U
 # -- elder mode and voice from every screen -----------------------------------------------------------
 
 
-def test_elder_mode_switches_from_several_screens_and_simplifies_home(ui: UiDriver) -> None:
+def test_elder_mode_switches_from_several_screens_and_simplifies_home(ui: UiPilot) -> None:
     app = ui.app
     wake(ui)
     tasks = ui.widget(Screen.HOME, "tasks")
@@ -234,7 +234,7 @@ def test_elder_mode_switches_from_several_screens_and_simplifies_home(ui: UiDriv
     assert elder_tile.subtitle == "已开启：字更大，按钮更大"
 
 
-def test_voice_switch_shows_its_state_on_every_screen(ui: UiDriver) -> None:
+def test_voice_switch_shows_its_state_on_every_screen(ui: UiPilot) -> None:
     journey = ui.app.kiosk.journey
     wake(ui)
     ui.tap(ui.widget(Screen.HOME, "identify"))
@@ -251,7 +251,7 @@ def test_voice_switch_shows_its_state_on_every_screen(ui: UiDriver) -> None:
     ui.until(lambda: not journey.voice, what="voice off from the tile")
 
 
-def test_every_screen_has_home_back_elder_and_voice(ui: UiDriver) -> None:
+def test_every_screen_has_home_back_elder_and_voice(ui: UiPilot) -> None:
     for screen in Screen:
         # The attract screen has no header; the technician's screens are not the resident's.
         if screen in {Screen.ATTRACT, Screen.TECHNICIAN_PIN, Screen.TECHNICIAN}:
@@ -264,7 +264,7 @@ def test_every_screen_has_home_back_elder_and_voice(ui: UiDriver) -> None:
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 def test_the_header_fits_a_portrait_screen_in_elder_mode(
-    make_ui: Callable[..., UiDriver], language: str
+    make_ui: Callable[..., UiPilot], language: str
 ) -> None:
     ui = make_ui((1080, 1920), overrides={"kiosk": {"language": language}, "display": {"theme": "elder"}})
     wake(ui)
@@ -287,7 +287,7 @@ def test_the_header_fits_a_portrait_screen_in_elder_mode(
 # -- friendly failures ----------------------------------------------------------------------------------
 
 
-def test_a_printer_that_cannot_print_is_named_before_printing_with_the_help_desk(ui: UiDriver) -> None:
+def test_a_printer_that_cannot_print_is_named_before_printing_with_the_help_desk(ui: UiPilot) -> None:
     ui.app.kiosk.devices.printer.reasons = ("media-empty",)  # type: ignore[attr-defined]
     wake(ui)
     ui.tap(ui.widget(Screen.HOME, "print"))
@@ -303,7 +303,7 @@ def test_a_printer_that_cannot_print_is_named_before_printing_with_the_help_desk
     assert HELP_DESK in problem.text and "QR code" in problem.text
 
 
-def test_a_failed_print_names_the_help_desk(ui: UiDriver) -> None:
+def test_a_failed_print_names_the_help_desk(ui: UiPilot) -> None:
     ui.app.kiosk.devices.printer.reasons = ("media-jam",)  # type: ignore[attr-defined]
     wake(ui)
     ui.app.kiosk.journey.open_guide("371000-GA-0001")
@@ -317,7 +317,7 @@ def test_a_failed_print_names_the_help_desk(ui: UiDriver) -> None:
     assert ui.widget(Screen.PRINT_FAILED, "code").texture is not None  # the QR code instead
 
 
-def test_card_readers_out_of_order_offer_the_other_card_or_the_help_desk(ui: UiDriver) -> None:
+def test_card_readers_out_of_order_offer_the_other_card_or_the_help_desk(ui: UiPilot) -> None:
     bus = ui.app.kiosk.bus
     wake(ui)
     ui.tap(ui.widget(Screen.HOME, "identify"))
@@ -332,7 +332,7 @@ def test_card_readers_out_of_order_offer_the_other_card_or_the_help_desk(ui: UiD
 
 
 def test_offline_says_how_old_the_guides_are_that_qr_codes_work_and_who_helps(
-    make_ui: Callable[..., UiDriver],
+    make_ui: Callable[..., UiPilot],
 ) -> None:
     ui = make_ui(overrides={"sync": {"repo_url": "http://127.0.0.1:9", "group": "villages"}})
     state = ui.app.kiosk.sync_state

@@ -9,7 +9,7 @@ from kiosk.fonts import find_cjk_font
 from kiosk.guides.sections import about_line, guide_sections, plain_sections
 from kiosk.journey import Screen
 from screens.browse import summary_line
-from screens.driver import UiDriver
+from screens.pilot import UiPilot
 
 pytestmark = pytest.mark.ui
 
@@ -24,7 +24,7 @@ def missing_glyphs(texts: list[str]) -> set[str]:
     return {char for text in texts for char in text if not char.isspace() and ord(char) not in covered()}
 
 
-def test_no_text_on_any_screen_would_render_as_a_box(ui: UiDriver) -> None:
+def test_no_text_on_any_screen_would_render_as_a_box(ui: UiPilot) -> None:
     kiosk = ui.app.kiosk
     journey = kiosk.journey
     seen: list[str] = list(ui.texts())

@@ -11,19 +11,19 @@ from kiosk.events import Event
 from kiosk.identity import ReaderWatch
 from kiosk.journey import Screen
 from kiosk.records import IdCard
-from screens.driver import UiDriver
+from screens.pilot import UiPilot
 
 pytestmark = pytest.mark.ui
 
 CARD = IdCard("resident", "演示居民", "女", "371002199001010023", birth_date=date(1990, 1, 1))
 
 
-def start_identity(ui: UiDriver) -> None:
+def start_identity(ui: UiPilot) -> None:
     ui.app.kiosk.identity.watch = ReaderWatch(poll=0.02, read=0.5, retry=0.05)
     ui.app.kiosk.start()
 
 
-def test_identify_greets_with_a_masked_identity_and_removal_ends_it(ui: UiDriver) -> None:
+def test_identify_greets_with_a_masked_identity_and_removal_ends_it(ui: UiPilot) -> None:
     start_identity(ui)
     ui.tap_center()
     ui.on(Screen.HOME)
@@ -48,7 +48,7 @@ def test_identify_greets_with_a_masked_identity_and_removal_ends_it(ui: UiDriver
     assert "卡片已取走，您的信息已从本机清除。" in ui.texts()
 
 
-def test_an_unavailable_reader_is_explained_on_the_identify_screen(ui: UiDriver, tmp_path: Path) -> None:
+def test_an_unavailable_reader_is_explained_on_the_identify_screen(ui: UiPilot, tmp_path: Path) -> None:
     ui.tap_center()
     ui.on(Screen.HOME)
     ui.tap(ui.widget(Screen.HOME, "identify"))

@@ -10,7 +10,7 @@ from pyzbar.pyzbar import ZBarSymbol, decode
 from kiosk.guides import guide_from_dict
 from kiosk.journey import Screen
 from kiosk.session import SessionState
-from screens.driver import UiDriver
+from screens.pilot import UiPilot
 from screens.touch import tap_at
 from screens.widgets import MoreRow
 from tests.conftest import FakeClock
@@ -19,23 +19,23 @@ from tests.cupsd import PrivateCupsd
 pytestmark = pytest.mark.ui
 
 
-def first_tile(ui: UiDriver) -> object:
+def first_tile(ui: UiPilot) -> object:
     return ui.widget(Screen.HOME, "tiles").children[-1]
 
 
-def tile(ui: UiDriver, screen: Screen, grid: str, title: str) -> object:
+def tile(ui: UiPilot, screen: Screen, grid: str, title: str) -> object:
     return next(t for t in ui.widget(screen, grid).children if t.title == title)  # type: ignore[attr-defined]
 
 
-def rows(ui: UiDriver) -> list[object]:
+def rows(ui: UiPilot) -> list[object]:
     return sorted(ui.widget(Screen.GUIDE_LIST, "rows").children[0].children, key=lambda row: -row.y)
 
 
-def row(ui: UiDriver, name: str) -> object:
+def row(ui: UiPilot, name: str) -> object:
     return next(r for r in rows(ui) if getattr(r, "name", "") == name)
 
 
-def open_first_guide(ui: UiDriver) -> None:
+def open_first_guide(ui: UiPilot) -> None:
     """Home, 公安局, 出生登记: a guide without an online page of its own."""
     ui.tap_center()
     ui.on(Screen.HOME)
@@ -46,7 +46,7 @@ def open_first_guide(ui: UiDriver) -> None:
     ui.on(Screen.GUIDE_DETAIL)
 
 
-def test_the_journey_by_touch_in_chinese(ui: UiDriver, tmp_path: Path) -> None:
+def test_the_journey_by_touch_in_chinese(ui: UiPilot, tmp_path: Path) -> None:
     kiosk = ui.app.kiosk
     ui.on(Screen.ATTRACT)
     assert "轻触屏幕开始办理" in ui.texts()
@@ -90,7 +90,7 @@ def test_the_journey_by_touch_in_chinese(ui: UiDriver, tmp_path: Path) -> None:
     assert kiosk.session.state is SessionState.ENDED
 
 
-def test_the_waking_touch_does_nothing_else(ui: UiDriver) -> None:
+def test_the_waking_touch_does_nothing_else(ui: UiPilot) -> None:
     ui.tap_center()
     ui.on(Screen.HOME)
     tile = first_tile(ui)
@@ -103,7 +103,7 @@ def test_the_waking_touch_does_nothing_else(ui: UiDriver) -> None:
     assert ui.current == Screen.HOME.value
 
 
-def test_idle_warning_offers_more_time_then_ends_the_session(ui: UiDriver, clock: FakeClock) -> None:
+def test_idle_warning_offers_more_time_then_ends_the_session(ui: UiPilot, clock: FakeClock) -> None:
     kiosk = ui.app.kiosk
     warning = ui.app.idle_warning
     assert warning is not None
@@ -125,7 +125,7 @@ def test_idle_warning_offers_more_time_then_ends_the_session(ui: UiDriver, clock
     assert kiosk.session.state is SessionState.ENDED
 
 
-def test_language_switch_changes_the_chrome_not_the_guides(ui: UiDriver) -> None:
+def test_language_switch_changes_the_chrome_not_the_guides(ui: UiPilot) -> None:
     open_first_guide(ui)
     ui.tap(ui.widget(Screen.GUIDE_DETAIL, "language"))
     ui.frames(4)
@@ -134,7 +134,7 @@ def test_language_switch_changes_the_chrome_not_the_guides(ui: UiDriver) -> None
     assert "申请材料" in texts  # guides stay in Chinese
 
 
-def test_a_printer_failure_says_what_to_do_instead(ui: UiDriver) -> None:
+def test_a_printer_failure_says_what_to_do_instead(ui: UiPilot) -> None:
     ui.app.kiosk.devices.printer.reasons = ("media-empty",)  # type: ignore[attr-defined]
     open_first_guide(ui)
     ui.tap(ui.widget(Screen.GUIDE_DETAIL, "print"))
@@ -147,7 +147,7 @@ def test_a_printer_failure_says_what_to_do_instead(ui: UiDriver) -> None:
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
 def test_every_button_of_the_journey_fits_the_screen(
-    make_ui: Callable[..., UiDriver], size: tuple[int, int]
+    make_ui: Callable[..., UiPilot], size: tuple[int, int]
 ) -> None:
     ui = make_ui(size)
     open_first_guide(ui)
@@ -166,7 +166,7 @@ def test_every_button_of_the_journey_fits_the_screen(
             assert button.height >= ui.app.theme.touch and button.width >= 44, widget_id
 
 
-def test_browsing_by_audience_and_all_departments_by_touch(ui: UiDriver) -> None:
+def test_browsing_by_audience_and_all_departments_by_touch(ui: UiPilot) -> None:
     ui.tap_center()
     ui.on(Screen.HOME)
     ui.tap(ui.widget(Screen.HOME, "audiences").children[0])  # children run last-first: 法人办事
@@ -189,7 +189,7 @@ def test_browsing_by_audience_and_all_departments_by_touch(ui: UiDriver) -> None
     assert "全部部门" in texts and "热电集团" in texts and "出生一件事" not in texts
 
 
-def test_a_long_list_shows_more_on_touch(ui: UiDriver) -> None:
+def test_a_long_list_shows_more_on_touch(ui: UiPilot) -> None:
     kiosk = ui.app.kiosk
     records = [
         {"id": f"T-{n:03d}", "name": f"测试事项{n:03d}", "department": "威海市测试局"} for n in range(60)
@@ -210,7 +210,7 @@ def test_a_long_list_shows_more_on_touch(ui: UiDriver) -> None:
     assert len(listing.data) == 60 and not any("viewclass" in item for item in listing.data)
 
 
-def test_the_plain_version_is_one_touch_away(ui: UiDriver) -> None:
+def test_the_plain_version_is_one_touch_away(ui: UiPilot) -> None:
     open_first_guide(ui)
     full = ui.texts()
     assert "看白话版" in full and "申请材料" in full and "要带什么" not in full
@@ -225,7 +225,7 @@ def test_the_plain_version_is_one_touch_away(ui: UiDriver) -> None:
 
 
 def test_a_paused_cups_queue_tells_the_resident_what_to_do_instead(
-    make_ui: Callable[..., UiDriver], cupsd: PrivateCupsd, cups_queue: tuple[str, Path]
+    make_ui: Callable[..., UiPilot], cupsd: PrivateCupsd, cups_queue: tuple[str, Path]
 ) -> None:
     queue, _ = cups_queue
     cupsd.lp("cupsdisable", queue)
@@ -240,7 +240,7 @@ def test_a_paused_cups_queue_tells_the_resident_what_to_do_instead(
     assert any("扫描下方二维码" in text for text in texts)
 
 
-def test_elder_mode_restyles_the_screens_and_ends_with_the_visit(ui: UiDriver) -> None:
+def test_elder_mode_restyles_the_screens_and_ends_with_the_visit(ui: UiPilot) -> None:
     app = ui.app
     ui.tap_center()
     ui.on(Screen.HOME)

@@ -7,13 +7,13 @@ import pytest
 from kivy.base import EventLoop
 
 from kiosk.journey import Screen
-from screens.driver import UiDriver
+from screens.pilot import UiPilot
 from screens.touch import tap_at
 
 pytestmark = pytest.mark.ui
 
 
-def test_a_black_screen_is_woken_by_a_touch_that_does_nothing_else(make_ui: Callable[..., UiDriver]) -> None:
+def test_a_black_screen_is_woken_by_a_touch_that_does_nothing_else(make_ui: Callable[..., UiPilot]) -> None:
     ui = make_ui(overrides={"display": {"blank_after_minutes": 1}})
     app = ui.app
     app.blanking._last_activity -= 61  # a minute of quiet on the attract screen
@@ -29,7 +29,7 @@ def test_a_black_screen_is_woken_by_a_touch_that_does_nothing_else(make_ui: Call
     ui.on(Screen.HOME)
 
 
-def test_a_locked_kiosk_refuses_to_close_and_has_no_settings_panel(ui: UiDriver) -> None:
+def test_a_locked_kiosk_refuses_to_close_and_has_no_settings_panel(ui: UiPilot) -> None:
     ui.app.locked = True
     assert EventLoop.window.dispatch("on_request_close") is True
     assert ui.app.open_settings() is False
@@ -64,7 +64,7 @@ def press(window: Any, key: int, modifiers: list[str]) -> None:
 
 @pytest.mark.parametrize("exit_on_escape", ["0", "1"], ids=["as-configured", "escape-exit-turned-on"])
 def test_no_key_combination_leaves_a_locked_kiosk(
-    ui: UiDriver, monkeypatch: pytest.MonkeyPatch, exit_on_escape: str
+    ui: UiPilot, monkeypatch: pytest.MonkeyPatch, exit_on_escape: str
 ) -> None:
     # Kivy leaves by stopTouchApp() and Window.close(): record those instead of losing the one
     # window the UI tests share. With Escape's exit turned on by mistake, the lock still holds.

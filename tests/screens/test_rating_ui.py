@@ -12,20 +12,20 @@ from kivy.core.text.text_layout import LayoutWord
 from kiosk.journey import Screen
 from kiosk.rating_flow import PHONE_KEY
 from kiosk.records import RatingLevel
-from screens.driver import UiDriver
+from screens.pilot import UiPilot
 
 pytestmark = pytest.mark.ui
 
 
-def level_button(ui: UiDriver, level: RatingLevel) -> object:
+def level_button(ui: UiPilot, level: RatingLevel) -> object:
     return next(b for b in ui.widget(Screen.RATING, "levels").children if b.level == level.value)  # type: ignore[attr-defined]
 
 
-def key(ui: UiDriver, name: str) -> object:
+def key(ui: UiPilot, name: str) -> object:
     return next(k for k in ui.widget(Screen.RATING, "keypad").children if k.key == name)  # type: ignore[attr-defined]
 
 
-def in_view(ui: UiDriver, widget: object) -> bool:
+def in_view(ui: UiPilot, widget: object) -> bool:
     """Whether the middle of `widget` shows inside the rating form's scrolling part."""
     scroll = ui.widget(Screen.RATING, "scroll")
     _x, y = widget.to_window(widget.center_x, widget.center_y)  # type: ignore[attr-defined]
@@ -33,7 +33,7 @@ def in_view(ui: UiDriver, widget: object) -> bool:
     return bool(bottom < y < bottom + scroll.height)
 
 
-def rate_badly_by_touch(ui: UiDriver, shots: Path | None = None) -> None:
+def rate_badly_by_touch(ui: UiPilot, shots: Path | None = None) -> None:
     ui.tap_center()
     ui.on(Screen.HOME)
     ui.tap(ui.widget(Screen.HOME, "rate"))
@@ -60,7 +60,7 @@ def rate_badly_by_touch(ui: UiDriver, shots: Path | None = None) -> None:
         ui.shot(shots)
 
 
-def test_rating_by_touch(ui: UiDriver, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rating_by_touch(ui: UiPilot, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("screens.rating.THANKS_SECONDS", 1.0)
     kiosk = ui.app.kiosk
     rate_badly_by_touch(ui)
@@ -84,7 +84,7 @@ def test_rating_by_touch(ui: UiDriver, monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(kiosk.ratings.pending()) == 1
 
 
-def test_walking_away_drops_the_unfinished_rating(ui: UiDriver) -> None:
+def test_walking_away_drops_the_unfinished_rating(ui: UiPilot) -> None:
     kiosk = ui.app.kiosk
     rate_badly_by_touch(ui)
     assert kiosk.session.personal(PHONE_KEY) == "13912345678"
@@ -104,7 +104,7 @@ def test_walking_away_drops_the_unfinished_rating(ui: UiDriver) -> None:
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
 def test_the_rating_screen_in_both_orientations(
-    make_ui: Callable[..., UiDriver], tmp_path: Path, size: tuple[int, int]
+    make_ui: Callable[..., UiPilot], tmp_path: Path, size: tuple[int, int]
 ) -> None:
     ui = make_ui(size)
     rate_badly_by_touch(ui, tmp_path / "rating.png")

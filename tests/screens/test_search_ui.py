@@ -9,12 +9,12 @@ from kivy.metrics import dp
 from PIL import Image
 
 from kiosk.journey import Screen
-from screens.driver import UiDriver
+from screens.pilot import UiPilot
 
 pytestmark = pytest.mark.ui
 
 
-def key(ui: UiDriver, letter: str) -> Any:
+def key(ui: UiPilot, letter: str) -> Any:
     keyboard = ui.widget(Screen.SEARCH, "keyboard")
     for row in keyboard.children:
         for button in row.children:
@@ -23,24 +23,24 @@ def key(ui: UiDriver, letter: str) -> Any:
     raise LookupError(letter)
 
 
-def result_rows(ui: UiDriver) -> list[Any]:
+def result_rows(ui: UiPilot) -> list[Any]:
     rows = ui.widget(Screen.SEARCH, "results").children[0].children
     return sorted(rows, key=lambda row: -row.y)
 
 
-def open_search(ui: UiDriver) -> None:
+def open_search(ui: UiPilot) -> None:
     ui.tap_center()
     ui.on(Screen.HOME)
     ui.tap(ui.widget(Screen.HOME, "search"))
     ui.on(Screen.SEARCH)
 
 
-def type_keys(ui: UiDriver, keys: str) -> None:
+def type_keys(ui: UiPilot, keys: str) -> None:
     for letter in keys:
         ui.tap(key(ui, letter))
 
 
-def wait_for_results(ui: UiDriver, query: str) -> None:
+def wait_for_results(ui: UiPilot, query: str) -> None:
     """Until the search for `query` (not one typed on the way to it) is on screen."""
     screen = ui.screen(Screen.SEARCH)
     ui.until(
@@ -49,9 +49,7 @@ def wait_for_results(ui: UiDriver, query: str) -> None:
     )
 
 
-def test_typing_initials_on_the_kiosk_keyboard_finds_and_opens_the_guide(
-    ui: UiDriver, tmp_path: Path
-) -> None:
+def test_typing_initials_on_the_kiosk_keyboard_finds_and_opens_the_guide(ui: UiPilot, tmp_path: Path) -> None:
     open_search(ui)
     assert "可输入拼音首字母或全拼，例如输入 sbk 或 shebaoka 查找“社保卡”" in ui.texts()
     type_keys(ui, "sbk")
@@ -72,7 +70,7 @@ def test_typing_initials_on_the_kiosk_keyboard_finds_and_opens_the_guide(
     assert ui.widget(Screen.SEARCH, "query").text == "sbk"  # the query survives the trip
 
 
-def test_delete_clear_and_nothing_found(ui: UiDriver) -> None:
+def test_delete_clear_and_nothing_found(ui: UiPilot) -> None:
     open_search(ui)
     type_keys(ui, "qqq")
     status = ui.widget(Screen.SEARCH, "status")
@@ -86,7 +84,7 @@ def test_delete_clear_and_nothing_found(ui: UiDriver) -> None:
     assert ui.widget(Screen.SEARCH, "results").data == []
 
 
-def test_hanzi_from_a_hardware_keyboard(ui: UiDriver) -> None:
+def test_hanzi_from_a_hardware_keyboard(ui: UiPilot) -> None:
     open_search(ui)
     ui.window.dispatch("on_textinput", "公積金")
     wait_for_results(ui, "公積金")
@@ -104,7 +102,7 @@ def test_hanzi_from_a_hardware_keyboard(ui: UiDriver) -> None:
     ],
 )
 def test_every_key_is_large_and_on_screen(
-    make_ui: Callable[..., UiDriver], size: tuple[int, int], theme: str
+    make_ui: Callable[..., UiPilot], size: tuple[int, int], theme: str
 ) -> None:
     ui = make_ui(size, overrides={"display": {"theme": theme}})
     open_search(ui)
@@ -119,7 +117,7 @@ def test_every_key_is_large_and_on_screen(
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 def test_the_keyboard_stays_under_the_header_in_elder_mode_on_a_720_line_panel(
-    make_ui: Callable[..., UiDriver], language: str
+    make_ui: Callable[..., UiPilot], language: str
 ) -> None:
     ui = make_ui((1280, 720), overrides={"kiosk": {"language": language}, "display": {"theme": "elder"}})
     open_search(ui)

@@ -8,14 +8,14 @@ import pytest
 
 from kiosk.journey import Screen
 from kiosk.sync import SyncStatus
-from screens.driver import UiDriver
+from screens.pilot import UiPilot
 
 pytestmark = pytest.mark.ui
 
 SYNCING = {"sync": {"repo_url": "http://127.0.0.1:9", "group": "villages"}}
 
 
-def test_freshness_and_the_offline_badge(make_ui: Callable[..., UiDriver], tmp_path: Path) -> None:
+def test_freshness_and_the_offline_badge(make_ui: Callable[..., UiPilot], tmp_path: Path) -> None:
     ui = make_ui(overrides=SYNCING)
     state = ui.app.kiosk.sync_state
     long_ago = (datetime.now(UTC) - timedelta(hours=30)).isoformat(timespec="seconds")
@@ -32,7 +32,7 @@ def test_freshness_and_the_offline_badge(make_ui: Callable[..., UiDriver], tmp_p
     assert "离线：显示已保存的指南" in ui.texts()
 
 
-def test_no_badge_while_syncs_succeed(make_ui: Callable[..., UiDriver]) -> None:
+def test_no_badge_while_syncs_succeed(make_ui: Callable[..., UiPilot]) -> None:
     ui = make_ui(overrides=SYNCING)
     ui.app.kiosk.sync_state.record_success(3, {}, 100)
     ui.app._update_freshness()
@@ -41,5 +41,5 @@ def test_no_badge_while_syncs_succeed(make_ui: Callable[..., UiDriver]) -> None:
     assert ui.app.freshness_text.startswith("指南更新于 ")
 
 
-def test_a_kiosk_that_does_not_sync_shows_neither(ui: UiDriver) -> None:
+def test_a_kiosk_that_does_not_sync_shows_neither(ui: UiPilot) -> None:
     assert ui.app.freshness_text == "" and not ui.app.offline

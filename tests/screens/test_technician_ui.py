@@ -12,7 +12,7 @@ from kiosk.journey import Screen
 from kiosk.technician import hash_pin
 from kiosk.technician.console import Mode
 from screens.attract import AttractScreen
-from screens.driver import UiDriver
+from screens.pilot import UiPilot
 from screens.touch import SimulatedTouch, tap_at
 from screens.tour import DEMO_CARD, long_press_corner, type_pin
 
@@ -29,22 +29,22 @@ def quick_long_press(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def tech_ui(make_ui: Callable[..., UiDriver]) -> UiDriver:
+def tech_ui(make_ui: Callable[..., UiPilot]) -> UiPilot:
     return make_ui(overrides={"technician": {"pin_hash": PIN_HASH, "max_pin_attempts": 3}})
 
 
-def audit_actions(ui: UiDriver) -> list[str]:
+def audit_actions(ui: UiPilot) -> list[str]:
     return [entry.action for entry in ui.app.kiosk.technician.records.entries()]
 
 
-def test_a_short_touch_in_the_corner_wakes_the_kiosk_as_usual(tech_ui: UiDriver) -> None:
+def test_a_short_touch_in_the_corner_wakes_the_kiosk_as_usual(tech_ui: UiPilot) -> None:
     tech_ui.on(Screen.ATTRACT)
     tap_at(tech_ui.window.width - 40, tech_ui.window.height - 40)
     tech_ui.on(Screen.HOME)
     assert tech_ui.app.kiosk.technician.mode is Mode.CLOSED
 
 
-def test_a_long_press_elsewhere_only_wakes(tech_ui: UiDriver) -> None:
+def test_a_long_press_elsewhere_only_wakes(tech_ui: UiPilot) -> None:
     tech_ui.on(Screen.ATTRACT)
     touch = SimulatedTouch(40, 40)  # the bottom-left corner
     touch.press()
@@ -54,7 +54,7 @@ def test_a_long_press_elsewhere_only_wakes(tech_ui: UiDriver) -> None:
     assert tech_ui.app.kiosk.technician.mode is Mode.CLOSED
 
 
-def test_wrong_pins_lock_the_pad_and_say_until_when(tech_ui: UiDriver) -> None:
+def test_wrong_pins_lock_the_pad_and_say_until_when(tech_ui: UiPilot) -> None:
     kiosk = tech_ui.app.kiosk
     tech_ui.on(Screen.ATTRACT)
     long_press_corner(tech_ui)
@@ -79,7 +79,7 @@ def test_wrong_pins_lock_the_pad_and_say_until_when(tech_ui: UiDriver) -> None:
     assert audit_actions(tech_ui) == ["pin_wrong", "pin_wrong", "pin_wrong", "locked", "pin_cancelled"]
 
 
-def test_the_right_pin_opens_technician_mode_and_a_test_runs(tech_ui: UiDriver, tmp_path: Path) -> None:
+def test_the_right_pin_opens_technician_mode_and_a_test_runs(tech_ui: UiPilot, tmp_path: Path) -> None:
     kiosk = tech_ui.app.kiosk
     technician = kiosk.technician
     technician.card_wait = 5.0
@@ -109,7 +109,7 @@ def test_the_right_pin_opens_technician_mode_and_a_test_runs(tech_ui: UiDriver, 
     tech_ui.on(Screen.HOME)
 
 
-def test_restart_ui_stops_the_app_after_auditing(tech_ui: UiDriver, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_restart_ui_stops_the_app_after_auditing(tech_ui: UiPilot, monkeypatch: pytest.MonkeyPatch) -> None:
     stops: list[list[str]] = []
     monkeypatch.setattr(tech_ui.app, "stop", lambda *_: stops.append(audit_actions(tech_ui)))
     tech_ui.on(Screen.ATTRACT)
@@ -122,7 +122,7 @@ def test_restart_ui_stops_the_app_after_auditing(tech_ui: UiDriver, monkeypatch:
     assert tech_ui.app.kiosk.technician.restart_requested
 
 
-def test_without_a_pin_the_pad_says_so(make_ui: Callable[..., UiDriver]) -> None:
+def test_without_a_pin_the_pad_says_so(make_ui: Callable[..., UiPilot]) -> None:
     ui = make_ui()
     ui.on(Screen.ATTRACT)
     long_press_corner(ui)
@@ -132,7 +132,7 @@ def test_without_a_pin_the_pad_says_so(make_ui: Callable[..., UiDriver]) -> None
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
 def test_technician_screen_fits_landscape_and_portrait(
-    make_ui: Callable[..., UiDriver], size: tuple[int, int]
+    make_ui: Callable[..., UiPilot], size: tuple[int, int]
 ) -> None:
     ui = make_ui(size, overrides={"technician": {"pin_hash": PIN_HASH}})
     ui.on(Screen.ATTRACT)

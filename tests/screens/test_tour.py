@@ -13,7 +13,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from kiosk.barcodes import decode_image
 from kiosk.cli.ui import TOUR_VARIANTS
 from kiosk.journey import Screen
-from screens.driver import UiDriver
+from screens.pilot import UiPilot
 from screens.tour import STOPS, VARIANTS, choose_variant
 
 pytestmark = pytest.mark.ui
@@ -59,7 +59,7 @@ def test_tour_saves_a_real_picture_of_every_screen(tmp_path: Path, variant: str,
 
 @pytest.mark.timeout(300)
 def test_portrait_pictures_after_a_landscape_walk_are_those_of_a_portrait_walk(
-    tmp_path: Path, make_ui: Callable[..., UiDriver]
+    tmp_path: Path, make_ui: Callable[..., UiPilot]
 ) -> None:
     # The offscreen window opened landscape used to keep a landscape surface: the portrait walk
     # after it drew and read its top 840 rows beyond that surface, and saved garbage there.
@@ -92,7 +92,7 @@ def test_portrait_pictures_after_a_landscape_walk_are_those_of_a_portrait_walk(
         )
 
 
-def test_a_window_larger_than_its_offscreen_surface_is_refused(make_ui: Callable[..., UiDriver]) -> None:
+def test_a_window_larger_than_its_offscreen_surface_is_refused(make_ui: Callable[..., UiPilot]) -> None:
     # tests/screens/conftest.py opened the window with a 1920x1920 surface (both orientations).
     window = EventLoop.window
     try:
@@ -102,7 +102,7 @@ def test_a_window_larger_than_its_offscreen_surface_is_refused(make_ui: Callable
         window.size = SIZES["landscape"]
 
 
-def clock_box(ui: UiDriver) -> tuple[int, int, int, int]:
+def clock_box(ui: UiPilot) -> tuple[int, int, int, int]:
     """Where the attract screen draws the clock, in a screenshot's pixels (top-left origin)."""
     ui.on(Screen.ATTRACT)
     clock = ui.widget(Screen.ATTRACT, "clock")
@@ -113,7 +113,7 @@ def clock_box(ui: UiDriver) -> tuple[int, int, int, int]:
 
 
 @pytest.mark.parametrize("variant", ["en", "elder"])
-def test_the_tour_sets_a_visit_up_the_way_a_resident_does(ui: UiDriver, variant: str) -> None:
+def test_the_tour_sets_a_visit_up_the_way_a_resident_does(ui: UiPilot, variant: str) -> None:
     ui.tap_center()
     ui.on(Screen.HOME)
     choose_variant(ui, variant)
@@ -128,7 +128,7 @@ def test_the_command_offers_the_variants_the_tour_knows() -> None:
     assert TOUR_VARIANTS == VARIANTS
 
 
-def test_a_tour_variant_that_does_not_exist_is_refused(ui: UiDriver) -> None:
+def test_a_tour_variant_that_does_not_exist_is_refused(ui: UiPilot) -> None:
     ui.tap_center()
     ui.on(Screen.HOME)
     with pytest.raises(ValueError, match="no tour variant 'fr'"):

@@ -9,7 +9,7 @@ import pytest
 
 from drivers.speech.sim import SimSpeaker
 from kiosk.journey import Screen
-from screens.driver import UiDriver
+from screens.pilot import UiPilot
 
 pytestmark = pytest.mark.ui
 
@@ -17,7 +17,7 @@ HOME_SAID = ("zh_CN", "家门口的政务服务。请选择部门或一件事，
 
 
 def test_voice_on_shows_repeat_and_repeat_says_the_screen_again(
-    make_ui: Callable[..., UiDriver], tmp_path: Path
+    make_ui: Callable[..., UiPilot], tmp_path: Path
 ) -> None:
     ui = make_ui(overrides={"devices": {"speaker": {"enabled": False}}})
     ui.app.kiosk.narrator.start()

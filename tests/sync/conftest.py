@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.fleet import FleetRepository
 from kiosk.guides import DEMO_CATALOGUE, Catalogue
 from kiosk.paths import catalogue_path, state_path
+from kiosk.provision.enrolment import provision
+from kiosk.publishing import FleetRepository
 from kiosk.settings import DEFAULTS_FILE, Layer, load_settings, read_toml_layer
 from kiosk.sync import KioskSync, SyncState
-from kiosk.sync.provision import provision
 from tests.daemons import Daemon, serve_directory
 
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
-from kiosk.fleet.config_release import publish_config
+from kiosk.publishing.config_release import publish_config
 from tests.sync.conftest import Server
 
 DEVICES = ["--id-reader-port", "sim", "--sscard-reader", "sim", "--scanner", "sim", "--printer-queue", "sim"]

@@ -10,8 +10,8 @@ import pytest
 from kiosk.appliance import build_kiosk
 from kiosk.bus import EventBus
 from kiosk.events import Event
-from kiosk.fleet.catalogue_release import publish_catalogue
-from kiosk.fleet.config_release import publish_config
+from kiosk.publishing.catalogue_release import publish_catalogue
+from kiosk.publishing.config_release import publish_config
 from kiosk.settings import DEFAULTS_FILE, LoadedSettings, load_settings, read_toml_layer
 from kiosk.sync import SyncError, SyncStatus
 from kiosk.sync.scheduler import SyncScheduler, next_delay

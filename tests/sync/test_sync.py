@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.fleet.catalogue_release import INDEX, publish_catalogue
-from kiosk.fleet.config_release import publish_config
+from kiosk.publishing.catalogue_release import INDEX, publish_catalogue
+from kiosk.publishing.config_release import publish_config
 from kiosk.settings import SettingsError
 from kiosk.sync import SyncError
 from tests.bad_catalogues import BAD_CATALOGUES, GOOD
@@ -129,7 +129,7 @@ def test_a_truncated_download_is_rejected(
 def test_metadata_signed_by_a_wrong_key_is_rejected(
     fleet: Server, make_kiosk_for: Callable[..., Kiosk], tmp_path: Path
 ) -> None:
-    from kiosk.fleet import FleetRepository
+    from kiosk.publishing import FleetRepository
 
     kiosk = make_kiosk_for(fleet)
     _publish_two_versions(fleet, kiosk, tmp_path)

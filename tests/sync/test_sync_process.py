@@ -18,7 +18,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from kiosk.cli import main
-from kiosk.fleet.catalogue_release import publish_catalogue
+from kiosk.publishing.catalogue_release import publish_catalogue
 from tests.sync.conftest import Kiosk, Server, write_catalogue
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.fleet.repository import FleetRepository
 from kiosk.guides import bounded_lines, check_replacement, guide_to_json, read_jsonl
+from kiosk.publishing.repository import FleetRepository
 from kiosk.storage import write_file_atomically
 
 INDEX = "catalogue/index.json"

@@ -22,7 +22,7 @@ from tuf.api.metadata import (
 )
 from tuf.api.serialization.json import JSONSerializer
 
-from kiosk.fleet import keys
+from kiosk.publishing import keys
 from kiosk.storage import write_file_atomically
 
 #: How long each role's signature stays valid. The timestamp is re-signed by `kiosk fleet refresh`

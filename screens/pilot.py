@@ -29,7 +29,7 @@ class UiTimeout(AssertionError):
     """The UI did not reach the state a step waited for."""
 
 
-class UiDriver:
+class UiPilot:
     """One KioskApp attached to the window, advanced one frame at a time."""
 
     def __init__(self, app: KioskApp, size: tuple[int, int] | None = None) -> None:

@@ -6,7 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from kiosk.fleet.repository import FleetRepository
+from kiosk.publishing.repository import FleetRepository
 from kiosk.settings import DEFAULTS_FILE, Layer, SettingsError, load_settings, read_toml_layer
 
 #: Keys that belong to one machine and never come from the fleet. kiosk.mode among them: only the
