@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from drivers.scanner.code_queue import ScannedCodes
 from drivers.scanner.frames import FrameSource, OpenCvCamera
+from drivers.scanner.read_loop import ThreadedScanner
 from kiosk.barcodes import FrameDecoder
 from kiosk.devices import DriverContext
 from kiosk.ports import DeviceUnavailable
 from kiosk.provision.detect import Candidate
 from kiosk.records import ResidentCode
 from kiosk.settings.schema import ScannerSection
-from kiosk.thread_guard import ThreadGuard
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +23,7 @@ log = logging.getLogger(__name__)
 SCAN_DENSITY = 2
 
 
-class CameraScanner:
+class CameraScanner(ThreadedScanner):
     """Implements kiosk.ports.CodeScanner on a camera (or any FrameSource).
 
     One thread reads frames and decodes them, restricted to the configured symbologies. A code
@@ -49,43 +47,27 @@ class CameraScanner:
                     "scanner: devices.scanner.port is empty; name the camera (0, /dev/video0)"
                 )
             source = OpenCvCamera(section.port)
+        super().__init__("scanner-camera")
         self._source = source
         self._symbologies = list(section.symbologies)
         self._repeat_after = repeat_after
         self._idle_wait = idle_wait
         self._clock = clock
-        self._codes = ScannedCodes()
         self._last_seen: dict[str, float] = {}
-        self._stop = threading.Event()
         self.frames_read = 0
-        #: Keeps the thread reading frames whatever a camera or a frame does; counts the failures.
-        self.guard = ThreadGuard("scanner", pause=lambda: 0.5, stop=self._stop)
-        self._thread = threading.Thread(target=self._run, name="scanner-camera", daemon=True)
-        self._thread.start()
-
-    def scan(self, timeout: float) -> ResidentCode | None:
-        """The next code seen, or None when none comes within `timeout`."""
-        return self._codes.take(timeout)
-
-    def close(self) -> None:
-        """Stop reading frames, release the camera, and forget codes not taken (personal data)."""
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self._source.close()
-        self._codes.forget()
-        self._last_seen.clear()
+        self._start_reading()
 
     def _run(self) -> None:
         decoder = FrameDecoder(self._symbologies, SCAN_DENSITY)
         try:
-            self._read_frames(decoder)
+            # A camera that fails mid-way, or a frame zbar chokes on, costs a pass.
+            self._read_until_closed(lambda: self._look(decoder))
         finally:
             decoder.close()
 
-    def _read_frames(self, decoder: FrameDecoder) -> None:
-        while not self._stop.is_set():
-            with self.guard:  # a camera that fails mid-way, or a frame zbar chokes on, costs a pass
-                self._look(decoder)
+    def _release(self) -> None:
+        self._source.close()
+        self._last_seen.clear()
 
     def _look(self, decoder: FrameDecoder) -> None:
         """Read one frame and report the codes on it that were not seen just before."""

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import serial
 
-from drivers.scanner.code_queue import ScannedCodes
+from drivers.scanner.read_loop import ThreadedScanner
 from kiosk.devices import DriverContext
 from kiosk.ports import DeviceUnavailable
 from kiosk.records import ResidentCode
 from kiosk.settings.schema import ScannerSection
-from kiosk.thread_guard import ThreadGuard
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +34,7 @@ def parse_line(line: bytes) -> ResidentCode | None:
     return ResidentCode("unknown", text)
 
 
-class SerialCodeScanner:
+class SerialCodeScanner(ThreadedScanner):
     """Implements kiosk.ports.CodeScanner on a serial port; a thread reads lines as they come."""
 
     def __init__(
@@ -53,30 +51,16 @@ class SerialCodeScanner:
             self._serial = open_port(section.port, section.baud, timeout=0.1)
         except serial.SerialException as error:
             raise DeviceUnavailable(f"scanner: cannot open {section.port}: {error}") from error
-        self._codes = ScannedCodes()
-        self._stop = threading.Event()
+        super().__init__("scanner-serial")
         #: Bytes of a line not ended yet.
         self._pending = b""
-        #: Keeps the thread reading lines whatever comes down the line; counts the failures.
-        self.guard = ThreadGuard("scanner", pause=lambda: 0.5, stop=self._stop)
-        self._thread = threading.Thread(target=self._run, name="scanner-serial", daemon=True)
-        self._thread.start()
-
-    def scan(self, timeout: float) -> ResidentCode | None:
-        """The next code read, or None when none comes within `timeout`."""
-        return self._codes.take(timeout)
-
-    def close(self) -> None:
-        """Stop reading, release the port, and forget codes not taken (personal data)."""
-        self._stop.set()
-        self._thread.join(timeout=2)
-        self._serial.close()
-        self._codes.forget()
+        self._start_reading()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            with self.guard:
-                self._read_lines()
+        self._read_until_closed(self._read_lines)
+
+    def _release(self) -> None:
+        self._serial.close()
 
     def _read_lines(self) -> None:
         """Read what the scanner sent and queue the codes of the lines it completed."""
