@@ -1,4 +1,7 @@
-"""A simulated card slot: a card is placed, read once, and must be lifted before the next read."""
+"""A simulated card slot, and the simulated card reader built on it.
+
+A card is placed, read once, and must be lifted before the next read.
+"""
 
 from __future__ import annotations
 
@@ -48,3 +51,25 @@ class CardSlot(Generic[Card]):
                 return None
             self._read = True
             return self._card
+
+
+class SimCardReader(Generic[Card]):
+    """A simulated card reader whose antenna or slot is a `CardSlot`.
+
+    The demo, the tour or a test places and lifts the cards. The ID card and the social security
+    card simulators are this reader, each with its own record and settings.
+    """
+
+    def __init__(self) -> None:
+        self.slot: CardSlot[Card] = CardSlot()
+
+    def read_card(self, timeout: float) -> Card | None:
+        """The card in the slot, once per placement; None when none comes within `timeout`."""
+        return self.slot.take_unread(timeout)
+
+    def card_present(self) -> bool:
+        """Whether a card is in the slot."""
+        return self.slot.present()
+
+    def close(self) -> None:
+        """Nothing to release."""

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from drivers.card_files import CardFileError
 from kiosk.records import IdCard
 
 #: The "document" key of a card file and the card type and text layout flag it stands for.
@@ -18,10 +19,6 @@ DOCUMENTS: dict[str, tuple[str, str]] = {
     "foreign_2017": ("foreign_permanent", "I"),
     "foreign_2023": ("foreign_permanent", "Y"),
 }
-
-
-class CardFileError(ValueError):
-    """A card file that is not valid JSON or misses a field; the message names the file and the field."""
 
 
 @dataclass(frozen=True)

@@ -7,18 +7,13 @@ from pathlib import Path
 
 import click
 
-from drivers.idcard.card_file import CardFileError, load_id_card
+from drivers.card_files import card_file_option, load_card_file
+from drivers.idcard.card_file import load_id_card
 from drivers.idcard.pty_sim import PtyIdReaderSimulator, Quirks
 
 
 @click.command()
-@click.option(
-    "--card",
-    "card_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
-    help="The card to lay on the reader (JSON, see config/demo/cards/README.md).",
-)
+@card_file_option("The card to lay on the reader (JSON, see config/demo/cards/README.md).")
 @click.option("--no-card", is_flag=True, help="Start with the antenna empty: find answers 80.")
 @click.option("--noise", is_flag=True, help="Send garbage and a torn preamble before every answer.")
 @click.option("--slow", is_flag=True, help="Pace the answer bytes at the baud rate, as a real line does.")
@@ -39,10 +34,7 @@ def idcard(  # noqa: PLR0917 - click passes every option by position
     lift_mid_read: bool,
 ) -> None:
     """Answer like a serial ID card reader on a new pty; prints the pty's path, runs until Ctrl-C."""
-    try:
-        card = load_id_card(card_file)
-    except CardFileError as error:
-        raise click.UsageError(str(error)) from error
+    card = load_card_file(load_id_card, card_file)
     quirks = Quirks(
         baud=baud if slow else None,
         noise=noise,

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from drivers.card_slot import CardSlot
+from drivers.card_slot import SimCardReader
 from kiosk.devices import DriverContext
 from kiosk.records import SocialSecurityCard
 from kiosk.settings.schema import SocialSecurityReaderSection
 
 
-class SimSocialSecurityCardReader:
+class SimSocialSecurityCardReader(SimCardReader[SocialSecurityCard]):
     """A reader whose slot is a `CardSlot`. Implements kiosk.ports.SocialSecurityCardReader."""
 
     def __init__(self, section: SocialSecurityReaderSection, context: DriverContext) -> None:
-        self.slot: CardSlot[SocialSecurityCard] = CardSlot()
-
-    def read_card(self, timeout: float) -> SocialSecurityCard | None:
-        """The inserted card, once per insertion; None when none comes within `timeout`."""
-        return self.slot.take_unread(timeout)
-
-    def card_present(self) -> bool:
-        """Whether a card is inserted."""
-        return self.slot.present()
-
-    def close(self) -> None:
-        """Nothing to release."""
+        super().__init__()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from drivers.card_files import card_file_option, load_card_file
 from drivers.sscard.virtual_card import (
-    CardFileError,
     CardQuirks,
     SocialSecurityCardOS,
     insert_into_vpcd,
@@ -17,13 +17,7 @@ from drivers.sscard.virtual_card import (
 
 
 @click.command()
-@click.option(
-    "--card",
-    "card_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
-    help="The card's data (JSON, see config/demo/cards/README.md).",
-)
+@card_file_option("The card's data (JSON, see config/demo/cards/README.md).")
 @click.option("--port", type=int, default=35963, show_default=True, help="TCP port of the vpcd reader.")
 @click.option(
     "--padding",
@@ -39,10 +33,7 @@ def sscard(  # noqa: PLR0917 - click passes every option by position
     card_file: Path, port: int, padding: str, t0: bool, refuse_holder: bool, not_ssse: bool
 ) -> None:
     """Insert a virtual social security card into vpcd; removing it is ending this command."""
-    try:
-        values = load_sscard_values(card_file)
-    except CardFileError as error:
-        raise click.UsageError(str(error)) from error
+    values = load_card_file(load_sscard_values, card_file)
     quirks = CardQuirks(padding=padding, t0=t0, refuse_holder=refuse_holder, not_ssse=not_ssse)  # type: ignore[arg-type]
     try:
         icc = insert_into_vpcd(SocialSecurityCardOS(values, quirks), port)

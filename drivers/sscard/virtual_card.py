@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from drivers.card_files import CardFileError
 from drivers.sscard.layout import ELEMENTS, HOLDER_FILE, SSSE_AID, Element, encode
 
 #: Where Debian's python3-virtualsmartcard puts its package.
@@ -40,10 +41,6 @@ class CardQuirks:
     refuse_holder: bool = False
     #: Carry no SSSE application at all: some other smart card (a bank card).
     not_ssse: bool = False
-
-
-class CardFileError(ValueError):
-    """A card file that is not valid JSON or misses a field; the message names the file and the field."""
 
 
 def load_sscard_values(path: Path) -> dict[str, str | date | None]:

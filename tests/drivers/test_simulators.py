@@ -5,20 +5,28 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
 from drivers.card_slot import CardSlot
 from drivers.idcard.sim import SimIdCardReader
 from drivers.scanner.sim import SimCodeScanner
 from drivers.speech.sim import SimSpeaker
+from drivers.sscard.sim import SimSocialSecurityCardReader
+from kiosk.cli import main
 from kiosk.devices import DriverContext
-from kiosk.records import IdCard, ResidentCode
+from kiosk.ports import IdCardReader, SocialSecurityCardReader
+from kiosk.records import IdCard, ResidentCode, SocialSecurityCard
 from kiosk.settings import DEFAULTS_FILE, load_settings, read_toml_layer
 
 SETTINGS = load_settings([read_toml_layer(DEFAULTS_FILE)]).settings
 CARD = IdCard("resident", "欧阳娜娜", "女", "371002199001010022", birth_date=date(1990, 1, 1))
+SS_CARD = SocialSecurityCard("371000D156000005", "欧阳娜娜", "371002199001010022")
 
 
 def test_a_card_is_read_once_per_placement(tmp_path: Path) -> None:
     reader = SimIdCardReader(SETTINGS.devices.id_reader, DriverContext(tmp_path, "k"))
+    assert isinstance(reader, IdCardReader)
     assert reader.read_card(timeout=0.01) is None
     reader.slot.place(CARD)
     assert reader.card_present()
@@ -28,6 +36,17 @@ def test_a_card_is_read_once_per_placement(tmp_path: Path) -> None:
     assert not reader.card_present()
     reader.slot.place(CARD)
     assert reader.read_card(timeout=0.01) is CARD
+
+
+def test_a_social_security_card_is_read_once_per_insertion(tmp_path: Path) -> None:
+    reader = SimSocialSecurityCardReader(SETTINGS.devices.sscard_reader, DriverContext(tmp_path, "k"))
+    assert isinstance(reader, SocialSecurityCardReader)
+    reader.slot.place(SS_CARD)
+    assert reader.card_present()
+    assert reader.read_card(timeout=0.01) is SS_CARD
+    assert reader.read_card(timeout=0.01) is None  # still inserted: not read again
+    reader.slot.lift()
+    assert not reader.card_present()
 
 
 def test_a_reader_waits_for_a_card_placed_later() -> None:
@@ -56,3 +75,16 @@ def test_speaker_remembers_what_it_says_until_stopped(tmp_path: Path) -> None:
     assert list(speaker.said) == [("zh_CN", "欢迎使用"), ("en", "Welcome")] and speaker.speaking
     speaker.stop()
     assert not speaker.speaking
+
+
+@pytest.mark.parametrize(
+    ("command", "missing"), [("idcard", "missing or unknown value"), ("sscard", "missing field")]
+)
+def test_a_card_file_the_simulator_cannot_use_is_a_usage_error(
+    tmp_path: Path, command: str, missing: str
+) -> None:
+    card_file = tmp_path / "card.json"
+    card_file.write_text('{"name": "演示"}', encoding="utf-8")
+    result = CliRunner().invoke(main, ["sim", command, "--card", str(card_file)])
+    assert result.exit_code == 2
+    assert str(card_file) in result.output and missing in result.output
