@@ -2,7 +2,8 @@
 
 Nothing here touches a port. The transport (`serial_reader`) and the simulator (`pty_sim`) both build
 and parse frames with these functions, so what the tests prove about one holds for the other.
-Layouts follow docs in /work/shared/reference/idcard-serial-protocol.md (public SAM implementations).
+The protocol and the card layouts, as gathered from public SAM implementations, are described in
+docs/protocols/idcard-serial.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Social security cards (社会保障卡): the SSSE application, its APDUs and records, bytes in, records out.
 
 Nothing here talks to a reader: `exchange` takes a `transmit` function, so the PC/SC driver and the
-tests drive the same code. Layout from /work/shared/reference/sscard-layout.md (LD/T 32-2015).
+tests drive the same code. The application, its files, records and APDUs (LD/T 32-2015) are described
+in docs/protocols/sscard.md.
 """
 
 from __future__ import annotations

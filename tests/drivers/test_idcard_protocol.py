@@ -1,4 +1,4 @@
-"""The SAM protocol layer against frames written from the specification, whole and broken."""
+"""The SAM protocol layer against frames written from the specification (docs/protocols/idcard-serial.md)."""
 
 from __future__ import annotations
 
