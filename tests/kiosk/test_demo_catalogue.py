@@ -1,4 +1,4 @@
-"""The demo catalogue: valid, Weihai-shaped, and covering what the reference note asks for."""
+"""The demo catalogue: valid, Weihai-shaped, and covering what docs/guide-elements.md asks for."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from kiosk.guides import DEMO_CATALOGUE, read_jsonl
 from kiosk.records import ENTERPRISE_LIFE_EVENTS, INDIVIDUAL_LIFE_EVENTS, Guide
 
-#: The departments of ../shared/reference/service-guides.md and how the catalogue names them.
+#: The departments docs/guide-elements.md lists for the demo, and how the catalogue names them.
 REFERENCE_DEPARTMENTS = {
     "公安": ["威海市公安局"],
     "税务": ["国家税务总局威海市税务局"],
