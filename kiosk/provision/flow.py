@@ -71,6 +71,8 @@ class ProvisionFlow(DeviceSteps):
         self._order = list(self._steps)
         self._next: str | None = self._order[0]
         self.step: str | None = None
+        self._question: Question | None = None
+        self._answered = False
         self._asking_fleet = False
         self._fleet_answers: dict[str, str] = {}
         self._display: dict[str, Any] = {}
@@ -121,18 +123,20 @@ class ProvisionFlow(DeviceSteps):
     # -- walking the steps ----------------------------------------------------------------------
 
     def ask(self) -> Question | None:
-        """The next question, what was given taken on the way; None once the site file is saved.
+        """The question that stands, else the next one (what was given taken on the way); None once saved.
 
         Raises BadAnswer for a given answer that is wrong or missing, NotSaved when provisioning
         stops (a device failed its test, a check refused).
         """
+        if self.step is not None and self._question is not None and not self._answered:
+            return self._question  # not answered yet: it stands
         while self._next is not None:
             step, self._next = self._next, self._after(self._next)
             question = self._steps[step].enter()
             if question is not None:
-                self.step = step
+                self.step, self._question, self._answered = step, question, False
                 return question
-        self.step = None
+        self.step, self._question = None, None
         return None
 
     def answer(self, value: Answer) -> str:
@@ -145,6 +149,7 @@ class ProvisionFlow(DeviceSteps):
         reply = self._steps[self.step].take(value)
         if not reply.error:
             self._next = reply.goto or self._after(self.step)
+            self._answered = True
         return reply.error
 
     def _after(self, step: str) -> str | None:
