@@ -57,6 +57,7 @@ FLAGS: tuple[tuple[str, str, dict[str, Any]], ...] = (
 
 
 def _with_flags(command: Callable[..., None]) -> Callable[..., None]:
+    """The command with every flag in FLAGS, listed in that order."""
     for flag, text, settings in reversed(FLAGS):
         command = click.option(flag, help=text, **settings)(command)
     return command
@@ -115,6 +116,7 @@ def _answer(flow: ProvisionFlow, question: Question) -> None:
 
 
 def _ask(question: Question) -> Answer:
+    """One answer at the terminal (a choice's text is the heading the notes showed)."""
     if question.kind is Kind.CONFIRM:
         return click.confirm(question.text, default=bool(question.default))
     if question.kind is Kind.CHOICE:

@@ -90,7 +90,7 @@ class DeviceSteps:
         options = [(port, f"{port}: {check.status.upper()}, {check.detail}") for port, check in probes]
         options += self._not_real("ID card reader")
         default = answering[0] if answering else explicit[0] if explicit else current or self._no_device()
-        return Question(Kind.CHOICE, "", default, tuple(options), "a port path")
+        return Question(Kind.CHOICE, "ID card reader", default, tuple(options), "a port path")
 
     def _take_id_reader(self, port: Answer) -> Reply:
         self._set_device("ID card reader", "id_reader", _driver(port, "serial"), "port", str(port))
@@ -137,7 +137,7 @@ class DeviceSteps:
         current = self.draft.site_value("devices.sscard_reader.reader")
         found_first = found.candidates[0].value if found.candidates else self._no_device()
         default = flag if flag not in {None, AUTO} else current or found_first
-        return Question(Kind.CHOICE, "", default, tuple(options), "a reader name")
+        return Question(Kind.CHOICE, "Social security card reader", default, tuple(options), "a reader name")
 
     def _take_sscard_reader(self, reader: Answer) -> Reply:
         source = "social security card reader"
@@ -172,7 +172,7 @@ class DeviceSteps:
             else driver
         )
         default = flag or current or (options[0][0] if len(options) > 2 else self._no_device())
-        return Question(Kind.CHOICE, "", default, tuple(options), "camera:DEVICE or serial:PORT")
+        return Question(Kind.CHOICE, "Code scanner", default, tuple(options), "camera:DEVICE or serial:PORT")
 
     def _take_scanner(self, answer: Answer) -> Reply:
         try:
@@ -212,7 +212,7 @@ class DeviceSteps:
         default = by_queue.get(
             queue or current or "", options[0][0] if found.candidates else self._no_device()
         )
-        return Question(Kind.CHOICE, "", default, tuple(options), "a queue name")
+        return Question(Kind.CHOICE, "Printer", default, tuple(options), "a queue name")
 
     def _take_printer(self, answer: Answer) -> Reply:
         chosen = str(answer)
@@ -265,7 +265,7 @@ class DeviceSteps:
         ]
         current = self.draft.site_value("devices.speaker.driver")
         default = current or (SIMULATOR if self._no_device() == SIMULATOR else ESPEAK)
-        return Question(Kind.CHOICE, "", default, tuple(options), "a driver name")
+        return Question(Kind.CHOICE, "Voice guidance (speaker)", default, tuple(options), "a driver name")
 
     def _take_speaker(self, driver: Answer) -> Reply:
         self._set("speaker", {"devices.speaker.driver": driver})

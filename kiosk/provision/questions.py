@@ -22,7 +22,10 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Question:
-    """One question of a step: its text, the answer offered, and the choices (value, label)."""
+    """One question of a step: its text, the answer offered, and the choices (value, label).
+
+    A TEXT question's default is the value as the site file has it (a front end hands it back as is).
+    """
 
     kind: Kind
     text: str
