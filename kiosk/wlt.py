@@ -9,7 +9,8 @@ kiosk never draws a made-up picture in its place.
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib.metadata import EntryPoint, entry_points
+
+from kiosk import plugins
 
 #: The entry-point group WLT decoder plug-ins register in.
 ENTRY_POINT_GROUP = "kiosk.wlt_decoders"
@@ -23,7 +24,7 @@ class NoWltDecoder(LookupError):
 
 def wlt_decoder() -> WltDecoder:
     """The installed WLT decoder (the first by name when several are installed)."""
-    found = sorted(_entry_points(), key=lambda entry_point: entry_point.name)
+    found = plugins.registered(ENTRY_POINT_GROUP)
     if not found:
         raise NoWltDecoder(
             f"no WLT photo decoder is installed (a package wrapping the vendor's library registers one "
@@ -31,7 +32,3 @@ def wlt_decoder() -> WltDecoder:
         )
     decoder: WltDecoder = found[0].load()
     return decoder
-
-
-def _entry_points() -> list[EntryPoint]:
-    return list(entry_points(group=ENTRY_POINT_GROUP))

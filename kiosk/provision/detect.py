@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 
+from kiosk import plugins
 from kiosk.settings.schema import DeviceSection
 
 #: The entry-point group detectors register in, with the driver's name: "<device>.<driver>".
@@ -37,9 +37,5 @@ Detector = Callable[[DeviceSection], list[Candidate]]
 
 def detect(device: str, section: DeviceSection) -> list[Candidate]:
     """What the machine offers for `device` with `section.driver`; empty when nothing detects it."""
-    wanted = f"{device}.{section.driver}"
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        if entry_point.name == wanted:
-            detector: Detector = entry_point.load()
-            return detector(section)
-    return []
+    detector: Detector | None = plugins.load(ENTRY_POINT_GROUP, f"{device}.{section.driver}")
+    return detector(section) if detector else []

@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterator
-from importlib.metadata import EntryPoint
 from pathlib import Path
 
 import click
@@ -18,6 +17,7 @@ from drivers.idcard.card_file import load_id_card
 from drivers.idcard.pty_sim import PtyIdReaderSimulator, Quirks
 from kiosk import wlt
 from kiosk.cli import main
+from tests.installed_plugins import InstalledPlugins, installed_plugins
 from tests.smartcards import VirtualCards
 
 CARDS = Path(__file__).parents[2] / "config" / "demo" / "cards"
@@ -159,23 +159,24 @@ def test_the_photo_needs_a_wlt_decoder_plugin_and_is_never_faked(
     assert not photo.exists()
 
 
+@pytest.fixture
+def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InstalledPlugins]:
+    yield from installed_plugins(tmp_path, monkeypatch)
+
+
 def test_an_installed_wlt_decoder_writes_the_photo(
-    simulator: PtyIdReaderSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    simulator: PtyIdReaderSimulator, tmp_path: Path, plugins: InstalledPlugins
 ) -> None:
-    decoded: list[bytes] = []
-
-    def vendor_decoder(wlt: bytes) -> bytes:
-        decoded.append(wlt)
-        return b"BM" + bytes(10)
-
-    plugin = EntryPoint("vendor", "tests.kiosk.test_hw_cli:VENDOR", wlt.ENTRY_POINT_GROUP)
-    monkeypatch.setattr(wlt, "_entry_points", lambda: [plugin])
-    monkeypatch.setattr(sys.modules[__name__], "VENDOR", vendor_decoder, raising=False)
+    # A vendor package registers its decoder as one would: a distribution with an entry point.
+    decoder = "decoded = []\n\n\ndef decode(wlt):\n    decoded.append(wlt)\n    return b'BM' + bytes(10)\n"
+    plugins.install(
+        "vendor_wlt", {wlt.ENTRY_POINT_GROUP: {"vendor": "vendor_wlt:decode"}}, {"vendor_wlt.py": decoder}
+    )
     photo = tmp_path / "photo.bmp"
     result = invoke("hw", "idcard", "--port", simulator.path, "--photo", str(photo), "--json")
     assert result.exit_code == 0, result.stderr
     assert photo.read_bytes() == b"BM" + bytes(10)
-    assert decoded == [base64.b64decode(json.loads(result.stdout)["photo_wlt"])]
+    assert sys.modules["vendor_wlt"].decoded == [base64.b64decode(json.loads(result.stdout)["photo_wlt"])]
 
 
 @pytest.mark.parametrize("name", ["idcard", "sscard"])
