@@ -19,7 +19,7 @@ from typing import Literal
 from drivers.idcard.card_file import load_id_card
 from drivers.idcard.pty_sim import PtyIdReaderSimulator, Quirks, WireCount
 from drivers.idcard.serial_reader import SerialIdCardReader
-from kiosk.settings.schema import IdReaderSection
+from drivers.idcard.settings import SerialIdReaderSettings
 
 BAUD: Literal[115200] = 115200
 TARGET = 1.10
@@ -34,7 +34,7 @@ def main() -> None:
     ratios, seconds, wires = [], [], []
     with PtyIdReaderSimulator(None, Quirks(baud=BAUD)) as simulator:
         reader = SerialIdCardReader(
-            IdReaderSection(driver="serial", port=simulator.path, baud=BAUD, timeout=3)
+            SerialIdReaderSettings(driver="serial", port=simulator.path, baud=BAUD, timeout=3)
         )
         for _ in range(runs):
             simulator.lift()

@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from drivers.printer.cups_printer import CupsPrinter
+from drivers.printer.settings import CupsPrinterSettings
 from drivers.scanner.camera import SCAN_DENSITY
 from kiosk.barcodes import FrameDecoder, decode_gray
 from kiosk.bus import EventBus
@@ -91,7 +92,9 @@ def bench_print(rounds: int) -> None:
         timings = {}
         for queue in ("raw", "pdf"):
             printer = CupsPrinter(
-                section.model_copy(update={"driver": "cups", "queue": queue, "server": cupsd.server}),
+                CupsPrinterSettings(
+                    driver="cups", queue=queue, server=cupsd.server, paper=section.paper, job_timeout=60
+                ),
                 DriverContext(Path("/nonexistent"), "bench"),
             )
             printing = PrintService(printer, EventBus(), job_timeout=60, poll_interval=0.01)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from serial.tools import list_ports
 
-from kiosk.provision.detect import Candidate
-from kiosk.settings.schema import DeviceSection
+from kiosk.driver_api import Candidate, DeviceSection
 
 
 def serial_port_candidates(section: DeviceSection) -> list[Candidate]:

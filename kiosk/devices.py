@@ -6,10 +6,13 @@ import difflib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import EntryPoint, entry_points
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pydantic import create_model
+
+from kiosk import plugins
 from kiosk.out_of_service import (
     OutOfServiceCardReader,
     OutOfServicePrinter,
@@ -17,8 +20,8 @@ from kiosk.out_of_service import (
     OutOfServiceSpeaker,
 )
 from kiosk.ports import CodeScanner, IdCardReader, Printer, SocialSecurityCardReader, Speaker
-from kiosk.settings import Settings
-from kiosk.settings.schema import DeviceSection, KioskMode, PrinterSection
+from kiosk.settings import Settings, SettingsError
+from kiosk.settings.schema import DeviceSection, DevicesSection, KioskMode, PrinterSection
 
 #: The entry-point group drivers register in; names are "<device>.<driver>", e.g. "printer.sim".
 ENTRY_POINT_GROUP = "kiosk.drivers"
@@ -67,7 +70,7 @@ def available_drivers(device: str) -> list[str]:
     """The driver names `device` may be given: those installed (e.g. "printer" -> ["cups", "sim"]),
     and "none" (a device this kiosk does not have), which every device has."""
     prefix = f"{device}."
-    installed = [ep.name[len(prefix) :] for ep in _entry_points() if ep.name.startswith(prefix)]
+    installed = [name[len(prefix) :] for name in plugins.names(ENTRY_POINT_GROUP) if name.startswith(prefix)]
     return sorted({*installed, NO_DEVICE})
 
 
@@ -100,11 +103,9 @@ def build_driver(device: str, section: DeviceSection, context: DriverContext) ->
     name = section.driver
     if name == NO_DEVICE:
         return out_of_service_device(device, section, _none_here(device))
-    wanted = f"{device}.{name}"
-    for entry_point in _entry_points():
-        if entry_point.name == wanted:
-            factory: DriverFactory = entry_point.load()
-            return factory(section, context)
+    factory: DriverFactory | None = plugins.load(ENTRY_POINT_GROUP, f"{device}.{name}")
+    if factory is not None:
+        return factory(section, context)
     known = available_drivers(device)
     hint = difflib.get_close_matches(name, known, n=1)
     suggestion = f"; did you mean {hint[0]!r}?" if hint else ""
@@ -163,5 +164,100 @@ def _none_here(device: str) -> str:
     return f'{device}: this kiosk has none (devices.{device}.driver = "{NO_DEVICE}")'
 
 
-def _entry_points() -> list[EntryPoint]:
-    return list(entry_points(group=ENTRY_POINT_GROUP))
+def driver_settings_model(device: str, driver: str) -> type[DeviceSection]:
+    """The settings model of `device`'s driver named `driver`: its entry point's `settings_model`,
+    else the section of the device's kind (a driver with no keys of its own, "none", or not installed)."""
+    kind = _kind_section(device)
+    found = plugins.load(ENTRY_POINT_GROUP, f"{device}.{driver}") if driver != NO_DEVICE else None
+    return _declared_model(device, driver, found, kind)
+
+
+def driver_section(device: str, values: Mapping[str, Any]) -> DeviceSection:
+    """`values` (a device's table, with its "driver") validated as that driver's settings; keys the
+    driver does not declare (another driver's) are left out."""
+    model = driver_settings_model(device, str(values.get("driver", "")))
+    return model.model_validate({key: value for key, value in values.items() if key in model.model_fields})
+
+
+def settings_schema() -> type[Settings]:
+    """The kiosk's settings model, each device's table as the installed drivers declare it: the
+    section of its kind together with the settings models of every driver installed for it (so
+    their keys may all be set and are all checked, whichever driver runs)."""
+    registered = [
+        (entry_point.name, entry_point.value) for entry_point in plugins.registered(ENTRY_POINT_GROUP)
+    ]
+    return _settings_schema(*(_of_device(device, registered) for device in DevicesSection.model_fields))
+
+
+def _of_device(device: str, registered: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, target) for name, target in registered if name.startswith(f"{device}."))
+
+
+@cache
+def _settings_schema(*installed: tuple[tuple[str, str], ...]) -> type[Settings]:
+    # Cached on the installed drivers' names and targets: a package installed since gets its own.
+    devices = {
+        device: (_combined_model(device, drivers), ...)
+        for device, drivers in zip(DevicesSection.model_fields, installed, strict=True)
+    }
+    section: type[DevicesSection] = create_model(  # type: ignore[call-overload]  # fields by name
+        "DevicesSection", __base__=DevicesSection, __module__=__name__, **devices
+    )
+    schema: type[Settings] = create_model(
+        "Settings", __base__=Settings, __module__=__name__, devices=(section, ...)
+    )
+    return schema
+
+
+@cache
+def _combined_model(device: str, drivers: tuple[tuple[str, str], ...]) -> type[DeviceSection]:
+    kind = _kind_section(device)
+    models: list[type[DeviceSection]] = [kind]
+    for name, _target in drivers:
+        driver = name.split(".", 1)[1]
+        models.append(_declared_model(device, driver, plugins.load(ENTRY_POINT_GROUP, name), kind))
+    # The most derived models only (a driver's model derives from its kind's section), each once.
+    leaves = [
+        model
+        for model in dict.fromkeys(models)
+        if not any(other is not model and issubclass(other, model) for other in models)
+    ]
+    _check_same_keys_agree(device, leaves)
+    if len(leaves) == 1:
+        return leaves[0]
+    combined: type[DeviceSection] = type(kind.__name__, tuple(leaves), {"__module__": __name__})
+    return combined
+
+
+def _declared_model(device: str, driver: str, factory: Any, kind: type[DeviceSection]) -> type[DeviceSection]:
+    model = getattr(factory, "settings_model", kind)
+    if not (isinstance(model, type) and issubclass(model, kind)):
+        raise SettingsError(
+            f"devices.{device}.driver",
+            f"driver {device}.{driver}",
+            f"its settings_model must be a subclass of kiosk.driver_api.{kind.__name__}, not {model!r}",
+        )
+    return model
+
+
+def _check_same_keys_agree(device: str, models: list[type[DeviceSection]]) -> None:
+    """Two drivers of one device may share a key (a port) only when they agree on its type."""
+    seen: dict[str, tuple[Any, str]] = {}
+    for model in models:
+        for key, info in model.model_fields.items():
+            if key in seen and seen[key][0] != info.annotation:
+                raise SettingsError(
+                    f"devices.{device}.{key}",
+                    f"drivers' settings {seen[key][1]} and {model.__qualname__}",
+                    f"declared as {seen[key][0]!r} and as {info.annotation!r}; "
+                    "the drivers of one device must agree on a key's type",
+                )
+            seen.setdefault(key, (info.annotation, model.__qualname__))
+
+
+def _kind_section(device: str) -> type[DeviceSection]:
+    field_info = DevicesSection.model_fields.get(device)
+    if field_info is None:
+        raise UnknownDriver(f"devices.{device}: no such device")
+    kind: type[DeviceSection] = field_info.annotation  # type: ignore[assignment]
+    return kind

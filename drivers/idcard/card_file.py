@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.card_files import CardFileError
-from kiosk.records import IdCard
+from kiosk.driver_api import IdCard
 
 #: The "document" key of a card file and the card type and text layout flag it stands for.
 DOCUMENTS: dict[str, tuple[str, str]] = {

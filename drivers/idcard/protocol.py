@@ -14,10 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from kiosk.digits import ascii_digits
-from kiosk.nations import NATIONS
-from kiosk.records import IdCard
-from kiosk.records.identity import CardType
+from kiosk.driver_api import NATIONS, CardType, IdCard, ascii_digits
 
 #: Every frame, in both directions, starts with these five bytes.
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"

@@ -18,7 +18,7 @@ from typing import Literal
 from drivers.idcard import protocol
 from drivers.idcard.card_file import SimulatedIdCard
 from drivers.idcard.protocol import Command
-from kiosk.thread_guard import ThreadGuard
+from kiosk.driver_api import ThreadGuard
 
 #: A SAM id for the simulator: prints as 05.01-20261127-000004711-000000042.
 SIM_SAM_ID = (

@@ -15,10 +15,8 @@ import serial
 
 from drivers.idcard import protocol
 from drivers.idcard.protocol import Answer, Command, CorruptFrame, FrameReader
-from kiosk.devices import DriverContext
-from kiosk.ports import CardUnreadable, DeviceUnavailable
-from kiosk.records import IdCard
-from kiosk.settings.schema import IdReaderSection
+from drivers.idcard.settings import SerialIdReaderSettings
+from kiosk.driver_api import CardUnreadable, DeviceUnavailable, DriverContext, IdCard
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +63,11 @@ class SerialIdCardReader:
     callers from interleaving.
     """
 
+    settings_model = SerialIdReaderSettings
+
     def __init__(
         self,
-        section: IdReaderSection,
+        section: SerialIdReaderSettings,
         context: DriverContext | None = None,
         *,
         open_port: Callable[..., Any] = serial.Serial,

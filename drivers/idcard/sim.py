@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from drivers.card_slot import SimCardReader
-from kiosk.devices import DriverContext
-from kiosk.records import IdCard
-from kiosk.settings.schema import IdReaderSection
+from kiosk.driver_api import DriverContext, IdCard, IdReaderSection
 
 
 class SimIdCardReader(SimCardReader[IdCard]):

@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 
 from drivers.printer.cups_printer import CupsPrinter
+from drivers.printer.settings import CupsPrinterSettings
 from drivers.printer.sim import SimPrinter
-from kiosk.devices import DriverContext
-from kiosk.ports import DeviceError, Printer
-from kiosk.settings.schema import PrinterSection
+from kiosk.driver_api import DeviceError, DriverContext, Printer
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +16,7 @@ log = logging.getLogger(__name__)
 KIOSK_QUEUE = "kiosk"
 
 
-def auto_printer(section: PrinterSection, context: DriverContext) -> Printer:
+def auto_printer(section: CupsPrinterSettings, context: DriverContext) -> Printer:
     """The CUPS queue (devices.printer.queue, else "kiosk") if cupsd has it, else the simulated printer.
 
     Chosen once, at start. An appliance names `driver = "cups"` instead: there a cupsd that is
@@ -32,3 +31,6 @@ def auto_printer(section: PrinterSection, context: DriverContext) -> Printer:
         return SimPrinter(section, context)
     log.info("printer: printing on %s", printer)
     return printer
+
+
+auto_printer.settings_model = CupsPrinterSettings  # type: ignore[attr-defined]  # read by kiosk.devices

@@ -10,11 +10,17 @@ from typing import Any
 
 import cups
 
-from kiosk.devices import DriverContext
-from kiosk.ports import DeviceError, DeviceUnavailable
-from kiosk.printing import PRINTER_REASONS
-from kiosk.records import JobState, JobStatus, PrinterStatus, PrintJob
-from kiosk.settings.schema import PrinterSection
+from drivers.printer.settings import CupsPrinterSettings
+from kiosk.driver_api import (
+    PRINTER_REASONS,
+    DeviceError,
+    DeviceUnavailable,
+    DriverContext,
+    JobState,
+    JobStatus,
+    PrinterStatus,
+    PrintJob,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +65,9 @@ class CupsPrinter:
     cupsd runs with `PreserveJobFiles No` (see the README's printing section).
     """
 
-    def __init__(self, section: PrinterSection, context: DriverContext) -> None:
+    settings_model = CupsPrinterSettings
+
+    def __init__(self, section: CupsPrinterSettings, context: DriverContext) -> None:
         self.paper: str = section.paper
         self.queue = section.queue
         self.server = section.server

@@ -9,9 +9,8 @@ from typing import Any
 import cups
 
 from drivers.printer.cups_printer import connect
-from kiosk.ports import DeviceError
-from kiosk.provision.detect import Candidate
-from kiosk.settings.schema import PrinterSection
+from drivers.printer.settings import CupsPrinterSettings
+from kiosk.driver_api import Candidate, DeviceError
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +25,7 @@ QUEUE_NAME = "kiosk"
 DISCOVERY_SECONDS = 10
 
 
-def cups_candidates(section: PrinterSection) -> list[Candidate]:
+def cups_candidates(section: CupsPrinterSettings) -> list[Candidate]:
     """The queues cupsd at devices.printer.server has, then local printers that have no queue yet."""
     connection = connect(section.server)
     try:
@@ -85,5 +84,5 @@ def add_queue(server: str, name: str, *, uri: str, info: str = "") -> str:
     return name
 
 
-def _where(section: PrinterSection) -> str:
+def _where(section: CupsPrinterSettings) -> str:
     return section.server or "the system's cupsd"

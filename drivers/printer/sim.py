@@ -8,11 +8,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from kiosk.devices import DriverContext
-from kiosk.paths import printed_dir
-from kiosk.ports import DeviceError
-from kiosk.records import JobState, JobStatus, PrinterStatus, PrintJob
-from kiosk.settings.schema import PrinterSection
+from kiosk.driver_api import (
+    DeviceError,
+    DriverContext,
+    JobState,
+    JobStatus,
+    PrinterSection,
+    PrinterStatus,
+    PrintJob,
+    printed_dir,
+)
 
 #: Finished jobs whose state is still answered; older ones are forgotten (CUPS keeps a bounded
 #: job history too). A kiosk on the simulated printer for months must not keep every document.

@@ -9,12 +9,8 @@ from pathlib import Path
 
 from drivers.scanner.frames import FrameSource, OpenCvCamera
 from drivers.scanner.read_loop import ThreadedScanner
-from kiosk.barcodes import FrameDecoder
-from kiosk.devices import DriverContext
-from kiosk.ports import DeviceUnavailable
-from kiosk.provision.detect import Candidate
-from kiosk.records import ResidentCode
-from kiosk.settings.schema import ScannerSection
+from drivers.scanner.settings import CameraScannerSettings
+from kiosk.driver_api import Candidate, DeviceUnavailable, DriverContext, FrameDecoder, ResidentCode
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +27,11 @@ class CameraScanner(ThreadedScanner):
     sight for `repeat_after` seconds.
     """
 
+    settings_model = CameraScannerSettings
+
     def __init__(
         self,
-        section: ScannerSection,
+        section: CameraScannerSettings,
         context: DriverContext,
         source: FrameSource | None = None,
         *,
@@ -85,7 +83,7 @@ class CameraScanner(ThreadedScanner):
                 self._codes.put(ResidentCode(found.symbology, found.data))
 
 
-def camera_candidates(section: ScannerSection, devices: Path = Path("/dev")) -> list[Candidate]:
+def camera_candidates(section: CameraScannerSettings, devices: Path = Path("/dev")) -> list[Candidate]:
     """The V4L2 cameras of this machine (/dev/video*), named as the kernel names them."""
     found = sorted(devices.glob("video*"), key=lambda path: (len(path.name), path.name))
     return [Candidate(str(path), f"camera {path} ({_v4l2_name(path.name)})") for path in found]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import queue
 
-from kiosk.records import ResidentCode
+from kiosk.driver_api import ResidentCode
 
 
 class ScannedCodes:

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from kiosk.digits import ascii_digits
-from kiosk.ports import DeviceUnavailable
+from kiosk.driver_api import DeviceUnavailable, ascii_digits
 
 
 @dataclass(frozen=True, repr=False)

@@ -7,8 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 
 from drivers.scanner.code_queue import ScannedCodes
-from kiosk.records import ResidentCode
-from kiosk.thread_guard import ThreadGuard
+from kiosk.driver_api import ResidentCode, ThreadGuard
 
 
 class ThreadedScanner(ABC):

@@ -9,10 +9,8 @@ from typing import Any
 import serial
 
 from drivers.scanner.read_loop import ThreadedScanner
-from kiosk.devices import DriverContext
-from kiosk.ports import DeviceUnavailable
-from kiosk.records import ResidentCode
-from kiosk.settings.schema import ScannerSection
+from drivers.scanner.settings import SerialScannerSettings
+from kiosk.driver_api import DeviceUnavailable, DriverContext, ResidentCode
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +35,11 @@ def parse_line(line: bytes) -> ResidentCode | None:
 class SerialCodeScanner(ThreadedScanner):
     """Implements kiosk.ports.CodeScanner on a serial port; a thread reads lines as they come."""
 
+    settings_model = SerialScannerSettings
+
     def __init__(
         self,
-        section: ScannerSection,
+        section: SerialScannerSettings,
         context: DriverContext,
         *,
         open_port: Callable[..., Any] = serial.Serial,

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from drivers.scanner.code_queue import ScannedCodes
-from kiosk.devices import DriverContext
-from kiosk.records import ResidentCode
-from kiosk.settings.schema import ScannerSection
+from kiosk.driver_api import DriverContext, ResidentCode, ScannerSection
 
 
 class SimCodeScanner:

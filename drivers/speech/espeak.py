@@ -12,9 +12,8 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 
-from kiosk.devices import DriverContext
-from kiosk.settings.schema import SpeakerSection
-from kiosk.thread_guard import ThreadGuard
+from drivers.speech.settings import VoiceSettings
+from kiosk.driver_api import DriverContext, ThreadGuard
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +59,9 @@ class EspeakSpeaker:
     device is logged for the technician, once, and the kiosk carries on silent.
     """
 
-    def __init__(self, section: SpeakerSection, context: DriverContext) -> None:
+    settings_model = VoiceSettings
+
+    def __init__(self, section: VoiceSettings, context: DriverContext) -> None:
         self._volume = section.volume
         self._player = list(section.player)
         self._executable = shutil.which(EXECUTABLE)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import deque
 
-from kiosk.devices import DriverContext
-from kiosk.settings.schema import SpeakerSection
+from drivers.speech.settings import VoiceSettings
+from kiosk.driver_api import DriverContext
 
 
 class SimSpeaker:
@@ -15,7 +15,9 @@ class SimSpeaker:
     speaker's: like a real speaker, this one says whatever it is given.
     """
 
-    def __init__(self, section: SpeakerSection, context: DriverContext) -> None:
+    settings_model = VoiceSettings
+
+    def __init__(self, section: VoiceSettings, context: DriverContext) -> None:
         self.volume = section.volume
         self.said: deque[tuple[str, str]] = deque(maxlen=50)
         self.speaking = False

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from kiosk.nations import NATIONS
-from kiosk.records import SocialSecurityCard
+from kiosk.driver_api import NATIONS, SocialSecurityCard
 
 #: "sx1.sh.社会保障" in GBK: the application every social security card carries.
 SSSE_AID = bytes.fromhex("7378312E73682EC9E7BBE1B1A3D5CF")

@@ -10,11 +10,8 @@ from typing import Any
 from smartcard import scard
 
 from drivers.sscard import layout
-from kiosk.devices import DriverContext
-from kiosk.ports import CardUnreadable, DeviceUnavailable
-from kiosk.provision.detect import Candidate
-from kiosk.records import SocialSecurityCard
-from kiosk.settings.schema import SocialSecurityReaderSection
+from drivers.sscard.settings import PcscReaderSettings
+from kiosk.driver_api import Candidate, CardUnreadable, DeviceUnavailable, DriverContext, SocialSecurityCard
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +41,9 @@ class PcscSocialSecurityCardReader:
     connects again, so the reader comes back without restarting the kiosk.
     """
 
-    def __init__(self, section: SocialSecurityReaderSection, context: DriverContext | None = None) -> None:
+    settings_model = PcscReaderSettings
+
+    def __init__(self, section: PcscReaderSettings, context: DriverContext | None = None) -> None:
         self.wanted_reader = section.reader
         self._context: Any = None
         self._lock = threading.Lock()
@@ -186,7 +185,7 @@ class _TransmitFailed(Exception):
         self.code = code
 
 
-def pcsc_reader_candidates(section: SocialSecurityReaderSection) -> list[Candidate]:
+def pcsc_reader_candidates(section: PcscReaderSettings) -> list[Candidate]:
     """The readers pcscd offers now; pcscd unreachable is a DeviceUnavailable naming it."""
     result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
     if result != scard.SCARD_S_SUCCESS:

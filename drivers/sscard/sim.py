@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from drivers.card_slot import SimCardReader
-from kiosk.devices import DriverContext
-from kiosk.records import SocialSecurityCard
-from kiosk.settings.schema import SocialSecurityReaderSection
+from kiosk.driver_api import DriverContext, SocialSecurityCard, SocialSecurityReaderSection
 
 
 class SimSocialSecurityCardReader(SimCardReader[SocialSecurityCard]):

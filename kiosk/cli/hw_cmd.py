@@ -16,12 +16,11 @@ from typing import Any, NoReturn
 import click
 
 from kiosk.cli.loading import load_or_exit
-from kiosk.devices import DriverContext, UnknownDriver, build_driver
+from kiosk.devices import DriverContext, UnknownDriver, build_driver, driver_section
 from kiosk.idnumber import id_number_valid
 from kiosk.paths import data_dir
 from kiosk.ports import CardUnreadable, DeviceUnavailable
 from kiosk.records import IdCard, SocialSecurityCard
-from kiosk.settings.schema import IdReaderSection, SocialSecurityReaderSection
 from kiosk.wlt import NoWltDecoder, wlt_decoder
 
 EXIT_READ = 0
@@ -147,8 +146,8 @@ def idcard(  # noqa: PLR0917 - click passes every option by position
         except NoWltDecoder as error:
             _fail(EXIT_USAGE, str(error))
     # The read itself may take as long as the kiosk allows it (devices.id_reader.timeout).
-    read_timeout = load_or_exit().settings.devices.id_reader.timeout
-    section = IdReaderSection(driver=driver, port=port, baud=int(baud), timeout=read_timeout)  # type: ignore[arg-type]
+    configured = load_or_exit().settings.devices.id_reader.model_dump()
+    section = driver_section("id_reader", {**configured, "driver": driver, "port": port, "baud": int(baud)})
     reader = _build("id_reader", section)
     try:
         if sam:
@@ -189,7 +188,9 @@ def idcard(  # noqa: PLR0917 - click passes every option by position
 @click.option("--driver", default="pcsc", show_default=True, help="Driver name (sscard_reader.<driver>).")
 def sscard(reader_name: str, timeout: float, as_json: bool, driver: str) -> None:
     """Read the social security card in the reader and print it."""
-    reader = _build("sscard_reader", SocialSecurityReaderSection(driver=driver, reader=reader_name))
+    reader = _build(
+        "sscard_reader", driver_section("sscard_reader", {"driver": driver, "reader": reader_name})
+    )
     try:
         card = reader.read_card(timeout)
     except DeviceUnavailable as error:

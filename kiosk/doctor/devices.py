@@ -75,7 +75,7 @@ def check_id_reader(
         return Check(name, Status.FAIL, True, str(error))
     finally:
         reader.close()
-    where = f"ID card reader on {section.port}: SAM {info.sam_id}"
+    where = f"ID card reader on {section.driver_setting('port')}: SAM {info.sam_id}"
     if info.status != _SAM_OK:
         return Check(
             name, Status.FAIL, True, f"{where} reports status {info.status:02X} ({info.status_meaning})"
@@ -90,7 +90,8 @@ def check_sscard_reader(
     name = "sscard_reader"
     if (unprobed := _not_probed(name, section, mode)) is not None:
         return unprobed
-    wanted = repr(section.reader) if section.reader else "(the first PC/SC reader)"
+    reader = section.driver_setting("reader")
+    wanted = repr(reader) if reader else "(the first PC/SC reader)"
     try:
         reader = _build(name, section, context)
     except DeviceError as error:
@@ -126,7 +127,7 @@ def check_printer(section: PrinterSection, context: DriverContext, mode: KioskMo
 
 def check_scanner(section: ScannerSection, context: DriverContext, mode: KioskMode = "development") -> Check:
     """The scanner opens (camera or serial port), and is released at once."""
-    opened = f"scanner ({section.driver} driver) on {section.port} opens"
+    opened = f"scanner ({section.driver} driver) on {section.driver_setting('port')} opens"
     return _opens("scanner", section, context, mode, opened)
 
 

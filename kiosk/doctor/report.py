@@ -95,7 +95,8 @@ def _device_probes(
         ("speaker", True, lambda: devices.check_speaker(configured.speaker, context, mode)),
     ]
     if configured.printer.driver == "cups":
-        probes.append(("cups", True, lambda: services.check_cups(configured.printer.server, machine.environ)))
+        server = configured.printer.driver_setting("server")
+        probes.append(("cups", True, lambda: services.check_cups(server, machine.environ)))
     if configured.sscard_reader.driver == "pcsc":
         probes.append(("pcscd", True, lambda: services.check_pcscd(machine.environ)))
     return probes

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.devices import NO_DEVICE, SIMULATOR, SIMULATORS_RUN_IN, DriverContext
+from kiosk.devices import (
+    NO_DEVICE,
+    SIMULATOR,
+    SIMULATORS_RUN_IN,
+    DriverContext,
+    driver_section,
+    driver_settings_model,
+)
 from kiosk.digits import ascii_digits
 from kiosk.doctor import Status
 from kiosk.paths import resolve_data_dir
@@ -19,12 +26,7 @@ from kiosk.provision.given import AUTO, ESPEAK, NOT_REAL, Given, scanner_values
 from kiosk.provision.probe import Detected, detect_safely, probe_id_reader_ports
 from kiosk.provision.questions import Answer, BadAnswer, Kind, NotSaved, Question, Reply
 from kiosk.settings import SettingsError
-from kiosk.settings.schema import (
-    IdReaderSection,
-    PrinterSection,
-    ScannerSection,
-    SocialSecurityReaderSection,
-)
+from kiosk.settings.schema import DeviceSection
 
 
 class DeviceSteps:
@@ -73,7 +75,7 @@ class DeviceSteps:
             if explicit:
                 self._set_device("--id-reader-port", "id_reader", "serial", "port", explicit[0])
             return None
-        section = self._section(IdReaderSection, "id_reader", driver="serial")
+        section = self._section("id_reader", "serial")
         detected = _values(detect_safely("id_reader", section)) if self.interactive or AUTO in given else []
         current = self.draft.site_value("devices.id_reader.port")
         ports = _unique([*explicit, *detected, *([current] if current and self.interactive else [])])
@@ -119,9 +121,7 @@ class DeviceSteps:
         if not self.interactive and flag != AUTO:
             self._set_device("--sscard-reader", "sscard_reader", "pcsc", "reader", str(flag))
             return None
-        found = detect_safely(
-            "sscard_reader", self._section(SocialSecurityReaderSection, "sscard_reader", driver="pcsc")
-        )
+        found = detect_safely("sscard_reader", self._section("sscard_reader", "pcsc"))
         if not self.interactive:
             if not found.candidates:
                 raise BadAnswer(
@@ -155,8 +155,8 @@ class DeviceSteps:
         if not self.interactive:
             return None
         self._note("\n== Code scanner")
-        cameras = detect_safely("scanner", self._section(ScannerSection, "scanner", driver="camera"))
-        serials = detect_safely("scanner", self._section(ScannerSection, "scanner", driver="serial"))
+        cameras = detect_safely("scanner", self._section("scanner", "camera"))
+        serials = detect_safely("scanner", self._section("scanner", "serial"))
         id_port = self.draft.in_force("devices.id_reader.port")
         options = [(f"camera:{c.value}", c.label) for c in cameras.candidates]
         options += [
@@ -196,7 +196,7 @@ class DeviceSteps:
             if queue is not None:
                 self._set_device("--printer-queue", "printer", "cups", "queue", queue)
             return None
-        section = self._section(PrinterSection, "printer", driver="cups")
+        section = self._section("printer", "cups")
         if device is not None:
             self._add_queue(section, device, queue)
             return None
@@ -224,7 +224,7 @@ class DeviceSteps:
         self._set_device("printer", "printer", "cups", "queue", chosen)
         return Reply()
 
-    def _add_queue(self, section: PrinterSection, device: str, queue: str | None) -> None:
+    def _add_queue(self, section: DeviceSection, device: str, queue: str | None) -> None:
         """--printer-device: the queue that prints on `device`, added when there is none yet."""
         found = detect_safely("printer", section)
         if found.problem:
@@ -233,7 +233,8 @@ class DeviceSteps:
         if candidate is None:
             listed = ", ".join(sorted({c.device for c in found.candidates})) or "none"
             raise BadAnswer(
-                f"--printer-device: cupsd at {section.server or 'the system server'} does not offer "
+                f"--printer-device: cupsd at {section.driver_setting('server') or 'the system server'} "
+                "does not offer "
                 f"{device} (local printers and queues: {listed})"
             )
         self._set_device("--printer-device", "printer", "cups", "queue", self._prepared(candidate, queue))
@@ -288,9 +289,13 @@ class DeviceSteps:
         """What an unanswered device defaults to: its simulator on a laptop, none on an appliance."""
         return SIMULATOR if self.draft.in_force("kiosk.mode") in SIMULATORS_RUN_IN else NO_DEVICE
 
-    def _section(self, model: type[Any], device: str, **override: Any) -> Any:
-        defaults = {key: self.draft.in_force(f"devices.{device}.{key}") for key in model.model_fields}
-        return model.model_validate({**defaults, **override})
+    def _section(self, device: str, driver: str) -> Any:
+        """`device`'s section for `driver` as its settings model declares it, with the values in force."""
+        keys = driver_settings_model(device, driver).model_fields
+        in_force = {key: self.draft.in_force(f"devices.{device}.{key}") for key in keys}
+        # A key no layer sets (a driver's own, with its default) is left to that default.
+        values = {key: value for key, value in in_force.items() if value is not None}
+        return driver_section(device, {**values, "driver": driver})
 
 
 def _driver(answer: Answer, real: str) -> str:

@@ -177,13 +177,18 @@ def _configured_data_dir(layers: list[Layer]) -> tuple[str, str]:
 
 
 def _merge_and_validate(layers: list[Layer], check_drivers: bool) -> LoadedSettings:
+    # kiosk.devices builds drivers from the settings, so it is imported when first needed.
+    from kiosk.devices import settings_schema
+
+    # Each device's table as the installed drivers declare it (their entry points' settings_model).
+    schema = settings_schema()
     merged: dict[str, Any] = {}
     origins: dict[str, str] = {}
     for layer in layers:
-        _check_known_keys(layer)
+        _check_known_keys(layer, schema)
         _merge(merged, layer.values, layer, origins, [])
     try:
-        settings = Settings.model_validate(merged)
+        settings = schema.model_validate(merged)
     except ValidationError as error:
         first = error.errors()[0]
         key = ".".join(str(part) for part in first["loc"])
@@ -222,7 +227,7 @@ def _check_drivers_installed(settings: Settings, origins: Mapping[str, str]) -> 
         raise SettingsError(key, _origin(key, origins), reason)
 
 
-def _check_known_keys(layer: Layer) -> None:
+def _check_known_keys(layer: Layer, schema: type[Settings]) -> None:
     """Reject a key the schema does not know, suggesting the closest known one."""
 
     def walk(values: Mapping[str, Any], model: type[Any], prefix: list[str]) -> None:
@@ -242,7 +247,7 @@ def _check_known_keys(layer: Layer) -> None:
                 # No setting is a table of free keys: merging one over a value would fail anyway.
                 raise SettingsError(dotted, layer.source_of(dotted), "must be one value, not a table of keys")
 
-    walk(layer.values, Settings, [])
+    walk(layer.values, schema, [])
 
 
 def _merge(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -119,34 +119,34 @@ class HandoverSection(_Section):
 
 
 class DeviceSection(_Section):
-    """What every device section has: the name of the driver that runs the device."""
+    """What every device section has: the name of the driver that runs the device.
+
+    A driver's own keys (a port, a queue, a voice) are not here: its entry point's `settings_model`,
+    a subclass of the device's section below, declares them (see kiosk.driver_api and
+    docs/drivers.md), and the loader validates each device's table against the section of its kind
+    and the settings models of the drivers installed for it.
+    """
 
     driver: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
 
+    def driver_setting(self, key: str) -> Any:
+        """A key of the driver's own (`port`, `queue`), for a technician's message; "" when its
+        driver does not declare one."""
+        return getattr(self, key, "")
+
 
 class IdReaderSection(DeviceSection):
-    port: str
-    baud: Literal[115200, 57600, 38400, 19200, 9600]
-    timeout: float = Field(gt=0, le=30)
+    """An ID card reader: nothing the core reads beyond its driver."""
 
 
 class SocialSecurityReaderSection(DeviceSection):
-    reader: str
+    """A social security card reader: nothing the core reads beyond its driver."""
 
 
 class ScannerSection(DeviceSection):
-    port: str
-    baud: Literal[115200, 57600, 38400, 19200, 9600]
-    symbologies: list[str] = Field(min_length=1)
-    resident_code_patterns: list[str]
+    """A code scanner, and which of the codes it reads are resident codes (the core's rule)."""
 
-    @field_validator("symbologies")
-    @classmethod
-    def _symbologies(cls, value: list[str]) -> list[str]:
-        unknown = [name for name in value if name not in SYMBOLOGY_NAMES]
-        if unknown:
-            raise ValueError(f"unknown symbology {unknown[0]!r}; known: {', '.join(SYMBOLOGY_NAMES)}")
-        return value
+    resident_code_patterns: list[str]
 
     @field_validator("resident_code_patterns")
     @classmethod
@@ -160,18 +160,17 @@ class ScannerSection(DeviceSection):
 
 
 class PrinterSection(DeviceSection):
-    queue: str
-    server: str
+    """A printer: the paper the core lays documents out for, and how long it waits for a job."""
+
     paper: Literal["a4", "receipt80"]
     job_timeout: float = Field(gt=0, le=600)
 
 
 class SpeakerSection(DeviceSection):
+    """A speaker: whether the core offers voice guidance when a visit starts."""
+
     #: Voice guidance is on at the start of each visit (the resident can switch it either way).
     enabled: bool
-    volume: int = Field(ge=0, le=100)
-    #: A command that plays WAV from its stdin (e.g. aplay on one ALSA device); empty: the default output.
-    player: list[str]
 
 
 class DevicesSection(_Section):

@@ -13,9 +13,9 @@ import pytest
 from drivers.idcard.card_file import SimulatedIdCard, load_id_card
 from drivers.idcard.pty_sim import PtyIdReaderSimulator, Quirks
 from drivers.idcard.serial_reader import SerialIdCardReader
+from drivers.idcard.settings import SerialIdReaderSettings
 from kiosk.devices import DriverContext, build_driver
 from kiosk.ports import CardUnreadable, DeviceUnavailable, IdCardReader
-from kiosk.settings.schema import IdReaderSection
 from tests.drivers.idcard_frames import issue_13_text
 
 CARDS = Path(__file__).parents[2] / "config" / "demo" / "cards"
@@ -26,8 +26,8 @@ def card(name: str = "resident") -> SimulatedIdCard:
     return load_id_card(CARDS / f"{name}.json")
 
 
-def section(port: str, timeout: float = 1.0) -> IdReaderSection:
-    return IdReaderSection(driver="serial", port=port, baud=115200, timeout=timeout)
+def section(port: str, timeout: float = 1.0) -> SerialIdReaderSettings:
+    return SerialIdReaderSettings(driver="serial", port=port, baud=115200, timeout=timeout)
 
 
 Open = Callable[..., tuple[PtyIdReaderSimulator, SerialIdCardReader]]

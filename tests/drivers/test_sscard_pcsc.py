@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from drivers.sscard.pcsc_reader import PcscSocialSecurityCardReader
+from drivers.sscard.settings import PcscReaderSettings
 from kiosk.devices import DriverContext, build_driver
 from kiosk.ports import CardUnreadable, DeviceUnavailable, SocialSecurityCardReader
-from kiosk.settings.schema import SocialSecurityReaderSection
 from tests.daemons import Daemon
 from tests.drivers.test_sscard_layout import EXPECTED
 from tests.smartcards import VirtualCards
@@ -20,14 +20,14 @@ READER = "Virtual PCD 00 00"
 
 @pytest.fixture
 def reader(pcscd: Daemon) -> Iterator[PcscSocialSecurityCardReader]:
-    built = PcscSocialSecurityCardReader(SocialSecurityReaderSection(driver="pcsc", reader=READER))
+    built = PcscSocialSecurityCardReader(PcscReaderSettings(driver="pcsc", reader=READER))
     yield built
     built.close()
 
 
 def test_the_driver_is_found_by_its_entry_point(tmp_path: Path) -> None:
     built = build_driver(
-        "sscard_reader", SocialSecurityReaderSection(driver="pcsc", reader=""), DriverContext(tmp_path, "k")
+        "sscard_reader", PcscReaderSettings(driver="pcsc", reader=""), DriverContext(tmp_path, "k")
     )
     assert isinstance(built, SocialSecurityCardReader)
 
@@ -65,7 +65,7 @@ def test_a_card_that_is_no_social_security_card(
 
 
 def test_an_unknown_reader_name_is_unavailable(pcscd: Daemon) -> None:
-    built = PcscSocialSecurityCardReader(SocialSecurityReaderSection(driver="pcsc", reader="Nope 00"))
+    built = PcscSocialSecurityCardReader(PcscReaderSettings(driver="pcsc", reader="Nope 00"))
     with pytest.raises(DeviceUnavailable, match=r"'Nope 00' is not connected \(PC/SC readers: Virtual PCD"):
         built.read_card(timeout=0.1)
 

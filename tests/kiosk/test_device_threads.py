@@ -21,6 +21,7 @@ from drivers.idcard import protocol
 from drivers.idcard.card_file import SimulatedIdCard, load_id_card
 from drivers.idcard.pty_sim import PtyIdReaderSimulator
 from drivers.idcard.serial_reader import SerialIdCardReader
+from drivers.idcard.settings import SerialIdReaderSettings
 from drivers.scanner.camera import CameraScanner
 from drivers.scanner.frames import Frame, ImageFiles
 from kiosk.appliance import Kiosk
@@ -31,7 +32,6 @@ from kiosk.identity import IdentityService, ReaderWatch
 from kiosk.log import JsonFormatter, TextFormatter
 from kiosk.records import IdCard, ResidentCode
 from kiosk.settings import DEFAULTS_FILE, load_settings, read_toml_layer
-from kiosk.settings.schema import IdReaderSection
 from kiosk.thread_guard import ThreadGuard
 from tests.drivers.idcard_frames import issue_13_text
 from tests.kiosk.test_identity import Recorder
@@ -84,7 +84,8 @@ Served = tuple[PtyIdReaderSimulator, IdentityService]
 def serial_service(kiosk: Kiosk) -> Iterator[Served]:
     simulator = PtyIdReaderSimulator()
     simulator.start()
-    reader = SerialIdCardReader(IdReaderSection(driver="serial", port=simulator.path, baud=115200, timeout=2))
+    settings = SerialIdReaderSettings(driver="serial", port=simulator.path, baud=115200, timeout=2)
+    reader = SerialIdCardReader(settings)
     watch = ReaderWatch(poll=0.02, read=2.0, retry=0.05)
     service = IdentityService(reader, kiosk.devices.sscard_reader, kiosk.session, kiosk.bus, watch)
     service.start()

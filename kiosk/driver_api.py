@@ -1,0 +1,83 @@
+"""What a driver may use of the core: the one module drivers import from `kiosk`.
+
+A driver package (built in under drivers/, or a site's own for another reader brand) registers its
+factory in the `kiosk.drivers` entry-point group as "<device>.<driver>" (e.g. "id_reader.serial"),
+and may give that factory a `settings_model`: a subclass of its device's section below declaring
+the keys of its own (`[devices.id_reader] port = ...`). Everything a driver needs from the core is
+re-exported here, so the core can move its rooms around without breaking a driver; import-linter
+holds drivers/ to this module (pyproject.toml). See docs/drivers.md.
+"""
+
+from __future__ import annotations
+
+from kiosk.barcodes import FrameDecoder
+from kiosk.devices import DriverContext
+from kiosk.digits import ascii_digits
+from kiosk.nations import NATIONS
+from kiosk.paths import printed_dir
+from kiosk.ports import (
+    CardUnreadable,
+    CodeScanner,
+    DeviceError,
+    DeviceUnavailable,
+    IdCardReader,
+    Printer,
+    SocialSecurityCardReader,
+    Speaker,
+)
+from kiosk.printing import PRINTER_REASONS
+from kiosk.provision.detect import Candidate
+from kiosk.records import (
+    IdCard,
+    JobState,
+    JobStatus,
+    PrinterStatus,
+    PrintJob,
+    ResidentCode,
+    SocialSecurityCard,
+)
+from kiosk.records.identity import CardType
+from kiosk.settings.schema import (
+    SYMBOLOGY_NAMES,
+    DeviceSection,
+    IdReaderSection,
+    PrinterSection,
+    ScannerSection,
+    SocialSecurityReaderSection,
+    SpeakerSection,
+)
+from kiosk.thread_guard import ThreadGuard
+
+__all__ = [
+    "NATIONS",
+    "PRINTER_REASONS",
+    "SYMBOLOGY_NAMES",
+    "Candidate",
+    "CardType",
+    "CardUnreadable",
+    "CodeScanner",
+    "DeviceError",
+    "DeviceSection",
+    "DeviceUnavailable",
+    "DriverContext",
+    "FrameDecoder",
+    "IdCard",
+    "IdCardReader",
+    "IdReaderSection",
+    "JobState",
+    "JobStatus",
+    "PrintJob",
+    "Printer",
+    "PrinterSection",
+    "PrinterStatus",
+    "ResidentCode",
+    "ScannerSection",
+    "SocialSecurityCard",
+    "SocialSecurityCardReader",
+    "SocialSecurityReaderSection",
+    "Speaker",
+    "SpeakerSection",
+    "ThreadGuard",
+    "ascii_digits",
+    "printed_dir",
+]

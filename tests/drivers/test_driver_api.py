@@ -1,0 +1,38 @@
+"""Drivers reach the core through kiosk.driver_api alone (import-linter checks the import graph;
+this also sees imports inside functions, where a slip would hide)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import kiosk.driver_api
+
+DRIVERS = Path(__file__).resolve().parents[2] / "drivers"
+
+
+def kiosk_imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return {name for name in names if name.split(".")[0] == "kiosk"}
+
+
+def test_drivers_import_nothing_of_the_core_but_the_driver_api() -> None:
+    offenders = [
+        f"{path.relative_to(DRIVERS.parent)} imports {name}"
+        for path in sorted(DRIVERS.rglob("*.py"))
+        for name in sorted(kiosk_imports(path))
+        if name != "kiosk.driver_api"
+    ]
+    assert offenders == []
+
+
+def test_the_driver_api_exports_what_it_names() -> None:
+    assert all(hasattr(kiosk.driver_api, name) for name in kiosk.driver_api.__all__)
+    assert sorted(kiosk.driver_api.__all__) == sorted(
+        name for name in vars(kiosk.driver_api) if not name.startswith("_") and name != "annotations"
+    )

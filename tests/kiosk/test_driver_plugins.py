@@ -1,0 +1,172 @@
+"""A driver from another package brings its own settings: validated, shown, handed to the driver,
+with nothing changed under kiosk/ (issue 14: a new reader brand is a package, not a fork)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kiosk.cli import main
+from kiosk.devices import DriverContext, available_drivers, build_driver
+from kiosk.settings import DEFAULTS_FILE, SettingsError, load_settings, read_toml_layer
+from tests.installed_plugins import InstalledPlugins, installed_plugins
+
+ACME_READER = '''
+from pydantic import Field
+
+from kiosk.driver_api import DriverContext, IdCard, IdReaderSection
+
+
+class AcmeSettings(IdReaderSection):
+    """The Acme USB reader: found by its USB product id (0: the first Acme reader plugged in)."""
+
+    product_id: int = Field(default=0, ge=0, le=0xFFFF)
+    beep: bool = True
+
+
+class AcmeIdReader:
+    settings_model = AcmeSettings
+
+    def __init__(self, section: AcmeSettings, context: DriverContext) -> None:
+        self.section = section
+
+    def read(self) -> IdCard | None:
+        return None
+'''
+
+
+@pytest.fixture
+def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InstalledPlugins]:
+    yield from installed_plugins(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def acme(plugins: InstalledPlugins) -> None:
+    plugins.install(
+        "acme_kiosk_reader",
+        {"kiosk.drivers": {"id_reader.acme": "acme_kiosk_reader:AcmeIdReader"}},
+        {"acme_kiosk_reader/__init__.py": ACME_READER},
+    )
+
+
+def site(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def load(path: Path) -> object:
+    return load_settings([read_toml_layer(DEFAULTS_FILE), read_toml_layer(path)]).settings
+
+
+@pytest.mark.usefixtures("acme")
+def test_an_installed_drivers_settings_are_validated_and_reach_the_driver(tmp_path: Path) -> None:
+    assert "acme" in available_drivers("id_reader")
+    path = site(tmp_path, '[devices.id_reader]\ndriver = "acme"\nproduct_id = 4660\n')
+    section = load_settings(
+        [read_toml_layer(DEFAULTS_FILE), read_toml_layer(path)]
+    ).settings.devices.id_reader
+    reader = build_driver("id_reader", section, DriverContext(tmp_path, "k"))
+    assert type(reader).__name__ == "AcmeIdReader"
+    assert (reader.section.product_id, reader.section.beep) == (4660, True)
+    # The keys of the drivers installed beside it (the serial reader's port) still validate as theirs.
+    assert section.model_dump()["baud"] == 115200
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_kiosk_on_another_driver_has_the_installed_drivers_defaults(tmp_path: Path) -> None:
+    # A driver's own keys need a default (see docs/drivers.md): a kiosk that runs another never sets them.
+    section = load_settings([read_toml_layer(DEFAULTS_FILE)]).settings.devices.id_reader
+    assert section.driver == "sim"
+    assert {"product_id": 0, "beep": True, "port": ""}.items() <= section.model_dump().items()
+
+
+@pytest.mark.usefixtures("acme")
+@pytest.mark.parametrize(
+    ("text", "key", "reason"),
+    [
+        (
+            'driver = "acme"\nproduct_id = 70000\n',
+            "devices.id_reader.product_id",
+            "less than or equal to 65535",
+        ),
+        ('driver = "acme"\nproduct_id = "4660"\n', "devices.id_reader.product_id", "valid integer"),
+        (
+            'driver = "acme"\nproduct_ic = 1\n',
+            "devices.id_reader.product_ic",
+            "did you mean 'devices.id_reader.product_id'?",
+        ),
+    ],
+)
+def test_a_bad_driver_setting_names_the_key_and_the_file(
+    tmp_path: Path, text: str, key: str, reason: str
+) -> None:
+    path = site(tmp_path, f"[devices.id_reader]\n{text}")
+    with pytest.raises(SettingsError) as caught:
+        load(path)
+    assert (caught.value.key, caught.value.source) == (key, str(path))
+    assert reason in caught.value.reason
+    assert str(caught.value).startswith(f"{path}: {key}: ") and "\n" not in str(caught.value)
+
+
+def test_without_the_package_its_keys_are_unknown(tmp_path: Path) -> None:
+    path = site(tmp_path, "[devices.id_reader]\nproduct_id = 4660\n")
+    with pytest.raises(SettingsError) as caught:
+        load(path)
+    assert (caught.value.key, caught.value.reason) == ("devices.id_reader.product_id", "unknown key")
+
+
+@pytest.mark.usefixtures("acme")
+def test_config_show_shows_an_installed_drivers_settings_and_their_origin(tmp_path: Path) -> None:
+    path = site(tmp_path, '[devices.id_reader]\ndriver = "acme"\nproduct_id = 4660\n')
+    env = {"KIOSK_CONFIG": str(path), "KIOSK_DATA_DIR": str(tmp_path)}
+    result = CliRunner().invoke(main, ["config", "show", "--origins"], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"devices.id_reader.product_id = 4660  # {path}" in result.output
+    assert "devices.id_reader.beep = true  # defaults" in result.output
+    shown = json.loads(CliRunner().invoke(main, ["config", "show", "--json"], env=env).output)
+    assert shown["devices"]["id_reader"]["product_id"] == 4660
+
+
+def test_a_settings_model_outside_its_devices_section_is_refused(
+    plugins: InstalledPlugins, tmp_path: Path
+) -> None:
+    plugins.install(
+        "stray_kiosk_printer",
+        {"kiosk.drivers": {"printer.stray": "stray_kiosk_printer:StrayPrinter"}},
+        {
+            "stray_kiosk_printer/__init__.py": (
+                "from kiosk.driver_api import IdReaderSection\n\n\n"
+                "class StrayPrinter:\n    settings_model = IdReaderSection\n"
+            )
+        },
+    )
+    with pytest.raises(SettingsError) as caught:
+        load(site(tmp_path, ""))
+    assert caught.value.key == "devices.printer.driver"
+    assert "subclass of kiosk.driver_api.PrinterSection" in caught.value.reason
+
+
+def test_two_drivers_of_a_device_must_agree_on_a_shared_keys_type(
+    plugins: InstalledPlugins, tmp_path: Path
+) -> None:
+    # The camera and the serial scanner both declare `port: str`; a third says it is a number.
+    plugins.install(
+        "odd_kiosk_scanner",
+        {"kiosk.drivers": {"scanner.odd": "odd_kiosk_scanner:OddScanner"}},
+        {
+            "odd_kiosk_scanner/__init__.py": (
+                "from kiosk.driver_api import ScannerSection\n\n\n"
+                "class OddSettings(ScannerSection):\n    port: int = 0\n\n\n"
+                "class OddScanner:\n    settings_model = OddSettings\n"
+            )
+        },
+    )
+    with pytest.raises(SettingsError) as caught:
+        load(site(tmp_path, ""))
+    assert caught.value.key == "devices.scanner.port"
+    assert "OddSettings" in caught.value.source and "must agree" in caught.value.reason
