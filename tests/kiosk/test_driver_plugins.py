@@ -12,31 +12,13 @@ from click.testing import CliRunner
 
 from kiosk.cli import main
 from kiosk.devices import DriverContext, available_drivers, build_driver
+from kiosk.ports import DeviceUnavailable, IdCardReader
 from kiosk.settings import DEFAULTS_FILE, SettingsError, load_settings, read_toml_layer
 from tests.installed_plugins import InstalledPlugins, installed_plugins
 
-ACME_READER = '''
-from pydantic import Field
-
-from kiosk.driver_api import DriverContext, IdCard, IdReaderSection
-
-
-class AcmeSettings(IdReaderSection):
-    """The Acme USB reader: found by its USB product id (0: the first Acme reader plugged in)."""
-
-    product_id: int = Field(default=0, ge=0, le=0xFFFF)
-    beep: bool = True
-
-
-class AcmeIdReader:
-    settings_model = AcmeSettings
-
-    def __init__(self, section: AcmeSettings, context: DriverContext) -> None:
-        self.section = section
-
-    def read(self) -> IdCard | None:
-        return None
-'''
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "drivers.md"
+#: The example driver of docs/drivers.md, installed as a package of its own: the docs are tested.
+ACME_READER = DOCS.read_text(encoding="utf-8").split("```python\n", 1)[1].split("```", 1)[0]
 
 
 @pytest.fixture
@@ -71,8 +53,10 @@ def test_an_installed_drivers_settings_are_validated_and_reach_the_driver(tmp_pa
         [read_toml_layer(DEFAULTS_FILE), read_toml_layer(path)]
     ).settings.devices.id_reader
     reader = build_driver("id_reader", section, DriverContext(tmp_path, "k"))
-    assert type(reader).__name__ == "AcmeIdReader"
+    assert type(reader).__name__ == "AcmeIdReader" and isinstance(reader, IdCardReader)
     assert (reader.section.product_id, reader.section.beep) == (4660, True)
+    with pytest.raises(DeviceUnavailable, match="USB product id 1234"):
+        reader.read_card(0.1)
     # The keys of the drivers installed beside it (the serial reader's port) still validate as theirs.
     assert section.model_dump()["baud"] == 115200
 
