@@ -1,4 +1,9 @@
-"""The settings schema: every key the kiosk understands, with its type and its limits."""
+"""The settings schema: every key the core understands, with its type and its limits.
+
+The keys of a driver's own (a reader's port, a printer's queue) come with the driver: its entry
+point's `settings_model` extends its device's section here (kiosk.devices.settings_schema puts
+them together; docs/drivers.md).
+"""
 
 from __future__ import annotations
 
