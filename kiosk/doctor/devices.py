@@ -90,8 +90,8 @@ def check_sscard_reader(
     name = "sscard_reader"
     if (unprobed := _not_probed(name, section, mode)) is not None:
         return unprobed
-    reader = section.driver_setting("reader")
-    wanted = repr(reader) if reader else "(the first PC/SC reader)"
+    reader_name = section.driver_setting("reader")
+    wanted = repr(reader_name) if reader_name else "(the first PC/SC reader)"
     try:
         reader = _build(name, section, context)
     except DeviceError as error:
