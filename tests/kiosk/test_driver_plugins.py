@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from kiosk.cli import main
 from kiosk.devices import DriverContext, available_drivers, build_driver
 from kiosk.ports import DeviceUnavailable, IdCardReader
-from kiosk.settings import DEFAULTS_FILE, SettingsError, load_settings, read_toml_layer
+from kiosk.settings import DEFAULTS_FILE, SettingsError, environment_layer, load_settings, read_toml_layer
 from tests.installed_plugins import InstalledPlugins, installed_plugins
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "drivers.md"
@@ -154,3 +154,17 @@ def test_two_drivers_of_a_device_must_agree_on_a_shared_keys_type(
         load(site(tmp_path, ""))
     assert caught.value.key == "devices.scanner.port"
     assert "OddSettings" in caught.value.source and "must agree" in caught.value.reason
+
+
+@pytest.mark.usefixtures("acme")
+def test_a_driver_setting_from_the_environment_is_checked_and_named_by_its_variable() -> None:
+    layers = [read_toml_layer(DEFAULTS_FILE)]
+    environ = {"KIOSK__DEVICES__ID_READER__DRIVER": "acme", "KIOSK__DEVICES__ID_READER__PRODUCT_ID": "4660"}
+    section = load_settings([*layers, environment_layer(environ)]).settings.devices.id_reader
+    assert section.model_dump()["product_id"] == 4660
+    environ["KIOSK__DEVICES__ID_READER__PRODUCT_ID"] = "-1"
+    with pytest.raises(SettingsError) as caught:
+        load_settings([*layers, environment_layer(environ)])
+    assert str(caught.value).startswith(
+        "environment variable KIOSK__DEVICES__ID_READER__PRODUCT_ID: devices.id_reader.product_id: "
+    )
