@@ -213,9 +213,15 @@ def _settings_schema(*installed: tuple[tuple[str, str], ...]) -> type[Settings]:
 def _combined_model(device: str, drivers: tuple[tuple[str, str], ...]) -> type[DeviceSection]:
     kind = _kind_section(device)
     models: list[type[DeviceSection]] = [kind]
-    for name, _target in drivers:
+    for name, target in drivers:
         driver = name.split(".", 1)[1]
-        models.append(_declared_model(device, driver, plugins.load(ENTRY_POINT_GROUP, name), kind))
+        try:
+            factory = plugins.load(ENTRY_POINT_GROUP, name)
+        except Exception as error:  # a broken package of any kind: named, not a traceback
+            raise SettingsError(
+                f"devices.{device}.driver", f"driver {name} ({target})", f"cannot be loaded: {error!r}"
+            ) from error
+        models.append(_declared_model(device, driver, factory, kind))
     # The most derived models only (a driver's model derives from its kind's section), each once.
     leaves = [
         model

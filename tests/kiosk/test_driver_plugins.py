@@ -168,3 +168,18 @@ def test_a_driver_setting_from_the_environment_is_checked_and_named_by_its_varia
     assert str(caught.value).startswith(
         "environment variable KIOSK__DEVICES__ID_READER__PRODUCT_ID: devices.id_reader.product_id: "
     )
+
+
+def test_a_driver_package_that_cannot_be_loaded_is_named(plugins: InstalledPlugins, tmp_path: Path) -> None:
+    plugins.install(
+        "broken_kiosk_speaker",
+        {"kiosk.drivers": {"speaker.broken": "broken_kiosk_speaker:Speaker"}},
+        {"broken_kiosk_speaker/__init__.py": "import vendor_library_that_is_not_installed\n"},
+    )
+    with pytest.raises(SettingsError) as caught:
+        load(site(tmp_path, ""))
+    assert (caught.value.key, caught.value.source) == (
+        "devices.speaker.driver",
+        "driver speaker.broken (broken_kiosk_speaker:Speaker)",
+    )
+    assert "vendor_library_that_is_not_installed" in caught.value.reason
