@@ -25,6 +25,9 @@ from kiosk.settings.schema import DeviceSection, DevicesSection, KioskMode, Prin
 
 #: The entry-point group drivers register in; names are "<device>.<driver>", e.g. "printer.sim".
 ENTRY_POINT_GROUP = "kiosk.drivers"
+#: A driver's own settings model, registered under the driver's name apart from its factory, so that
+#: loading settings imports the small settings modules only, not every installed driver's library.
+SETTINGS_GROUP = "kiosk.driver_settings"
 #: The driver name of every device's simulator.
 SIMULATOR = "sim"
 #: Drivers for a developer's machine that fall back to the simulator when the real device is not
@@ -165,10 +168,10 @@ def _none_here(device: str) -> str:
 
 
 def driver_settings_model(device: str, driver: str) -> type[DeviceSection]:
-    """The settings model of `device`'s driver named `driver`: its entry point's `settings_model`,
+    """The settings model of `device`'s driver named `driver` (its `kiosk.driver_settings` entry),
     else the section of the device's kind (a driver with no keys of its own, "none", or not installed)."""
     kind = _kind_section(device)
-    found = plugins.load(ENTRY_POINT_GROUP, f"{device}.{driver}") if driver != NO_DEVICE else None
+    found = plugins.load(SETTINGS_GROUP, f"{device}.{driver}") if driver != NO_DEVICE else None
     return _declared_model(device, driver, found, kind)
 
 
@@ -183,9 +186,7 @@ def settings_schema() -> type[Settings]:
     """The kiosk's settings model, each device's table as the installed drivers declare it: the
     section of its kind together with the settings models of every driver installed for it (so
     their keys may all be set and are all checked, whichever driver runs)."""
-    registered = [
-        (entry_point.name, entry_point.value) for entry_point in plugins.registered(ENTRY_POINT_GROUP)
-    ]
+    registered = [(entry_point.name, entry_point.value) for entry_point in plugins.registered(SETTINGS_GROUP)]
     return _settings_schema(*(_of_device(device, registered) for device in DevicesSection.model_fields))
 
 
@@ -216,12 +217,12 @@ def _combined_model(device: str, drivers: tuple[tuple[str, str], ...]) -> type[D
     for name, target in drivers:
         driver = name.split(".", 1)[1]
         try:
-            factory = plugins.load(ENTRY_POINT_GROUP, name)
+            model = plugins.load(SETTINGS_GROUP, name)
         except Exception as error:  # a broken package of any kind: named, not a traceback
             raise SettingsError(
                 f"devices.{device}.driver", f"driver {name} ({target})", f"cannot be loaded: {error!r}"
             ) from error
-        models.append(_declared_model(device, driver, factory, kind))
+        models.append(_declared_model(device, driver, model, kind))
     # The most derived models only (a driver's model derives from its kind's section), each once.
     leaves = [
         model
@@ -235,13 +236,13 @@ def _combined_model(device: str, drivers: tuple[tuple[str, str], ...]) -> type[D
     return combined
 
 
-def _declared_model(device: str, driver: str, factory: Any, kind: type[DeviceSection]) -> type[DeviceSection]:
-    model = getattr(factory, "settings_model", kind)
+def _declared_model(device: str, driver: str, found: Any, kind: type[DeviceSection]) -> type[DeviceSection]:
+    model = kind if found is None else found
     if not (isinstance(model, type) and issubclass(model, kind)):
         raise SettingsError(
             f"devices.{device}.driver",
             f"driver {device}.{driver}",
-            f"its settings_model must be a subclass of kiosk.driver_api.{kind.__name__}, not {model!r}",
+            f"its settings model must be a subclass of kiosk.driver_api.{kind.__name__}, not {model!r}",
         )
     return model
 

@@ -63,8 +63,6 @@ class SerialIdCardReader:
     callers from interleaving.
     """
 
-    settings_model = SerialIdReaderSettings
-
     def __init__(
         self,
         section: SerialIdReaderSettings,

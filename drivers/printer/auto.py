@@ -31,6 +31,3 @@ def auto_printer(section: CupsPrinterSettings, context: DriverContext) -> Printe
         return SimPrinter(section, context)
     log.info("printer: printing on %s", printer)
     return printer
-
-
-auto_printer.settings_model = CupsPrinterSettings  # type: ignore[attr-defined]  # read by kiosk.devices

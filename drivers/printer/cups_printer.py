@@ -65,8 +65,6 @@ class CupsPrinter:
     cupsd runs with `PreserveJobFiles No` (see the README's printing section).
     """
 
-    settings_model = CupsPrinterSettings
-
     def __init__(self, section: CupsPrinterSettings, context: DriverContext) -> None:
         self.paper: str = section.paper
         self.queue = section.queue

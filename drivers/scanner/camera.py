@@ -27,8 +27,6 @@ class CameraScanner(ThreadedScanner):
     sight for `repeat_after` seconds.
     """
 
-    settings_model = CameraScannerSettings
-
     def __init__(
         self,
         section: CameraScannerSettings,

@@ -35,8 +35,6 @@ def parse_line(line: bytes) -> ResidentCode | None:
 class SerialCodeScanner(ThreadedScanner):
     """Implements kiosk.ports.CodeScanner on a serial port; a thread reads lines as they come."""
 
-    settings_model = SerialScannerSettings
-
     def __init__(
         self,
         section: SerialScannerSettings,

@@ -59,8 +59,6 @@ class EspeakSpeaker:
     device is logged for the technician, once, and the kiosk carries on silent.
     """
 
-    settings_model = VoiceSettings
-
     def __init__(self, section: VoiceSettings, context: DriverContext) -> None:
         self._volume = section.volume
         self._player = list(section.player)

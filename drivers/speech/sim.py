@@ -15,8 +15,6 @@ class SimSpeaker:
     speaker's: like a real speaker, this one says whatever it is given.
     """
 
-    settings_model = VoiceSettings
-
     def __init__(self, section: VoiceSettings, context: DriverContext) -> None:
         self.volume = section.volume
         self.said: deque[tuple[str, str]] = deque(maxlen=50)

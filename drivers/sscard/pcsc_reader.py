@@ -41,8 +41,6 @@ class PcscSocialSecurityCardReader:
     connects again, so the reader comes back without restarting the kiosk.
     """
 
-    settings_model = PcscReaderSettings
-
     def __init__(self, section: PcscReaderSettings, context: DriverContext | None = None) -> None:
         self.wanted_reader = section.reader
         self._context: Any = None

@@ -17,8 +17,11 @@ from kiosk.settings import DEFAULTS_FILE, SettingsError, environment_layer, load
 from tests.installed_plugins import InstalledPlugins, installed_plugins
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "drivers.md"
-#: The example driver of docs/drivers.md, installed as a package of its own: the docs are tested.
-ACME_READER = DOCS.read_text(encoding="utf-8").split("```python\n", 1)[1].split("```", 1)[0]
+#: The example driver of docs/drivers.md (its settings module, then the driver), installed as a
+#: package of its own: the docs are tested.
+ACME_SETTINGS, ACME_READER = (
+    block.split("```", 1)[0] for block in DOCS.read_text(encoding="utf-8").split("```python\n")[1:3]
+)
 
 
 @pytest.fixture
@@ -30,8 +33,11 @@ def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Install
 def acme(plugins: InstalledPlugins) -> None:
     plugins.install(
         "acme_kiosk_reader",
-        {"kiosk.drivers": {"id_reader.acme": "acme_kiosk_reader:AcmeIdReader"}},
-        {"acme_kiosk_reader/__init__.py": ACME_READER},
+        {
+            "kiosk.drivers": {"id_reader.acme": "acme_kiosk_reader:AcmeIdReader"},
+            "kiosk.driver_settings": {"id_reader.acme": "acme_kiosk_reader.settings:AcmeSettings"},
+        },
+        {"acme_kiosk_reader/__init__.py": ACME_READER, "acme_kiosk_reader/settings.py": ACME_SETTINGS},
     )
 
 
@@ -121,11 +127,15 @@ def test_a_settings_model_outside_its_devices_section_is_refused(
 ) -> None:
     plugins.install(
         "stray_kiosk_printer",
-        {"kiosk.drivers": {"printer.stray": "stray_kiosk_printer:StrayPrinter"}},
+        {
+            "kiosk.drivers": {"printer.stray": "stray_kiosk_printer:StrayPrinter"},
+            "kiosk.driver_settings": {"printer.stray": "stray_kiosk_printer:StraySettings"},
+        },
         {
             "stray_kiosk_printer/__init__.py": (
                 "from kiosk.driver_api import IdReaderSection\n\n\n"
-                "class StrayPrinter:\n    settings_model = IdReaderSection\n"
+                "class StraySettings(IdReaderSection):\n    pass\n\n\n"
+                "class StrayPrinter:\n    pass\n"
             )
         },
     )
@@ -141,12 +151,15 @@ def test_two_drivers_of_a_device_must_agree_on_a_shared_keys_type(
     # The camera and the serial scanner both declare `port: str`; a third says it is a number.
     plugins.install(
         "odd_kiosk_scanner",
-        {"kiosk.drivers": {"scanner.odd": "odd_kiosk_scanner:OddScanner"}},
+        {
+            "kiosk.drivers": {"scanner.odd": "odd_kiosk_scanner:OddScanner"},
+            "kiosk.driver_settings": {"scanner.odd": "odd_kiosk_scanner:OddSettings"},
+        },
         {
             "odd_kiosk_scanner/__init__.py": (
                 "from kiosk.driver_api import ScannerSection\n\n\n"
                 "class OddSettings(ScannerSection):\n    port: int = 0\n\n\n"
-                "class OddScanner:\n    settings_model = OddSettings\n"
+                "class OddScanner:\n    pass\n"
             )
         },
     )
@@ -173,13 +186,19 @@ def test_a_driver_setting_from_the_environment_is_checked_and_named_by_its_varia
 def test_a_driver_package_that_cannot_be_loaded_is_named(plugins: InstalledPlugins, tmp_path: Path) -> None:
     plugins.install(
         "broken_kiosk_speaker",
-        {"kiosk.drivers": {"speaker.broken": "broken_kiosk_speaker:Speaker"}},
-        {"broken_kiosk_speaker/__init__.py": "import vendor_library_that_is_not_installed\n"},
+        {
+            "kiosk.drivers": {"speaker.broken": "broken_kiosk_speaker:Speaker"},
+            "kiosk.driver_settings": {"speaker.broken": "broken_kiosk_speaker.settings:Settings"},
+        },
+        {
+            "broken_kiosk_speaker/__init__.py": "",
+            "broken_kiosk_speaker/settings.py": "import vendor_library_that_is_not_installed\n",
+        },
     )
     with pytest.raises(SettingsError) as caught:
         load(site(tmp_path, ""))
     assert (caught.value.key, caught.value.source) == (
         "devices.speaker.driver",
-        "driver speaker.broken (broken_kiosk_speaker:Speaker)",
+        "driver speaker.broken (broken_kiosk_speaker.settings:Settings)",
     )
     assert "vendor_library_that_is_not_installed" in caught.value.reason
