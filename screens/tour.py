@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.appliance import Kiosk
-from kiosk.cli.ui import TOUR_PIN
 from kiosk.events import Event
 from kiosk.journey import Screen, View
 from kiosk.records import IdCard, RatingLevel
@@ -17,6 +16,7 @@ from kiosk.technician.console import Mode
 from screens.app import SCREEN_CLASSES, KioskApp
 from screens.attract import AttractScreen
 from screens.pilot import UiPilot
+from screens.showroom import TOUR_PIN, VARIANTS
 from screens.touch import SimulatedTouch
 
 log = logging.getLogger(__name__)
@@ -38,9 +38,6 @@ PRINT_SECONDS = 10.0
 
 #: Shown by technician_tour, entered from the attract screen after the resident has walked away.
 TECHNICIAN_SCREENS = {Screen.TECHNICIAN_PIN, Screen.TECHNICIAN}
-
-#: The ways a resident can set up their visit; each is one tour.
-VARIANTS = ("zh", "en", "elder")
 
 #: Stops of the tour besides one per screen: states of a screen worth a picture of their own.
 EXTRA_STOPS = frozenset(
