@@ -46,6 +46,7 @@ from bench import leftovers
 from kiosk.idnumber import check_character
 from kiosk.journey import Screen
 from kiosk.records import IdCard, RatingLevel, SocialSecurityCard
+from screens.showroom import WalkClock, simulated_offscreen_kiosk
 
 #: Memory a thousand journeys may add, after the warm-up.
 GROWTH_TARGET_MIB = 10.0
@@ -219,7 +220,7 @@ class SoakReport:
     #: Where personal data was found; empty is the proof the soak is after.
     findings: list[str] = field(default_factory=list)
     tracemalloc_top: list[str] = field(default_factory=list)
-    #: Screen fades that had not finished 1.5 s after the screen showed (see JourneyDriver.settle).
+    #: Screen fades that had not finished 1.5 s after the screen showed (see the lean driver's `on`).
     stuck_transitions: int = 0
     #: The time budget ran out before every journey was driven (the figures cover those driven).
     stopped_early: bool = False
@@ -357,12 +358,7 @@ def prepare_process(scratch: Path, size: tuple[int, int], max_fps: int = 60) -> 
     tmp.mkdir(parents=True)
     os.environ["TMPDIR"] = str(tmp)
     tempfile.tempdir = str(tmp)
-    for device in ("ID_READER", "SSCARD_READER", "SCANNER", "PRINTER", "SPEAKER"):
-        os.environ[f"KIOSK__DEVICES__{device}__DRIVER"] = "sim"
-    os.environ["KIOSK_DATA_DIR"] = str(scratch / "data")
-    os.environ["KIOSK__SYNC__REPO_URL"] = '""'
-    os.environ.pop("DISPLAY", None)
-    os.environ.pop("WAYLAND_DISPLAY", None)
+    simulated_offscreen_kiosk(scratch / "data")
     from screens.environment import prepare_kivy
 
     # Capped as on a display: uncapped (0), Kivy's screen transitions can stay active forever.
@@ -404,8 +400,8 @@ def run(options: SoakOptions) -> SoakReport:
     root.setLevel(logging.DEBUG)  # every record is looked at, debug lines too; none is printed
     logging.getLogger("kivy").setLevel(logging.WARNING)
 
-    skew = [0.0]
-    kiosk = build_kiosk(load_settings(), clock=lambda: time.monotonic() + skew[0])
+    clock = WalkClock()
+    kiosk = build_kiosk(load_settings(), clock=clock)
     kiosk.devices.printer.seconds_per_job = 0  # type: ignore[attr-defined]  # the simulated printer
     kiosk.printing._poll_interval = 0.01  # follows the simulated job without sleeping a kiosk's 250 ms
     kiosk.identity.watch = ReaderWatch(poll=READER_POLL_SECONDS)
@@ -417,8 +413,9 @@ def run(options: SoakOptions) -> SoakReport:
         ui = lean_driver(KioskApp(kiosk), options.size)
         ui.app.root.transition.duration = TRANSITION_SECONDS
         try:
-            driver = JourneyDriver(ui, kiosk, people, skew, report)
+            driver = JourneyDriver(ui, kiosk, people, clock, report)
             drive(driver, options, report)
+            report.stuck_transitions = ui.stuck_transitions
             report.ratings_in_outbox = kiosk.ratings.count_pending()
             report.printed_files = len(list((kiosk.data_dir / "printed").glob("*.pdf")))
             report.findings = [str(finding) for finding in driver.findings]
@@ -483,6 +480,22 @@ def lean_driver(app: Any, size: tuple[int, int]) -> Any:
     from screens.touch import tap
 
     class LeanDriver(UiPilot):
+        #: Screen fades that had not finished 1.5 s after their screen showed (see `on`).
+        stuck_transitions = 0
+
+        def on(self, screen: Screen, timeout: float = 30.0) -> None:
+            """Wait for `screen`, and for its fade-in to finish when it does within a second and a half.
+
+            Now and then (a few times in a hundred screen changes on this loaded machine) Kivy's fade
+            never completes: the transition stays active until the next screen change ends it.
+            Counted in the report, not fatal: the screen is current and takes touches.
+            """
+            self.until(lambda: self.current == screen.value, timeout, what=f"screen {screen.value}")
+            try:
+                super().on(screen, timeout=1.5)
+            except UiTimeout:
+                self.stuck_transitions += 1
+
         def tap(self, target: Any) -> None:
             self.scroll_into_view(target)
             tap(target)
@@ -517,15 +530,19 @@ def search_ui(ui: Any, secrets: leftovers.Secrets, report: SoakReport) -> list[l
 
 
 class JourneyDriver:
-    """Drives one resident's journey through the UI by touch, following a plan."""
+    """Drives one resident's journey through the UI by touch, following a plan.
+
+    The steps are the tour's (screens/tour.py): one walk through the resident's screens, which the
+    tour takes pictures of and the soak drives a thousand times with other choices.
+    """
 
     def __init__(
-        self, ui: Any, kiosk: Any, people: list[Resident], skew: list[float], report: SoakReport
+        self, ui: Any, kiosk: Any, people: list[Resident], clock: WalkClock, report: SoakReport
     ) -> None:
         self.ui = ui
         self.kiosk = kiosk
         self.people = people
-        self.skew = skew
+        self.clock = clock
         self.report = report
         #: Personal data the session still held after a walk-away.
         self.findings: list[leftovers.Finding] = []
@@ -533,82 +550,41 @@ class JourneyDriver:
     # -- the journey -------------------------------------------------------------------------------
 
     def journey(self, plan: JourneyPlan) -> None:
+        from screens import tour
+
         ui = self.ui
-        self.settle(Screen.ATTRACT)
+        ui.on(Screen.ATTRACT)
         ui.tap_center()
-        self.settle(Screen.HOME)
+        ui.on(Screen.HOME)
         if plan.language != self.kiosk.journey.language:
-            self.switch_language(plan.language)
+            tour.switch_language(ui, plan.language)
         if plan.elder:
-            ui.app.toggle_elder()  # what the elder-mode switch on every screen does
-            ui.until(lambda: self.kiosk.journey.elder, what="elder mode")
+            tour.switch_to_elder_mode(ui)
         if plan.card is not None:
-            self.identify(plan)
+            tour.identify_by_card(ui, self.slot(plan), self.card(plan), leave_card=plan.forget_card)
+            self.report.identified += 1
         if self.find_guide(plan):
             self.read_guide(plan)
             if plan.qr:
-                self.show_qr()
+                tour.show_qr(ui)
             if plan.print and self.print_checklist() and plan.rating is not None:
-                self.ui.tap(ui.widget(Screen.PRINT_DONE, "rate"))
+                ui.tap(ui.widget(Screen.PRINT_DONE, "rate"))
                 self.rate(plan)
             elif plan.rating is not None:
-                self.ui.tap(ui.widget(ui_screen(ui), "home"))
-                self.settle(Screen.HOME)
-                self.ui.tap(ui.widget(Screen.HOME, "rate"))
+                ui.tap(ui.widget(ui_screen(ui), "home"))
+                ui.on(Screen.HOME)
+                ui.tap(ui.widget(Screen.HOME, "rate"))
                 self.rate(plan)
         self.walk_away(plan)
-
-    def switch_language(self, language: str) -> None:
-        try:
-            button = self.ui.widget(Screen.HOME, "language")
-        except LookupError:
-            self.ui.app.switch_language()
-        else:
-            self.ui.tap(button)
-        self.ui.until(lambda: self.kiosk.journey.language == language, what=f"language {language}")
-
-    def identify(self, plan: JourneyPlan) -> None:
-        """Place the resident's card on the reader, see the greeting, lift it (or forget it there)."""
-        ui = self.ui
-        person = self.people[plan.resident]
-        self.ui.tap(ui.widget(Screen.HOME, "identify"))
-        self.settle(Screen.IDENTIFY)
-        slot = self.slot(plan)
-        slot.place(self.card(plan, person))
-        self.settle(Screen.IDENTIFIED)
-        self.report.identified += 1
-        if plan.forget_card:
-            self.ui.tap(ui.widget(Screen.IDENTIFIED, "home"))
-            self.settle(Screen.HOME)
-            return
-        slot.lift()  # the identified part ends at once
-        self.settle(Screen.IDENTIFY)
-        ui.until(lambda: self.kiosk.session.identity is None, what="identity dropped")
-        self.ui.tap(ui.widget(Screen.IDENTIFY, "back"))
-        self.settle(Screen.HOME)
-
-    def settle(self, screen: Screen) -> None:
-        """Wait for `screen`, and for its fade-in to finish when it does within a second and a half.
-
-        Now and then (a few times in a hundred screen changes on this loaded machine) Kivy's fade
-        never completes: the transition stays active until the next screen change ends it. Counted
-        in the report, not fatal: the screen is current and takes touches.
-        """
-        from screens.pilot import UiTimeout
-
-        self.ui.until(lambda: self.ui.current == screen.value, what=f"screen {screen.value}")
-        try:
-            self.ui.on(screen, timeout=1.5)
-        except UiTimeout:
-            self.report.stuck_transitions += 1
 
     def slot(self, plan: JourneyPlan) -> Any:
         devices = self.kiosk.devices
         reader = devices.id_reader if plan.card == "id_card" else devices.sscard_reader
         return reader.slot
 
-    def card(self, plan: JourneyPlan, person: Resident) -> IdCard | SocialSecurityCard:
+    def card(self, plan: JourneyPlan) -> IdCard | SocialSecurityCard:
         """The resident's card, built from separate copies of their data."""
+        person = self.people[plan.resident]
         if plan.card == "id_card":
             return IdCard(
                 "resident",
@@ -630,56 +606,28 @@ class JourneyDriver:
 
     def find_guide(self, plan: JourneyPlan) -> bool:
         """Open a guide by the plan's route; False when nothing could be opened."""
-        if plan.route == "search" and self.search(plan):
-            return True
+        from screens import tour
+
         ui = self.ui
+        if plan.route == "search":
+            tour.type_search(ui, plan.query)
+            results = ui.widget(Screen.SEARCH, "results")
+            if ui.screen(Screen.SEARCH).flow.hits and tour.choose_row(ui, results, plan.pick):
+                return True
         if ui.current != Screen.HOME.value:
-            self.ui.tap(ui.widget(ui_screen(ui), "home"))
-            self.settle(Screen.HOME)
+            ui.tap(ui.widget(ui_screen(ui), "home"))
+            ui.on(Screen.HOME)
         # Through home's task tiles, as a resident does (elder mode's home has no browsing list and
         # no life-events tile: its residents browse by department).
         by_event = plan.route == "life_event" and ui.widget(Screen.HOME, "all_life_events").parent is not None
-        screen = Screen.LIFE_EVENTS if by_event else Screen.DEPARTMENTS
-        self.ui.tap(ui.widget(Screen.HOME, "all_life_events" if by_event else "all_departments"))
-        self.settle(screen)
-        grid = ui.widget(screen, "life_events" if by_event else "tiles")
-        tiles = list(reversed(grid.children))  # Kivy keeps children last-first
-        if not tiles:
+        if not tour.open_guide_list(ui, by_life_event=by_event, tile=plan.number + plan.pick):
             return False
-        self.ui.tap(tiles[(plan.number + plan.pick) % len(tiles)])
-        self.settle(Screen.GUIDE_LIST)
-        return self.choose_row(ui.widget(Screen.GUIDE_LIST, "rows"), plan)
-
-    def search(self, plan: JourneyPlan) -> bool:
-        ui = self.ui
-        self.ui.tap(ui.widget(Screen.HOME, "search"))
-        self.settle(Screen.SEARCH)
-        keys = {key.key: key for row in ui.widget(Screen.SEARCH, "keyboard").children for key in row.children}
-        for letter in plan.query:
-            self.ui.tap(keys[letter])
-        screen = ui.screen(Screen.SEARCH)
-        ui.until(lambda: screen.flow is not None and screen.flow.searched == plan.query, what="search")
-        if not screen.flow.hits:
-            return False
-        return self.choose_row(ui.widget(Screen.SEARCH, "results"), plan)
-
-    def choose_row(self, recycle_view: Any, plan: JourneyPlan) -> bool:
-        """Tap one of the rows a recycle view shows (it lays them out over a few frames)."""
-        ui = self.ui
-        layout = recycle_view.children[0]
-        ui.until(lambda: bool(layout.children), what="rows")
-        rows = sorted(
-            (row for row in layout.children if getattr(row, "guide_id", "")), key=lambda row: -row.y
-        )
-        rows = [row for row in rows if recycle_view.y <= row.to_window(*row.center)[1] <= recycle_view.top]
-        if not rows:
-            return False
-        self.ui.tap(rows[plan.pick % len(rows)])
-        self.settle(Screen.GUIDE_DETAIL)
-        return True
+        return tour.choose_row(ui, ui.widget(Screen.GUIDE_LIST, "rows"), plan.pick)
 
     def read_guide(self, plan: JourneyPlan) -> None:
         """Scroll through the guide; switch to the plain version and back when it has one."""
+        from screens.tour import read_plain_version
+
         ui = self.ui
         scroll = ui.widget(Screen.GUIDE_DETAIL, "scroll")
         for position in (0.5, 0.0, 1.0):
@@ -687,26 +635,16 @@ class JourneyDriver:
             ui.frames(2)
         guide = self.kiosk.journey.view.guide
         if plan.plain and guide is not None and guide.plain:
-            self.ui.tap(ui.widget(Screen.GUIDE_DETAIL, "plain"))
-            ui.until(lambda: self.kiosk.journey.view.plain, what="plain version")
-            self.ui.tap(ui.widget(Screen.GUIDE_DETAIL, "plain"))
-            ui.until(lambda: not self.kiosk.journey.view.plain, what="full guide")
-
-    def show_qr(self) -> None:
-        ui = self.ui
-        self.ui.tap(ui.widget(Screen.GUIDE_DETAIL, "qr"))
-        self.settle(Screen.QR)
-        self.ui.tap(ui.widget(Screen.QR, "back"))
-        self.settle(Screen.GUIDE_DETAIL)
+            read_plain_version(ui)
 
     def print_checklist(self) -> bool:
         """Print and wait for the paper; True when it came out."""
         ui = self.ui
-        self.ui.tap(ui.widget(Screen.GUIDE_DETAIL, "print"))
+        ui.tap(ui.widget(Screen.GUIDE_DETAIL, "print"))
         ui.until(
             lambda: ui.current in (Screen.PRINT_DONE.value, Screen.PRINT_FAILED.value), what="print outcome"
         )
-        self.settle(Screen(ui.current))
+        ui.on(Screen(ui.current))
         if ui.current == Screen.PRINT_DONE.value:
             self.report.printed += 1
             return True
@@ -715,31 +653,23 @@ class JourneyDriver:
 
     def rate(self, plan: JourneyPlan) -> None:
         """Pick the plan's level (and a reason for a bad one); submit, or type a number and leave."""
-        from screens.tour import open_phone_keypad
+        from screens.tour import give_rating
 
         ui = self.ui
-        self.settle(Screen.RATING)
+        ui.on(Screen.RATING)
         rating = ui.screen(Screen.RATING)
         if rating.flow is None or rating.flow.already_rated:
             return
         assert plan.rating is not None
-        levels = ui.widget(Screen.RATING, "levels").children
-        self.ui.tap(next(button for button in levels if button.level == plan.rating.value))
-        if plan.rating.bad:
-            reasons = ui.widget(Screen.RATING, "reasons")
-            ui.until(lambda: len(reasons.children) >= 3, what="the reasons for a bad rating")
-            self.ui.tap(reasons.children[-1 - plan.pick % 3])
+        phone = self.people[plan.resident].phone if plan.abandon_phone else ""
+        give_rating(ui, plan.rating, reason=plan.pick % 3, phone=phone)
         if plan.abandon_phone:
-            keys = open_phone_keypad(ui)
-            for digit in self.people[plan.resident].phone:
-                self.ui.tap(keys[digit])
-            ui.until(lambda: rating.flow is not None and len(rating.flow.phone) == 11, what="phone typed")
             return  # the resident walks away from the form
-        self.ui.tap(ui.widget(Screen.RATING, "submit"))
+        ui.tap(ui.widget(Screen.RATING, "submit"))
         ui.until(lambda: rating.flow is None or rating.flow.submitted is not None, what="rating submitted")
         self.report.ratings_submitted += 1
-        self.ui.tap(ui.widget(Screen.RATING, "home"))
-        self.settle(Screen.HOME)
+        ui.tap(ui.widget(Screen.RATING, "home"))
+        ui.on(Screen.HOME)
 
     def abandon(self) -> None:
         """After a journey the UI did not complete: lift any card and let the session run out."""
@@ -748,30 +678,19 @@ class JourneyDriver:
             if slot.present():
                 slot.lift()
         session = self.kiosk.session
-        self.skew[0] += session.idle_seconds + session.warning_seconds + 1
+        self.clock.skew(session.idle_seconds + session.warning_seconds + 1)
         session.tick()
         self.ui.until(lambda: not session.active, what="the session to end")
-        self.settle(Screen.ATTRACT)
+        self.ui.on(Screen.ATTRACT)
         time.sleep(3 * READER_POLL_SECONDS)
 
     def walk_away(self, plan: JourneyPlan) -> None:
         """Nobody touches the screen: the warning shows, the session ends, the attract screen returns."""
+        from screens.tour import walk_away
+
         ui = self.ui
         session = self.kiosk.session
-        warning = ui.app.idle_warning
-        self.skew[0] += session.idle_seconds + 0.5
-        session.tick()  # what the app's quarter-second timer does, without waiting for it
-        ui.until(lambda: warning.parent is not None, what="idle warning")
-        if plan.more_time:
-            self.ui.tap(warning.ids.more_time)
-            ui.until(lambda: warning.parent is None, what="warning withdrawn")
-            self.skew[0] += session.idle_seconds + 0.5
-            session.tick()
-            ui.until(lambda: warning.parent is not None, what="idle warning again")
-        self.skew[0] += session.warning_seconds + 0.5
-        session.tick()
-        self.settle(Screen.ATTRACT)
-        ui.until(lambda: warning.parent is None, what="warning closed")
+        walk_away(ui, self.clock.skew, more_time=plan.more_time)
         if session.identity is not None or session.active:
             self.findings.append(leftovers.Finding("session", f"after journey {plan.number}", "identity"))
         if plan.forget_card:

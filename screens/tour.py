@@ -1,4 +1,10 @@
-"""`kiosk tour`: walk the real UI offscreen with simulated touches and save a PNG per screen."""
+"""`kiosk tour`: walk the real UI offscreen with simulated touches and save a PNG per screen.
+
+The walk is made of steps (identify by card, search, read a guide's plain version, show its QR code,
+rate, walk away) that the soak benchmark (bench/soak.py) drives as well, a thousand times over with
+other choices: one walk through the resident's screens, not two. A step takes `shot`, called with
+the name of each stop on the way; the tour takes a picture there, the soak passes `no_pictures`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.appliance import Kiosk
-from kiosk.cli.ui import TOUR_PIN
 from kiosk.events import Event
 from kiosk.journey import Screen, View
 from kiosk.records import IdCard, RatingLevel
@@ -17,6 +22,7 @@ from kiosk.technician.console import Mode
 from screens.app import SCREEN_CLASSES, KioskApp
 from screens.attract import AttractScreen
 from screens.pilot import UiPilot
+from screens.showroom import TOUR_PIN, VARIANTS
 from screens.touch import SimulatedTouch
 
 log = logging.getLogger(__name__)
@@ -39,9 +45,6 @@ PRINT_SECONDS = 10.0
 #: Shown by technician_tour, entered from the attract screen after the resident has walked away.
 TECHNICIAN_SCREENS = {Screen.TECHNICIAN_PIN, Screen.TECHNICIAN}
 
-#: The ways a resident can set up their visit; each is one tour.
-VARIANTS = ("zh", "en", "elder")
-
 #: Stops of the tour besides one per screen: states of a screen worth a picture of their own.
 EXTRA_STOPS = frozenset(
     {
@@ -56,6 +59,19 @@ EXTRA_STOPS = frozenset(
 )
 #: Every picture a walk saves, by name.
 STOPS = frozenset(screen.value for screen in SCREEN_CLASSES) | EXTRA_STOPS
+
+#: Frames drawn before the picture of these stops, for the screen to settle: a recycle view lays
+#: out its rows, a screen its buttons, the idle warning fades in, over the frames after it shows.
+SETTLE_FRAMES = {
+    "identified": 4,
+    "search": 6,
+    "guide_list": 6,
+    "guide_plain": 2,
+    "rating": 2,
+    "rating_bad": 2,
+    "idle_warning": 10,
+    "technician": 4,
+}
 
 
 class _WalkEnded(Exception):
@@ -107,42 +123,75 @@ def technician_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
         what="the printer and card tests",
     )
     kiosk.devices.id_reader.slot.lift()  # type: ignore[attr-defined]
-    ui.frames(4)
     shot("technician")
     ui.tap(ui.widget(Screen.TECHNICIAN, "exit"))
     ui.on(Screen.ATTRACT)
 
 
-def identify_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
-    """From home: the identify screen, a demo card placed on the simulated reader, then lifted."""
-    kiosk: Kiosk = ui.app.kiosk
+def no_pictures(name: str) -> None:
+    """The `shot` of a walk that takes no pictures (the soak's)."""
+
+
+def identify_by_card(
+    ui: UiPilot, slot: Any, card: Any, shot: Callable[[str], None] = no_pictures, *, leave_card: bool = False
+) -> None:
+    """From home: the identify screen, `card` placed in a simulated reader's `slot`, the greeting.
+
+    Then the card is lifted and the walk goes back home; or, with `leave_card`, the resident goes
+    home and leaves it there.
+    """
     ui.tap(ui.widget(Screen.HOME, "identify"))
     ui.on(Screen.IDENTIFY)
     shot("identify")
-    slot = kiosk.devices.id_reader.slot  # type: ignore[attr-defined]  # the tour runs on the simulators
-    slot.place(DEMO_CARD)
+    slot.place(card)
     ui.on(Screen.IDENTIFIED, timeout=60)  # its first frame draws a button per service: slow when busy
-    ui.frames(4)
     shot("identified")
+    if leave_card:
+        ui.tap(ui.widget(Screen.IDENTIFIED, "home"))
+        ui.on(Screen.HOME)
+        return
     slot.lift()  # the identified part ends the moment the card leaves the reader
     ui.on(Screen.IDENTIFY)
+    ui.until(lambda: ui.app.kiosk.session.identity is None, what="identity dropped")
     ui.tap(ui.widget(Screen.IDENTIFY, "back"))
     ui.on(Screen.HOME)
+
+
+def identify_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
+    """From home: the identify screen, a demo card placed on the simulated reader, then lifted."""
+    kiosk: Kiosk = ui.app.kiosk
+    slot = kiosk.devices.id_reader.slot  # type: ignore[attr-defined]  # the tour runs on the simulators
+    identify_by_card(ui, slot, DEMO_CARD, shot)
+
+
+def switch_language(ui: UiPilot, language: str) -> None:
+    """On home, touch the language button until `language` is in force."""
+    try:
+        button = ui.widget(Screen.HOME, "language")
+    except LookupError:
+        ui.app.switch_language()  # what the language button does, on a build without one on screen
+    else:
+        ui.tap(button)
+    ui.until(lambda: ui.app.kiosk.journey.language == language, what=f"language {language}")
+
+
+def switch_to_elder_mode(ui: UiPilot) -> None:
+    """On home, touch the elder-mode switch (适老化)."""
+    try:
+        switch = ui.widget(Screen.HOME, "elder")
+    except LookupError:
+        ui.app.toggle_elder()  # what the elder-mode switch does, on a build without one on screen
+    else:
+        ui.tap(switch)
+    ui.until(lambda: ui.app.theme.variant == "elder", what="elder mode")
 
 
 def choose_variant(ui: UiPilot, variant: str) -> None:
     """On home, set the visit up as a resident does: the language button, the elder-mode switch."""
     if variant == "en":
-        ui.tap(ui.widget(Screen.HOME, "language"))
-        ui.until(lambda: ui.app.kiosk.journey.language == "en", what="English")
+        switch_language(ui, "en")
     elif variant == "elder":
-        try:
-            switch = ui.widget(Screen.HOME, "elder")
-        except LookupError:
-            ui.app.toggle_elder()  # what the elder-mode switch does, on a build without one on screen
-        else:
-            ui.tap(switch)
-        ui.until(lambda: ui.app.theme.variant == "elder", what="elder mode")
+        switch_to_elder_mode(ui)
     elif variant != "zh":
         raise ValueError(f"no tour variant {variant!r}; choose from {', '.join(VARIANTS)}")
     ui.on(Screen.HOME)
@@ -161,6 +210,7 @@ def journey_tour(
     shown: set[str] = set()
 
     def shot(name: str) -> None:
+        ui.frames(SETTLE_FRAMES.get(name, 0))
         shown.add(ui.current)
         visit(name)
 
@@ -194,14 +244,7 @@ def journey_tour(
     rating_tour(ui, shot)
     other_screens_tour(ui, shot, shown)
 
-    # Walk away: the idle time passes, the warning counts down, the session ends.
-    skew_clock(kiosk.settings.session.idle_seconds + 0.5)
-    warning = ui.app.idle_warning
-    ui.until(lambda: warning is not None and warning.parent is not None, what="idle warning")
-    ui.frames(10)
-    visit("idle_warning")
-    skew_clock(kiosk.settings.session.warning_seconds + 0.5)
-    ui.on(Screen.ATTRACT)
+    walk_away(ui, skew_clock, shot)
     shot("attract_after_idle")
 
     technician_tour(ui, shot)
@@ -210,29 +253,62 @@ def journey_tour(
 
 def guide_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
     """From home: the first department's guides, the first guide, its plain version, its QR code."""
-    kiosk: Kiosk = ui.app.kiosk
     if not on_screen(ui.widget(Screen.HOME, "tiles")):  # elder mode's home: through its departments tile
-        ui.tap(ui.widget(Screen.HOME, "all_departments"))
-        ui.on(Screen.DEPARTMENTS)
-        ui.tap(ui.widget(Screen.DEPARTMENTS, "tiles").children[-1])
+        open_guide_list(ui)
     else:
         ui.tap(ui.widget(Screen.HOME, "tiles").children[-1])  # children run last-first: the first tile
-    ui.on(Screen.GUIDE_LIST)
-    ui.frames(6)  # the recycle view lays out its rows over the next frames
+        ui.on(Screen.GUIDE_LIST)
     shot("guide_list")
-
-    rows = sorted(ui.widget(Screen.GUIDE_LIST, "rows").children[0].children, key=lambda row: -row.y)
-    ui.tap(rows[0])
-    ui.on(Screen.GUIDE_DETAIL)
+    choose_row(ui, ui.widget(Screen.GUIDE_LIST, "rows"))
     shot("guide_detail")
+    read_plain_version(ui, shot)
+    show_qr(ui, shot)
 
+
+def open_guide_list(ui: UiPilot, *, by_life_event: bool = False, tile: int = 0) -> bool:
+    """From home, through all departments (or all life events): the guides of one of their tiles.
+
+    `tile` counts from the first, wrapping round; False when there is no tile to touch.
+    """
+    screen = Screen.LIFE_EVENTS if by_life_event else Screen.DEPARTMENTS
+    ui.tap(ui.widget(Screen.HOME, "all_life_events" if by_life_event else "all_departments"))
+    ui.on(screen)
+    tiles = list(reversed(ui.widget(screen, "life_events" if by_life_event else "tiles").children))
+    if not tiles:  # Kivy keeps children last-first: reversed, the first tile comes first
+        return False
+    ui.tap(tiles[tile % len(tiles)])
+    ui.on(Screen.GUIDE_LIST)
+    return True
+
+
+def choose_row(ui: UiPilot, recycle_view: Any, pick: int = 0) -> bool:
+    """Open the guide of one of the rows a recycle view shows: `pick` counts from the top, wrapping.
+
+    The view lays its rows out over a few frames; False when it shows none.
+    """
+    layout = recycle_view.children[0]
+    ui.until(lambda: bool(layout.children), what="rows")
+    rows = sorted((row for row in layout.children if getattr(row, "guide_id", "")), key=lambda row: -row.y)
+    rows = [row for row in rows if recycle_view.y <= row.to_window(*row.center)[1] <= recycle_view.top]
+    if not rows:
+        return False
+    ui.tap(rows[pick % len(rows)])
+    ui.on(Screen.GUIDE_DETAIL)
+    return True
+
+
+def read_plain_version(ui: UiPilot, shot: Callable[[str], None] = no_pictures) -> None:
+    """On a guide: its plain-language version (白话版), then the full guide again."""
+    journey = ui.app.kiosk.journey
     ui.tap(ui.widget(Screen.GUIDE_DETAIL, "plain"))
-    ui.until(lambda: kiosk.journey.view.plain, what="the plain-language version")
-    ui.frames(2)
+    ui.until(lambda: journey.view.plain, what="the plain-language version")
     shot("guide_plain")
     ui.tap(ui.widget(Screen.GUIDE_DETAIL, "plain"))
-    ui.until(lambda: not kiosk.journey.view.plain, what="the full guide")
+    ui.until(lambda: not journey.view.plain, what="the full guide")
 
+
+def show_qr(ui: UiPilot, shot: Callable[[str], None] = no_pictures) -> None:
+    """On a guide: its QR code for the phone, then back to the guide."""
     ui.tap(ui.widget(Screen.GUIDE_DETAIL, "qr"))
     ui.on(Screen.QR)
     shot("qr")
@@ -277,16 +353,8 @@ def rating_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
     """From the printed checklist: rate the service badly with a reason and a number, thanks, home."""
     ui.tap(ui.widget(Screen.PRINT_DONE, "rate"))
     ui.on(Screen.RATING)
-    ui.frames(2)
     shot("rating")
-    levels = ui.widget(Screen.RATING, "levels").children
-    ui.tap(next(button for button in levels if button.level == RatingLevel.DISSATISFIED.value))
-    reasons = ui.widget(Screen.RATING, "reasons").children
-    ui.tap(reasons[-1])  # the first reason
-    keys = open_phone_keypad(ui)
-    for digit in "13800000000":  # a demo number
-        ui.tap(keys[digit])
-    ui.frames(2)
+    give_rating(ui, RatingLevel.DISSATISFIED, reason=0, phone="13800000000")  # a demo number
     shot("rating_bad")
     ui.tap(ui.widget(Screen.RATING, "submit"))
     ui.until(
@@ -299,6 +367,25 @@ def rating_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
     shot("rating_thanks")
     ui.tap(ui.widget(Screen.RATING, "home"))
     ui.on(Screen.HOME)
+
+
+def give_rating(ui: UiPilot, level: RatingLevel, reason: int = 0, phone: str = "") -> None:
+    """On the rating screen: touch `level`; for a bad one, a reason (0: the first of three).
+
+    With `phone`, consent to a follow-up and type the number on the keypad. Not submitted.
+    """
+    screen = ui.screen(Screen.RATING)
+    levels = ui.widget(Screen.RATING, "levels").children
+    ui.tap(next(button for button in levels if button.level == level.value))
+    if level.bad:
+        reasons = ui.widget(Screen.RATING, "reasons")
+        ui.until(lambda: len(reasons.children) >= 3, what="the reasons for a bad rating")
+        ui.tap(reasons.children[-1 - reason])  # children run last-first
+    if phone:
+        keys = open_phone_keypad(ui)
+        for digit in phone:
+            ui.tap(keys[digit])
+        ui.until(lambda: screen.flow is not None and screen.flow.phone == phone, what="the phone number")
 
 
 def open_phone_keypad(ui: UiPilot) -> dict[str, Any]:
@@ -367,24 +454,64 @@ def print_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
     ui.on(Screen.HOME)
 
 
-def search_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
-    """From home, type "sbk" on the kiosk keyboard and wait for the results; back home after."""
+def type_search(ui: UiPilot, query: str) -> None:
+    """From home: the search screen, `query` typed on the kiosk's keyboard, until it is searched."""
     ui.tap(ui.widget(Screen.HOME, "search"))
     ui.on(Screen.SEARCH)
     keys = {
         button.key: button for row in ui.widget(Screen.SEARCH, "keyboard").children for button in row.children
     }
-    for letter in "sbk":
+    for letter in query:
         ui.tap(keys[letter])
     screen = ui.screen(Screen.SEARCH)
+    ui.until(lambda: screen.flow is not None and screen.flow.searched == query, what=f"the search {query!r}")
+
+
+def search_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
+    """From home, type "sbk" on the kiosk keyboard and wait for the results; back home after."""
+    type_search(ui, "sbk")
     results = ui.widget(Screen.SEARCH, "results")
-    ui.until(
-        lambda: screen.flow.searched == "sbk" and bool(results.children[0].children), what="search results"
-    )
-    ui.frames(6)
+    ui.until(lambda: bool(results.children[0].children), what="search results")
     shot("search")
     ui.tap(ui.widget(Screen.SEARCH, "home"))
     ui.on(Screen.HOME)
+
+
+def walk_away(
+    ui: UiPilot,
+    skew_clock: Callable[[float], None],
+    shot: Callable[[str], None] = no_pictures,
+    *,
+    more_time: bool = False,
+) -> None:
+    """Nobody touches the screen: the idle time passes, the warning counts down, the session ends.
+
+    The clock is moved on, never waited for. With `more_time`, the resident asks for more time once
+    when the warning shows, then walks away all the same.
+    """
+    session = ui.app.kiosk.session
+
+    def warning_shows() -> bool:
+        warning = ui.app.idle_warning
+        return warning is not None and warning.parent is not None
+
+    def let_time_pass(seconds: float) -> None:
+        skew_clock(seconds)
+        session.tick()  # what the app's quarter-second timer does, without waiting for it
+
+    let_time_pass(session.idle_seconds + 0.5)
+    ui.until(warning_shows, what="idle warning")
+    if more_time:
+        warning = ui.app.idle_warning
+        assert warning is not None  # it shows
+        ui.tap(warning.ids.more_time)
+        ui.until(lambda: not warning_shows(), what="warning withdrawn")
+        let_time_pass(session.idle_seconds + 0.5)
+        ui.until(warning_shows, what="idle warning again")
+    shot("idle_warning")
+    let_time_pass(session.warning_seconds + 0.5)
+    ui.on(Screen.ATTRACT)
+    ui.until(lambda: not warning_shows(), what="warning closed")
 
 
 def run_tour(

@@ -1,40 +1,47 @@
-"""The `kiosk` command: a thin layer over the core for residents' screens, technicians and admins."""
+"""The `kiosk` command: a thin layer over the core for residents' screens, technicians and admins.
+
+Every top-level command is registered in the `kiosk.commands` entry-point group (pyproject.toml),
+the core's as well as the UI's (`run` and `tour`, in screens/cli.py), the way a third-party package
+would add one. A command's module is imported only when that command runs or its help is shown, so
+`import kiosk.cli` loads neither the screens (nor Kivy) nor every command's dependencies.
+"""
 
 from __future__ import annotations
 
+from importlib.metadata import EntryPoint, entry_points
+
 import click
 
-from kiosk.cli.config_cmd import config
-from kiosk.cli.doctor_cmd import doctor
-from kiosk.cli.fleet_cmd import fleet
-from kiosk.cli.guides_cmd import guides
-from kiosk.cli.hw_cmd import hw
-from kiosk.cli.print_cmd import print_command
-from kiosk.cli.provision_cmd import provision_command
-from kiosk.cli.scan_cmd import scan as _scan  # noqa: F401  (registers `kiosk hw scan`)
-from kiosk.cli.sim_cmd import sim
-from kiosk.cli.sync_cmd import sync
-from kiosk.cli.technician_cmd import technician
-from kiosk.cli.ui import run, tour
+#: The entry-point group of the `kiosk` command's subcommands: name = "module:command".
+ENTRY_POINT_GROUP = "kiosk.commands"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _commands() -> dict[str, EntryPoint]:
+    return {entry_point.name: entry_point for entry_point in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+class CommandsFromEntryPoints(click.Group):
+    """Lists its subcommands from the entry points; loads one only when it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *_commands()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        entry_point = _commands().get(cmd_name)
+        if entry_point is None:
+            return None
+        command = entry_point.load()
+        if not isinstance(command, click.Command):
+            raise TypeError(f"entry point {cmd_name!r} of {ENTRY_POINT_GROUP} is not a click command")
+        return command
+
+
+@click.group(cls=CommandsFromEntryPoints, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="weihai-kiosk")
 def main() -> None:
     """Weihai government self-service kiosk."""
 
-
-main.add_command(run)
-main.add_command(tour)
-main.add_command(config)
-main.add_command(guides)
-main.add_command(fleet)
-main.add_command(sync)
-main.add_command(provision_command)
-main.add_command(print_command)
-main.add_command(hw)
-main.add_command(sim)
-main.add_command(doctor)
-main.add_command(technician)
 
 __all__ = ["main"]

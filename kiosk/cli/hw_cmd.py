@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from kiosk.cli.loading import load_or_exit
+from kiosk.cli.scan_cmd import scan
 from kiosk.devices import DriverContext, UnknownDriver, build_driver, driver_section
 from kiosk.idnumber import id_number_valid
 from kiosk.paths import data_dir
@@ -203,3 +204,6 @@ def sscard(reader_name: str, timeout: float, as_json: bool, driver: str) -> None
         where = f"reader {reader_name!r}" if reader_name else "the first PC/SC reader"
         _fail(EXIT_NO_CARD, f"social security card reader: no card in {where} within {timeout:g} s")
     _print(sscard_json(card), as_json)
+
+
+hw.add_command(scan)

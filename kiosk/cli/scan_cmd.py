@@ -9,10 +9,9 @@ from typing import Any
 import click
 
 from kiosk.barcodes import SYMBOLOGIES, decode_image
-from kiosk.cli.hw_cmd import hw
 
 
-@hw.command("scan")
+@click.command("scan")
 @click.argument(
     "images", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )

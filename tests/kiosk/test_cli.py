@@ -1,17 +1,41 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import click
 import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
 
+ROOT = Path(__file__).resolve().parents[2]
+#: Every subcommand of `kiosk`, each registered in the `kiosk.commands` entry-point group.
+COMMANDS = (
+    "config",
+    "doctor",
+    "fleet",
+    "guides",
+    "hw",
+    "print",
+    "provision",
+    "run",
+    "sim",
+    "sync",
+    "technician",
+    "tour",
+)
+
 
 def all_commands(
     group: click.Group, prefix: tuple[str, ...] = ()
 ) -> list[tuple[tuple[str, ...], click.Command]]:
     found: list[tuple[tuple[str, ...], click.Command]] = []
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, f"kiosk {' '.join((*prefix, name))} is listed but cannot be loaded"
         path = (*prefix, name)
         found.append((path, command))
         if isinstance(command, click.Group):
@@ -37,3 +61,51 @@ def test_every_command_and_option_is_documented(path: tuple[str, ...], command: 
 def test_tour_refuses_an_unknown_variant_or_orientation(option: str, value: str) -> None:
     result = CliRunner().invoke(main, ["tour", "--out", "/tmp/x", option, value])
     assert result.exit_code == 2 and f"'{value}' is not one of" in result.output
+
+
+def test_kiosk_lists_every_command_with_its_short_help() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0, result.output
+    listed = result.output.split("Commands:")[1].splitlines()
+    assert sorted(line.split()[0] for line in listed if line.strip()) == sorted(COMMANDS)
+    assert any(line.split()[0] == "run" and "touch UI" in line for line in listed if line.strip())
+    assert any(line.split()[0] == "tour" and "offscreen" in line for line in listed if line.strip())
+
+
+def test_kiosk_run_shows_its_help_without_starting_the_ui() -> None:
+    result = CliRunner().invoke(main, ["run", "--help"])
+    assert result.exit_code == 0 and "--windowed" in result.output and "--size" in result.output
+
+
+def test_the_scan_command_stays_under_hw() -> None:
+    result = CliRunner().invoke(main, ["hw", "scan", "--help"])
+    assert result.exit_code == 0 and "zbar" in result.output
+
+
+def test_an_unknown_command_is_refused() -> None:
+    result = CliRunner().invoke(main, ["fly"])
+    assert result.exit_code == 2 and "No such command 'fly'" in result.output
+
+
+def loaded_after(code: str) -> set[str]:
+    """The top-level packages and kiosk.cli modules a fresh interpreter has loaded after `code`."""
+    probe = f"{code}\nimport sys\nprint(' '.join(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
+    return set(done.stdout.split())
+
+
+def test_importing_the_command_loads_no_command_nor_the_screens() -> None:
+    loaded = loaded_after("import kiosk.cli")
+    assert not {name for name in loaded if name.split(".")[0] in {"screens", "kivy"}}
+    assert not {name for name in loaded if name.startswith("kiosk.cli.")}
+
+
+def test_a_core_command_runs_without_the_screens() -> None:
+    loaded = loaded_after(
+        "from kiosk.cli import main\ntry:\n    main(['config', '--help'])\nexcept SystemExit:\n    pass"
+    )
+    assert "kiosk.cli.config_cmd" in loaded
+    assert not {name for name in loaded if name.split(".")[0] in {"screens", "kivy"}}
+    assert "kiosk.cli.provision_cmd" not in loaded

@@ -22,12 +22,12 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
-from kiosk.cli.ui import TOUR_PIN
 from kiosk.identity import ReaderWatch
 from kiosk.technician import hash_pin
 from screens.accessibility import FIGURES, Violation, check_tree, contrast_ratio
 from screens.app import SCREEN_CLASSES
 from screens.pilot import UiPilot
+from screens.showroom import TOUR_PIN
 from screens.theme import VARIANTS, Theme
 from screens.tour import journey_tour
 from tests.conftest import FakeClock

@@ -151,7 +151,7 @@ def test_kiosk_run_exits_non_zero_after_a_restart_request(
 ) -> None:
     import screens.environment
     from kiosk.cli import main
-    from kiosk.cli import ui as ui_command
+    from screens import cli as ui_command
     from screens.app import KioskApp
 
     (tmp_path / "kiosk.toml").write_text(f'[technician]\npin_hash = "{PIN_HASH}"\n')

@@ -11,10 +11,9 @@ from kivy.base import EventLoop
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from kiosk.barcodes import decode_image
-from kiosk.cli.ui import TOUR_VARIANTS
 from kiosk.journey import Screen
 from screens.pilot import UiPilot
-from screens.tour import STOPS, VARIANTS, choose_variant
+from screens.tour import STOPS, choose_variant
 
 pytestmark = pytest.mark.ui
 
@@ -124,10 +123,6 @@ def test_the_tour_sets_a_visit_up_the_way_a_resident_does(ui: UiPilot, variant: 
         assert journey.elder and ui.app.theme.variant == "elder"
 
 
-def test_the_command_offers_the_variants_the_tour_knows() -> None:
-    assert TOUR_VARIANTS == VARIANTS
-
-
 def test_a_tour_variant_that_does_not_exist_is_refused(ui: UiPilot) -> None:
     ui.tap_center()
     ui.on(Screen.HOME)
@@ -151,7 +146,7 @@ def test_the_tour_gives_the_environment_back_as_it_found_it(
     from click.testing import CliRunner
 
     from kiosk.cli import main
-    from kiosk.cli import ui as ui_command
+    from screens import cli as ui_command
 
     monkeypatch.setattr(ui_command, "configure_logging", lambda *_args: None)  # pytest's logging stays
     monkeypatch.setenv("DISPLAY", ":42")  # the tour takes it away while it renders offscreen

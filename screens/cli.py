@@ -1,4 +1,9 @@
-"""`kiosk run` and `kiosk tour`: the composition roots that start the Kivy UI (imported lazily)."""
+"""`kiosk run` and `kiosk tour`: the composition roots that start the Kivy UI.
+
+Registered in the `kiosk.commands` entry-point group, so they are subcommands of `kiosk` while the
+core never imports the screens. Kivy is imported inside the commands, after `prepare_kivy`: this
+module itself loads without it (for `kiosk --help`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,6 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,12 +25,11 @@ from kiosk.log import configure_logging
 from kiosk.paths import data_dir
 from kiosk.settings.schema import value_pair
 from kiosk.technician import hash_pin
+from screens.showroom import TOUR_PIN, VARIANTS, WalkClock, simulated_offscreen_kiosk
 
 #: `kiosk run`'s exit status when a technician restarted the UI: systemd (Restart=always) starts it
 #: again; any non-zero status also tells the journal that this stop was not a clean shutdown.
 EXIT_RESTART_UI = 75
-#: The technician PIN `kiosk tour` gives its throwaway kiosk (never a real kiosk's).
-TOUR_PIN = "246810"
 
 log = logging.getLogger("kiosk")
 
@@ -75,8 +78,6 @@ def run(windowed: bool, size: str | None) -> None:
 
 #: The two ways a kiosk's screen stands, and the window size of each.
 ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
-#: The ways a resident sets up a visit (screens.tour.VARIANTS; kept here so the CLI needs no Kivy).
-TOUR_VARIANTS = ("zh", "en", "elder")
 
 
 @click.command()
@@ -90,7 +91,7 @@ TOUR_VARIANTS = ("zh", "en", "elder")
     "--variant",
     "variants",
     multiple=True,
-    type=click.Choice(TOUR_VARIANTS),
+    type=click.Choice(VARIANTS),
     help="zh, en, or elder (elder mode in Chinese), as a resident switches them; repeat for more. "
     "Default: all three.",
 )
@@ -113,7 +114,7 @@ def tour(out: Path, variants: tuple[str, ...], orientations: tuple[str, ...], un
     throwaway data directory, whatever the settings say, so a tour never prints on a real printer
     nor touches a kiosk's data.
     """
-    runs = [(v, o) for v in variants or TOUR_VARIANTS for o in orientations or tuple(ORIENTATIONS)]
+    runs = [(v, o) for v in variants or VARIANTS for o in orientations or tuple(ORIENTATIONS)]
     scratch = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))
     try:
         with _restored_environment():
@@ -123,32 +124,19 @@ def tour(out: Path, variants: tuple[str, ...], orientations: tuple[str, ...], un
 
 
 def _walk_tours(out: Path, runs: list[tuple[str, str]], scratch: Path, until: str | None) -> None:
-    for device in ("ID_READER", "SSCARD_READER", "SCANNER", "PRINTER", "SPEAKER"):
-        os.environ[f"KIOSK__DEVICES__{device}__DRIVER"] = "sim"
+    simulated_offscreen_kiosk(scratch)
     # A showroom: simulators run and the demo guides fill the scratch catalogue, even when the site
     # file of the machine it runs on says "appliance" (whose sims would be out of service).
     os.environ["KIOSK__KIOSK__MODE"] = "showroom"
-    os.environ["KIOSK_DATA_DIR"] = str(scratch)
-    os.environ["KIOSK__SYNC__REPO_URL"] = '""'  # a tour never syncs into its scratch folder
     # The tour enters technician mode as a technician does, with the tour's own PIN.
     os.environ["KIOSK__TECHNICIAN__PIN_HASH"] = f'"{hash_pin(TOUR_PIN)}"'
     loaded = load_or_exit()
     configure_logging(loaded.settings.logging.level, loaded.settings.logging.format)
-    # Whatever the display, the tour renders offscreen at exactly the size asked for.
-    os.environ.pop("DISPLAY", None)
-    os.environ.pop("WAYLAND_DISPLAY", None)
     from screens.environment import prepare_kivy
 
     sizes = [ORIENTATIONS[orientation] for _, orientation in runs]
     prepare_kivy(scratch / "kivy", sizes[0], fullscreen=False, resizes_to=sizes[1:])
-    skew = [0.0]
-
-    def clock() -> float:
-        return time.monotonic() + skew[0]
-
-    def skew_clock(seconds: float) -> None:
-        skew[0] += seconds
-
+    clock = WalkClock()
     from screens.tour import STOPS, run_tour
 
     if until is not None and until not in STOPS:
@@ -163,7 +151,7 @@ def _walk_tours(out: Path, runs: list[tuple[str, str]], scratch: Path, until: st
                 kiosk,
                 out / variant / orientation,
                 ORIENTATIONS[orientation],
-                skew_clock,
+                clock.skew,
                 variant,
                 until=until,
             )
