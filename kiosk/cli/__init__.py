@@ -8,31 +8,26 @@ would add one. A command's module is imported only when that command runs or its
 
 from __future__ import annotations
 
-from importlib.metadata import EntryPoint, entry_points
-
 import click
+
+from kiosk import plugins
 
 #: The entry-point group of the `kiosk` command's subcommands: name = "module:command".
 ENTRY_POINT_GROUP = "kiosk.commands"
-
-
-def _commands() -> dict[str, EntryPoint]:
-    return {entry_point.name: entry_point for entry_point in entry_points(group=ENTRY_POINT_GROUP)}
 
 
 class CommandsFromEntryPoints(click.Group):
     """Lists its subcommands from the entry points; loads one only when it is asked for."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*self.commands, *_commands()})
+        return sorted({*self.commands, *plugins.names(ENTRY_POINT_GROUP)})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.commands:
             return self.commands[cmd_name]
-        entry_point = _commands().get(cmd_name)
-        if entry_point is None:
+        command = plugins.load(ENTRY_POINT_GROUP, cmd_name)
+        if command is None:
             return None
-        command = entry_point.load()
         if not isinstance(command, click.Command):
             raise TypeError(f"entry point {cmd_name!r} of {ENTRY_POINT_GROUP} is not a click command")
         return command
