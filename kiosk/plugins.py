@@ -1,6 +1,7 @@
 """Plug-ins: what installed packages register by name in an entry-point group.
 
-Drivers (`kiosk.drivers`), their detectors (`kiosk.detectors`), simulator commands
+The `kiosk` command's subcommands (`kiosk.commands`), drivers (`kiosk.drivers`), their settings
+models (`kiosk.driver_settings`), their detectors (`kiosk.detectors`), simulator commands
 (`kiosk.simulators`) and WLT photo decoders (`kiosk.wlt_decoders`) are all found here, so the core
 never imports the package that provides one.
 """
