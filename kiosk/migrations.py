@@ -83,19 +83,19 @@ def migrate(conn: sqlite3.Connection, migrations: Migrations) -> list[str]:
 
 
 def _adopt_former_ledger(db: sqlite_utils.Database, migrations: Migrations) -> None:
-    """Copy the store's rows from the table it kept before the one ledger, the first time only."""
-    if migrations.former_ledger is None or not db.table(migrations.former_ledger).exists():
+    """Copy the store's rows from the table it kept before the one ledger, the first time only.
+
+    Plain SQL inside the caller's transaction: a write through sqlite-utils 3.x ends in
+    `with conn:`, which would commit that transaction half-way (docs/storage.md).
+    """
+    former = migrations.former_ledger
+    if former is None or not db.table(former).exists():
         return
-    if db.table(LEDGER).count_where("store = ?", [migrations.store]):
-        return
-    db.table(LEDGER).insert_all(
-        {
-            "store": migrations.store,
-            "position": row["position"],
-            "name": row["name"],
-            "applied": row["applied"],
-        }
-        for row in db.table(migrations.former_ledger).rows
+    db.conn.execute(
+        f"INSERT INTO {LEDGER} (store, position, name, applied) "
+        f"SELECT ?, position, name, applied FROM {former} "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {LEDGER} WHERE store = ?)",
+        (migrations.store, migrations.store),
     )
 
 

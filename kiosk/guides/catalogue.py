@@ -11,8 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-import sqlite_utils
-
 from kiosk.guides.codec import guide_from_dict, guide_to_dict
 from kiosk.guides.migrations import CATALOGUE_MIGRATIONS
 from kiosk.guides.search import Searcher
@@ -161,15 +159,9 @@ class Catalogue:
 
     def __init__(self, path: Path | str, synonyms: Synonyms | None = None) -> None:
         self.path = None if str(path) == ":memory:" else Path(path)
-        conn = _connect_migrated(path)
-        self.db = sqlite_utils.Database(conn)
-        self._searcher = Searcher(conn, synonyms or Synonyms.load())
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        """The underlying connection."""
-        connection: sqlite3.Connection = self.db.conn
-        return connection
+        #: The connection (autocommit; changes go through kiosk.storage.transaction).
+        self.conn = _connect_migrated(path)
+        self._searcher = Searcher(self.conn, synonyms or Synonyms.load())
 
     def close(self) -> None:
         """Close the database."""
