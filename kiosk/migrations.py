@@ -6,9 +6,10 @@ one ledger, `migration_ledger`: a row per migration applied, named by store and 
 migration and its row are written in one transaction, so a kill -9 leaves both or neither.
 
 Before the one ledger, each store kept a table of its own (`former_ledger`); the first time a
-store opens on such a database, its rows are copied into the one ledger in the same transaction
-as anything applied next. The former table stays as it was, so a kiosk put back on an older
-release still knows what ran; nothing writes to it any more.
+store opens on such a database, its rows are copied into the one ledger (in one transaction,
+before anything is applied), so nothing runs twice. The former table stays as it was, so a kiosk
+put back on an older release still knows what ran; nothing writes to it any more.
+See docs/storage.md.
 """
 
 from __future__ import annotations
