@@ -37,7 +37,7 @@ from tests.cupsd import PrivateCupsd
 from tests.qr_images import frame
 
 CONTEXT = ChecklistContext(
-    "bench-0001", "基准测试", "https://zwfw.weihai.example/guide/x", datetime(2026, 11, 27)
+    "bench-0001", "基准测试", datetime(2026, 11, 27), handover_url="https://zwfw.weihai.example/guide/x"
 )
 #: Print request keys: a new one each time, as the same key would (rightly) not print again.
 KEYS = itertools.count()

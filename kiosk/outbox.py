@@ -6,14 +6,17 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from pathlib import Path
 
-from kiosk.guides.migrations import Migration, migrate
+from kiosk.migrations import MigratedStore, Migrations
 from kiosk.records import Rating, RatingLevel
-from kiosk.storage import connect, transaction
+from kiosk.storage import transaction
+
+#: The outbox's migrations; before the one ledger they were recorded in `outbox_migrations`.
+OUTBOX_MIGRATIONS = Migrations("rating_outbox", former_ledger="outbox_migrations")
 
 
-def _create_rating_outbox(conn: sqlite3.Connection) -> None:
+@OUTBOX_MIGRATIONS.register
+def create_rating_outbox(conn: sqlite3.Connection) -> None:
     # No session id and nothing read from a card: a rating must not be linkable to a resident.
     conn.execute(
         """
@@ -33,21 +36,10 @@ def _create_rating_outbox(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX rating_outbox_pending ON rating_outbox (sent_at)")
 
 
-OUTBOX_MIGRATIONS: list[tuple[str, Migration]] = [("create_rating_outbox", _create_rating_outbox)]
-#: The outbox's own migration ledger (the state database's sync status has the default one).
-OUTBOX_LEDGER = "outbox_migrations"
-
-
-class RatingOutbox:
+class RatingOutbox(MigratedStore):
     """Ratings waiting to go upstream, in the state database (kiosk.paths.state_path)."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.conn = connect(path)
-        migrate(self.conn, OUTBOX_MIGRATIONS, ledger=OUTBOX_LEDGER)
-
-    def close(self) -> None:
-        """Close the database."""
-        self.conn.close()
+    migrations = OUTBOX_MIGRATIONS
 
     def add(self, rating: Rating) -> None:
         """Keep `rating` until it is sent: written whole in one transaction, or not at all."""

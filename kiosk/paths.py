@@ -140,5 +140,5 @@ def pushed_dir(data: Path) -> Path:
 
 
 def state_path(data: Path) -> Path:
-    """The kiosk's state database (sync status; later the outbox and the audit log)."""
+    """The kiosk's state database: sync status, rating outbox, technician audit and PIN lockout."""
     return data / "state.db"

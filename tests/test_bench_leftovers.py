@@ -52,7 +52,9 @@ def test_files_are_searched_in_every_encoding_and_pdfs_by_their_text(
         db.execute("INSERT INTO t VALUES (?)", (secrets.values["ID number"],))
     db.close()
     guide = read_jsonl(DEMO_CATALOGUE.read_text(encoding="utf-8").splitlines()[:1])[0]
-    context = ChecklistContext("wh-test", "测试站", "https://zwfw.weihai.example/g", datetime(2026, 1, 1))
+    context = ChecklistContext(
+        "wh-test", "测试站", datetime(2026, 1, 1), handover_url="https://zwfw.weihai.example/g"
+    )
     named = render_checklist(guide, context, "a4", resident_name=name)
     assert name.encode() not in named  # the font subset hides the text from a byte search ...
     (tmp_path / "printed.pdf").write_bytes(named)

@@ -3,11 +3,10 @@
 from kiosk.documents.checklist import ChecklistContext, render_checklist
 from kiosk.documents.doctor_report import render_doctor_report
 from kiosk.documents.guide_document import render_guide
-from kiosk.documents.layout import PAPERS, Paper
+from kiosk.documents.layout import PAPERS, Paper, PrintContext
 from kiosk.documents.receipts import (
     RATING_LEVELS,
     PrinterTestPage,
-    ReceiptContext,
     render_rating_receipt,
     render_test_page,
 )
@@ -17,8 +16,8 @@ __all__ = [
     "RATING_LEVELS",
     "ChecklistContext",
     "Paper",
+    "PrintContext",
     "PrinterTestPage",
-    "ReceiptContext",
     "render_checklist",
     "render_doctor_report",
     "render_guide",

@@ -2,32 +2,54 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table
 
-from kiosk.documents.layout import PAPERS, Paper, build_pdf, paragraph, qr_with_caption, styles_for, table
+from kiosk.documents.layout import (
+    PAPERS,
+    Paper,
+    PrintContext,
+    Styles,
+    build_pdf,
+    joined,
+    paragraph,
+    qr_with_caption,
+    styles_for,
+    table,
+)
 from kiosk.guides.sections import FORM_NAMES, material_requirement, time_limit_lines
 from kiosk.records import Guide, Material
 
 
 @dataclass(frozen=True)
-class ChecklistContext:
-    """Where and when the checklist is printed (no personal data here)."""
+class ChecklistContext(PrintContext):
+    """Where and when a guide's checklist or whole guide is printed, and where a phone continues."""
 
-    kiosk_id: str
-    site_name: str
-    handover_url: str
-    printed_at: datetime
+    handover_url: str = field(kw_only=True)
 
     @property
     def printed_line(self) -> str:
         """When and where the paper came out, for the foot of every printout."""
-        return f"打印时间 {self.printed_at:%Y-%m-%d %H:%M}　终端 {self.kiosk_id}　{self.site_name}"
+        return f"打印时间 {self.printed_at:%Y-%m-%d %H:%M}　终端 {self.kiosk_line}"
+
+
+def guide_heading(kind: str, this_paper: str, guide: Guide, styles: Styles, applicant: str = "") -> list[Any]:
+    """The top of a paper about one guide: what the paper is, the guide, whose it is, and whether it is
+    the demo's (`this_paper` names the paper in that warning, e.g. "本指南")."""
+    story = [
+        paragraph(kind, styles.small),
+        paragraph(guide.name, styles.title),
+        paragraph(f"事项编码 {guide.id}　{guide.department}", styles.small),
+    ]
+    if applicant:
+        story.append(paragraph(f"申请人：{applicant}", styles.body))
+    if guide.demo:
+        story.append(paragraph(f"演示内容：{this_paper}由演示数据生成，不作为办事依据。", styles.small))
+    return story
 
 
 def material_counts(material: Material) -> str:
@@ -63,15 +85,7 @@ def render_checklist(
     """
     paper = PAPERS[paper_name]
     styles = styles_for(paper)
-    story: list[Any] = [
-        paragraph("一次性告知单", styles.small),
-        paragraph(guide.name, styles.title),
-        paragraph(f"事项编码 {guide.id}　{guide.department}", styles.small),
-    ]
-    if resident_name:
-        story.append(paragraph(f"申请人：{resident_name}", styles.body))
-    if guide.demo:
-        story.append(paragraph("演示内容：本告知单由演示数据生成，不作为办事依据。", styles.small))
+    story = guide_heading("一次性告知单", "本告知单", guide, styles, applicant=resident_name)
 
     story.append(paragraph("申请材料", styles.heading))
     story += _materials(guide, paper, styles)
@@ -87,16 +101,14 @@ def render_checklist(
         story.append(paragraph("办理地点", styles.heading))
         for location in guide.locations:
             story.append(paragraph(f"{location.hall}　{location.window}".strip(), styles.body))
-            details = "　".join(part for part in (location.address, location.hours, location.phone) if part)
+            details = joined((location.address, location.hours, location.phone))
             if details:
                 story.append(paragraph(details, styles.small))
-    phones = "　".join(
-        text
-        for text in (
+    phones = joined(
+        (
             f"咨询电话 {guide.phone}" if guide.phone else "",
             f"投诉电话 {guide.complaint_phone}" if guide.complaint_phone else "",
         )
-        if text
     )
     if phones:
         story.append(paragraph(phones, styles.body))
@@ -134,9 +146,7 @@ def _materials_table(guide: Guide, styles: Any, width: float) -> Table:
     header = [paragraph(text, styles.small) for text in ("序号", "材料名称", "份数", "要求", "说明")]
     rows = [header]
     for index, material in enumerate(guide.materials, start=1):
-        notes = "；".join(
-            part for part in ("可用电子证照代替" if material.e_license else "", material.notes) if part
-        )
+        notes = joined(("可用电子证照代替" if material.e_license else "", material.notes), "；")
         rows.append(
             [
                 paragraph(str(index), styles.body),

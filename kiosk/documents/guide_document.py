@@ -7,8 +7,8 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from kiosk.documents.checklist import ChecklistContext
-from kiosk.documents.layout import PAPERS, Styles, build_pdf, paragraph, qr_with_caption, styles_for
+from kiosk.documents.checklist import ChecklistContext, guide_heading
+from kiosk.documents.layout import PAPERS, Styles, build_pdf, joined, paragraph, qr_with_caption, styles_for
 from kiosk.guides.sections import guide_sections
 from kiosk.records import Guide
 
@@ -17,13 +17,7 @@ def render_guide(guide: Guide, context: ChecklistContext, paper_name: str) -> by
     """The whole guide as a PDF laid out for `paper_name` ("a4" or "receipt80")."""
     paper = PAPERS[paper_name]
     styles = styles_for(paper)
-    story: list[Any] = [
-        paragraph("办事指南", styles.small),
-        paragraph(guide.name, styles.title),
-        paragraph(f"事项编码 {guide.id}　{guide.department}", styles.small),
-    ]
-    if guide.demo:
-        story.append(paragraph("演示内容：本指南由演示数据生成，不作为办事依据。", styles.small))
+    story = guide_heading("办事指南", "本指南", guide, styles)
     if guide.plain:
         story += _section("白话版", [guide.plain], styles)
     # The same sections, in the same order and words, as the guide screen shows.
@@ -35,17 +29,13 @@ def render_guide(guide: Guide, context: ChecklistContext, paper_name: str) -> by
     story.append(
         qr_with_caption(context.handover_url, "手机扫码查看本指南、在线申请", paper, styles, qr_size)
     )
-    revision = "　".join(
-        part
-        for part in (
+    revision = joined(
+        (
             f"指南更新 {guide.updated}" if guide.updated else "",
             f"版本 {guide.version}" if guide.version else "",
         )
-        if part
     )
-    story.append(
-        paragraph("　".join(part for part in (context.printed_line, revision) if part), styles.small)
-    )
+    story.append(paragraph(joined((context.printed_line, revision)), styles.small))
     return build_pdf(paper, story, title=f"办事指南 {guide.name}", subject=guide.id)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -20,6 +21,20 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, Ta
 from kiosk.fonts import find_cjk_font
 
 FONT_NAME = "KioskCJK"
+
+
+@dataclass(frozen=True)
+class PrintContext:
+    """Which kiosk prints a paper, where and when (no personal data here)."""
+
+    kiosk_id: str
+    site_name: str
+    printed_at: datetime
+
+    @property
+    def kiosk_line(self) -> str:
+        """The kiosk and its site, as every printout names them."""
+        return f"{self.kiosk_id}　{self.site_name}"
 
 
 @dataclass(frozen=True)
@@ -160,3 +175,8 @@ def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of plain text (escaped: guide text is data, not markup)."""
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return Paragraph(escaped.replace("\n", "<br/>"), style)
+
+
+def joined(parts: Iterable[str], separator: str = "　") -> str:
+    """The parts that say something, on one line (a guide leaves many of its elements empty)."""
+    return separator.join(part for part in parts if part)

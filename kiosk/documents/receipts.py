@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import Any
 
 from reportlab.lib.units import mm
 
-from kiosk.documents.layout import PAPERS, QrCode, build_pdf, paragraph, styles_for, table
+from kiosk.documents.layout import PAPERS, PrintContext, QrCode, build_pdf, paragraph, styles_for, table
 from kiosk.fonts import find_cjk_font
 
 #: The five levels of the government service rating (政务服务“好差评”), best first.
 RATING_LEVELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")
 
 
-@dataclass(frozen=True)
-class ReceiptContext:
-    """Where and when a receipt is printed (no personal data here)."""
-
-    kiosk_id: str
-    site_name: str
-    printed_at: datetime
-
-
 def render_rating_receipt(
-    level: str, context: ReceiptContext, paper_name: str, service_name: str = ""
+    level: str, context: PrintContext, paper_name: str, service_name: str = ""
 ) -> bytes:
     """The receipt of a rating: its level, the service rated, the date and the kiosk; nobody's name."""
     if level not in RATING_LEVELS:
@@ -40,21 +30,18 @@ def render_rating_receipt(
         story.append(paragraph(f"评价事项：{service_name}", styles.body))
     story += [
         paragraph(f"评价时间：{context.printed_at:%Y-%m-%d %H:%M}", styles.body),
-        paragraph(f"评价终端：{context.kiosk_id}　{context.site_name}", styles.body),
+        paragraph(f"评价终端：{context.kiosk_line}", styles.body),
         paragraph("感谢您的评价。评价不记录您的姓名和证件信息。", styles.small),
     ]
     return build_pdf(paper, story, title="好差评回执", subject=level)
 
 
 @dataclass(frozen=True)
-class PrinterTestPage:
+class PrinterTestPage(PrintContext):
     """What a technician's test page reports about the kiosk and its printer."""
 
-    kiosk_id: str
-    site_name: str
-    printer: str
-    paper: str
-    printed_at: datetime
+    printer: str = field(kw_only=True)
+    paper: str = field(kw_only=True)
 
     @property
     def qr_payload(self) -> str:

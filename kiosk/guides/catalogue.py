@@ -11,13 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-import sqlite_utils
-
 from kiosk.guides.codec import guide_from_dict, guide_to_dict
-from kiosk.guides.migrations import migrate
+from kiosk.guides.migrations import CATALOGUE_MIGRATIONS
 from kiosk.guides.search import Searcher
 from kiosk.guides.search_index import batches, clear_index, index_guides, unindex_guides
 from kiosk.guides.synonyms import Synonyms
+from kiosk.migrations import migrate
 from kiosk.records import ENTERPRISE_LIFE_EVENTS, INDIVIDUAL_LIFE_EVENTS, Guide, GuideSummary, SearchHit
 from kiosk.records.guide import MAX_GUIDES
 from kiosk.storage import connect, transaction
@@ -118,7 +117,7 @@ def _connect_migrated(path: Path | str) -> sqlite3.Connection:
     conn: sqlite3.Connection | None = None
     try:
         conn = connect(path)
-        migrate(conn)
+        migrate(conn, CATALOGUE_MIGRATIONS)
     except BaseException as error:
         if conn is not None:
             conn.close()
@@ -160,15 +159,9 @@ class Catalogue:
 
     def __init__(self, path: Path | str, synonyms: Synonyms | None = None) -> None:
         self.path = None if str(path) == ":memory:" else Path(path)
-        conn = _connect_migrated(path)
-        self.db = sqlite_utils.Database(conn)
-        self._searcher = Searcher(conn, synonyms or Synonyms.load())
-
-    @property
-    def conn(self) -> sqlite3.Connection:
-        """The underlying connection."""
-        connection: sqlite3.Connection = self.db.conn
-        return connection
+        #: The connection (autocommit; changes go through kiosk.storage.transaction).
+        self.conn = _connect_migrated(path)
+        self._searcher = Searcher(self.conn, synonyms or Synonyms.load())
 
     def close(self) -> None:
         """Close the database."""

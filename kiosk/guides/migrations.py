@@ -1,28 +1,19 @@
-"""Ordered migrations of the guide catalogue's schema, each applied in one transaction with its record."""
+"""The guide catalogue's schema as ordered migrations (applied and recorded by kiosk.migrations)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 from kiosk.guides.codec import guide_from_dict
 from kiosk.guides.search_index import GRAM_TABLES, TRIGRAM_TABLES, index_guides
-from kiosk.storage import transaction
+from kiosk.migrations import Migrations
 
-Migration = Callable[[sqlite3.Connection], None]
-
-MIGRATIONS: list[tuple[str, Migration]] = []
-
-
-def migration(function: Migration) -> Migration:
-    """Register `function` as the next migration; order of definition is order of application."""
-    MIGRATIONS.append((function.__name__, function))
-    return function
+#: The catalogue's migrations; before the one ledger they were recorded in `schema_migrations`.
+CATALOGUE_MIGRATIONS = Migrations("catalogue", former_ledger="schema_migrations")
 
 
-@migration
+@CATALOGUE_MIGRATIONS.register
 def create_guides(conn: sqlite3.Connection) -> None:
     conn.execute(
         """
@@ -51,7 +42,7 @@ def create_guides(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE catalogue_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-@migration
+@CATALOGUE_MIGRATIONS.register
 def create_search_index(conn: sqlite3.Connection) -> None:
     """The search index (see kiosk.guides.search_index), filled from the guides already stored."""
     conn.execute(
@@ -86,7 +77,7 @@ def create_search_index(conn: sqlite3.Connection) -> None:
     index_guides(conn, (guide_from_dict(json.loads(record)) for (record,) in stored.fetchall()))
 
 
-@migration
+@CATALOGUE_MIGRATIONS.register
 def add_self_service(conn: sqlite3.Connection) -> None:
     """Whether a guide can be handled at the kiosk itself (自助办), indexed: the services an identified
     resident is offered are read from this column, not from every guide's record."""
@@ -98,7 +89,7 @@ def add_self_service(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX guides_self_service ON guides (self_service, name)")
 
 
-@migration
+@CATALOGUE_MIGRATIONS.register
 def check_guide_limits(conn: sqlite3.Connection) -> None:
     """Guides stored before the size limits (kiosk/records/guide.py) are checked against them once.
 
@@ -108,32 +99,3 @@ def check_guide_limits(conn: sqlite3.Connection) -> None:
     """
     for (record,) in conn.execute("SELECT record FROM guides"):
         guide_from_dict(json.loads(record))
-
-
-def migrate(
-    conn: sqlite3.Connection,
-    migrations: list[tuple[str, Migration]] | None = None,
-    ledger: str = "schema_migrations",
-) -> list[str]:
-    """Apply every migration not yet applied (the catalogue's by default); returns the names applied.
-
-    `ledger` is the table recording what was applied, by position: lists that share a database
-    (the state database's sync status and rating outbox) each need a ledger of their own.
-    """
-    conn.execute(
-        f"CREATE TABLE IF NOT EXISTS {ledger} "
-        "(position INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)"
-    )
-    done = {row[0] for row in conn.execute(f"SELECT position FROM {ledger}")}
-    applied: list[str] = []
-    for position, (name, function) in enumerate(MIGRATIONS if migrations is None else migrations, start=1):
-        if position in done:
-            continue
-        with transaction(conn):  # the change and its record land together or not at all
-            function(conn)
-            conn.execute(
-                f"INSERT INTO {ledger} (position, name, applied) VALUES (?, ?, ?)",
-                (position, name, datetime.now(UTC).isoformat(timespec="seconds")),
-            )
-        applied.append(name)
-    return applied

@@ -1,4 +1,5 @@
-"""Publishing a catalogue version: the full catalogue plus deltas from the versions kiosks may hold.
+"""Publishing a catalogue version: the full catalogue plus deltas from the versions kiosks may hold
+(the targets' names and contents: kiosk.release_format).
 
 A kiosk on version N downloads `delta-N-M` (only the guides that changed) when it exists, and the
 full catalogue otherwise. Deltas are made from each of the last `KEEP_VERSIONS` versions, so a
@@ -16,10 +17,9 @@ from pathlib import Path
 
 from kiosk.guides import bounded_lines, check_replacement, guide_to_json, read_jsonl
 from kiosk.publishing.repository import FleetRepository
+from kiosk.release_format import INDEX, PREFIX, delta_target, full_target
 from kiosk.storage import write_file_atomically
 
-INDEX = "catalogue/index.json"
-PREFIX = "catalogue/"
 KEEP_VERSIONS = 5
 
 
@@ -50,19 +50,19 @@ def publish_catalogue(
         check_replacement(len(_digests(repository, max(previous))), len(lines))
     version = (max(previous) if previous else 0) + 1
     full = _gzip(f"{lines[key]}\n" for key in sorted(lines))
-    files = {f"catalogue/full-{version}.jsonl.gz": full}
+    files = {full_target(version): full}
     deltas: dict[str, str] = {}
     delta_sizes: dict[int, int] = {}
     for old in sorted(previous)[-KEEP_VERSIONS:]:
         delta = _gzip(_delta_lines(_digests(repository, old), lines))
-        name = f"catalogue/delta-{old}-{version}.jsonl.gz"
+        name = delta_target(old, version)
         files[name] = delta
         deltas[str(old)] = name
         delta_sizes[old] = len(delta)
     index = {
         "version": version,
         "guides": len(lines),
-        "full": f"catalogue/full-{version}.jsonl.gz",
+        "full": full_target(version),
         "deltas": deltas,
     }
     files[INDEX] = json.dumps(index, ensure_ascii=False, sort_keys=True).encode()

@@ -35,9 +35,8 @@ from kiosk.paths import (
     state_path,
     trust_dir,
 )
-from kiosk.publishing.catalogue_release import INDEX
-from kiosk.publishing.config_release import config_target, validate_pushed_config
 from kiosk.records.guide import MAX_GUIDES
+from kiosk.release_format import INDEX, config_target, validate_pushed_config
 from kiosk.settings import Layer, Settings, SettingsError, load_settings, standard_layers
 from kiosk.settings.loader import PUSHED_SCOPES
 from kiosk.storage import transaction, write_file_atomically

@@ -6,17 +6,17 @@ import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
-from kiosk.guides.migrations import Migration, migrate
-from kiosk.storage import connect, transaction
+from kiosk.migrations import MigratedStore, Migrations
+from kiosk.storage import transaction
+
+#: The sync status's migrations; before the one ledger they were recorded in `schema_migrations`.
+STATE_MIGRATIONS = Migrations("sync_status", former_ledger="schema_migrations")
 
 
-def _create_sync_status(conn: sqlite3.Connection) -> None:
+@STATE_MIGRATIONS.register
+def create_sync_status(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE sync_status (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-
-
-STATE_MIGRATIONS: list[tuple[str, Migration]] = [("create_sync_status", _create_sync_status)]
 
 
 @dataclass(frozen=True)
@@ -40,16 +40,10 @@ class SyncStatus:
         return (now - reference).total_seconds() / 3600
 
 
-class SyncState:
+class SyncState(MigratedStore):
     """The sync status in the state database (separate from the catalogue, which is content)."""
 
-    def __init__(self, path: Path) -> None:
-        self.conn = connect(path)
-        migrate(self.conn, STATE_MIGRATIONS)
-
-    def close(self) -> None:
-        """Close the database."""
-        self.conn.close()
+    migrations = STATE_MIGRATIONS
 
     def status(self) -> SyncStatus:
         """The stored status."""

@@ -11,13 +11,12 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 
-from kiosk.guides.migrations import Migration, migrate
-from kiosk.storage import connect, transaction
+from kiosk.migrations import MigratedStore, Migrations
+from kiosk.storage import transaction
 
-#: The technician tables' own migration ledger in the state database.
-TECHNICIAN_LEDGER = "technician_migrations"
+#: The technician tables' migrations; before the one ledger they were recorded in `technician_migrations`.
+TECHNICIAN_MIGRATIONS = Migrations("technician", former_ledger="technician_migrations")
 #: Audit rows kept; older ones go, so that years of visits cannot fill the disk.
 AUDIT_ROWS_KEPT = 10_000
 #: Longest detail stored: a sentence, not a dump.
@@ -62,7 +61,8 @@ class PinLock:
     locked_until: datetime | None = None
 
 
-def _create_technician_audit(conn: sqlite3.Connection) -> None:
+@TECHNICIAN_MIGRATIONS.register
+def create_technician_audit(conn: sqlite3.Connection) -> None:
     conn.execute(
         """
         CREATE TABLE technician_audit (
@@ -86,19 +86,10 @@ def _create_technician_audit(conn: sqlite3.Connection) -> None:
     )
 
 
-TECHNICIAN_MIGRATIONS: list[tuple[str, Migration]] = [("create_technician_audit", _create_technician_audit)]
-
-
-class TechnicianRecords:
+class TechnicianRecords(MigratedStore):
     """The audit table and the PIN lockout, in the state database (kiosk.paths.state_path)."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.conn = connect(path)
-        migrate(self.conn, TECHNICIAN_MIGRATIONS, ledger=TECHNICIAN_LEDGER)
-
-    def close(self) -> None:
-        """Close the database."""
-        self.conn.close()
+    migrations = TECHNICIAN_MIGRATIONS
 
     def record(self, at: datetime, action: Action, outcome: str, detail: str = "") -> None:
         """Add one audit row (and forget the oldest beyond AUDIT_ROWS_KEPT)."""

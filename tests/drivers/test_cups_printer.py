@@ -36,7 +36,7 @@ def checklist(paper: str = "a4") -> PrintJob:
     with DEMO_CATALOGUE.open(encoding="utf-8") as handle:
         guide = next(g for g in read_jsonl(handle) if g.id == "371000-GJJ-0003")
     context = ChecklistContext(
-        "wh-0042", "羊亭镇便民服务站", "https://zwfw.example/g/1", datetime(2026, 11, 27)
+        "wh-0042", "羊亭镇便民服务站", datetime(2026, 11, 27), handover_url="https://zwfw.example/g/1"
     )
     return PrintJob(f"checklist {guide.id}", render_checklist(guide, context, paper))
 

@@ -25,7 +25,7 @@ from kiosk.events import Event
 from kiosk.identity import ReaderWatch
 from kiosk.journey import Screen
 from kiosk.out_of_service import OutOfServiceCardReader, OutOfServicePrinter
-from kiosk.publishing.config_release import validate_pushed_config
+from kiosk.release_format import validate_pushed_config
 from kiosk.settings import LoadedSettings, SettingsError
 from tests.kiosk.test_appliance_content import fill_catalogue
 

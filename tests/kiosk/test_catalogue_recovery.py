@@ -11,14 +11,15 @@ import pytest
 
 from kiosk.appliance import build_kiosk
 from kiosk.guides import Catalogue, CatalogueUnusable
-from kiosk.guides.migrations import MIGRATIONS, migrate
+from kiosk.guides.migrations import CATALOGUE_MIGRATIONS
+from kiosk.migrations import migrate
 from kiosk.settings import load_settings
 
 
 def pre_release_catalogue(path: Path) -> None:
     """A catalogue from before the search index, holding a record today's codec rejects."""
     conn = sqlite3.connect(path)
-    migrate(conn, MIGRATIONS[:1])
+    migrate(conn, CATALOGUE_MIGRATIONS.before("create_search_index"))
     conn.execute(
         "INSERT INTO guides (id, name, department, record) VALUES (?, ?, ?, ?)",
         ("371000-OLD-1", "旧事项", "威海市测试局", '{"id": "371000-OLD-1", "name": "旧事项"}'),
@@ -47,7 +48,7 @@ def test_a_catalogue_that_fails_its_migration_is_kept_aside_and_replaced(
     [aside] = set_aside(path)
     with sqlite3.connect(aside) as kept:  # kept as it was (rolled back), for a technician to look at
         assert kept.execute("SELECT id FROM guides").fetchall() == [("371000-OLD-1",)]
-        assert kept.execute("SELECT count(*) FROM schema_migrations").fetchone() == (1,)
+        assert kept.execute("SELECT count(*) FROM migration_ledger").fetchone() == (1,)
     assert "unusable" in caplog.text and "GuideInvalid" in caplog.text and aside.name in caplog.text
 
 
@@ -88,9 +89,8 @@ def test_the_kiosk_starts_with_the_demo_guides_over_an_unusable_catalogue(
 
 def catalogue_before_the_limits(path: Path, record: dict[str, object]) -> None:
     """A catalogue at the schema before `check_guide_limits`, holding `record` as it was imported then."""
-    names = [name for name, _ in MIGRATIONS]
     conn = sqlite3.connect(path)
-    migrate(conn, MIGRATIONS[: names.index("check_guide_limits")])
+    migrate(conn, CATALOGUE_MIGRATIONS.before("check_guide_limits"))
     conn.execute(
         "INSERT INTO guides (id, name, department, record) VALUES (?, ?, ?, ?)",
         (record["id"], record["name"], record["department"], json.dumps(record, ensure_ascii=False)),

@@ -11,8 +11,8 @@ from pyzbar.pyzbar import ZBarSymbol, decode
 
 from kiosk.documents import (
     ChecklistContext,
+    PrintContext,
     PrinterTestPage,
-    ReceiptContext,
     render_checklist,
     render_guide,
     render_rating_receipt,
@@ -147,7 +147,7 @@ def test_the_name_is_on_the_checklist_only_when_asked_and_never_in_its_metadata(
 @pytest.mark.parametrize("paper", ["a4", "receipt80"])
 def test_the_rating_receipt_holds_the_level_date_and_kiosk_and_nobody(tmp_path: Path, paper: str) -> None:
     pdf = tmp_path / "rating.pdf"
-    context = ReceiptContext("wh-0042", "羊亭镇便民服务站", datetime(2026, 11, 27, 9, 30))
+    context = PrintContext("wh-0042", "羊亭镇便民服务站", datetime(2026, 11, 27, 9, 30))
     pdf.write_bytes(render_rating_receipt("基本满意", context, paper, "居民身份证换领"))
     text = pdf_text(pdf)
     for expected in ("好差评", "评价：基本满意", "居民身份证换领", "2026-11-2709:30", "wh-0042"):
@@ -157,7 +157,7 @@ def test_the_rating_receipt_holds_the_level_date_and_kiosk_and_nobody(tmp_path: 
 
 
 def test_an_unknown_rating_level_is_refused() -> None:
-    context = ReceiptContext("k", "s", datetime(2026, 11, 27))
+    context = PrintContext("k", "s", datetime(2026, 11, 27))
     with pytest.raises(ValueError, match="not one of 非常满意"):
         render_rating_receipt("great", context, "a4")
 
@@ -165,7 +165,11 @@ def test_an_unknown_rating_level_is_refused() -> None:
 @pytest.mark.parametrize("paper", ["a4", "receipt80"])
 def test_the_test_page_reports_the_kiosk_and_its_qr_code_reads_back(tmp_path: Path, paper: str) -> None:
     info = PrinterTestPage(
-        "wh-0042", "羊亭镇便民服务站", "CUPS queue 'kiosk' on localhost", paper, datetime(2026, 11, 27, 9, 30)
+        "wh-0042",
+        "羊亭镇便民服务站",
+        datetime(2026, 11, 27, 9, 30),
+        printer="CUPS queue 'kiosk' on localhost",
+        paper=paper,
     )
     pdf = tmp_path / "test.pdf"
     pdf.write_bytes(render_test_page(info))

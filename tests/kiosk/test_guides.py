@@ -20,7 +20,8 @@ from kiosk.guides import (
     read_jsonl,
     write_jsonl,
 )
-from kiosk.guides.migrations import MIGRATIONS, migrate
+from kiosk.guides.migrations import CATALOGUE_MIGRATIONS
+from kiosk.migrations import migrate
 
 MINIMAL = {"id": "371000-X-1", "name": "测试事项", "department": "威海市测试局"}
 
@@ -131,9 +132,10 @@ def test_migrations_are_recorded_and_not_applied_twice(tmp_path: Path) -> None:
     Catalogue(path).close()
     Catalogue(path).close()
     with sqlite3.connect(path) as conn:
-        rows = conn.execute("SELECT position, name FROM schema_migrations").fetchall()
+        rows = conn.execute("SELECT store, position, name FROM migration_ledger").fetchall()
         journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
-    assert rows == [(position, name) for position, (name, _) in enumerate(MIGRATIONS, start=1)]
+    names = CATALOGUE_MIGRATIONS.names()
+    assert rows == [("catalogue", position, name) for position, name in enumerate(names, start=1)]
     assert journal == "wal"
 
 
@@ -189,10 +191,8 @@ def test_self_service_guides_are_found_by_their_column(catalogue: Catalogue) -> 
 
 def test_a_catalogue_from_before_the_self_service_column_is_upgraded(tmp_path: Path) -> None:
     path = tmp_path / "guides.db"
-    names = [name for name, _ in MIGRATIONS]
-    old = MIGRATIONS[: names.index("add_self_service")]
     conn = sqlite3.connect(path)
-    migrate(conn, old)
+    migrate(conn, CATALOGUE_MIGRATIONS.before("add_self_service"))
     record = {**MINIMAL, "channels": {"self_service": True}}
     conn.execute(
         "INSERT INTO guides (id, name, department, record) VALUES (?, ?, ?, ?)",

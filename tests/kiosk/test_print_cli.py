@@ -24,7 +24,9 @@ def kiosk_print(server: str, tmp_path: Path, *args: str) -> Result:
 def a_pdf(tmp_path: Path) -> Path:
     path = tmp_path / "notice.pdf"
 
-    path.write_bytes(render_test_page(PrinterTestPage("k", "s", "p", "a4", datetime(2026, 1, 1))))
+    path.write_bytes(
+        render_test_page(PrinterTestPage("k", "s", datetime(2026, 1, 1), printer="p", paper="a4"))
+    )
     return path
 
 

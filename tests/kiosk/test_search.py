@@ -199,7 +199,7 @@ def test_a_catalogue_from_before_search_is_indexed_when_opened(tmp_path: Path) -
     with sqlite3.connect(path) as conn:  # as a kiosk of the first release left it
         for table in (*TRIGRAM_TABLES, *GRAM_TABLES, "search_docs"):
             conn.execute(f"DROP TABLE {table}")
-        conn.execute("DELETE FROM schema_migrations WHERE name = 'create_search_index'")
+        conn.execute("DELETE FROM migration_ledger WHERE name = 'create_search_index'")
     reopened = Catalogue(path)
     assert names(reopened.search("sbk")) == ["社会保障卡申领"]
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
-from kiosk.publishing.config_release import validate_pushed_config
+from kiosk.release_format import validate_pushed_config
 from kiosk.settings import (
     DEFAULTS_FILE,
     SettingsError,

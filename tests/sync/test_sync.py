@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.publishing.catalogue_release import INDEX, publish_catalogue
+from kiosk.publishing.catalogue_release import publish_catalogue
 from kiosk.publishing.config_release import publish_config
+from kiosk.release_format import INDEX
 from kiosk.settings import SettingsError
 from kiosk.sync import SyncError
 from tests.bad_catalogues import BAD_CATALOGUES, GOOD
