@@ -67,6 +67,10 @@ _TRANSIENT = {Screen.PRINTING, Screen.PRINT_DONE, Screen.PRINT_FAILED}
 
 #: Home's tasks, by id, in their order: the ways to a guide, the card, print, rating.
 HOME_TASKS = ("search", "all_life_events", "all_departments", "identify", "print", "rate")
+#: The tasks elder mode's simpler home offers, in its order: the concrete ways to a guide, the card
+#: (most of what elders come for needs it), print, and rating (every visit may be rated, printed or
+#: not: without it an elder who printed nothing could not).
+ELDER_TASKS = ("search", "all_departments", "identify", "print", "rate")
 #: The tasks that lead to guides (the card opens the services a resident can handle here): a tile
 #: leading to an empty list pretends, so they are not offered while the catalogue holds no guide.
 GUIDE_TASKS = frozenset({"search", "all_life_events", "all_departments", "identify", "print"})

@@ -11,7 +11,7 @@ from kiosk.departments import short_department
 from kiosk.guides import Category
 from kiosk.guides.sections import about_line, guide_sections, plain_sections
 from kiosk.i18n import translate
-from kiosk.journey import HOME_TASKS, Journey, View
+from kiosk.journey import ELDER_TASKS, HOME_TASKS, Journey, View
 from kiosk.records import GuideSummary
 from screens.base import KioskScreen
 from screens.face import face
@@ -22,12 +22,6 @@ from screens.widgets import KLabel, Tile
 HOME_TILES = 12
 #: What residents call the two audiences (the kiosk's words, so translated).
 AUDIENCE_LABELS = {"individual": "Services for individuals", "enterprise": "Services for businesses"}
-
-
-#: The task tiles of elder mode's home (kiosk.journey.HOME_TASKS has all, in their order): the
-#: concrete ways to a guide, the card (most of what elders come for needs it), print, and rating
-#: (every visit may be rated, printed or not: without it an elder who printed nothing could not).
-ELDER_TASKS = ("search", "all_departments", "identify", "print", "rate")
 
 
 class HomeScreen(KioskScreen):

@@ -7,6 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
+#: Which ID card document an IdCard is (CardKind, below, tells an ID card from a social security card).
 CardType = Literal["resident", "hk_mo_tw", "foreign_permanent"]
 
 

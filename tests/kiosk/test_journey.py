@@ -8,7 +8,15 @@ from typing import Any
 
 from kiosk.appliance import Kiosk
 from kiosk.events import Navigated, PrintSubmitted
-from kiosk.journey import BOTH_READERS_OUT, HELP_HERE, READER_OUT, IdentifyState, Screen
+from kiosk.journey import (
+    BOTH_READERS_OUT,
+    ELDER_TASKS,
+    HELP_HERE,
+    HOME_TASKS,
+    READER_OUT,
+    IdentifyState,
+    Screen,
+)
 from kiosk.records import CARD_READERS, CardKind, IdCard
 from kiosk.session import SessionState
 from tests.conftest import FakeClock
@@ -325,3 +333,8 @@ def test_the_attract_screen_promises_guides_and_printing_only_when_it_has_them(
 ) -> None:
     assert make_kiosk().journey.attract_promise_kept()
     assert not make_kiosk({"devices": {"printer": {"driver": "none"}}}).journey.attract_promise_kept()
+
+
+def test_elder_home_offers_some_of_home_s_tasks_in_the_same_order_rating_among_them() -> None:
+    assert [task for task in HOME_TASKS if task in ELDER_TASKS] == list(ELDER_TASKS)
+    assert {"identify", "print", "rate"} <= set(ELDER_TASKS)
