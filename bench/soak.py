@@ -45,7 +45,7 @@ from typing import Any, Literal
 from bench import leftovers
 from kiosk.idnumber import check_character
 from kiosk.journey import Screen
-from kiosk.records import IdCard, RatingLevel, SocialSecurityCard
+from kiosk.records import CardKind, IdCard, RatingLevel, SocialSecurityCard
 from screens.showroom import WalkClock, simulated_offscreen_kiosk
 
 #: Memory a thousand journeys may add, after the warm-up.
@@ -126,7 +126,7 @@ class JourneyPlan:
     rating: RatingLevel | None
     #: Consent to a follow-up and type the phone number, then walk away without submitting.
     abandon_phone: bool
-    card: Literal["id_card", "sscard"] | None
+    card: CardKind | None
     #: Leave the card on the reader and walk away identified (lifted after the attract screen shows).
     forget_card: bool
     #: Ask for more time once when the idle warning shows.
@@ -137,7 +137,7 @@ def plans(seed: int, count: int, people: int) -> Iterator[JourneyPlan]:
     """`count` journeys drawn from `seed`."""
     rng = random.Random(seed)
     for number in range(count):
-        card: Literal["id_card", "sscard"] | None = rng.choice(("id_card", "id_card", "sscard", None))
+        card = rng.choice((CardKind.ID_CARD, CardKind.ID_CARD, CardKind.SSCARD, None))
         rating = rng.choice([None, *RatingLevel])
         yield JourneyPlan(
             number=number,
@@ -579,13 +579,13 @@ class JourneyDriver:
 
     def slot(self, plan: JourneyPlan) -> Any:
         devices = self.kiosk.devices
-        reader = devices.id_reader if plan.card == "id_card" else devices.sscard_reader
+        reader = devices.id_reader if plan.card is CardKind.ID_CARD else devices.sscard_reader
         return reader.slot
 
     def card(self, plan: JourneyPlan) -> IdCard | SocialSecurityCard:
         """The resident's card, built from separate copies of their data."""
         person = self.people[plan.resident]
-        if plan.card == "id_card":
+        if plan.card is CardKind.ID_CARD:
             return IdCard(
                 "resident",
                 fresh(person.name),

@@ -14,7 +14,7 @@ from kiosk.bus import EventBus
 from kiosk.demo import FILL_CATALOGUE, shows_demo_content
 from kiosk.devices import Devices, build_devices
 from kiosk.doctor import run_checks
-from kiosk.events import Event
+from kiosk.events import SessionEnded, SettingsChanged, SyncCompleted
 from kiosk.guides import Catalogue, load_demo_if_empty
 from kiosk.identity import IdentityService
 from kiosk.journey import Journey
@@ -67,8 +67,8 @@ class Kiosk:
             log.info("sync not configured (sync.repo_url is empty): serving the local catalogue")
             return
         self.scheduler = SyncScheduler(self._sync_once, self.settings.sync, self.bus)
-        self.bus.subscribe(Event.SYNC_COMPLETED, self._on_sync_completed)
-        self.bus.subscribe(Event.SESSION_ENDED, lambda **_: self._apply_pending_settings())
+        self.bus.subscribe(SyncCompleted, self._on_sync_completed)
+        self.bus.subscribe(SessionEnded, lambda _event: self._apply_pending_settings())
         self.scheduler.start()
 
     def sync_status(self) -> SyncStatus:
@@ -95,7 +95,7 @@ class Kiosk:
         self.session.idle_seconds = settings.session.idle_seconds
         self.session.warning_seconds = settings.session.warning_seconds
         log.info("new settings in force (display theme %s)", settings.display.theme)
-        self.bus.publish(Event.SETTINGS_CHANGED, settings=settings)
+        self.bus.publish(SettingsChanged(settings))
 
     def _sync_once(self) -> SyncReport:
         # Its own connections: the apply transaction must never be visible to the UI's reads.
@@ -111,8 +111,8 @@ class Kiosk:
             catalogue.close()
             state.close()
 
-    def _on_sync_completed(self, report: SyncReport) -> None:
-        if report.config_updated:
+    def _on_sync_completed(self, event: SyncCompleted) -> None:
+        if event.report.config_updated:
             # Never change the screens under a resident: wait for the attract screen.
             self._settings_pending = True
             if not self.session.active:

@@ -1,57 +1,222 @@
-"""The named events of the kiosk: what happened, announced on the bus for anyone who cares."""
+"""The named events of the kiosk: what happened, announced on the bus for anyone who cares.
+
+Each event is a frozen record; its fields are its payload. Publishers build one
+(`bus.publish(SessionEnded(session_id, "idle"))`) and subscribers take one
+(`bus.subscribe(SessionEnded, on_ended)` with `def on_ended(event: SessionEnded)`), so mypy checks
+both sides.
+"""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kiosk.records import CardKind
+
+if TYPE_CHECKING:
+    from kiosk.journey import Screen, View
+    from kiosk.records import JobState
+    from kiosk.settings import Settings
+    from kiosk.sync.client import SyncReport
+    from kiosk.technician.console import Mode
 
 
-class Event(StrEnum):
-    """Every event the kiosk fires. Payload keys are listed with each."""
+@dataclass(frozen=True)
+class KioskEvent:
+    """What every event is: a record of something that happened."""
 
-    #: A resident touched the attract screen; a session began. session_id
-    SESSION_STARTED = "session.started"
-    #: The resident has been idle; the session ends in `remaining` seconds unless they act.
-    #: session_id, remaining
-    SESSION_IDLE_WARNING = "session.idle_warning"
-    #: The resident acted during the warning; the countdown is over. session_id
-    SESSION_RESUMED = "session.resumed"
-    #: A card identified the resident. session_id, method ("id_card" | "sscard")
-    SESSION_IDENTIFIED = "session.identified"
-    #: The identified part ended (card removed); browsing goes on. session_id, reason
-    SESSION_IDENTITY_DROPPED = "session.identity_dropped"
-    #: The session ended and its personal data is gone. session_id, reason
-    SESSION_ENDED = "session.ended"
 
-    #: A card was placed or inserted and is being read. method ("id_card" | "sscard")
-    IDENTITY_READING = "identity.reading"
-    #: A card could not be read; the resident is told what to do. method, resident_message
-    IDENTITY_READ_FAILED = "identity.read_failed"
+# -- the resident's session (kiosk.session) -------------------------------------------------------
 
-    #: The resident moved to another screen. screen, params
-    NAVIGATED = "ui.navigated"
 
-    #: A print job was accepted by the printer. job_id, title
-    PRINT_SUBMITTED = "print.submitted"
-    #: A print job's state changed. job_id, state
-    PRINT_PROGRESS = "print.progress"
-    #: A print job completed. job_id
-    PRINT_COMPLETED = "print.completed"
-    #: A print job failed. job_id, resident_message, technician_message
-    PRINT_FAILED = "print.failed"
+@dataclass(frozen=True)
+class SessionStarted(KioskEvent):
+    """A resident touched the attract screen; a session began."""
 
-    #: A sync brought the kiosk up to date. report (kiosk.sync.SyncReport)
-    SYNC_COMPLETED = "sync.completed"
-    #: A sync failed; the kiosk stays on its last good state. reason, failures
-    SYNC_FAILED = "sync.failed"
-    #: New settings are in force (pushed configuration applied between sessions). settings
-    SETTINGS_CHANGED = "settings.changed"
+    session_id: str
 
-    #: A device could not be used. device, reason
-    DEVICE_UNAVAILABLE = "device.unavailable"
-    #: A device is usable again. device
-    DEVICE_AVAILABLE = "device.available"
 
-    #: Technician mode changed: PIN pad, a test started or finished, opened or closed. mode
-    TECHNICIAN_UPDATED = "technician.updated"
-    #: A technician asked for the UI to restart: the UI exits non-zero and systemd starts it again.
-    UI_RESTART_REQUESTED = "ui.restart_requested"
+@dataclass(frozen=True)
+class SessionIdleWarning(KioskEvent):
+    """The resident has been idle; the session ends in `remaining` seconds unless they act."""
+
+    session_id: str | None
+    remaining: float
+
+
+@dataclass(frozen=True)
+class SessionResumed(KioskEvent):
+    """The resident acted during the warning; the countdown is over."""
+
+    session_id: str | None
+
+
+@dataclass(frozen=True)
+class SessionIdentified(KioskEvent):
+    """A card identified the resident."""
+
+    session_id: str | None
+    card: CardKind
+
+
+@dataclass(frozen=True)
+class SessionIdentityDropped(KioskEvent):
+    """The identified part ended (card removed, reader lost); browsing goes on."""
+
+    session_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class SessionEnded(KioskEvent):
+    """The session ended and its personal data is gone."""
+
+    session_id: str | None
+    reason: str
+
+
+# -- card reading (kiosk.identity) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdentityReading(KioskEvent):
+    """A card was placed or inserted and is being read."""
+
+    card: CardKind
+
+
+@dataclass(frozen=True)
+class IdentityReadFailed(KioskEvent):
+    """A card could not be read; the resident is told what to do (a message id)."""
+
+    card: CardKind
+    resident_message: str
+
+
+# -- the screens (kiosk.journey) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Navigated(KioskEvent):
+    """The journey moved to another screen, or changed what the current one shows."""
+
+    screen: Screen
+    view: View
+
+
+# -- printing (kiosk.printing) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrintSubmitted(KioskEvent):
+    """A print job was accepted by the printer."""
+
+    job_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class PrintProgress(KioskEvent):
+    """A print job's state changed."""
+
+    job_id: str
+    state: JobState
+
+
+@dataclass(frozen=True)
+class PrintCompleted(KioskEvent):
+    """A print job completed."""
+
+    job_id: str
+
+
+@dataclass(frozen=True)
+class PrintFailed(KioskEvent):
+    """A print job failed: what the resident is told, and what the technician is told."""
+
+    job_id: str | None
+    resident_message: str
+    technician_message: str
+
+
+# -- sync and settings (kiosk.sync, kiosk.appliance) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncCompleted(KioskEvent):
+    """A sync brought the kiosk up to date."""
+
+    report: SyncReport
+
+
+@dataclass(frozen=True)
+class SyncFailed(KioskEvent):
+    """A sync failed; the kiosk stays on its last good state. `failures` in a row."""
+
+    reason: str
+    failures: int
+
+
+@dataclass(frozen=True)
+class SettingsChanged(KioskEvent):
+    """New settings are in force (pushed configuration applied between sessions)."""
+
+    settings: Settings
+
+
+# -- devices -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeviceLost(KioskEvent):
+    """A device ("id_reader", "sscard_reader", ...) could not be used (it is unavailable), and why."""
+
+    device: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DeviceBack(KioskEvent):
+    """A device is usable (available) again."""
+
+    device: str
+
+
+# -- technician mode (kiosk.technician) ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TechnicianUpdated(KioskEvent):
+    """Technician mode changed: PIN pad, a test started or finished, opened or closed."""
+
+    mode: Mode
+
+
+@dataclass(frozen=True)
+class UiRestartRequested(KioskEvent):
+    """A technician asked for the UI to restart: the UI exits non-zero and systemd starts it again."""
+
+
+#: Every kind of event the kiosk fires.
+EVENTS: tuple[type[KioskEvent], ...] = (
+    SessionStarted,
+    SessionIdleWarning,
+    SessionResumed,
+    SessionIdentified,
+    SessionIdentityDropped,
+    SessionEnded,
+    IdentityReading,
+    IdentityReadFailed,
+    Navigated,
+    PrintSubmitted,
+    PrintProgress,
+    PrintCompleted,
+    PrintFailed,
+    SyncCompleted,
+    SyncFailed,
+    SettingsChanged,
+    DeviceLost,
+    DeviceBack,
+    TechnicianUpdated,
+    UiRestartRequested,
+)

@@ -11,26 +11,23 @@ import functools
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Literal
 
 from kiosk.bus import EventBus
-from kiosk.events import Event
+from kiosk.events import DeviceBack, DeviceLost, IdentityReadFailed, IdentityReading
 from kiosk.i18n import N_
 from kiosk.ports import CardUnreadable, DeviceUnavailable, IdCardReader, SocialSecurityCardReader
-from kiosk.records import IdCard, SocialSecurityCard
+from kiosk.records import CardKind, IdCard, SocialSecurityCard
 from kiosk.session import ResidentSession, SessionError
 from kiosk.thread_guard import ThreadGuard
 
 log = logging.getLogger(__name__)
 
-Method = Literal["id_card", "sscard"]
-#: The device name (as in settings and device events) of the reader for each method.
-DEVICES: dict[Method, str] = {"id_card": "id_reader", "sscard": "sscard_reader"}
-
-#: What the resident is told when a card could not be read, by method.
-READ_FAILED: dict[Method, str] = {
-    "id_card": N_("Your ID card could not be read. Lift it, then place it flat on the reader again."),
-    "sscard": N_("Your social security card could not be read. Take it out and insert it again, chip first."),
+#: What the resident is told when a card could not be read, by kind of card.
+READ_FAILED: dict[CardKind, str] = {
+    CardKind.ID_CARD: N_("Your ID card could not be read. Lift it, then place it flat on the reader again."),
+    CardKind.SSCARD: N_(
+        "Your social security card could not be read. Take it out and insert it again, chip first."
+    ),
 }
 
 
@@ -57,38 +54,38 @@ class IdentityService:
         bus: EventBus,
         watch: ReaderWatch | None = None,
     ) -> None:
-        self._readers: dict[Method, IdCardReader | SocialSecurityCardReader] = {
-            "id_card": id_reader,
-            "sscard": sscard_reader,
+        self._readers: dict[CardKind, IdCardReader | SocialSecurityCardReader] = {
+            CardKind.ID_CARD: id_reader,
+            CardKind.SSCARD: sscard_reader,
         }
         self._session = session
         self._bus = bus
         self.watch = watch or ReaderWatch()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._unavailable: set[Method] = set()
+        #: The readers whose loss this watcher announced (it announces their return). Which readers
+        #: do not work is the journey's to know, from the device events: kept there, not here.
+        self._announced_lost: set[CardKind] = set()
         #: Per reader: whether a card was seen on it (and must be lifted before it is read again).
-        self._present: dict[Method, bool] = dict.fromkeys(self._readers, False)
+        self._present: dict[CardKind, bool] = dict.fromkeys(self._readers, False)
         #: Per reader: whether a read is under way (a failure in it is the resident's to hear about).
-        self._reading: dict[Method, bool] = dict.fromkeys(self._readers, False)
+        self._reading: dict[CardKind, bool] = dict.fromkeys(self._readers, False)
         #: Per reader: keeps its thread polling whatever goes wrong; counts what nobody expected.
-        self.guards: dict[Method, ThreadGuard] = {
-            method: ThreadGuard(
-                DEVICES[method],
+        self.guards: dict[CardKind, ThreadGuard] = {
+            kind: ThreadGuard(
+                kind.reader,
                 pause=lambda: self.watch.retry,
                 stop=self._stop,
-                on_failure=functools.partial(self._unexpected_failure, method),
+                on_failure=functools.partial(self._unexpected_failure, kind),
             )
-            for method in self._readers
+            for kind in self._readers
         }
 
     def start(self) -> None:
         """Start watching both readers."""
         self._stop.clear()
-        for method in self._readers:
-            thread = threading.Thread(
-                target=self._watch, args=(method,), name=f"identity-{method}", daemon=True
-            )
+        for kind in self._readers:
+            thread = threading.Thread(target=self._watch, args=(kind,), name=f"identity-{kind}", daemon=True)
             thread.start()
             self._threads.append(thread)
 
@@ -99,78 +96,74 @@ class IdentityService:
             thread.join(timeout=self.watch.read + 2)
         self._threads.clear()
 
-    def unavailable(self) -> set[Method]:
-        """The ways of identifying that do not work now."""
-        return set(self._unavailable)
-
     # -- the worker ----------------------------------------------------------------------------
 
-    def _watch(self, method: Method) -> None:
-        reader = self._readers[method]
-        self._present[method] = False
+    def _watch(self, kind: CardKind) -> None:
+        reader = self._readers[kind]
+        self._present[kind] = False
         while not self._stop.is_set():
-            with self.guards[method]:
-                self._stop.wait(self._poll(method, reader))
+            with self.guards[kind]:
+                self._stop.wait(self._poll(kind, reader))
 
-    def _poll(self, method: Method, reader: IdCardReader | SocialSecurityCardReader) -> float:
+    def _poll(self, kind: CardKind, reader: IdCardReader | SocialSecurityCardReader) -> float:
         """Look at the reader once and act on what changed; returns the seconds until the next look."""
-        was_present = self._present[method]
-        self._reading[method] = False
+        was_present = self._present[kind]
+        self._reading[kind] = False
         try:
             present = reader.card_present()
-            self._available(method)
+            self._available(kind)
             if present and not was_present and self._session.active:
-                self._read(method, reader)
+                self._read(kind, reader)
             elif not present and was_present:
-                self._removed(method, "card_removed")
+                self._removed(kind, "card_removed")
             # A card lying there while nobody uses the kiosk is read when a session starts.
-            self._present[method] = present and (self._session.active or was_present)
+            self._present[kind] = present and (self._session.active or was_present)
         except CardUnreadable as error:
-            log.warning("%s: %s", DEVICES[method], error)
-            self._bus.publish(Event.IDENTITY_READ_FAILED, method=method, resident_message=READ_FAILED[method])
-            self._present[method] = True  # the card must be taken away before it is tried again
+            log.warning("%s: %s", kind.reader, error)
+            self._bus.publish(IdentityReadFailed(kind, READ_FAILED[kind]))
+            self._present[kind] = True  # the card must be taken away before it is tried again
         except DeviceUnavailable as error:
-            self._lost(method, str(error))
-            self._present[method] = False
+            self._lost(kind, str(error))
+            self._present[kind] = False
             return self.watch.retry
         return self.watch.poll
 
-    def _unexpected_failure(self, method: Method) -> None:
+    def _unexpected_failure(self, kind: CardKind) -> None:
         """After an error nobody expected (logged by the guard): a card being read was unreadable."""
-        if self._reading[method]:
-            self._reading[method] = False
-            self._present[method] = True  # not read again, and failing again, until it is lifted
-            self._bus.publish(Event.IDENTITY_READ_FAILED, method=method, resident_message=READ_FAILED[method])
+        if self._reading[kind]:
+            self._reading[kind] = False
+            self._present[kind] = True  # not read again, and failing again, until it is lifted
+            self._bus.publish(IdentityReadFailed(kind, READ_FAILED[kind]))
 
-    def _read(self, method: Method, reader: IdCardReader | SocialSecurityCardReader) -> None:
-        self._bus.publish(Event.IDENTITY_READING, method=method)
-        self._reading[method] = True
-        card = reader.read_card(self.watch.read)
-        self._reading[method] = False
-        if card is None:
+    def _read(self, kind: CardKind, reader: IdCardReader | SocialSecurityCardReader) -> None:
+        self._bus.publish(IdentityReading(kind))
+        self._reading[kind] = True
+        record = reader.read_card(self.watch.read)
+        self._reading[kind] = False
+        if record is None:
             # The card left between being seen and being read: the resident places it again.
-            self._bus.publish(Event.IDENTITY_READ_FAILED, method=method, resident_message=READ_FAILED[method])
+            self._bus.publish(IdentityReadFailed(kind, READ_FAILED[kind]))
             return
         try:
-            self._session.identify(card)
+            self._session.identify(record)
         except SessionError:
-            log.info("%s: a card was read as the session ended; dropped", DEVICES[method])
+            log.info("%s: a card was read as the session ended; dropped", kind.reader)
 
-    def _removed(self, method: Method, reason: str) -> None:
+    def _removed(self, kind: CardKind, reason: str) -> None:
         identity = self._session.identity
-        kind = IdCard if method == "id_card" else SocialSecurityCard
-        if isinstance(identity, kind):
+        record_type = IdCard if kind is CardKind.ID_CARD else SocialSecurityCard
+        if isinstance(identity, record_type):
             self._session.drop_identity(reason)
 
-    def _available(self, method: Method) -> None:
-        if method in self._unavailable:
-            self._unavailable.discard(method)
-            log.info("%s is back", DEVICES[method])
-            self._bus.publish(Event.DEVICE_AVAILABLE, device=DEVICES[method])
+    def _available(self, kind: CardKind) -> None:
+        if kind in self._announced_lost:
+            self._announced_lost.discard(kind)
+            log.info("%s is back", kind.reader)
+            self._bus.publish(DeviceBack(kind.reader))
 
-    def _lost(self, method: Method, reason: str) -> None:
-        self._removed(method, "reader_lost")
-        if method not in self._unavailable:
-            self._unavailable.add(method)
-            log.error("%s unavailable: %s", DEVICES[method], reason)
-            self._bus.publish(Event.DEVICE_UNAVAILABLE, device=DEVICES[method], reason=reason)
+    def _lost(self, kind: CardKind, reason: str) -> None:
+        self._removed(kind, "reader_lost")
+        if kind not in self._announced_lost:
+            self._announced_lost.add(kind)
+            log.error("%s unavailable: %s", kind.reader, reason)
+            self._bus.publish(DeviceLost(kind.reader, reason))

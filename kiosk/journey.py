@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -12,16 +11,25 @@ from enum import StrEnum
 from typing import Any
 
 from kiosk.background import Background, run_in_thread
-from kiosk.bus import EventBus
+from kiosk.bus import ChangeLock, EventBus
 from kiosk.documents import ChecklistContext, render_checklist
-from kiosk.events import Event
+from kiosk.events import (
+    DeviceBack,
+    DeviceLost,
+    IdentityReadFailed,
+    IdentityReading,
+    Navigated,
+    SessionEnded,
+    SessionIdentified,
+    SessionIdentityDropped,
+)
 from kiosk.guides import BrowseAudience, Catalogue, Category, GuideNotFound, GuideQuery
 from kiosk.handover import handover_url
 from kiosk.i18n import N_
 from kiosk.outbox import RatingOutbox
 from kiosk.printing import PrintOutcome, PrintService
 from kiosk.rating_flow import RatingFlow, RatingRefused
-from kiosk.records import Guide, GuideSummary, PrintJob
+from kiosk.records import CARD_READERS, CardKind, Guide, GuideSummary, PrintJob
 from kiosk.search_flow import SearchFlow
 from kiosk.session import ResidentSession
 from kiosk.settings import Settings
@@ -59,6 +67,10 @@ _TRANSIENT = {Screen.PRINTING, Screen.PRINT_DONE, Screen.PRINT_FAILED}
 
 #: Home's tasks, by id, in their order: the ways to a guide, the card, print, rating.
 HOME_TASKS = ("search", "all_life_events", "all_departments", "identify", "print", "rate")
+#: The tasks elder mode's simpler home offers, in its order: the concrete ways to a guide, the card
+#: (most of what elders come for needs it), print, and rating (every visit may be rated, printed or
+#: not: without it an elder who printed nothing could not).
+ELDER_TASKS = ("search", "all_departments", "identify", "print", "rate")
 #: The tasks that lead to guides (the card opens the services a resident can handle here): a tile
 #: leading to an empty list pretends, so they are not offered while the catalogue holds no guide.
 GUIDE_TASKS = frozenset({"search", "all_life_events", "all_departments", "identify", "print"})
@@ -67,16 +79,49 @@ GUIDE_TASKS = frozenset({"search", "all_life_events", "all_departments", "identi
 NO_GUIDES = N_("The service guides are not available at this kiosk yet. Please ask at {help_desk}.")
 
 
+#: What the identify screen says (and voice guidance reads) about a card reader that does not work
+#: while the other one does: use the other card.
+READER_OUT = {
+    "id_reader": N_("The ID card reader is not working right now. Please use your social security card."),
+    "sscard_reader": N_("The social security card reader is not working right now. Please use your ID card."),
+}
+#: With both card readers out of order: what to do instead.
+BOTH_READERS_OUT = N_("Both card readers are out of order. To identify, please ask at {help_desk}.")
+#: With a device out of order but a card reader working: where a person helps.
+HELP_HERE = N_("For help here, ask at {help_desk}.")
+
+
 @dataclass(frozen=True)
 class IdentifyState:
     """What the identify screen says: which card is being read, what went wrong, what is off."""
 
-    #: The method whose card is being read now ("id_card" | "sscard"), "" while waiting.
-    reading: str = ""
+    #: The kind of card being read now, None while waiting.
+    reading: CardKind | None = None
     #: A message id for the resident (a failed read, a removed card), "" when all is well.
     message: str = ""
     #: The devices ("id_reader", "sscard_reader") that do not work now.
     unavailable: frozenset[str] = frozenset()
+
+    def usable(self, kind: CardKind) -> bool:
+        """Whether the reader of this kind of card reads now: only a usable one is pictured."""
+        return kind.reader not in self.unavailable
+
+    @property
+    def readers_out(self) -> frozenset[str]:
+        """The card readers ("id_reader", "sscard_reader") that do not work now."""
+        return CARD_READERS & self.unavailable
+
+    def reader_out_message(self, kind: CardKind) -> str:
+        """What to say about this card's reader (a message id): it does not work, use the other
+        card. "" when it works, and when both are out (`outage_message` says so)."""
+        return READER_OUT[kind.reader] if self.readers_out == {kind.reader} else ""
+
+    @property
+    def outage_message(self) -> str:
+        """Where to turn when something is out of order (a message id with {help_desk}), or ""."""
+        if self.readers_out == CARD_READERS:
+            return BOTH_READERS_OUT
+        return HELP_HERE if self.unavailable else ""
 
 
 @dataclass
@@ -117,15 +162,14 @@ GUIDE_PAGE = 40
 IDENTIFIED_SERVICES = 24
 
 
-#: The card readers whose outage the identify screen explains.
-CARD_READERS = frozenset({"id_reader", "sscard_reader"})
-
-
 class Journey:
     """Moves the resident between screens and does what each touch asks for.
 
     Every method is what one touch does. Device work (printing) runs through `background`, a
-    thread by default; its result moves the journey on and is announced with Event.NAVIGATED.
+    thread by default; its result moves the journey on and is announced with `Navigated`.
+
+    Changes happen under one lock; what they announce is published after it is released, in the
+    order of the changes, so a subscriber may call back into the journey from any thread.
     """
 
     def __init__(
@@ -151,24 +195,26 @@ class Journey:
         self._rated_session: str | None = None
         self._background = background
         self._now = now
-        self._lock = threading.RLock()
+        #: Changes happen holding it; what they announce is published once it is released.
+        self._lock = ChangeLock(bus)
         self._stack: list[View] = [View()]
         self.language: str = settings.kiosk.language
         #: Voice guidance is offered only with a speaker in service (kiosk.devices.out_of_service).
         self.voice_offered = "speaker" not in out_of_service
+        self._printer_in_service = "printer" not in out_of_service
         #: Elder mode (适老化: large text and targets) and voice guidance, switched by the resident.
         self.elder, self.voice = self._preferences()
         #: The guide read last in this visit: the print screen offers its checklist first.
         self.last_guide: Guide | None = None
-        bus.subscribe(Event.SESSION_ENDED, self._on_session_ended)
+        bus.subscribe(SessionEnded, self._on_session_ended)
         # A reader out of service is unavailable from the start, before its watcher first fails.
         self._unavailable: frozenset[str] = CARD_READERS & frozenset(out_of_service)
-        bus.subscribe(Event.SESSION_IDENTIFIED, self._on_identified)
-        bus.subscribe(Event.SESSION_IDENTITY_DROPPED, self._on_identity_dropped)
-        bus.subscribe(Event.IDENTITY_READING, self._on_identity_reading)
-        bus.subscribe(Event.IDENTITY_READ_FAILED, self._on_identity_read_failed)
-        bus.subscribe(Event.DEVICE_UNAVAILABLE, self._on_device_unavailable)
-        bus.subscribe(Event.DEVICE_AVAILABLE, self._on_device_available)
+        bus.subscribe(SessionIdentified, self._on_identified)
+        bus.subscribe(SessionIdentityDropped, self._on_identity_dropped)
+        bus.subscribe(IdentityReading, self._on_identity_reading)
+        bus.subscribe(IdentityReadFailed, self._on_identity_read_failed)
+        bus.subscribe(DeviceLost, self._on_device_unavailable)
+        bus.subscribe(DeviceBack, self._on_device_available)
 
     @property
     def view(self) -> View:
@@ -325,6 +371,11 @@ class Journey:
             tasks.discard("identify")  # it would only say that both readers are out of order
         return View(Screen.HOME, tasks=frozenset(tasks), no_guides=NO_GUIDES if empty else "")
 
+    def attract_promise_kept(self) -> bool:
+        """Whether the kiosk does what the attract screen promises under "touch to start": guides,
+        and printing. An appliance before its first sync, or without a printer, promises neither."""
+        return bool(self.catalogue.count()) and self._printer_in_service
+
     def identified_services(self) -> list[GuideSummary]:
         """The services an identified resident can handle here at the kiosk (one page of them)."""
         return self.catalogue.guides(GuideQuery(self_service=True), limit=IDENTIFIED_SERVICES)
@@ -360,6 +411,15 @@ class Journey:
             log.info("rating %s kept in the outbox (%s)", rating.rating_id, rating.level.value)
             self._announce()
 
+    def home_after_thanks(self) -> None:
+        """The thank-you for a rating has shown for rating_flow.THANKS_SECONDS: home, unless the
+        resident has moved on (the UI's clock calls this once that time has passed)."""
+        with self._lock:
+            view = self.view
+            thanking = view.screen is Screen.RATING and view.rating is not None and view.rating.returns_home
+        if thanking:
+            self.home()
+
     def back(self) -> None:
         """One screen back, skipping the steps of a finished action; home stays home."""
         self.session.touch()
@@ -384,20 +444,23 @@ class Journey:
     def set_language(self, language: str) -> None:
         """Switch the UI chrome's language for this session."""
         self.session.touch()
-        self.language = language
-        self._announce()
+        with self._lock:
+            self.language = language
+            self._announce()
 
     def set_elder(self, on: bool) -> None:
         """Switch elder mode (large text, large targets, a simpler home) for this session."""
         self.session.touch()
-        self.elder = on
-        self._announce()
+        with self._lock:
+            self.elder = on
+            self._announce()
 
     def set_voice(self, on: bool) -> None:
         """Switch voice guidance for this session (it stays off without a speaker in service)."""
         self.session.touch()
-        self.voice = on and self.voice_offered
-        self._announce()
+        with self._lock:
+            self.voice = on and self.voice_offered
+            self._announce()
 
     # -- technician mode (kiosk.technician.console drives these) ------------------------------
 
@@ -471,7 +534,7 @@ class Journey:
             )
         )
 
-    def _on_session_ended(self, **_: Any) -> None:
+    def _on_session_ended(self, _event: SessionEnded) -> None:
         self.printing.cancel_unfinished()
         with self._lock:
             self._restore_preferences()
@@ -480,14 +543,14 @@ class Journey:
 
     # -- identity (events from kiosk.identity's worker threads) --------------------------------
 
-    def _on_identified(self, **_: Any) -> None:
+    def _on_identified(self, _event: SessionIdentified) -> None:
         with self._lock:
             if self.view.screen is Screen.IDENTIFY:
                 self._replace(View(Screen.IDENTIFIED, guides=self.identified_services()))
             elif self.view.screen is Screen.HOME and "identify" in self.view.tasks:
                 self._push(View(Screen.IDENTIFIED, guides=self.identified_services()))
 
-    def _on_identity_dropped(self, **_: Any) -> None:
+    def _on_identity_dropped(self, _event: SessionIdentityDropped) -> None:
         # The greeting must not outlive the card: back to the identify screen, saying why.
         with self._lock:
             if self.view.screen is Screen.IDENTIFIED:
@@ -499,21 +562,23 @@ class Journey:
                     )
                 )
 
-    def _on_identity_reading(self, method: str, **_: Any) -> None:
-        self._update_identify(reading=method, message="")
+    def _on_identity_reading(self, event: IdentityReading) -> None:
+        self._update_identify(reading=event.card, message="")
 
-    def _on_identity_read_failed(self, resident_message: str, **_: Any) -> None:
-        self._update_identify(reading="", message=resident_message)
+    def _on_identity_read_failed(self, event: IdentityReadFailed) -> None:
+        self._update_identify(reading=None, message=event.resident_message)
 
-    def _on_device_unavailable(self, device: str, **_: Any) -> None:
-        self._unavailable = self._unavailable | {device}
-        self._update_identify()
+    def _on_device_unavailable(self, event: DeviceLost) -> None:
+        with self._lock:
+            self._unavailable = self._unavailable | {event.device}
+            self._update_identify()
 
-    def _on_device_available(self, device: str, **_: Any) -> None:
-        self._unavailable = self._unavailable - {device}
-        self._update_identify()
+    def _on_device_available(self, event: DeviceBack) -> None:
+        with self._lock:
+            self._unavailable = self._unavailable - {event.device}
+            self._update_identify()
 
-    def _update_identify(self, **changes: str) -> None:
+    def _update_identify(self, **changes: Any) -> None:
         with self._lock:
             if self.view.screen is not Screen.IDENTIFY:
                 return
@@ -536,4 +601,5 @@ class Journey:
             self._announce()
 
     def _announce(self) -> None:
-        self._bus.publish(Event.NAVIGATED, screen=self.view.screen, view=self.view)
+        """Announce the view showing now, once the lock is released (call holding it)."""
+        self._lock.announce(Navigated(self.view.screen, self.view))

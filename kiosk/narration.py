@@ -1,6 +1,6 @@
 """Voice guidance: what the kiosk reads aloud on each screen, while the resident has voice on.
 
-The narrator listens to the journey (Event.NAVIGATED) and the session (idle warning, end) and
+The narrator listens to the journey (Navigated) and the session (idle warning, end) and
 tells the speaker what to say. It reads what a screen is and what to do there, a guide's name and
 plain-language summary, and how a print went; never anything from a card: the identified screen
 says that the card was read, not whose it is.
@@ -20,9 +20,9 @@ from typing import Any
 
 from kiosk.bus import EventBus
 from kiosk.departments import short_department
-from kiosk.events import Event
+from kiosk.events import Navigated, SessionEnded, SessionIdleWarning, SessionResumed
 from kiosk.i18n import N_, translate
-from kiosk.journey import CARD_READERS, Journey, Screen, View
+from kiosk.journey import BOTH_READERS_OUT, READER_OUT, Journey, Screen, View
 from kiosk.ports import Speaker
 from kiosk.rating_flow import RatingFlow
 
@@ -80,18 +80,11 @@ SCREEN_WORDS: dict[Screen, tuple[str, str]] = {
 }
 
 AUDIENCE_WORDS = {"individual": N_("Services for individuals"), "enterprise": N_("Services for businesses")}
-#: What the identify screen says about a reader that does not work now.
-UNAVAILABLE_WORDS = {
-    "id_reader": N_("The ID card reader is not working right now. Please use your social security card."),
-    "sscard_reader": N_("The social security card reader is not working right now. Please use your ID card."),
-}
 #: With one reader out of service, how to use the other.
 USE_THE_OTHER_CARD = {
     "id_reader": N_("Insert your social security card into the slot, chip first and facing up."),
     "sscard_reader": N_("Place your ID card flat on the reader and keep it still."),
 }
-#: With both readers out of service: what to do instead (as the identify screen says it).
-BOTH_READERS_OUT = N_("Both card readers are out of order. To identify, please ask at {help_desk}.")
 VOICE_ON = N_("Voice guidance is on.")
 IDLE_WORDS = (
     N_("Are you still there?"),
@@ -167,13 +160,13 @@ def _identify(view: View, ui: Callable[..., tuple[str, str]], help_desk: str) ->
         return _utterance([ui(N_("Reading your card… please keep it still."))])
     title, instruction = SCREEN_WORDS[Screen.IDENTIFY]
     parts = [ui(state.message)] if state.message else [ui(title)]
-    out = CARD_READERS & state.unavailable
+    out = state.readers_out
     # Never told to use a reader that cannot read: the other card's instruction, or none at all.
     if not out:
         parts.append(ui(instruction))
     elif len(out) == 1:
         [device] = out
-        parts.append(ui(UNAVAILABLE_WORDS[device]))
+        parts.append(ui(READER_OUT[device]))
         parts.append(ui(USE_THE_OTHER_CARD[device]))
     else:
         parts.append(ui(BOTH_READERS_OUT, help_desk=help_desk))
@@ -232,10 +225,10 @@ class Narrator:
             return
         bus = self._bus
         self._unsubscribe = [
-            bus.subscribe(Event.NAVIGATED, self._on_navigated),
-            bus.subscribe(Event.SESSION_IDLE_WARNING, self._on_idle_warning),
-            bus.subscribe(Event.SESSION_RESUMED, self._on_resumed),
-            bus.subscribe(Event.SESSION_ENDED, self._on_session_ended),
+            bus.subscribe(Navigated, self._on_navigated),
+            bus.subscribe(SessionIdleWarning, self._on_idle_warning),
+            bus.subscribe(SessionResumed, self._on_resumed),
+            bus.subscribe(SessionEnded, self._on_session_ended),
         ]
 
     def stop(self) -> None:
@@ -255,7 +248,8 @@ class Narrator:
 
     # -- events ---------------------------------------------------------------------------------
 
-    def _on_navigated(self, screen: Screen, view: View, **_: Any) -> None:
+    def _on_navigated(self, event: Navigated) -> None:
+        screen, view = event.screen, event.view
         with self._lock:
             if screen is Screen.ATTRACT:
                 # Nobody is there (or the visit just ended): silence, and the next visit starts afresh.
@@ -279,20 +273,20 @@ class Narrator:
                 utterance = _utterance(said + [(line.language, line.text) for line in utterance])
             self._say(utterance)
 
-    def _on_idle_warning(self, remaining: float, **_: Any) -> None:
+    def _on_idle_warning(self, event: SessionIdleWarning) -> None:
         with self._lock:
             if self._journey.voice:
-                self._last = idle_utterance(remaining, self._journey.language)
+                self._last = idle_utterance(event.remaining, self._journey.language)
                 self._say(self._last)
 
-    def _on_resumed(self, **_: Any) -> None:
+    def _on_resumed(self, _event: SessionResumed) -> None:
         # The resident is back: the warning stops mid-sentence, "repeat" reads the screen again.
         with self._lock:
             if self._last != self._screen:
                 self._speaker.stop()
                 self._last = self._screen
 
-    def _on_session_ended(self, **_: Any) -> None:
+    def _on_session_ended(self, _event: SessionEnded) -> None:
         with self._lock:
             self._speaker.stop()
             self._forget()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.bus import EventBus
-from kiosk.events import Event
+from kiosk.events import PrintCompleted, PrintFailed, PrintProgress, PrintSubmitted
 from kiosk.i18n import N_
 from kiosk.ports import DeviceError, Printer
 from kiosk.records import JobState, PrintJob
@@ -145,7 +145,7 @@ class PrintService:
             self._submitted[request_key] = job_id
             self._unfinished.add(job_id)
         log.info("print job %s submitted: %s", job_id, job.title)
-        self._bus.publish(Event.PRINT_SUBMITTED, job_id=job_id, title=job.title)
+        self._bus.publish(PrintSubmitted(job_id, job.title))
         return None
 
     def _follow(self, job_id: str, request_key: str) -> PrintOutcome:
@@ -158,12 +158,12 @@ class PrintService:
                 return self._failed(job_id, FALLBACK_RESIDENT, str(error), request_key)
             if status.state is not last_state:
                 last_state = status.state
-                self._bus.publish(Event.PRINT_PROGRESS, job_id=job_id, state=status.state)
+                self._bus.publish(PrintProgress(job_id, status.state))
             if status.state is JobState.COMPLETED:
                 with self._lock:
                     self._unfinished.discard(job_id)
                 log.info("print job %s completed", job_id)
-                self._bus.publish(Event.PRINT_COMPLETED, job_id=job_id)
+                self._bus.publish(PrintCompleted(job_id))
                 return PrintOutcome(job_id, completed=True)
             if status.state.finished or status.state is JobState.STOPPED:
                 if not status.state.finished:
@@ -187,10 +187,5 @@ class PrintService:
                 if job_id is not None:
                     self._unfinished.discard(job_id)
         log.warning("printing failed: %s", technician)
-        self._bus.publish(
-            Event.PRINT_FAILED,
-            job_id=job_id,
-            resident_message=resident,
-            technician_message=technician,
-        )
+        self._bus.publish(PrintFailed(job_id, resident_message=resident, technician_message=technician))
         return PrintOutcome(job_id, completed=False, resident_message=resident, technician_message=technician)

@@ -14,6 +14,9 @@ from kiosk.session import ResidentSession
 
 #: Where the session holds the phone number while it is typed (personal data lives in the session).
 PHONE_KEY = "rating.phone"
+#: Seconds the thank-you stays after a rating before the kiosk goes back home by itself
+#: (kiosk.journey.Journey.home_after_thanks).
+THANKS_SECONDS = 6
 
 
 class RatingRefused(ValueError):
@@ -56,6 +59,12 @@ class RatingFlow:
         self.submitted: Rating | None = None
         #: Why the last submit was refused (a message id), "" when it was not.
         self.message = ""
+
+    @property
+    def returns_home(self) -> bool:
+        """Whether the thank-you goes back home by itself (after THANKS_SECONDS): after a submit,
+        not when the visit had already rated (that resident came to look, and may look on)."""
+        return self.submitted is not None
 
     # -- what the resident picks ----------------------------------------------------------------
 

@@ -10,9 +10,16 @@ from enum import StrEnum
 from typing import Any
 
 from kiosk.bus import EventBus
-from kiosk.events import Event
+from kiosk.events import (
+    SessionEnded,
+    SessionIdentified,
+    SessionIdentityDropped,
+    SessionIdleWarning,
+    SessionResumed,
+    SessionStarted,
+)
 from kiosk.log import enter_session, leave_session
-from kiosk.records import IdCard, Identity
+from kiosk.records import Identity, card_kind
 
 
 class SessionState(StrEnum):
@@ -100,7 +107,7 @@ class ResidentSession:
             self._warned = False
             session_id = self._session_id
             enter_session(session_id)  # from here on every log line, from any thread, names this visit
-        self._bus.publish(Event.SESSION_STARTED, session_id=session_id)
+        self._bus.publish(SessionStarted(session_id))
         return session_id
 
     def touch(self) -> None:
@@ -112,7 +119,7 @@ class ResidentSession:
             resumed = self._warned
             self._warned = False
         if resumed:
-            self._bus.publish(Event.SESSION_RESUMED, session_id=self._session_id)
+            self._bus.publish(SessionResumed(self._session_id))
 
     def identify(self, identity: Identity) -> None:
         """A card identified the resident."""
@@ -123,8 +130,7 @@ class ResidentSession:
             self._state = SessionState.IDENTIFIED
             self._last_activity = self._clock()
             self._warned = False
-        method = "id_card" if isinstance(identity, IdCard) else "sscard"
-        self._bus.publish(Event.SESSION_IDENTIFIED, session_id=self._session_id, method=method)
+        self._bus.publish(SessionIdentified(self._session_id, card_kind(identity)))
 
     def drop_identity(self, reason: str) -> None:
         """The card was removed: the identified part ends at once, browsing goes on."""
@@ -134,7 +140,7 @@ class ResidentSession:
             self._identity = None
             self._personal.clear()
             self._state = SessionState.BROWSING
-        self._bus.publish(Event.SESSION_IDENTITY_DROPPED, session_id=self._session_id, reason=reason)
+        self._bus.publish(SessionIdentityDropped(self._session_id, reason))
 
     def keep_personal(self, key: str, value: Any) -> None:
         """Hold a piece of personal data (a scanned code, a consented phone number) for this session."""
@@ -158,7 +164,7 @@ class ResidentSession:
             self._warned = False
             self._state = SessionState.ENDED
             self._session_id = None
-        self._bus.publish(Event.SESSION_ENDED, session_id=session_id, reason=reason)
+        self._bus.publish(SessionEnded(session_id, reason))
         # After the handlers, so the lines they log about the ending still name the visit.
         leave_session(session_id)
 
@@ -175,8 +181,4 @@ class ResidentSession:
         if ending:
             self.end("idle")
         elif warn:
-            self._bus.publish(
-                Event.SESSION_IDLE_WARNING,
-                session_id=self._session_id,
-                remaining=self.seconds_left(),
-            )
+            self._bus.publish(SessionIdleWarning(self._session_id, remaining=self.seconds_left()))

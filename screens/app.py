@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -17,14 +18,26 @@ from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from kiosk.appliance import Kiosk
 from kiosk.blanking import ScreenBlanking
-from kiosk.events import Event
-from kiosk.journey import Screen, View
+from kiosk.events import (
+    KioskEvent,
+    Navigated,
+    SessionEnded,
+    SessionIdleWarning,
+    SessionResumed,
+    SettingsChanged,
+    SyncCompleted,
+    SyncFailed,
+    TechnicianUpdated,
+    UiRestartRequested,
+)
+from kiosk.journey import Screen
 from kiosk.technician.console import Mode
 from kiosk.watchdog import Liveness, SystemdNotifier, feed_watchdog
 from screens.attract import AttractScreen
 from screens.base import KioskScreen
 from screens.blank import BlankScreen
 from screens.browse import CategoryScreen, GuideDetailScreen, GuideListScreen, HomeScreen
+from screens.face import KioskFace
 from screens.fonts import register_cjk_font
 from screens.handover import QrScreen
 from screens.i18n import _, tr
@@ -76,7 +89,11 @@ SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
 
 
 class KioskApp(App):
-    """Shows the journey's current screen; knows nothing of SQL or devices."""
+    """Shows the journey's current screen; knows nothing of SQL or devices.
+
+    It and its screens use the kiosk through `face` (screens.face) only. `kiosk`, the whole of it,
+    is kept for the tour and the tests, which play the devices.
+    """
 
     clock_text = StringProperty("")
     site_line = StringProperty("")
@@ -95,14 +112,16 @@ class KioskApp(App):
     def __init__(self, kiosk: Kiosk, locked: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.kiosk = kiosk
-        self.voice_offered = kiosk.journey.voice_offered
+        #: What the app and its screens see of the kiosk.
+        self.face = KioskFace(kiosk)
+        self.voice_offered = self.face.journey.voice_offered
         #: On an appliance nobody may close the kiosk: not with a key, not with the window's close.
         self.locked = locked
         self.use_kivy_settings = False
-        self.blanking = ScreenBlanking(kiosk.settings.display.blank_after_minutes)
+        self.blanking = ScreenBlanking(self.face.settings.display.blank_after_minutes)
         self.blank_screen: BlankScreen | None = None
         self.title = _("Weihai self-service kiosk")
-        self.theme = Theme(kiosk.settings.display.theme, register_cjk_font())
+        self.theme = Theme(self.face.settings.display.theme, register_cjk_font())
         self.idle_warning: IdleWarning | None = None
         self.notifier = SystemdNotifier()
         self.liveness = Liveness(max_stall=float("inf"))
@@ -111,34 +130,34 @@ class KioskApp(App):
 
     def build(self) -> ScreenManager:
         load_kv_files()
-        tr.lang = self.kiosk.journey.language
+        tr.lang = self.face.journey.language
         manager = ScreenManager(transition=FadeTransition(duration=0.15))
         for screen, cls in SCREEN_CLASSES.items():
             manager.add_widget(cls(name=screen.value))
         self.idle_warning = IdleWarning()
-        bus = self.kiosk.bus
+        bus = self.face.bus
         self._unsubscribe = [
-            bus.subscribe(Event.NAVIGATED, on_ui_thread(self._navigated)),
-            bus.subscribe(Event.SESSION_IDLE_WARNING, on_ui_thread(self._idle_warning)),
-            bus.subscribe(Event.SESSION_RESUMED, on_ui_thread(self._resumed)),
-            bus.subscribe(Event.SESSION_ENDED, on_ui_thread(self._resumed)),
-            bus.subscribe(Event.SETTINGS_CHANGED, on_ui_thread(self._settings_changed)),
-            bus.subscribe(Event.SYNC_COMPLETED, on_ui_thread(lambda **_: self._update_freshness())),
-            bus.subscribe(Event.SYNC_FAILED, on_ui_thread(lambda **_: self._update_freshness())),
-            bus.subscribe(Event.TECHNICIAN_UPDATED, on_ui_thread(self._technician_updated)),
-            bus.subscribe(Event.UI_RESTART_REQUESTED, on_ui_thread(lambda **_: self.stop())),
+            bus.subscribe(Navigated, on_ui_thread(self._navigated)),
+            bus.subscribe(SessionIdleWarning, on_ui_thread(self._idle_warning)),
+            bus.subscribe(SessionResumed, on_ui_thread(self._resumed)),
+            bus.subscribe(SessionEnded, on_ui_thread(self._resumed)),
+            bus.subscribe(SettingsChanged, on_ui_thread(self._settings_changed)),
+            bus.subscribe(SyncCompleted, on_ui_thread(lambda _event: self._update_freshness())),
+            bus.subscribe(SyncFailed, on_ui_thread(lambda _event: self._update_freshness())),
+            bus.subscribe(TechnicianUpdated, on_ui_thread(self._technician_updated)),
+            bus.subscribe(UiRestartRequested, on_ui_thread(lambda _event: self.stop())),
         ]
         Window.bind(on_touch_down=self._any_touch)
         Window.bind(on_request_close=self._request_close)
         self.blank_screen = BlankScreen(on_wake=self.blanking.wake)
         self._unsubscribe.append(
-            bus.subscribe(Event.SESSION_ENDED, on_ui_thread(lambda **_: self.blanking.activity()))
+            bus.subscribe(SessionEnded, on_ui_thread(lambda _event: self.blanking.activity()))
         )
         self._timers = [
             Clock.schedule_interval(lambda _dt: self._blank_when_due(), 5),
-            Clock.schedule_interval(lambda _dt: self.kiosk.session.tick(), 0.25),
+            Clock.schedule_interval(lambda _dt: self.face.session.tick(), 0.25),
             Clock.schedule_interval(lambda _dt: self._update_clock(), 1),
-            Clock.schedule_interval(lambda _dt: self.kiosk.technician.tick(), 1),
+            Clock.schedule_interval(lambda _dt: self.face.technician.tick(), 1),
         ]
         self._update_clock()
         self._update_freshness()
@@ -151,7 +170,7 @@ class KioskApp(App):
         # system's word, not a resident's, so it stops the app cleanly. Installed after the window
         # exists, so this handler replaces SDL's.
         signal.signal(signal.SIGTERM, self._terminate)
-        self.notifier.ready(status=f"kiosk {self.kiosk.settings.kiosk.id} showing the attract screen")
+        self.notifier.ready(status=f"kiosk {self.face.settings.kiosk.id} showing the attract screen")
 
     def _terminate(self, signum: int, _frame: Any) -> None:
         log.info("signal %d: stopping the kiosk UI", signum)
@@ -183,7 +202,7 @@ class KioskApp(App):
         return self.locked
 
     def _blank_when_due(self) -> None:
-        busy = self.kiosk.session.active or self.kiosk.technician.mode is not Mode.CLOSED
+        busy = self.face.session.active or self.face.technician.mode is not Mode.CLOSED
         if self.blank_screen is not None and self.blanking.due(busy):
             self.blanking.blank = True
             self.blank_screen.open(animation=False)
@@ -201,35 +220,39 @@ class KioskApp(App):
     def switch_language(self) -> None:
         """Toggle the UI chrome between Chinese and English for this session."""
         language = "en" if tr.lang == "zh_CN" else "zh_CN"
-        self.kiosk.journey.set_language(language)
+        self.face.journey.set_language(language)
 
     def toggle_elder(self) -> None:
         """Switch elder mode (large text and targets) on or off for this session."""
-        self.kiosk.journey.set_elder(not self.kiosk.journey.elder)
+        journey = self.face.journey
+        journey.set_elder(not journey.elder)
 
     def toggle_voice(self) -> None:
         """Switch voice guidance on or off for this session."""
-        self.kiosk.journey.set_voice(not self.kiosk.journey.voice)
+        journey = self.face.journey
+        journey.set_voice(not journey.voice)
 
     def _apply_theme(self) -> None:
         """Elder mode when the resident (or the site) asks for it, else the site's own theme."""
-        site = self.kiosk.settings.display.theme
-        variant = "elder" if self.kiosk.journey.elder else ("standard" if site == "elder" else site)
+        site = self.face.settings.display.theme
+        variant = "elder" if self.face.journey.elder else ("standard" if site == "elder" else site)
         if self.theme.variant != variant:
             self.theme.apply(variant)
 
     def _any_touch(self, _window: Any, _touch: Any) -> bool:
         # Every touch counts as activity, whatever widget takes it.
-        self.kiosk.session.touch()
-        self.kiosk.technician.touch()
+        self.face.session.touch()
+        self.face.technician.touch()
         self.blanking.activity()
         return False
 
-    def _navigated(self, screen: Screen, view: View) -> None:
-        language_changed = tr.lang != self.kiosk.journey.language
-        tr.lang = self.kiosk.journey.language
+    def _navigated(self, event: Navigated) -> None:
+        screen, view = event.screen, event.view
+        journey = self.face.journey
+        language_changed = tr.lang != journey.language
+        tr.lang = journey.language
         self._apply_theme()
-        self.elder_on, self.voice_on = self.kiosk.journey.elder, self.kiosk.journey.voice
+        self.elder_on, self.voice_on = journey.elder, journey.voice
         if language_changed and self.offline:
             self._update_freshness()  # the offline sentence follows the resident's language
         manager: ScreenManager = self.root
@@ -239,29 +262,29 @@ class KioskApp(App):
             manager.current = screen.value
         log.debug("screen %s", screen.value)
 
-    def _technician_updated(self, **_: Any) -> None:
+    def _technician_updated(self, _event: TechnicianUpdated) -> None:
         current = self.root.current_screen
         if isinstance(current, TechnicianPinScreen | TechnicianScreen):
             current.refresh()
 
-    def _idle_warning(self, **_: Any) -> None:
+    def _idle_warning(self, _event: SessionIdleWarning) -> None:
         if self.idle_warning is not None:
             self.idle_warning.open(animation=False)
 
-    def _resumed(self, **_: Any) -> None:
+    def _resumed(self, _event: SessionResumed | SessionEnded) -> None:
         if self.idle_warning is not None and self.idle_warning.parent is not None:
             self.idle_warning.dismiss(animation=False)
 
-    def _settings_changed(self, settings: Any) -> None:
+    def _settings_changed(self, _event: SettingsChanged) -> None:
         self._apply_theme()
         self._update_clock()
 
     def _update_freshness(self) -> None:
-        settings = self.kiosk.settings
+        settings = self.face.settings
         if not settings.sync.repo_url:
             self.freshness_text, self.offline, self.offline_text = "", False, ""
             return
-        status = self.kiosk.sync_status()
+        status = self.face.sync_status()
         updated = ""
         if status.last_success:
             updated = f"{datetime.fromisoformat(status.last_success).astimezone():%Y-%m-%d %H:%M}"
@@ -276,7 +299,8 @@ class KioskApp(App):
         now = datetime.now()
         weekday = _("Monday Tuesday Wednesday Thursday Friday Saturday Sunday").split()[now.weekday()]
         self.clock_text = f"{now:%Y-%m-%d}  {weekday}  {now:%H:%M}"
-        self.site_line = f"{self.kiosk.settings.kiosk.site_name} · {self.kiosk.settings.kiosk.id}"
+        kiosk = self.face.settings.kiosk
+        self.site_line = f"{kiosk.site_name} · {kiosk.id}"
 
 
 def offline_sentence(updated: str, help_desk: str) -> str:
@@ -297,10 +321,13 @@ def load_kv_files() -> None:
             Builder.load_file(path)
 
 
-def on_ui_thread(handler: Any) -> Any:
+E = TypeVar("E", bound=KioskEvent)
+
+
+def on_ui_thread(handler: Callable[[E], None]) -> Callable[[E], None]:
     """Wrap a bus handler so that it runs on the Kivy thread, whichever thread published."""
 
-    def deliver(**payload: Any) -> None:
-        Clock.schedule_once(lambda _dt: handler(**payload), 0)
+    def deliver(event: E) -> None:
+        Clock.schedule_once(lambda _dt: handler(event), 0)
 
     return deliver

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.app import App
 from kivy.clock import Clock
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
@@ -20,6 +19,7 @@ from kiosk.journey import View
 from kiosk.notices import NoticeRotation, load_notices
 from kiosk.settings import Settings
 from screens.base import KioskScreen
+from screens.face import face
 from screens.i18n import tr
 
 #: The corner's side (a square in the top-right), and how far the finger may drift while held.
@@ -65,7 +65,7 @@ class AttractScreen(KioskScreen):
             if press is not None:
                 press.cancel()
             if not touch.ud.get("technician_opened"):
-                App.get_running_app().kiosk.journey.wake()
+                face().journey.wake()
         return True
 
     def _in_corner(self, touch: Any) -> bool:
@@ -73,7 +73,7 @@ class AttractScreen(KioskScreen):
 
     def _open_technician(self, touch: Any) -> None:
         touch.ud["technician_opened"] = True
-        App.get_running_app().kiosk.technician.begin()
+        face().technician.begin()
 
     def show(self, view: View) -> None:
         self._load_notices()
@@ -87,9 +87,7 @@ class AttractScreen(KioskScreen):
         self._start_rotation()
 
     def _check_promise(self) -> None:
-        # An appliance before its first sync, or without a printer, does not promise either.
-        kiosk = App.get_running_app().kiosk
-        self.promise_kept = bool(kiosk.catalogue.count()) and "printer" not in kiosk.devices.out_of_service
+        self.promise_kept = face().journey.attract_promise_kept()
 
     def on_leave(self, *_args: Any) -> None:
         self._stop_rotation()
@@ -102,7 +100,7 @@ class AttractScreen(KioskScreen):
 
     def _load_notices(self) -> None:
         # Settings pushed by the fleet apply on this screen: notices and their pace follow them.
-        settings: Settings = App.get_running_app().kiosk.settings
+        settings: Settings = face().settings
         if settings is self._settings:
             return
         self._settings = settings

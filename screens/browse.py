@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.app import App
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty
 
@@ -12,9 +11,10 @@ from kiosk.departments import short_department
 from kiosk.guides import Category
 from kiosk.guides.sections import about_line, guide_sections, plain_sections
 from kiosk.i18n import translate
-from kiosk.journey import HOME_TASKS, Journey, View
+from kiosk.journey import ELDER_TASKS, HOME_TASKS, Journey, View
 from kiosk.records import GuideSummary
 from screens.base import KioskScreen
+from screens.face import face
 from screens.i18n import _, tr
 from screens.widgets import KLabel, Tile
 
@@ -22,12 +22,6 @@ from screens.widgets import KLabel, Tile
 HOME_TILES = 12
 #: What residents call the two audiences (the kiosk's words, so translated).
 AUDIENCE_LABELS = {"individual": "Services for individuals", "enterprise": "Services for businesses"}
-
-
-#: The task tiles of elder mode's home (kiosk.journey.HOME_TASKS has all, in their order): the
-#: concrete ways to a guide, the card (most of what elders come for needs it), print, and rating
-#: (every visit may be rated, printed or not: without it an elder who printed nothing could not).
-ELDER_TASKS = ("search", "all_departments", "identify", "print", "rate")
 
 
 class HomeScreen(KioskScreen):
@@ -65,8 +59,8 @@ class HomeScreen(KioskScreen):
 
     def show(self, view: View) -> None:
         self.ids.scroll.scroll_y = 1
-        journey: Journey = App.get_running_app().kiosk.journey
-        help_desk = App.get_running_app().kiosk.settings.kiosk.help_desk
+        journey = face().journey
+        help_desk = journey.help_desk
         self.ids.no_guides.text = _(view.no_guides).format(help_desk=help_desk) if view.no_guides else ""
         self._offered, self._browsable = view.tasks, not view.no_guides
         self.on_simple(self, self.simple)
@@ -102,7 +96,7 @@ class CategoryScreen(KioskScreen):
     has_departments = BooleanProperty(True)
 
     def show(self, view: View) -> None:
-        journey: Journey = App.get_running_app().kiosk.journey
+        journey = face().journey
         if view.audience:
             self.ids.header.title = _(AUDIENCE_LABELS[view.audience])
         elif view.departments:
@@ -149,7 +143,7 @@ class GuideListScreen(KioskScreen):
     """The guides of a department or life event, one row each, read a page at a time."""
 
     def show(self, view: View) -> None:
-        journey = App.get_running_app().kiosk.journey
+        journey = face().journey
         title = short_department(view.title)
         if view.audience:
             title = f"{title} · {_(AUDIENCE_LABELS[view.audience])}"
@@ -188,7 +182,7 @@ def printer_warning(problem: str) -> str:
     """What to tell a resident before they try a printer that cannot print: why, and what instead."""
     if not problem:
         return ""
-    help_desk = App.get_running_app().kiosk.settings.kiosk.help_desk
+    help_desk = face().journey.help_desk
     instead = _("Take the checklist to your phone with the QR code instead, or ask at {help_desk}.")
     return f"{_(problem)} {instead.format(help_desk=help_desk)}"
 

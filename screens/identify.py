@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from kivy.animation import Animation
-from kivy.app import App
 from kivy.properties import BooleanProperty
 
 from kiosk.journey import View
-from kiosk.records import IdCard, mask_name, mask_number
+from kiosk.records import CardKind, IdCard, mask_name, mask_number
 from screens.base import KioskScreen
+from screens.face import face
 from screens.i18n import _
 from screens.widgets import KButton
 
@@ -23,27 +23,13 @@ class IdentifyScreen(KioskScreen):
 
     def show(self, view: View) -> None:
         state = view.identify
-        self.id_usable = "id_reader" not in state.unavailable
-        self.ss_usable = "sscard_reader" not in state.unavailable
-        both = {"id_reader", "sscard_reader"} <= state.unavailable
-        self.ids.id_unavailable.text = (
-            _("The ID card reader is not working right now. Please use your social security card.")
-            if "id_reader" in state.unavailable and not both
-            else ""
-        )
-        self.ids.ss_unavailable.text = (
-            _("The social security card reader is not working right now. Please use your ID card.")
-            if "sscard_reader" in state.unavailable and not both
-            else ""
-        )
-        help_desk = App.get_running_app().kiosk.settings.kiosk.help_desk
-        if both:
-            outage = _("Both card readers are out of order. To identify, please ask at {help_desk}.")
-        elif state.unavailable:
-            outage = _("For help here, ask at {help_desk}.")
-        else:
-            outage = ""
-        self.ids.outage.text = outage.format(help_desk=help_desk)
+        self.id_usable = state.usable(CardKind.ID_CARD)
+        self.ss_usable = state.usable(CardKind.SSCARD)
+        id_out, ss_out = state.reader_out_message(CardKind.ID_CARD), state.reader_out_message(CardKind.SSCARD)
+        self.ids.id_unavailable.text = _(id_out) if id_out else ""
+        self.ids.ss_unavailable.text = _(ss_out) if ss_out else ""
+        outage = state.outage_message
+        self.ids.outage.text = _(outage).format(help_desk=face().journey.help_desk) if outage else ""
         self.ids.message.text = _(state.message) if state.message else ""
         reading = bool(state.reading)
         self.ids.reading.opacity = 1 if reading else 0
@@ -62,7 +48,7 @@ class IdentifiedScreen(KioskScreen):
     """The greeting: name and number masked, and the services that need the resident's identity."""
 
     def show(self, view: View) -> None:
-        journey = App.get_running_app().kiosk.journey
+        journey = face().journey
         identity = journey.session.identity
         if identity is None:
             return

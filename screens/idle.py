@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from kivy.app import App
 from kivy.clock import Clock
 from kivy.properties import NumericProperty
 from kivy.uix.modalview import ModalView
+
+from screens.face import face
 
 
 class IdleWarning(ModalView):
@@ -28,7 +29,7 @@ class IdleWarning(ModalView):
 
     def more_time(self) -> None:
         """The resident is still there."""
-        App.get_running_app().kiosk.session.touch()
+        face().session.touch()
 
     def _update(self) -> None:
-        self.seconds = int(App.get_running_app().kiosk.session.seconds_left() + 0.999)
+        self.seconds = int(face().session.seconds_left() + 0.999)

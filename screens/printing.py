@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from kivy.animation import Animation
-from kivy.app import App
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.journey import View
 from screens.base import KioskScreen
 from screens.browse import fill_department_tiles, fill_life_event_tiles, printer_warning
+from screens.face import face
 from screens.i18n import _
 
 
@@ -20,7 +20,7 @@ class PrintScreen(KioskScreen):
     last_guide = StringProperty("")
 
     def show(self, view: View) -> None:
-        journey = App.get_running_app().kiosk.journey
+        journey = face().journey
         self.last_guide = view.guide.name if view.guide else ""
         self.ids.printer_problem.text = printer_warning(view.printer_problem)
         catalogue = journey.catalogue
@@ -58,12 +58,12 @@ class PrintFailedScreen(KioskScreen):
         outcome = view.print_outcome
         self.ids.reason.text = _(outcome.resident_message) if outcome else ""
         guide = view.guide
-        self.ids.code.data = App.get_running_app().kiosk.journey.handover_url(guide) if guide else ""
+        self.ids.code.data = face().journey.handover_url(guide) if guide else ""
         place = guide.locations[0].hall if guide and guide.locations else ""
         self.ids.counter.text = (
             _("Or ask at the counter: {place}").format(place=place)
             if place
             else _("Or ask at a service counter.")
         )
-        help_desk = App.get_running_app().kiosk.settings.kiosk.help_desk
+        help_desk = face().journey.help_desk
         self.ids.help_desk.text = _("For help here, ask at {help_desk}.").format(help_desk=help_desk)

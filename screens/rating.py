@@ -12,16 +12,15 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import N_
-from kiosk.journey import Journey, Screen, View
-from kiosk.rating_flow import RatingFlow
+from kiosk.journey import Journey, View
+from kiosk.rating_flow import THANKS_SECONDS, RatingFlow
 from kiosk.records import BAD_REASONS, DIMENSIONS, RatingLevel
 from screens.base import KioskScreen
+from screens.face import face
 from screens.i18n import _
 from screens.search import KeyboardKey
 from screens.widgets import KButton
 
-#: Seconds the thank-you stays before the kiosk goes back home by itself.
-THANKS_SECONDS = 6
 #: What a dimension toggle says for not rated, good and poor.
 DIMENSION_STATES = {None: N_("not rated"), True: N_("good"), False: N_("poor")}
 
@@ -69,7 +68,7 @@ class RatingScreen(KioskScreen):
 
     @property
     def journey(self) -> Journey:
-        return App.get_running_app().kiosk.journey  # type: ignore[no-any-return]
+        return face().journey
 
     def show(self, view: View) -> None:
         self.flow = view.rating
@@ -139,7 +138,7 @@ class RatingScreen(KioskScreen):
                 else _("You have already rated this visit. Thank you!")
             )
             body.add_widget(self._parts["thanks"])
-            if flow.submitted is not None:
+            if flow.returns_home:
                 self._go_home_soon()
             return
         body.add_widget(self._parts["form"])
@@ -210,13 +209,11 @@ class RatingScreen(KioskScreen):
 
     def _go_home_soon(self) -> None:
         self._cancel_going_home()
-        self._going_home = Clock.schedule_once(lambda _dt: self._home_if_still_thanking(), THANKS_SECONDS)
+        self._going_home = Clock.schedule_once(lambda _dt: self._home_after_thanks(), THANKS_SECONDS)
 
-    def _home_if_still_thanking(self) -> None:
+    def _home_after_thanks(self) -> None:
         self._going_home = None
-        view = self.journey.view
-        if view.screen is Screen.RATING and view.rating is not None and view.rating.submitted is not None:
-            self.journey.home()
+        self.journey.home_after_thanks()
 
     def _cancel_going_home(self) -> None:
         if self._going_home is not None:

@@ -19,6 +19,7 @@ from kiosk.journey import View
 from kiosk.records import SearchHit
 from kiosk.search_flow import KEYBOARD_ROWS, SearchFlow
 from screens.base import KioskScreen
+from screens.face import face
 from screens.i18n import _
 from screens.widgets import KButton
 
@@ -115,12 +116,12 @@ class SearchScreen(KioskScreen):
             self._pending = None
 
     def _text_input(self, _window: Any, text: str) -> None:
-        App.get_running_app().kiosk.session.touch()
+        face().session.touch()
         self.press(text)
 
     def _key_down(self, _window: Any, key: int, *_args: Any) -> bool:
         if key == _BACKSPACE:
-            App.get_running_app().kiosk.session.touch()
+            face().session.touch()
             self.backspace()
             return True
         return False
@@ -154,7 +155,7 @@ class SearchScreen(KioskScreen):
     def _render_results(self) -> None:
         flow = self.flow
         hits = flow.hits if flow else []
-        journey = App.get_running_app().kiosk.journey
+        journey = face().journey
         colour = get_hex_from_color(App.get_running_app().theme.accent)
         self.ids.results.data = [
             {

@@ -1,7 +1,7 @@
 """Technician mode's screens: the PIN pad, then device status, tests, sync, log lines, restart, exit.
 
 Both screens only show kiosk.technician's state (kiosk/technician/console.py) and pass touches to
-it; the tests and the sync run on its worker threads and come back as Event.TECHNICIAN_UPDATED.
+it; the tests and the sync run on its worker threads and come back as TechnicianUpdated events.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from kivy.utils import escape_markup, get_hex_from_color
 
 from kiosk.doctor import Status
 from kiosk.journey import View
-from kiosk.technician.console import CardMethod, TechnicianConsole
+from kiosk.records import CardKind
+from kiosk.technician.console import TechnicianConsole
 from kiosk.technician.device_tests import TestResult
 from kiosk.technician.lockout import PinState
 from screens.base import KioskScreen
+from screens.face import face
 from screens.i18n import _
 
 #: Longest PIN the pad takes (hash_pin accepts any length from 6 digits up).
@@ -30,7 +32,7 @@ LOG_REFRESH_SECONDS = 2.0
 
 def console() -> TechnicianConsole:
     """The running kiosk's technician console."""
-    return App.get_running_app().kiosk.technician  # type: ignore[no-any-return]
+    return face().technician
 
 
 def result_text(result: TestResult) -> str:
@@ -155,8 +157,8 @@ class TechnicianScreen(KioskScreen):
     @staticmethod
     def _actions() -> dict[str, str]:
         return {
-            "id_card": _("ID card reader"),
-            "sscard": _("Social security card reader"),
+            CardKind.ID_CARD: _("ID card reader"),
+            CardKind.SSCARD: _("Social security card reader"),
             "print": _("Printer"),
             "scan": _("Scanner"),
             "sync": _("Sync"),
@@ -164,9 +166,9 @@ class TechnicianScreen(KioskScreen):
 
     # -- touches --------------------------------------------------------------------------------
 
-    def test_card(self, method: CardMethod) -> None:
+    def test_card(self, kind: CardKind) -> None:
         """Wait for a card on a reader and read it."""
-        console().test_card(method)
+        console().test_card(kind)
 
     def print_test_page(self) -> None:
         """Print the test page."""

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.appliance import Kiosk
-from kiosk.events import Event
+from kiosk.events import Navigated
 from kiosk.journey import Screen, View
 from kiosk.records import IdCard, RatingLevel
 from kiosk.technician.console import Mode
@@ -341,7 +341,7 @@ def other_screens_tour(ui: UiPilot, shot: Callable[[str], None], shown: set[str]
         if screen.value in shown or screen in TECHNICIAN_SCREENS:
             continue
         log.info("tour: %s is not on the route; showing it empty", screen.value)
-        kiosk.bus.publish(Event.NAVIGATED, screen=screen, view=View(screen))
+        kiosk.bus.publish(Navigated(screen, View(screen)))
         ui.on(screen)
         shot(screen.value)
     if ui.current != Screen.HOME.value:

@@ -16,10 +16,13 @@ from kiosk.records.guide import (
     Step,
 )
 from kiosk.records.identity import (
+    CARD_READERS,
+    CardKind,
     IdCard,
     Identity,
     ResidentCode,
     SocialSecurityCard,
+    card_kind,
     mask_name,
     mask_number,
 )
@@ -36,12 +39,14 @@ from kiosk.records.search import SearchHit
 
 __all__ = [
     "BAD_REASONS",
+    "CARD_READERS",
     "DIMENSIONS",
     "ENTERPRISE_LIFE_EVENTS",
     "GUIDE_KINDS",
     "INDIVIDUAL_LIFE_EVENTS",
     "LEVELS",
     "MOBILE_DIGITS",
+    "CardKind",
     "Channels",
     "Fee",
     "Guide",
@@ -62,6 +67,7 @@ __all__ = [
     "SocialSecurityCard",
     "SpecialProcedure",
     "Step",
+    "card_kind",
     "mask_name",
     "mask_number",
     "valid_mobile",

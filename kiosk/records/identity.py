@@ -4,9 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Literal
 
+#: Which ID card document an IdCard is (CardKind, below, tells an ID card from a social security card).
 CardType = Literal["resident", "hk_mo_tw", "foreign_permanent"]
+
+
+class CardKind(StrEnum):
+    """The two cards that identify a resident here: the ID card and the social security card."""
+
+    ID_CARD = "id_card"
+    SSCARD = "sscard"
+
+    @property
+    def reader(self) -> str:
+        """The device that reads this kind of card, by its name in settings and device events."""
+        return _READERS[self]
+
+
+_READERS = {CardKind.ID_CARD: "id_reader", CardKind.SSCARD: "sscard_reader"}
+#: The card readers, by device name ("id_reader", "sscard_reader").
+CARD_READERS = frozenset(_READERS.values())
 
 
 def mask_name(name: str) -> str:
@@ -93,3 +112,8 @@ class ResidentCode:
 
 
 Identity = IdCard | SocialSecurityCard
+
+
+def card_kind(identity: Identity) -> CardKind:
+    """The kind of card that `identity` was read from."""
+    return CardKind.ID_CARD if isinstance(identity, IdCard) else CardKind.SSCARD

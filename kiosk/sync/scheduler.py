@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 
 from kiosk.bus import EventBus
-from kiosk.events import Event
+from kiosk.events import SyncCompleted, SyncFailed
 from kiosk.settings.schema import SyncSection
 from kiosk.sync.client import SyncError, SyncReport
 from kiosk.thread_guard import ThreadGuard
@@ -64,13 +64,13 @@ class SyncScheduler:
                 report = self._sync_once()
             except SyncError as error:
                 self.failures += 1
-                self._bus.publish(Event.SYNC_FAILED, reason=str(error), failures=self.failures)
+                self._bus.publish(SyncFailed(str(error), self.failures))
                 return None
         if report is None:  # the attempt crashed (the guard logged it): backed off like a failure
             self.failures += 1
             return None
         self.failures = 0
-        self._bus.publish(Event.SYNC_COMPLETED, report=report)
+        self._bus.publish(SyncCompleted(report))
         return report
 
     def _run(self, first_delay: float) -> None:

@@ -15,15 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Literal, Protocol
+from typing import Protocol
 
 from kiosk.background import Background, run_in_thread
 from kiosk.bus import EventBus
 from kiosk.devices import Devices
 from kiosk.doctor import Check, Status
-from kiosk.events import Event
+from kiosk.events import TechnicianUpdated, UiRestartRequested
 from kiosk.journey import Journey, Screen
 from kiosk.printing import PrintService
+from kiosk.records import CardKind
 from kiosk.settings import Settings
 from kiosk.sync.client import SyncReport
 from kiosk.technician import device_tests
@@ -32,8 +33,6 @@ from kiosk.technician.device_tests import TestResult
 from kiosk.technician.lockout import PinGate, PinState, PinVerdict
 
 log = logging.getLogger(__name__)
-
-CardMethod = Literal["id_card", "sscard"]
 
 
 class Mode(StrEnum):
@@ -70,7 +69,7 @@ def utc_now() -> datetime:
 
 
 class TechnicianConsole:
-    """Technician mode's state and actions; publishes Event.TECHNICIAN_UPDATED when anything changes."""
+    """Technician mode's state and actions; publishes TechnicianUpdated when anything changes."""
 
     def __init__(
         self,
@@ -100,7 +99,7 @@ class TechnicianConsole:
         self._card_watch_lock = threading.Lock()
         self.mode = Mode.CLOSED
         self._last_touch = monotonic()
-        #: The last result of each action ("id_card", "sscard", "print", "scan", "sync").
+        #: The last result of each action (a CardKind, "print", "scan", "sync").
         self.results: dict[str, TestResult] = {}
         #: Actions running now (their button shows "working").
         self.running: set[str] = set()
@@ -178,7 +177,7 @@ class TechnicianConsole:
             self.restart_requested = True
         self._audit(Action.RESTART_UI, "requested", "the UI exits with a non-zero status")
         log.warning("technician asked for a UI restart")
-        self._bus.publish(Event.UI_RESTART_REQUESTED)
+        self._bus.publish(UiRestartRequested())
 
     # -- idle ---------------------------------------------------------------------------------
 
@@ -207,11 +206,11 @@ class TechnicianConsole:
 
         self._run("status", work)
 
-    def test_card(self, method: CardMethod) -> None:
+    def test_card(self, kind: CardKind) -> None:
         """Wait for a card on the ID reader or the social security reader and read it."""
         devices = self.services.devices
-        reader = devices.id_reader if method == "id_card" else devices.sscard_reader
-        self._test(method, Action.DEVICE_TEST, lambda: device_tests.read_card_test(reader, self.card_wait))
+        reader = devices.id_reader if kind is CardKind.ID_CARD else devices.sscard_reader
+        self._test(kind, Action.DEVICE_TEST, lambda: device_tests.read_card_test(reader, self.card_wait))
 
     def print_test_page(self) -> None:
         """Print the test page and follow it out of the printer."""
@@ -281,4 +280,4 @@ class TechnicianConsole:
             self.records.record(self._now(), action, outcome, detail)
 
     def _updated(self) -> None:
-        self._bus.publish(Event.TECHNICIAN_UPDATED, mode=self.mode)
+        self._bus.publish(TechnicianUpdated(self.mode))

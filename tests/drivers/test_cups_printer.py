@@ -15,7 +15,7 @@ from drivers.printer.sim import SimPrinter
 from kiosk.bus import EventBus
 from kiosk.devices import DriverContext
 from kiosk.documents import ChecklistContext, render_checklist
-from kiosk.events import Event
+from kiosk.events import PrintProgress, PrintSubmitted
 from kiosk.guides import DEMO_CATALOGUE, read_jsonl
 from kiosk.ports import DeviceError, DeviceUnavailable
 from kiosk.printing import PrintService
@@ -106,8 +106,8 @@ def test_a_job_on_a_queue_paused_while_printing_stays_pending_times_out_and_is_p
     bus = EventBus()
     printing = service(device, timeout=1.5, bus=bus)
     seen: list[JobState] = []
-    bus.subscribe(Event.PRINT_SUBMITTED, lambda **_: cupsd.lp("cupsdisable", queue))
-    bus.subscribe(Event.PRINT_PROGRESS, lambda state, **_: seen.append(state))
+    bus.subscribe(PrintSubmitted, lambda _event: cupsd.lp("cupsdisable", queue))
+    bus.subscribe(PrintProgress, lambda event: seen.append(event.state))
     try:
         outcome = printing.print_and_wait(checklist(), "k")
         assert not outcome.completed and outcome.job_id is not None

@@ -23,7 +23,7 @@ import pytest
 from drivers.idcard.card_file import load_id_card
 from drivers.idcard.pty_sim import PtyIdReaderSimulator
 from kiosk.appliance import Kiosk
-from kiosk.events import Event
+from kiosk.events import SessionIdentified, SessionIdentityDropped
 from kiosk.identity import ReaderWatch
 from kiosk.journey import Screen
 from kiosk.records import IdCard, SocialSecurityCard
@@ -67,8 +67,8 @@ def whole_session(kiosk: Kiosk, place: Callable[[], None], remove: Callable[[], 
     """Identify with a card, browse, print, take the card away, finish."""
     identified = threading.Event()
     dropped = threading.Event()
-    kiosk.bus.subscribe(Event.SESSION_IDENTIFIED, lambda **_: identified.set())
-    kiosk.bus.subscribe(Event.SESSION_IDENTITY_DROPPED, lambda **_: dropped.set())
+    kiosk.bus.subscribe(SessionIdentified, lambda _event: identified.set())
+    kiosk.bus.subscribe(SessionIdentityDropped, lambda _event: dropped.set())
     kiosk.identity.watch = ReaderWatch(poll=0.05, read=3.0, retry=0.2)
     kiosk.start()
     journey = kiosk.journey

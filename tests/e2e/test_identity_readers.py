@@ -9,7 +9,7 @@ from pathlib import Path
 from drivers.idcard.card_file import load_id_card
 from drivers.idcard.pty_sim import PtyIdReaderSimulator
 from kiosk.appliance import Kiosk
-from kiosk.events import Event
+from kiosk.events import DeviceBack, DeviceLost, KioskEvent, SessionIdentified, SessionIdentityDropped
 from kiosk.identity import ReaderWatch
 from kiosk.journey import Screen
 from tests.daemons import Daemon
@@ -22,12 +22,12 @@ WATCH = ReaderWatch(poll=0.05, read=3.0, retry=0.2)
 class Waiter:
     """Counts one event and lets the test wait for the n-th."""
 
-    def __init__(self, kiosk: Kiosk, event: Event) -> None:
+    def __init__(self, kiosk: Kiosk, kind: type[KioskEvent]) -> None:
         self.count = 0
         self._changed = threading.Condition()
-        kiosk.bus.subscribe(event, self._seen)
+        kiosk.bus.subscribe(kind, self._seen)
 
-    def _seen(self, **_: object) -> None:
+    def _seen(self, _event: KioskEvent) -> None:
         with self._changed:
             self.count += 1
             self._changed.notify_all()
@@ -42,8 +42,8 @@ def test_an_id_card_lifted_and_placed_again_identifies_again(make_kiosk: Callabl
     with PtyIdReaderSimulator(None) as simulator:
         kiosk = make_kiosk({"devices": {"id_reader": {"driver": "serial", "port": simulator.path}}})
         kiosk.identity.watch = WATCH
-        identified = Waiter(kiosk, Event.SESSION_IDENTIFIED)
-        dropped = Waiter(kiosk, Event.SESSION_IDENTITY_DROPPED)
+        identified = Waiter(kiosk, SessionIdentified)
+        dropped = Waiter(kiosk, SessionIdentityDropped)
         kiosk.start()
         kiosk.journey.wake()
         simulator.place(resident)
@@ -62,9 +62,9 @@ def test_pcscd_restarting_is_told_to_the_resident_and_the_kiosk_recovers(
 ) -> None:
     kiosk = make_kiosk({"devices": {"sscard_reader": {"driver": "pcsc", "reader": "Virtual PCD 00 00"}}})
     kiosk.identity.watch = WATCH
-    lost = Waiter(kiosk, Event.DEVICE_UNAVAILABLE)
-    back = Waiter(kiosk, Event.DEVICE_AVAILABLE)
-    identified = Waiter(kiosk, Event.SESSION_IDENTIFIED)
+    lost = Waiter(kiosk, DeviceLost)
+    back = Waiter(kiosk, DeviceBack)
+    identified = Waiter(kiosk, SessionIdentified)
     kiosk.start()
     kiosk.journey.wake()
     kiosk.journey.open_identify()

@@ -17,7 +17,7 @@ from kiosk.appliance import Kiosk
 from kiosk.doctor import Check, Status, overall, run_checks
 from kiosk.doctor.report import CheckEnvironment
 from kiosk.doctor.system import check_catalogue
-from kiosk.events import Event
+from kiosk.events import DeviceBack, DeviceLost
 from kiosk.guides import DEMO_CATALOGUE, Catalogue, bounded_lines, read_jsonl
 from kiosk.journey import GUIDE_TASKS, HOME_TASKS, NO_GUIDES, Screen
 from kiosk.notices import load_notices
@@ -91,10 +91,10 @@ def test_home_offers_identifying_only_with_a_card_reader_that_reads(make_kiosk: 
     journey = kiosk.journey
     journey.wake()
     assert journey.view.tasks == set(HOME_TASKS) and journey.view.no_guides == ""
-    kiosk.bus.publish(Event.DEVICE_UNAVAILABLE, device="id_reader", reason="unplugged")
+    kiosk.bus.publish(DeviceLost("id_reader", reason="unplugged"))
     journey.home()
     assert "identify" not in journey.view.tasks  # both readers out: the tile would only say so
-    kiosk.bus.publish(Event.DEVICE_AVAILABLE, device="id_reader")
+    kiosk.bus.publish(DeviceBack("id_reader"))
     journey.home()
     assert "identify" in journey.view.tasks
 

@@ -21,7 +21,7 @@ from drivers.speech.sim import SimSpeaker
 from kiosk.appliance import Kiosk
 from kiosk.doctor import Status, device_checks, overall
 from kiosk.doctor.report import CheckEnvironment
-from kiosk.events import Event
+from kiosk.events import DeviceLost
 from kiosk.identity import ReaderWatch
 from kiosk.journey import Screen
 from kiosk.out_of_service import OutOfServiceCardReader, OutOfServicePrinter
@@ -59,7 +59,7 @@ def test_an_unprovisioned_appliance_identifies_nobody_and_says_to_ask_at_the_hel
 ) -> None:
     kiosk = make_kiosk(APPLIANCE)
     lost: list[str] = []
-    kiosk.bus.subscribe(Event.DEVICE_UNAVAILABLE, lambda device, reason: lost.append(device))
+    kiosk.bus.subscribe(DeviceLost, lambda event: lost.append(event.device))
     kiosk.identity.watch = ReaderWatch(poll=0.01, read=0.1, retry=0.01)
     kiosk.journey.wake()
     kiosk.journey.open_identify()

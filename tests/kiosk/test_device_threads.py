@@ -27,10 +27,10 @@ from drivers.scanner.frames import Frame, ImageFiles
 from kiosk.appliance import Kiosk
 from kiosk.background import run_in_thread
 from kiosk.devices import DriverContext
-from kiosk.events import Event
+from kiosk.events import IdentityReadFailed, SessionIdentified
 from kiosk.identity import IdentityService, ReaderWatch
 from kiosk.log import JsonFormatter, TextFormatter
-from kiosk.records import IdCard, ResidentCode
+from kiosk.records import CardKind, IdCard, ResidentCode
 from kiosk.settings import DEFAULTS_FILE, load_settings, read_toml_layer
 from kiosk.thread_guard import ThreadGuard
 from tests.drivers.idcard_frames import issue_13_text
@@ -125,15 +125,15 @@ def test_after_the_frame_of_issue_13_the_next_id_card_is_still_read(
     simulator, service = serial_service
     events = Recorder(kiosk)
     simulator.place(dataclasses.replace(RESIDENT, text_block=issue_13_text()))
-    assert events.wait_for(Event.IDENTITY_READ_FAILED)["method"] == "id_card"
+    assert events.wait_for(IdentityReadFailed).card is CardKind.ID_CARD
     lift_and_wait(simulator)
     # A real card's frame with one damaged field (a full-width 3 in the birth date): refused, and
     # the line that says so names the field, not the card's holder.
     simulator.place(damaged(RESIDENT, 36, "１９９０"))
-    events.wait_for(Event.IDENTITY_READ_FAILED, count=2)
+    events.wait_for(IdentityReadFailed, count=2)
     lift_and_wait(simulator)
     simulator.place(RESIDENT)
-    events.wait_for(Event.SESSION_IDENTIFIED)
+    events.wait_for(SessionIdentified)
     assert kiosk.session.identity == RESIDENT.card
     assert_alive(service)
     warnings = [line for line in logged(caplog) if "malformed" in line]
@@ -184,14 +184,14 @@ def test_an_unexpected_error_in_a_read_is_survived_counted_and_logged_without_th
         reader.card = RESIDENT.card
         # The resident hears what to do, as for any unreadable card, and the card is not retried
         # (and failing again) while it lies there.
-        assert events.wait_for(Event.IDENTITY_READ_FAILED)["method"] == "id_card"
+        assert events.wait_for(IdentityReadFailed).card is CardKind.ID_CARD
         threading.Event().wait(0.1)
-        assert events.count(Event.IDENTITY_READ_FAILED) == 1
+        assert events.count(IdentityReadFailed) == 1
         assert service.guards["id_card"].failures == 1
         reader.card = None
         threading.Event().wait(0.1)
         reader.card = RESIDENT.card
-        events.wait_for(Event.SESSION_IDENTIFIED)
+        events.wait_for(SessionIdentified)
         assert_alive(service)
     finally:
         service.stop()

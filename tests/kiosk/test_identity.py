@@ -5,16 +5,25 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from kiosk.appliance import Kiosk
-from kiosk.events import Event
+from kiosk.events import (
+    EVENTS,
+    DeviceBack,
+    DeviceLost,
+    IdentityReadFailed,
+    IdentityReading,
+    KioskEvent,
+    SessionIdentified,
+    SessionIdentityDropped,
+)
 from kiosk.identity import IdentityService, ReaderWatch
 from kiosk.journey import Screen
 from kiosk.ports import CardUnreadable, DeviceUnavailable
-from kiosk.records import IdCard, SocialSecurityCard
+from kiosk.records import CardKind, IdCard, SocialSecurityCard
 from kiosk.session import SessionState
 
 ID_CARD = IdCard("resident", "演示居民", "女", "371002199001010023", birth_date=date(1990, 1, 1))
@@ -22,30 +31,30 @@ SS_CARD = SocialSecurityCard("371000D156000005", "演示居民", "37100219900101
 FAST = ReaderWatch(poll=0.01, read=0.2, retry=0.02)
 
 
+E = TypeVar("E", bound=KioskEvent)
+
+
 class Recorder:
     """Collects events as they are published, and lets a test wait for one."""
 
     def __init__(self, kiosk: Kiosk) -> None:
-        self.seen: list[tuple[Event, dict[str, Any]]] = []
+        self.seen: list[KioskEvent] = []
         self._changed = threading.Condition()
-        for event in Event:
-            kiosk.bus.subscribe(event, self._handler(event))
+        for kind in EVENTS:
+            kiosk.bus.subscribe(kind, self._record)
 
-    def _handler(self, event: Event) -> Callable[..., None]:
-        def record(**payload: Any) -> None:
-            with self._changed:
-                self.seen.append((event, payload))
-                self._changed.notify_all()
-
-        return record
-
-    def wait_for(self, event: Event, count: int = 1, timeout: float = 3.0) -> dict[str, Any]:
+    def _record(self, event: KioskEvent) -> None:
         with self._changed:
-            assert self._changed.wait_for(lambda: self.count(event) >= count, timeout), f"no {event}"
-            return [payload for seen, payload in self.seen if seen is event][count - 1]
+            self.seen.append(event)
+            self._changed.notify_all()
 
-    def count(self, event: Event) -> int:
-        return sum(1 for seen, _ in self.seen if seen is event)
+    def wait_for(self, kind: type[E], count: int = 1, timeout: float = 3.0) -> E:
+        with self._changed:
+            assert self._changed.wait_for(lambda: self.count(kind) >= count, timeout), f"no {kind.__name__}"
+            return [event for event in self.seen if isinstance(event, kind)][count - 1]
+
+    def count(self, kind: type[KioskEvent]) -> int:
+        return sum(1 for event in self.seen if isinstance(event, kind))
 
 
 class FlakyReader:
@@ -93,17 +102,14 @@ def test_an_id_card_identifies_and_lifting_it_ends_the_identified_part(kiosk: Ki
     kiosk.journey.open_identify()
     assert kiosk.journey.view.screen is Screen.IDENTIFY
     kiosk.devices.id_reader.slot.place(ID_CARD)  # type: ignore[attr-defined]
-    assert events.wait_for(Event.SESSION_IDENTIFIED) == {
-        "session_id": kiosk.session.session_id,
-        "method": "id_card",
-    }
-    assert events.count(Event.IDENTITY_READING) == 1
+    assert events.wait_for(SessionIdentified) == SessionIdentified(kiosk.session.session_id, CardKind.ID_CARD)
+    assert events.count(IdentityReading) == 1
     assert kiosk.session.identity is ID_CARD
     assert kiosk.journey.view.screen is Screen.IDENTIFIED
     assert {guide.name for guide in kiosk.journey.view.guides} >= {"居民身份证换领"}
 
     kiosk.devices.id_reader.slot.lift()  # type: ignore[attr-defined]
-    assert events.wait_for(Event.SESSION_IDENTITY_DROPPED)["reason"] == "card_removed"
+    assert events.wait_for(SessionIdentityDropped).reason == "card_removed"
     assert kiosk.session.identity is None
     assert kiosk.session.state is SessionState.BROWSING
     view = kiosk.journey.view
@@ -115,11 +121,11 @@ def test_a_social_security_card_identifies_from_the_home_screen(kiosk: Kiosk) ->
     events = Recorder(kiosk)
     kiosk.journey.wake()
     kiosk.devices.sscard_reader.slot.place(SS_CARD)  # type: ignore[attr-defined]
-    assert events.wait_for(Event.SESSION_IDENTIFIED)["method"] == "sscard"
+    assert events.wait_for(SessionIdentified).card is CardKind.SSCARD
     assert kiosk.journey.view.screen is Screen.IDENTIFIED
     # Lifting the *other* reader's card (none) changes nothing; pulling this one ends it.
     kiosk.devices.sscard_reader.slot.lift()  # type: ignore[attr-defined]
-    events.wait_for(Event.SESSION_IDENTITY_DROPPED)
+    events.wait_for(SessionIdentityDropped)
     assert kiosk.session.identity is None
 
 
@@ -127,16 +133,16 @@ def test_no_card_is_read_while_nobody_uses_the_kiosk(kiosk: Kiosk) -> None:
     events = Recorder(kiosk)
     kiosk.devices.id_reader.slot.place(ID_CARD)  # type: ignore[attr-defined]
     threading.Event().wait(0.1)
-    assert events.count(Event.IDENTITY_READING) == 0
+    assert events.count(IdentityReading) == 0
     kiosk.journey.wake()  # a resident starts: the card lying there is read now
-    events.wait_for(Event.SESSION_IDENTIFIED)
+    events.wait_for(SessionIdentified)
 
 
 def test_the_session_timing_out_drops_the_identity_at_once(kiosk: Kiosk, clock: Any) -> None:
     events = Recorder(kiosk)
     kiosk.journey.wake()
     kiosk.devices.id_reader.slot.place(ID_CARD)  # type: ignore[attr-defined]
-    events.wait_for(Event.SESSION_IDENTIFIED)
+    events.wait_for(SessionIdentified)
     clock.advance(kiosk.session.idle_seconds + kiosk.session.warning_seconds + 1)
     kiosk.session.tick()
     assert kiosk.session.identity is None
@@ -144,7 +150,7 @@ def test_the_session_timing_out_drops_the_identity_at_once(kiosk: Kiosk, clock: 
     # The card still lies there: a new session does not pick it up again until it is lifted.
     kiosk.journey.wake()
     threading.Event().wait(0.1)
-    assert events.count(Event.SESSION_IDENTIFIED) == 1
+    assert events.count(SessionIdentified) == 1
 
 
 def test_an_unreadable_card_tells_the_resident_what_to_do(kiosk: Kiosk) -> None:
@@ -157,12 +163,12 @@ def test_an_unreadable_card_tells_the_resident_what_to_do(kiosk: Kiosk) -> None:
     kiosk.journey.open_identify()
     service.start()
     try:
-        failed = events.wait_for(Event.IDENTITY_READ_FAILED)
+        failed = events.wait_for(IdentityReadFailed)
     finally:
         service.stop()
-    assert failed["method"] == "id_card"
-    assert kiosk.journey.view.identify.message == failed["resident_message"]
-    assert events.count(Event.IDENTITY_READ_FAILED) == 1  # not retried while the card lies there
+    assert failed.card is CardKind.ID_CARD
+    assert kiosk.journey.view.identify.message == failed.resident_message
+    assert events.count(IdentityReadFailed) == 1  # not retried while the card lies there
 
 
 def test_a_reader_that_vanishes_is_reported_once_and_recovers_by_itself(kiosk: Kiosk) -> None:
@@ -174,18 +180,18 @@ def test_a_reader_that_vanishes_is_reported_once_and_recovers_by_itself(kiosk: K
     service.start()
     try:
         reader.card = ID_CARD
-        events.wait_for(Event.SESSION_IDENTIFIED)
+        events.wait_for(SessionIdentified)
         reader.plugged = False
-        lost = events.wait_for(Event.DEVICE_UNAVAILABLE)
-        assert lost == {"device": "id_reader", "reason": lost["reason"]}
-        assert "/dev/ttyTEST" in lost["reason"]
+        lost = events.wait_for(DeviceLost)
+        assert lost.device == "id_reader"
+        assert "/dev/ttyTEST" in lost.reason
         # The identity read through a reader that went away ends with it.
-        assert events.wait_for(Event.SESSION_IDENTITY_DROPPED)["reason"] == "reader_lost"
+        assert events.wait_for(SessionIdentityDropped).reason == "reader_lost"
         assert kiosk.journey.view.identify.unavailable == {"id_reader"}
         threading.Event().wait(0.1)
-        assert events.count(Event.DEVICE_UNAVAILABLE) == 1
+        assert events.count(DeviceLost) == 1
         reader.plugged = True
-        assert events.wait_for(Event.DEVICE_AVAILABLE) == {"device": "id_reader"}
+        assert events.wait_for(DeviceBack) == DeviceBack("id_reader")
         assert kiosk.journey.view.identify.unavailable == frozenset()
     finally:
         service.stop()

@@ -1,14 +1,23 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from kiosk.appliance import Kiosk
-from kiosk.events import Event
-from kiosk.journey import Screen
-from kiosk.records import IdCard
+from kiosk.events import Navigated, PrintSubmitted
+from kiosk.journey import (
+    BOTH_READERS_OUT,
+    ELDER_TASKS,
+    HELP_HERE,
+    HOME_TASKS,
+    READER_OUT,
+    IdentifyState,
+    Screen,
+)
+from kiosk.records import CARD_READERS, CardKind, IdCard
 from kiosk.session import SessionState
 from tests.conftest import FakeClock
 from tests.cupsd import PrivateCupsd
@@ -16,7 +25,7 @@ from tests.cupsd import PrivateCupsd
 
 def screens_seen(kiosk: Kiosk) -> list[Screen]:
     seen: list[Screen] = []
-    kiosk.bus.subscribe(Event.NAVIGATED, lambda screen, view: seen.append(screen))
+    kiosk.bus.subscribe(Navigated, lambda event: seen.append(event.screen))
     return seen
 
 
@@ -132,7 +141,7 @@ def test_the_name_goes_on_the_checklist_only_when_the_resident_asks(
     kiosk.session.identify(IdCard("resident", "欧阳娜娜", "女", "371002199001010022"))
     kiosk.journey.open_guide("371000-GA-0001")
     titles: list[str] = []
-    kiosk.bus.subscribe(Event.PRINT_SUBMITTED, lambda job_id, title: titles.append(title))
+    kiosk.bus.subscribe(PrintSubmitted, lambda event: titles.append(event.title))
     kiosk.journey.print_checklist()
     kiosk.journey.back()
     kiosk.journey.print_checklist(with_name=True)
@@ -250,3 +259,82 @@ def test_a_printer_that_cannot_print_is_named_before_the_resident_tries(
     journey.open_guide("371000-GA-0001")
     assert journey.view.printer_problem == ""
     assert kiosk.printing.readiness() == ""
+
+
+def test_a_subscriber_may_call_back_into_the_journey_from_another_thread(
+    make_kiosk: Callable[..., Kiosk],
+) -> None:
+    # Announcements are published after the journey's lock is released: a subscriber that hands a
+    # touch to another thread and waits for it (as a UI on its own thread would) cannot deadlock.
+    kiosk = make_kiosk()
+    journey = kiosk.journey
+    journey.wake()
+    seen: list[Screen] = []
+    worker_finished: list[bool] = []
+
+    def on_navigated(event: Navigated) -> None:
+        seen.append(event.screen)
+        if event.screen is Screen.SEARCH:
+            worker = threading.Thread(target=journey.back)
+            worker.start()
+            worker.join(timeout=2)
+            worker_finished.append(not worker.is_alive())
+
+    kiosk.bus.subscribe(Navigated, on_navigated)
+    journey.open_search()
+    assert worker_finished == [True]
+    assert journey.view.screen is Screen.HOME
+    # The other thread's announcement comes after the one being delivered, never in the middle.
+    assert seen == [Screen.SEARCH, Screen.HOME]
+
+
+def test_every_change_is_announced_once_when_threads_change_the_journey_together(
+    make_kiosk: Callable[..., Kiosk],
+) -> None:
+    kiosk = make_kiosk()
+    journey = kiosk.journey
+    journey.wake()
+    announced: list[str] = []
+    kiosk.bus.subscribe(Navigated, lambda event: announced.append(event.view.screen.value))
+
+    def switch(language: str) -> None:
+        for _ in range(200):
+            journey.set_language(language)
+
+    threads = [threading.Thread(target=switch, args=(language,)) for language in ("en", "zh_CN")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(announced) == 400  # none lost while another thread was publishing
+
+
+def test_the_identify_screen_says_which_reader_is_out_and_where_to_turn() -> None:
+    working = IdentifyState()
+    assert working.usable(CardKind.ID_CARD) and working.usable(CardKind.SSCARD)
+    assert working.reader_out_message(CardKind.ID_CARD) == "" and working.outage_message == ""
+
+    id_out = IdentifyState(unavailable=frozenset({"id_reader"}))
+    assert not id_out.usable(CardKind.ID_CARD) and id_out.usable(CardKind.SSCARD)
+    assert id_out.reader_out_message(CardKind.ID_CARD) == READER_OUT["id_reader"]
+    assert "social security card" in id_out.reader_out_message(CardKind.ID_CARD)
+    assert id_out.reader_out_message(CardKind.SSCARD) == ""
+    assert id_out.outage_message == HELP_HERE
+
+    both_out = IdentifyState(unavailable=CARD_READERS)
+    assert not both_out.usable(CardKind.ID_CARD) and not both_out.usable(CardKind.SSCARD)
+    # Neither card is offered instead of the other: one sentence says both are out, and who helps.
+    assert both_out.reader_out_message(CardKind.ID_CARD) == both_out.reader_out_message(CardKind.SSCARD) == ""
+    assert both_out.outage_message == BOTH_READERS_OUT
+
+
+def test_the_attract_screen_promises_guides_and_printing_only_when_it_has_them(
+    make_kiosk: Callable[..., Kiosk],
+) -> None:
+    assert make_kiosk().journey.attract_promise_kept()
+    assert not make_kiosk({"devices": {"printer": {"driver": "none"}}}).journey.attract_promise_kept()
+
+
+def test_elder_home_offers_some_of_home_s_tasks_in_the_same_order_rating_among_them() -> None:
+    assert [task for task in HOME_TASKS if task in ELDER_TASKS] == list(ELDER_TASKS)
+    assert {"identify", "print", "rate"} <= set(ELDER_TASKS)

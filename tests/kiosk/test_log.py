@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from kiosk.bus import EventBus
-from kiosk.events import Event
+from kiosk.events import SessionEnded
 from kiosk.log import configure_logging, current_session, leave_session
 from kiosk.session import ResidentSession
 
@@ -53,7 +53,7 @@ def test_json_lines_from_any_thread_name_the_session_and_none_after_it(
 ) -> None:
     lines = logging_as("json")
     bus = EventBus()
-    bus.subscribe(Event.SESSION_ENDED, lambda **payload: log.info("ended: %s", payload["reason"]))
+    bus.subscribe(SessionEnded, lambda event: log.info("ended: %s", event.reason))
     session = ResidentSession(bus, idle_seconds=60, warning_seconds=10)
     log.info("before")
     session_id = session.start()

@@ -9,7 +9,7 @@ import pytest
 from drivers.printer.sim import KEPT_FINISHED_JOBS, SimPrinter
 from kiosk.bus import EventBus
 from kiosk.devices import DriverContext
-from kiosk.events import Event
+from kiosk.events import KioskEvent, PrintCompleted, PrintFailed, PrintProgress, PrintSubmitted
 from kiosk.printing import PrintOutcome, PrintService, explain
 from kiosk.records import JobState, PrintJob
 from kiosk.settings import DEFAULTS_FILE, load_settings, read_toml_layer
@@ -25,16 +25,11 @@ def printer(tmp_path: Path, clock: FakeClock) -> SimPrinter:
 
 
 @pytest.fixture
-def events() -> tuple[EventBus, list[tuple[Event, dict[str, Any]]]]:
+def events() -> tuple[EventBus, list[KioskEvent]]:
     bus = EventBus()
-    seen: list[tuple[Event, dict[str, Any]]] = []
-    for event in (
-        Event.PRINT_SUBMITTED,
-        Event.PRINT_PROGRESS,
-        Event.PRINT_COMPLETED,
-        Event.PRINT_FAILED,
-    ):
-        bus.subscribe(event, lambda event=event, **payload: seen.append((event, payload)))
+    seen: list[KioskEvent] = []
+    for kind in (PrintSubmitted, PrintProgress, PrintCompleted, PrintFailed):
+        bus.subscribe(kind, seen.append)
     return bus, seen
 
 
@@ -48,10 +43,10 @@ def test_a_job_is_followed_to_completion_and_its_pdf_written(
     bus, seen = events
     outcome = service(printer, bus, clock).print_and_wait(PrintJob("checklist 1", PDF), "s1:checklist:1")
     assert outcome.completed
-    states = [payload["state"] for event, payload in seen if event is Event.PRINT_PROGRESS]
+    states = [event.state for event in seen if isinstance(event, PrintProgress)]
     assert states[-1] is JobState.COMPLETED and JobState.PROCESSING in states
     assert [path.read_bytes() for path in (tmp_path / "printed").glob("*.pdf")] == [PDF]
-    assert seen[0][0] is Event.PRINT_SUBMITTED and seen[-1][0] is Event.PRINT_COMPLETED
+    assert isinstance(seen[0], PrintSubmitted) and isinstance(seen[-1], PrintCompleted)
 
 
 def test_a_retry_of_the_same_request_never_prints_twice(
@@ -74,7 +69,7 @@ def test_a_printer_out_of_paper_gives_a_resident_and_a_technician_reason(
     assert not outcome.completed and outcome.job_id is None
     assert outcome.resident_message == "The printer is out of paper."
     assert "media-empty" in outcome.technician_message
-    assert seen[-1][0] is Event.PRINT_FAILED
+    assert isinstance(seen[-1], PrintFailed)
 
 
 def test_a_job_that_never_finishes_times_out_and_is_cancelled(
@@ -109,7 +104,7 @@ def test_cancelling_unfinished_jobs_stops_a_job_being_followed(printer: SimPrint
     printer.seconds_per_job = 10_000
     printing = PrintService(printer, bus, job_timeout=30, poll_interval=0.01)
     submitted = threading.Event()
-    bus.subscribe(Event.PRINT_SUBMITTED, lambda **_: submitted.set())
+    bus.subscribe(PrintSubmitted, lambda _event: submitted.set())
     outcomes: list[PrintOutcome] = []
     worker = threading.Thread(
         target=lambda: outcomes.append(printing.print_and_wait(PrintJob("x", PDF), "k"))

@@ -11,7 +11,7 @@ from kiosk.appliance import Kiosk
 from kiosk.journey import Screen
 from kiosk.outbox import RatingOutbox
 from kiosk.paths import state_path
-from kiosk.rating_flow import PHONE_KEY, RatingFlow, RatingRefused
+from kiosk.rating_flow import PHONE_KEY, THANKS_SECONDS, RatingFlow, RatingRefused
 from kiosk.records import BAD_REASONS, IdCard, RatingLevel, valid_mobile
 from kiosk.sync import SyncState
 
@@ -297,3 +297,30 @@ def test_the_keypad_takes_only_the_digits_0_to_9(kiosk: Kiosk) -> None:
     flow.set_consent(True)
     type_number(flow, "1３9²1234①5678")  # full-width, superscript, circled: isdigit() says yes
     assert flow.phone == "1912345678"
+
+
+def test_the_thanks_go_home_by_themselves_unless_the_resident_moved_on(kiosk: Kiosk) -> None:
+    assert THANKS_SECONDS == 6
+    kiosk.journey.open_rating()
+    flow_of(kiosk).choose_level(RatingLevel.SATISFIED)
+    kiosk.journey.submit_rating()
+    assert flow_of(kiosk).returns_home
+    kiosk.journey.home_after_thanks()
+    assert kiosk.journey.view.screen is Screen.HOME
+    # A visit that has rated is thanked again, and left there: the resident came to look.
+    kiosk.journey.open_rating()
+    assert flow_of(kiosk).already_rated and not flow_of(kiosk).returns_home
+    kiosk.journey.home_after_thanks()
+    assert kiosk.journey.view.screen is Screen.RATING
+    # Nor does a resident who moved on meanwhile get sent home.
+    kiosk.journey.back()
+    kiosk.journey.open_search()
+    kiosk.journey.home_after_thanks()
+    assert kiosk.journey.view.screen is Screen.SEARCH
+
+
+def test_a_form_not_yet_submitted_stays(kiosk: Kiosk) -> None:
+    kiosk.journey.open_rating()
+    flow_of(kiosk).choose_level(RatingLevel.SATISFIED)
+    kiosk.journey.home_after_thanks()
+    assert kiosk.journey.view.screen is Screen.RATING and not flow_of(kiosk).returns_home

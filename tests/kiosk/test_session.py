@@ -1,13 +1,21 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
 
 from kiosk.bus import EventBus
-from kiosk.events import Event
-from kiosk.records import IdCard, SocialSecurityCard
+from kiosk.events import (
+    EVENTS,
+    KioskEvent,
+    SessionEnded,
+    SessionIdentified,
+    SessionIdentityDropped,
+    SessionIdleWarning,
+    SessionResumed,
+    SessionStarted,
+)
+from kiosk.records import CardKind, IdCard, SocialSecurityCard
 from kiosk.session import ResidentSession, SessionError, SessionState
 from tests.conftest import FakeClock
 
@@ -24,12 +32,12 @@ CARD = IdCard(
 
 class Recorder:
     def __init__(self, bus: EventBus) -> None:
-        self.events: list[tuple[Event, dict[str, Any]]] = []
-        for event in Event:
-            bus.subscribe(event, lambda event=event, **payload: self.events.append((event, payload)))
+        self.events: list[KioskEvent] = []
+        for kind in EVENTS:
+            bus.subscribe(kind, self.events.append)
 
-    def names(self) -> list[Event]:
-        return [event for event, _ in self.events]
+    def names(self) -> list[type[KioskEvent]]:
+        return [type(event) for event in self.events]
 
 
 @pytest.fixture
@@ -52,9 +60,11 @@ def test_attract_browsing_identified_ended(session: ResidentSession, bus: EventB
     session.end("finished")
     assert session.state is SessionState.ENDED
     assert session.identity is None and session.session_id is None
-    assert events.names() == [Event.SESSION_STARTED, Event.SESSION_IDENTIFIED, Event.SESSION_ENDED]
-    assert events.events[1][1] == {"session_id": session_id, "method": "id_card"}
-    assert events.events[2][1] == {"session_id": session_id, "reason": "finished"}
+    assert events.events == [
+        SessionStarted(session_id),
+        SessionIdentified(session_id, CardKind.ID_CARD),
+        SessionEnded(session_id, "finished"),
+    ]
 
 
 def test_each_session_has_a_new_random_id(session: ResidentSession) -> None:
@@ -78,18 +88,15 @@ def test_idle_warns_then_ends_and_drops_personal_data(
     session.tick()
     assert session.warning
     assert session.seconds_left() == pytest.approx(15)
-    warning = [payload for event, payload in events.events if event is Event.SESSION_IDLE_WARNING]
-    assert warning[0]["remaining"] == pytest.approx(15)
+    warning = [event for event in events.events if isinstance(event, SessionIdleWarning)]
+    assert warning[0].remaining == pytest.approx(15)
     session.tick()  # a second tick during the warning does not warn again
-    assert events.names().count(Event.SESSION_IDLE_WARNING) == 1
+    assert events.names().count(SessionIdleWarning) == 1
     clock.advance(15)
     session.tick()
     assert session.state is SessionState.ENDED
     assert session.identity is None and session.personal("phone") is None
-    assert events.events[-1] == (
-        Event.SESSION_ENDED,
-        {"session_id": warning[0]["session_id"], "reason": "idle"},
-    )
+    assert events.events[-1] == SessionEnded(warning[0].session_id, "idle")
 
 
 def test_a_touch_during_the_warning_resumes(
@@ -101,7 +108,7 @@ def test_a_touch_during_the_warning_resumes(
     session.tick()
     session.touch()
     assert not session.warning
-    assert Event.SESSION_RESUMED in events.names()
+    assert SessionResumed in events.names()
     clock.advance(59)
     session.tick()
     assert session.state is SessionState.BROWSING
@@ -116,8 +123,8 @@ def test_removing_the_card_ends_only_the_identified_part(session: ResidentSessio
     session.drop_identity("card removed")
     assert session.state is SessionState.BROWSING
     assert session.identity is None and session.personal("code") is None
-    assert events.events[-1][0] is Event.SESSION_IDENTITY_DROPPED
-    assert events.events[-2][1]["method"] == "sscard"
+    assert isinstance(events.events[-1], SessionIdentityDropped)
+    assert events.events[-2] == SessionIdentified(session.session_id, CardKind.SSCARD)
 
 
 def test_transitions_that_make_no_sense_are_refused(session: ResidentSession) -> None:

@@ -14,11 +14,11 @@ import pytest
 from drivers.idcard.card_file import load_id_card
 from kiosk.appliance import Kiosk
 from kiosk.doctor import Status
-from kiosk.events import Event
+from kiosk.events import UiRestartRequested
 from kiosk.journey import Screen
 from kiosk.log import RecentLog, install_recent_log, mask_personal
 from kiosk.paths import printed_dir, state_path
-from kiosk.records import ResidentCode, SocialSecurityCard
+from kiosk.records import CardKind, ResidentCode, SocialSecurityCard
 from kiosk.settings.schema import TechnicianSection
 from kiosk.sync import SyncError
 from kiosk.sync.client import SyncReport
@@ -219,9 +219,7 @@ def test_idle_technician_mode_times_out_to_attract(technician_kiosk: Kiosk, cloc
 def test_restart_ui_is_audited_before_the_ui_is_asked_to_stop(technician_kiosk: Kiosk) -> None:
     console = open_console(technician_kiosk)
     seen: list[list[tuple[str, str, str]]] = []
-    technician_kiosk.bus.subscribe(
-        Event.UI_RESTART_REQUESTED, lambda **_: seen.append(audit(technician_kiosk))
-    )
+    technician_kiosk.bus.subscribe(UiRestartRequested, lambda _event: seen.append(audit(technician_kiosk)))
     console.restart_ui()
     assert console.restart_requested
     assert seen and seen[0][-1][0] == "restart_ui"
@@ -263,12 +261,12 @@ def test_a_card_test_leaves_no_personal_data_anywhere(technician_kiosk: Kiosk) -
     try:
         console = open_console(technician_kiosk)
         technician_kiosk.devices.id_reader.slot.place(DEMO_ID_CARD)  # type: ignore[attr-defined]
-        console.test_card("id_card")
+        console.test_card(CardKind.ID_CARD)
         sscard = SocialSecurityCard(
             card_id="371000D156000005", name="演示居民", ss_number="371002199001010023", card_type="3"
         )
         technician_kiosk.devices.sscard_reader.slot.place(sscard)  # type: ignore[attr-defined]
-        console.test_card("sscard")
+        console.test_card(CardKind.SSCARD)
         # Even a careless log line with the number in it reaches the ring masked.
         logging.getLogger("kiosk.careless").warning("read %s", DEMO_ID_CARD.id_number)
         lines = "\n".join(console.log_lines(200))
@@ -294,7 +292,7 @@ def test_a_card_test_leaves_no_personal_data_anywhere(technician_kiosk: Kiosk) -
 
 def test_a_card_test_without_a_card_says_so(technician_kiosk: Kiosk) -> None:
     console = open_console(technician_kiosk)
-    console.test_card("id_card")
+    console.test_card(CardKind.ID_CARD)
     result = console.results["id_card"]
     assert not result.ok and result.values == {"seconds": "0.2"}
 

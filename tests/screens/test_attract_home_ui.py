@@ -14,7 +14,7 @@ import pytest
 from kivy.metrics import dp
 from PIL import Image
 
-from kiosk.events import Event
+from kiosk.events import DeviceLost
 from kiosk.journey import Screen
 from kiosk.sync import SyncStatus
 from screens.pilot import UiPilot
@@ -322,10 +322,10 @@ def test_card_readers_out_of_order_offer_the_other_card_or_the_help_desk(ui: UiP
     wake(ui)
     ui.tap(ui.widget(Screen.HOME, "identify"))
     ui.on(Screen.IDENTIFY)
-    bus.publish(Event.DEVICE_UNAVAILABLE, device="id_reader", reason="no answer on /dev/ttyUSB0")
+    bus.publish(DeviceLost("id_reader", reason="no answer on /dev/ttyUSB0"))
     ui.until(lambda: f"需要帮助，请到{HELP_DESK}咨询。" in ui.texts(), what="the help desk")
     assert "身份证读卡器暂时无法使用，请改用社保卡。" in ui.texts()
-    bus.publish(Event.DEVICE_UNAVAILABLE, device="sscard_reader", reason="pcscd down")
+    bus.publish(DeviceLost("sscard_reader", reason="pcscd down"))
     ui.until(lambda: any(text.startswith("两个读卡器暂时都无法使用") for text in ui.texts()), what="both out")
     assert any(HELP_DESK in text for text in ui.texts())
     assert "身份证读卡器暂时无法使用，请改用社保卡。" not in ui.texts()

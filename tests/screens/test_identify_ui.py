@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.events import Event
+from kiosk.events import DeviceBack, DeviceLost
 from kiosk.identity import ReaderWatch
 from kiosk.journey import Screen
 from kiosk.records import IdCard
@@ -53,7 +53,7 @@ def test_an_unavailable_reader_is_explained_on_the_identify_screen(ui: UiPilot, 
     ui.on(Screen.HOME)
     ui.tap(ui.widget(Screen.HOME, "identify"))
     ui.on(Screen.IDENTIFY)
-    ui.app.kiosk.bus.publish(Event.DEVICE_UNAVAILABLE, device="sscard_reader", reason="pcscd down")
+    ui.app.kiosk.bus.publish(DeviceLost("sscard_reader", reason="pcscd down"))
     ui.until(lambda: "社保卡读卡器暂时无法使用，请改用身份证。" in ui.texts(), what="unavailable note")
     texts = ui.texts()
     # Told to use the ID card, never to insert a card the reader cannot read.
@@ -64,5 +64,5 @@ def test_an_unavailable_reader_is_explained_on_the_identify_screen(ui: UiPilot, 
     assert "请将社保卡芯片朝上、芯片一端朝前插入卡槽。" not in texts
     assert ui.widget(Screen.IDENTIFY, "ss_picture").opacity == 0
     ui.shot(tmp_path / "identify-sscard-out.png")
-    ui.app.kiosk.bus.publish(Event.DEVICE_AVAILABLE, device="sscard_reader")
+    ui.app.kiosk.bus.publish(DeviceBack("sscard_reader"))
     ui.until(lambda: "社保卡读卡器暂时无法使用，请改用身份证。" not in ui.texts(), what="note gone")

@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.appliance import build_kiosk
 from kiosk.bus import EventBus
-from kiosk.events import Event
+from kiosk.events import SettingsChanged, SyncFailed
 from kiosk.publishing.catalogue_release import publish_catalogue
 from kiosk.publishing.config_release import publish_config
 from kiosk.settings import DEFAULTS_FILE, LoadedSettings, load_settings, read_toml_layer
@@ -30,7 +30,7 @@ def test_backoff_doubles_up_to_the_cap_and_jitter_spreads_the_fleet() -> None:
 def test_failures_are_announced_and_counted() -> None:
     bus = EventBus()
     seen: list[tuple[str, int]] = []
-    bus.subscribe(Event.SYNC_FAILED, lambda reason, failures: seen.append((reason, failures)))
+    bus.subscribe(SyncFailed, lambda event: seen.append((event.reason, event.failures)))
 
     def fail() -> object:
         raise SyncError("cannot fetch from http://x: no answer")
@@ -78,7 +78,7 @@ def test_pushed_configuration_is_applied_between_sessions_not_during_one(
     loaded: LoadedSettings = load_settings()
     kiosk = build_kiosk(loaded)
     changes: list[str] = []
-    kiosk.bus.subscribe(Event.SETTINGS_CHANGED, lambda settings: changes.append(settings.display.theme))
+    kiosk.bus.subscribe(SettingsChanged, lambda event: changes.append(event.settings.display.theme))
     try:
         kiosk.start()
         assert kiosk.scheduler is not None
