@@ -2,15 +2,18 @@
 
 A driver package (built in under drivers/, or a site's own for another reader brand) registers its
 factory in the `kiosk.drivers` entry-point group as "<device>.<driver>" (e.g. "id_reader.serial"),
-and may give that factory a `settings_model`: a subclass of its device's section below declaring
-the keys of its own (`[devices.id_reader] port = ...`). Everything a driver needs from the core is
-re-exported here, so the core can move its rooms around without breaking a driver; import-linter
-holds drivers/ to this module (pyproject.toml). See docs/drivers.md.
+and may register a settings model under the same name in `kiosk.driver_settings`: a subclass of its
+device's section below declaring the keys of its own (`[devices.id_reader] port = ...`).
+Everything a driver needs from the core is re-exported here, so the core can move its rooms around
+without breaking a driver; import-linter holds drivers/ to this module (pyproject.toml). See
+docs/drivers.md.
 """
 
 from __future__ import annotations
 
-from kiosk.barcodes import FrameDecoder
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from kiosk.devices import DriverContext
 from kiosk.digits import ascii_digits
 from kiosk.nations import NATIONS
@@ -25,8 +28,6 @@ from kiosk.ports import (
     SocialSecurityCardReader,
     Speaker,
 )
-from kiosk.printing import PRINTER_REASONS
-from kiosk.provision.detect import Candidate
 from kiosk.records import (
     IdCard,
     JobState,
@@ -47,6 +48,29 @@ from kiosk.settings.schema import (
     SpeakerSection,
 )
 from kiosk.thread_guard import ThreadGuard
+
+if TYPE_CHECKING:
+    from kiosk.barcodes import FrameDecoder
+    from kiosk.printing import PRINTER_REASONS
+    from kiosk.provision.detect import Candidate
+
+#: Handed out on first use: they load zbar, the print service and provisioning's detection, which a
+#: driver's settings module (imported whenever settings are loaded) must not pull in.
+_ON_FIRST_USE = {
+    "FrameDecoder": "kiosk.barcodes",
+    "PRINTER_REASONS": "kiosk.printing",
+    "Candidate": "kiosk.provision.detect",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _ON_FIRST_USE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "NATIONS",
