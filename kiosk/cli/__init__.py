@@ -25,12 +25,26 @@ class CommandsFromEntryPoints(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.commands:
             return self.commands[cmd_name]
-        command = plugins.load(ENTRY_POINT_GROUP, cmd_name)
+        try:
+            command = plugins.load(ENTRY_POINT_GROUP, cmd_name)
+        except Exception as error:  # a broken package: named, and the other commands still work
+            return _cannot_be_loaded(cmd_name, error)
         if command is None:
             return None
         if not isinstance(command, click.Command):
             raise TypeError(f"entry point {cmd_name!r} of {ENTRY_POINT_GROUP} is not a click command")
         return command
+
+
+def _cannot_be_loaded(name: str, error: Exception) -> click.Command:
+    """Stands in for a command whose package cannot be imported: `kiosk --help` lists it with the
+    reason, and running it exits 1 saying so (a traceback would hide every other command)."""
+    reason = f"cannot be loaded: {error!r}"
+
+    def refuse() -> None:
+        raise click.ClickException(f"command {name} ({ENTRY_POINT_GROUP}) {reason}")
+
+    return click.Command(name, callback=refuse, short_help=reason, help=reason)
 
 
 @click.group(cls=CommandsFromEntryPoints, context_settings={"help_option_names": ["-h", "--help"]})

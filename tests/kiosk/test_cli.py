@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -9,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
+from tests.installed_plugins import InstalledPlugins, installed_plugins
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Every subcommand of `kiosk`, each registered in the `kiosk.commands` entry-point group.
@@ -109,3 +111,43 @@ def test_a_core_command_runs_without_the_screens() -> None:
     assert "kiosk.cli.config_cmd" in loaded
     assert not {name for name in loaded if name.split(".")[0] in {"screens", "kivy"}}
     assert "kiosk.cli.provision_cmd" not in loaded
+
+
+def test_loading_settings_loads_no_drivers_library() -> None:
+    # Every command loads its settings, the drivers' own keys included: through their settings
+    # modules only, not the drivers (pyserial, pyscard, pycups) nor the heavier parts of the core.
+    loaded = loaded_after("from kiosk.settings import load_settings\nload_settings()")
+    assert "drivers.idcard.settings" in loaded  # the drivers' keys are there
+    heavy = {"serial", "smartcard", "cups", "cv2", "pyzbar", "kiosk.barcodes", "kiosk.printing"}
+    assert not {name for name in loaded if name.split(".")[0] in heavy or name in heavy}
+    assert not {name for name in loaded if name.startswith("drivers.") and not name.endswith(".settings")} - {
+        "drivers.idcard",
+        "drivers.sscard",
+        "drivers.scanner",
+        "drivers.printer",
+        "drivers.speech",
+    }
+
+
+@pytest.fixture
+def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[InstalledPlugins]:
+    yield from installed_plugins(tmp_path, monkeypatch)
+
+
+def test_a_command_whose_package_cannot_be_loaded_is_named_and_the_others_still_work(
+    plugins: InstalledPlugins,
+) -> None:
+    plugins.install(
+        "broken_kiosk_command",
+        {"kiosk.commands": {"zap": "broken_kiosk_command:zap"}},
+        {"broken_kiosk_command/__init__.py": "import vendor_library_that_is_not_installed\n"},
+    )
+    listed = CliRunner().invoke(main, ["--help"])
+    assert listed.exit_code == 0, listed.output
+    assert "zap" in listed.output and "cannot be loaded" in listed.output
+    assert "provision" in listed.output
+    refused = CliRunner().invoke(main, ["zap"])
+    assert refused.exit_code == 1
+    assert "command zap (kiosk.commands) cannot be loaded" in refused.output
+    assert "vendor_library_that_is_not_installed" in refused.output
+    assert CliRunner().invoke(main, ["config", "--help"]).exit_code == 0
