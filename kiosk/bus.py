@@ -55,7 +55,8 @@ class EventBus:
 
 class ChangeLock:
     """The lock of something that announces its changes (the journey): events announced while it
-    is held are published after the outermost holder releases it, in the order they were announced.
+    is held are queued, and published once the announcing thread leaves its outermost hold, in the
+    order they were announced (by that thread, or by the thread already publishing the queue).
 
     So a subscriber may call back into the changed object, from its own thread or from another one
     it waits for, without a deadlock. One thread publishes at a time: what another thread announces

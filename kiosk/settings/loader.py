@@ -180,7 +180,7 @@ def _merge_and_validate(layers: list[Layer], check_drivers: bool) -> LoadedSetti
     # kiosk.devices builds drivers from the settings, so it is imported when first needed.
     from kiosk.devices import settings_schema
 
-    # Each device's table as the installed drivers declare it (their entry points' settings_model).
+    # Each device's table as the installed drivers declare it (their kiosk.driver_settings entries).
     schema = settings_schema()
     merged: dict[str, Any] = {}
     origins: dict[str, str] = {}

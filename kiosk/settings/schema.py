@@ -1,8 +1,8 @@
 """The settings schema: every key the core understands, with its type and its limits.
 
-The keys of a driver's own (a reader's port, a printer's queue) come with the driver: its entry
-point's `settings_model` extends its device's section here (kiosk.devices.settings_schema puts
-them together; docs/drivers.md).
+The keys of a driver's own (a reader's port, a printer's queue) come with the driver: the settings
+model it registers in `kiosk.driver_settings` extends its device's section here
+(kiosk.devices.settings_schema puts them together; docs/drivers.md).
 """
 
 from __future__ import annotations
@@ -126,10 +126,10 @@ class HandoverSection(_Section):
 class DeviceSection(_Section):
     """What every device section has: the name of the driver that runs the device.
 
-    A driver's own keys (a port, a queue, a voice) are not here: its entry point's `settings_model`,
-    a subclass of the device's section below, declares them (see kiosk.driver_api and
-    docs/drivers.md), and the loader validates each device's table against the section of its kind
-    and the settings models of the drivers installed for it.
+    A driver's own keys (a port, a queue, a voice) are not here: the settings model the driver
+    registers in `kiosk.driver_settings`, a subclass of the device's section below, declares them
+    (see kiosk.driver_api and docs/drivers.md), and the loader validates each device's table
+    against the section of its kind and the settings models of the drivers installed for it.
     """
 
     driver: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
