@@ -30,6 +30,13 @@ class CommandsFromEntryPoints(click.Group):
         except Exception as error:  # a broken package: named, and the other commands still work
             return _cannot_be_loaded(cmd_name, error)
         if command is None:
+            if not plugins.names(ENTRY_POINT_GROUP):
+                # Not one command: the package's metadata predates its entry points (a checkout
+                # updated without reinstalling), which "No such command" would not explain.
+                raise click.UsageError(
+                    f"no kiosk commands are registered ({ENTRY_POINT_GROUP}): this installation "
+                    "is out of date; run `make deps` (or `pip install -e .`) in the checkout"
+                )
             return None
         if not isinstance(command, click.Command):
             raise TypeError(f"entry point {cmd_name!r} of {ENTRY_POINT_GROUP} is not a click command")

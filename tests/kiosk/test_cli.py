@@ -9,6 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+import kiosk.cli
 from kiosk.cli import main
 from tests.installed_plugins import InstalledPlugins, installed_plugins
 
@@ -151,3 +152,11 @@ def test_a_command_whose_package_cannot_be_loaded_is_named_and_the_others_still_
     assert "command zap (kiosk.commands) cannot be loaded" in refused.output
     assert "vendor_library_that_is_not_installed" in refused.output
     assert CliRunner().invoke(main, ["config", "--help"]).exit_code == 0
+
+
+def test_an_installation_without_the_commands_says_to_reinstall(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What a checkout updated without reinstalling looks like: the group has no entry points.
+    monkeypatch.setattr(kiosk.cli, "ENTRY_POINT_GROUP", "kiosk.commands.not_installed")
+    result = CliRunner().invoke(main, ["run"])
+    assert result.exit_code == 2
+    assert "no kiosk commands are registered" in result.output and "make deps" in result.output
