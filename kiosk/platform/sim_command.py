@@ -8,11 +8,17 @@ from pathlib import Path
 
 import click
 
-from kiosk.platform.simulator import DEMO_PAAS_ID, DEMO_TOKEN, PlatformSimulator
+from kiosk.platform.simulator import DEMO_PAAS_ID, DEMO_PORT, DEMO_TOKEN, PlatformSimulator
 
 
 @click.command()
-@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0: any free port.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEMO_PORT,
+    show_default=True,
+    help="The loopback port to listen on; 0: any free port.",
+)
 @click.option("--paas-id", default=DEMO_PAAS_ID, show_default=True, help="The application id to accept.")
 @click.option("--token", help="The token requests must be signed with (default: the documented demo token).")
 @click.option(
@@ -56,15 +62,20 @@ def platform(  # noqa: PLR0917 - click passes every option by position
         token = lines[0].strip() if lines else ""
         if not token:
             raise click.UsageError(f"{token_file} holds no token")
-    simulator = PlatformSimulator(
-        port,
-        paas_id,
-        token if token is not None else DEMO_TOKEN,
-        slow=slow,
-        down=down,  # type: ignore[arg-type]  # click.Choice checked it
-        refuse_signatures=refuse_signatures,
-        retry_after=retry_after,
-    )
+    try:
+        simulator = PlatformSimulator(
+            port,
+            paas_id,
+            token if token is not None else DEMO_TOKEN,
+            slow=slow,
+            down=down,  # type: ignore[arg-type]  # click.Choice checked it
+            refuse_signatures=refuse_signatures,
+            retry_after=retry_after,
+        )
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on 127.0.0.1:{port} ({error.strerror}); give another --port, or 0 for any"
+        ) from error
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     click.echo(simulator.url)

@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 DEMO_PAAS_ID = "weihai-kiosk-demo"
 #: The development gateway's token: public on purpose, never a production secret.
 DEMO_TOKEN = "demo-token-for-the-platform-simulator-only"
+#: The port `kiosk sim platform` listens on unless told otherwise, so development settings can name it.
+DEMO_PORT = 8710
+#: The development gateway's URL: `kiosk sim platform` with its default port.
+DEMO_URL = f"http://127.0.0.1:{DEMO_PORT}"
 
 DownMode = Literal["503", "close"]
 _READ_HEADERS = (*signing.SIGNED_HEADERS, RESIDENT_TOKEN)

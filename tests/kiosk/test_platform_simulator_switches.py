@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
+from click.testing import CliRunner
 
+from kiosk.cli import main
 from kiosk.platform.signing import Signer
 from kiosk.platform.simulator import DEMO_PAAS_ID, DEMO_TOKEN, PlatformSimulator
 from tests.platform_sim import PlatformClient, simulator_daemon
@@ -123,3 +126,19 @@ def test_the_command_can_start_down_and_refusing(tmp_path: Path) -> None:
         started = time.monotonic()
         assert PlatformClient(url).call("GET", "/v1/services").status_code == 401, daemon.tail()
         assert time.monotonic() - started >= 0.2
+
+
+def test_the_command_says_why_it_cannot_start(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        busy = CliRunner().invoke(main, ["sim", "platform", "--port", port])
+    assert busy.exit_code == 1 and f"cannot listen on 127.0.0.1:{port}" in busy.output, busy.output
+    token_file = tmp_path / "token"
+    token_file.write_text("t\n")
+    both = CliRunner().invoke(main, ["sim", "platform", "--token", "t", "--token-file", str(token_file)])
+    assert both.exit_code == 2 and "not both" in both.output, both.output
+    token_file.write_text("\n")
+    empty = CliRunner().invoke(main, ["sim", "platform", "--token-file", str(token_file)])
+    assert empty.exit_code == 2 and "holds no token" in empty.output, empty.output
