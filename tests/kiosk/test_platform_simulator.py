@@ -16,11 +16,14 @@ import pytest
 
 from kiosk.platform import signing
 from kiosk.platform.signing import Signer
-from kiosk.platform.simulator import DEMO_PAAS_ID, DEMO_TOKEN, PlatformSimulator, masked_path
+from kiosk.platform.sim_data import CASES, RESIDENTS, SERVICES
+from kiosk.platform.sim_gateway import MESSAGES
+from kiosk.platform.simulator import DEMO_PAAS_ID, DEMO_PORT, DEMO_TOKEN, PlatformSimulator, masked_path
 from tests.platform_sim import CARDS, FACE_JPEG_BASE64, PlatformClient
 
 CASE_DONE = ("WH2026110700001", "482913")
 A_MONDAY = "2026-12-14"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "platform-simulator.md"
 
 
 @pytest.fixture
@@ -495,3 +498,17 @@ def test_numbers_in_paths_are_masked() -> None:
     assert masked_path("/v1/appointments/slots?hall=x") == "/v1/appointments/slots"
     assert masked_path("/v1/licences/LIC-DEMO-0001/print") == "/v1/licences/LI*********01/print"
     assert masked_path("/v1/appointments/123") == "/v1/appointments/***"
+
+
+def test_the_docs_list_every_resident_case_code_and_demo_value() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    for resident in RESIDENTS:
+        assert f"| {resident.name} | {resident.id_number} |" in text, resident.name
+    for case in CASES:
+        assert f"| {case.case_no} | {case.query_code} | {case.service_name} |" in text, case.case_no
+    for code in MESSAGES:
+        assert f"`{code}`" in text, code
+    for service in SERVICES:
+        assert f"`{service.id}`" in text, service.id
+    for value in (DEMO_PAAS_ID, DEMO_TOKEN, str(DEMO_PORT)):
+        assert f"`{value}`" in text, value
