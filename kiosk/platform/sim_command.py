@@ -44,6 +44,18 @@ from kiosk.platform.simulator import DEMO_PAAS_ID, DEMO_PORT, DEMO_TOKEN, Platfo
     metavar="SECONDS",
     help="Refuse every request with 429 and this Retry-After.",
 )
+@click.option(
+    "--garbage",
+    type=click.Choice(["json", "digest"]),
+    help="Answer garbage: every answer's JSON cut in half, or documents with a wrong sha256.",
+)
+@click.option(
+    "--trickle",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    metavar="SECONDS",
+    help="Send every answer's body a byte at a time, this many seconds apart.",
+)
 def platform(  # noqa: PLR0917 - click passes every option by position
     port: int,
     paas_id: str,
@@ -53,6 +65,8 @@ def platform(  # noqa: PLR0917 - click passes every option by position
     down: str | None,
     refuse_signatures: bool,
     retry_after: int | None,
+    garbage: str | None,
+    trickle: float,
 ) -> None:
     """Serve the platform gateway's contract with fictional residents; prints the URL, runs until Ctrl-C."""
     if token is not None and token_file is not None:
@@ -71,6 +85,8 @@ def platform(  # noqa: PLR0917 - click passes every option by position
             down=down,  # type: ignore[arg-type]  # click.Choice checked it
             refuse_signatures=refuse_signatures,
             retry_after=retry_after,
+            garbage=garbage,  # type: ignore[arg-type]  # click.Choice checked it
+            trickle=trickle,
         )
     except OSError as error:
         raise click.ClickException(

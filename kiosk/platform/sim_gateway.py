@@ -31,6 +31,7 @@ from kiosk.platform.sim_data import (
     SLOT_TIMES,
     Hall,
     Resident,
+    Service,
     contributions,
 )
 from kiosk.platform.sim_documents import issue_document
@@ -254,9 +255,13 @@ class Gateway:
         return ok({"closed": True})
 
     def list_services(self, call: _Call) -> Answer:
-        """GET /v1/services: the services on, in order."""
-        listed = [asdict(service) for service in SERVICES if service.id in self.services]
-        listed.sort(key=lambda service: self.services.index(service["id"]))
+        """GET /v1/services: the services on, in order; an id the platform does not know (a test of
+        the kiosk's tolerance) is listed as a card-level query named by its id."""
+        known = {service.id: service for service in SERVICES}
+        listed = [
+            asdict(known[id_]) if id_ in known else asdict(Service(id_, id_, id_, "card", "query"))
+            for id_ in self.services
+        ]
         return ok(listed)
 
     # -- social insurance, housing fund, real estate ------------------------------------------

@@ -6,6 +6,8 @@
         platform.down = "503"                    # or "close": the connection drops unanswered
         platform.refuse_signatures = True        # 401 BAD_SIGNATURE for everything
         platform.retry_after = 30                # 429 with Retry-After: 30
+        platform.garbage = "json"                # answers cut in half ("digest": documents' sha256 wrong)
+        platform.trickle = 0.01                  # every answer's body a byte every 10 ms
 
 The contract is /work/shared/reference/platform-api.md; the endpoints, checks and fictional data are
 in sim_gateway.py and sim_data.py, documented in docs/platform-simulator.md. The log names the
@@ -14,6 +16,7 @@ method, the path with case, appointment and licence numbers masked, and the stat
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -39,6 +42,7 @@ DEMO_PORT = 8710
 DEMO_URL = f"http://127.0.0.1:{DEMO_PORT}"
 
 DownMode = Literal["503", "close"]
+GarbageMode = Literal["json", "digest"]
 _READ_HEADERS = (*signing.SIGNED_HEADERS, RESIDENT_TOKEN)
 _MAX_BODY = 8 * 1024 * 1024
 _NUMBERED_PATH = re.compile(r"^(/v1/(?:cases|appointments|licences)/)([^/]+)")
@@ -71,6 +75,8 @@ class PlatformSimulator:
         down: DownMode | None = None,
         refuse_signatures: bool = False,
         retry_after: int | None = None,
+        garbage: GarbageMode | None = None,
+        trickle: float = 0.0,
     ) -> None:
         self.gateway = Gateway(paas_id, token)
         #: Seconds every answer is delayed by.
@@ -81,6 +87,10 @@ class PlatformSimulator:
         self.refuse_signatures = refuse_signatures
         #: When set, every request is refused with 429 and this Retry-After (seconds).
         self.retry_after = retry_after
+        #: None, "json" (every answer's JSON cut in half) or "digest" (documents with a wrong sha256).
+        self.garbage: GarbageMode | None = garbage
+        #: Seconds between the bytes of every answer's body (0: all at once).
+        self.trickle = trickle
         self._server = _Server(("127.0.0.1", port), _Handler, self)
         self._thread: threading.Thread | None = None
 
@@ -162,7 +172,17 @@ class PlatformSimulator:
             return answer
         if self.refuse_signatures:
             return refusal("BAD_SIGNATURE", 401)
-        return self.gateway.handle(method, target, headers, body)
+        answer = self.gateway.handle(method, target, headers, body)
+        data = answer.envelope.get("data")
+        if self.garbage == "digest" and isinstance(data, dict) and "document" in data:
+            document = {**data["document"], "sha256": hashlib.sha256(b"another document").hexdigest()}
+            return Answer(answer.status, {**answer.envelope, "data": {**data, "document": document}})
+        return answer
+
+    def payload(self, answer: Answer) -> bytes:
+        """The bytes of an answer's body (cut in half when the simulator answers garbage JSON)."""
+        payload = json.dumps(answer.envelope, ensure_ascii=False).encode("utf-8")
+        return payload[: len(payload) // 2] if self.garbage == "json" else payload
 
 
 class _Server(ThreadingHTTPServer):
@@ -206,14 +226,23 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(answer)
 
     def _send(self, answer: Answer) -> None:
-        payload = json.dumps(answer.envelope, ensure_ascii=False).encode("utf-8")
+        simulator = self.server.simulator
+        payload = simulator.payload(answer)
         self.send_response(answer.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
         for name, value in answer.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(payload)
+        if simulator.trickle <= 0:
+            self.wfile.write(payload)
+            return
+        try:
+            for index in range(len(payload)):  # a platform that answers byte by byte
+                self.wfile.write(payload[index : index + 1])
+                time.sleep(simulator.trickle)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting, as it should
+            self.close_connection = True
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         log.info("%s %s %s", self.command, masked_path(self.path), code)

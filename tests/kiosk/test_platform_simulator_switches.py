@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import socket
 import time
 from collections.abc import Iterator
@@ -69,6 +72,49 @@ def test_rate_limited_answers_429_with_retry_after(
     assert answer.json()["code"] == "RATE_LIMITED"
 
 
+def test_garbage_json_cuts_every_answer(platform: PlatformSimulator, client: PlatformClient) -> None:
+    platform.garbage = "json"
+    answer = client.call("GET", "/v1/services")
+    assert answer.status_code == 200 and answer.content.startswith(b'{"code": "0"')
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(answer.content)
+
+
+def test_garbage_digest_spoils_a_documents_sha256(
+    platform: PlatformSimulator, client: PlatformClient
+) -> None:
+    platform.garbage = "digest"
+    token = client.sign_in(face=True)
+    document = client.data("POST", "/v1/hf/certificate", {}, resident_token=token)["document"]
+    pdf = base64.b64decode(document["content_base64"])
+    assert pdf.startswith(b"%PDF-") and document["sha256"] != hashlib.sha256(pdf).hexdigest()
+    assert client.data("GET", "/v1/services")  # answers without a document are untouched
+
+
+def test_trickle_sends_the_body_byte_by_byte(platform: PlatformSimulator, client: PlatformClient) -> None:
+    platform.trickle = 0.005
+    started = time.monotonic()
+    # A read timeout longer than the gap between two bytes never fires: only a deadline stops this.
+    answer = client.call("GET", "/v1/no-such-call", timeout=0.5)
+    assert answer.json()["code"] == "NOT_FOUND" and len(answer.content) > 60
+    assert time.monotonic() - started >= 0.005 * len(answer.content)
+
+
+def test_an_unknown_service_id_is_listed_as_given(
+    platform: PlatformSimulator, client: PlatformClient
+) -> None:
+    platform.services.insert(0, "xx.unknown")
+    listed = client.data("GET", "/v1/services")
+    assert listed[0] == {
+        "id": "xx.unknown",
+        "name": "xx.unknown",
+        "name_en": "xx.unknown",
+        "level": "card",
+        "kind": "query",
+    }
+    assert listed[1]["id"] == "si.records"
+
+
 def test_the_switches_can_be_set_at_start() -> None:
     with PlatformSimulator(slow=0.2, retry_after=3) as platform:
         started = time.monotonic()
@@ -117,7 +163,7 @@ def test_the_command_takes_a_token_file_and_its_switches(tmp_path: Path) -> None
     assert "paas id: site-kiosk" in output and "site-token-123" not in output, output
 
 
-def test_the_command_can_start_down_and_refusing(tmp_path: Path) -> None:
+def test_the_command_can_start_down_refusing_or_answering_garbage(tmp_path: Path) -> None:
     daemon, url = simulator_daemon(tmp_path / "down.log", "--down")
     with daemon:
         assert PlatformClient(url).call("GET", "/v1/services").status_code == 503, daemon.tail()
@@ -126,6 +172,10 @@ def test_the_command_can_start_down_and_refusing(tmp_path: Path) -> None:
         started = time.monotonic()
         assert PlatformClient(url).call("GET", "/v1/services").status_code == 401, daemon.tail()
         assert time.monotonic() - started >= 0.2
+    daemon, url = simulator_daemon(tmp_path / "garbage.log", "--garbage", "json", "--trickle", "0.001")
+    with daemon:
+        answer = PlatformClient(url).call("GET", "/v1/services")
+        assert answer.status_code == 200 and not answer.content.endswith(b"}"), daemon.tail()
 
 
 def test_the_command_says_why_it_cannot_start(tmp_path: Path) -> None:
