@@ -9,6 +9,7 @@ import json
 import logging
 import re
 import subprocess
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -512,3 +513,11 @@ def test_the_docs_list_every_resident_case_code_and_demo_value() -> None:
         assert f"`{service.id}`" in text, service.id
     for value in (DEMO_PAAS_ID, DEMO_TOKEN, str(DEMO_PORT)):
         assert f"`{value}`" in text, value
+
+
+def test_the_demo_resident_codes_are_codes_the_kiosk_recognises() -> None:
+    defaults = tomllib.loads((DOCS.parents[1] / "config" / "default.toml").read_text(encoding="utf-8"))
+    patterns = [re.compile(p) for p in defaults["devices"]["scanner"]["resident_code_patterns"]]
+    codes = [resident.resident_code for resident in RESIDENTS if resident.resident_code]
+    assert len(codes) == 2
+    assert all(any(pattern.fullmatch(code) for pattern in patterns) for code in codes), codes
