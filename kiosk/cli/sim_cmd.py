@@ -23,4 +23,4 @@ class _SimulatorGroup(click.Group):
 
 @click.group(cls=_SimulatorGroup)
 def sim() -> None:
-    """Run a simulated device (ID card reader on a pty, social security card on vpcd)."""
+    """Run a simulator (ID card reader on a pty, social security card on vpcd, the platform's gateway)."""
