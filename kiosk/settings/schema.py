@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from kiosk.technician.pin import is_pin_hash
 
@@ -221,6 +221,51 @@ class LoggingSection(_Section):
     format: Literal["text", "json"]
 
 
+class PlatformSection(_Section):
+    """The provincial platform's gateway this kiosk transacts through (docs/platform.md)."""
+
+    #: The gateway's base address; empty: this kiosk has no platform and its services are out of service.
+    url: str
+    #: The kiosk's application id at the gateway (provisioned, not secret).
+    paas_id: str = Field(pattern=r"^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+    #: The kiosk's secret: shown masked by `kiosk config show`, never logged.
+    token: SecretStr
+    #: A file holding the secret instead (one line), readable by the kiosk's account only.
+    token_file: str
+    alg: Literal["SHA256", "SM3"]
+    #: Seconds a resident step may take at most, retries included.
+    timeout: float = Field(gt=0, le=60)
+    #: A CA bundle (PEM) the gateway's certificate must chain to; empty: the system's.
+    ca_bundle: str
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) address, or empty when the kiosk has no platform")
+        return value.rstrip("/")
+
+    @field_validator("paas_id")
+    @classmethod
+    def _paas_id(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("url") and not value:
+            raise ValueError("must be set when platform.url is set (the id the gateway gave this kiosk)")
+        return value
+
+    @field_validator("token_file")
+    @classmethod
+    def _token_file(cls, value: str, info: ValidationInfo) -> str:
+        token = info.data.get("token")
+        has_token = isinstance(token, SecretStr) and bool(token.get_secret_value())
+        if value and has_token:
+            raise ValueError("set platform.token or platform.token_file, not both")
+        if value and not value.startswith("/"):
+            raise ValueError("must be an absolute path")
+        if info.data.get("url") and not (value or has_token):
+            raise ValueError("platform.token or platform.token_file must be set when platform.url is set")
+        return value
+
+
 class Settings(_Section):
     """The kiosk's effective settings, validated, after every layer has been applied."""
 
@@ -233,6 +278,7 @@ class Settings(_Section):
     devices: DevicesSection
     sync: SyncSection
     technician: TechnicianSection
+    platform: PlatformSection
     logging: LoggingSection
 
 
