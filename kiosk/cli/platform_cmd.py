@@ -94,7 +94,7 @@ def case(case_no: str, query_code: str, as_json: bool) -> None:
         return
     click.echo(f"{found.case_no}  {found.service_name}  {found.status}")
     for stage in found.stages:
-        click.echo(f"  [{'x' if stage.done else ' '}] {stage.name}  {stage.at}")
+        click.echo(f"  [{'x' if stage.done else ' '}] {stage.name}  {stage.at or ''}")
     click.echo(f"rateable: {'yes' if found.rateable else 'no'}")
 
 

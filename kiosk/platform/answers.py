@@ -112,9 +112,10 @@ def case(data: Any) -> Case:
 def _stage(value: Any, index: int) -> Stage:
     where = f"case.stages[{index}]"
     item = _typed(value, dict, where)
-    return Stage(
-        name=_text(item, "name", where), at=_text(item, "at", where), done=_field(item, "done", bool, where)
-    )
+    at = item.get("at")
+    if at is not None and not isinstance(at, str):
+        raise BadAnswer(f"{where}.at: expected a string or null, got {_json_type(at)}")
+    return Stage(name=_text(item, "name", where), at=at or None, done=_field(item, "done", bool, where))
 
 
 def document(data: Any) -> Document:

@@ -43,7 +43,8 @@ class Stage:
     """One stage of a case (受理, 审查, 决定, 送达): when it happened, and whether it is done."""
 
     name: str
-    at: str
+    #: When the stage happened (ISO-8601 as the platform gives it); None for a stage to come.
+    at: str | None
     done: bool
 
 

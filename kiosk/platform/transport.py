@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 import requests
@@ -10,6 +12,24 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from kiosk.platform.deadline import SocketWatch, current_watch
+
+_QUERY = re.compile(r"\?[^\s\"]*")
+_NUMBERED = re.compile(r"(/v1/(?:cases|appointments|licences)/)([^/?\s\"]+)")
+
+
+class _NoResidentInUrllib3Logs(logging.Filter):
+    """urllib3 logs each request's full path at DEBUG: a query code and a case number with it.
+    Its records lose their query strings and numbers before any handler sees them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/v1/" in message:
+            record.msg = _NUMBERED.sub(r"\1****", _QUERY.sub("?****", message))
+            record.args = ()
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_NoResidentInUrllib3Logs())
 
 
 def _arm(connection: HTTPConnection) -> None:
