@@ -224,8 +224,6 @@ class LoggingSection(_Section):
 class PlatformSection(_Section):
     """The provincial platform's gateway this kiosk transacts through (docs/platform.md)."""
 
-    #: The gateway's base address; empty: this kiosk has no platform and its services are out of service.
-    url: str
     #: The kiosk's application id at the gateway (provisioned, not secret).
     paas_id: str = Field(pattern=r"^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
     #: The kiosk's secret: shown masked by `kiosk config show`, never logged.
@@ -237,33 +235,35 @@ class PlatformSection(_Section):
     timeout: float = Field(gt=0, le=60)
     #: A CA bundle (PEM) the gateway's certificate must chain to; empty: the system's.
     ca_bundle: str
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if value and not value.startswith(("https://", "http://")):
-            raise ValueError("must be an http(s) address, or empty when the kiosk has no platform")
-        return value.rstrip("/")
-
-    @field_validator("paas_id")
-    @classmethod
-    def _paas_id(cls, value: str, info: ValidationInfo) -> str:
-        if info.data.get("url") and not value:
-            raise ValueError("must be set when platform.url is set (the id the gateway gave this kiosk)")
-        return value
+    #: The gateway's base address; empty: this kiosk has no platform and its services are out of
+    #: service. Last, so that its check sees the keys it needs (and blames the file that set it).
+    url: str
 
     @field_validator("token_file")
     @classmethod
     def _token_file(cls, value: str, info: ValidationInfo) -> str:
-        token = info.data.get("token")
-        has_token = isinstance(token, SecretStr) and bool(token.get_secret_value())
-        if value and has_token:
+        if value and _has_token(info.data.get("token")):
             raise ValueError("set platform.token or platform.token_file, not both")
         if value and not value.startswith("/"):
             raise ValueError("must be an absolute path")
-        if info.data.get("url") and not (value or has_token):
-            raise ValueError("platform.token or platform.token_file must be set when platform.url is set")
         return value
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str, info: ValidationInfo) -> str:
+        if not value:
+            return value
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) address, or empty when the kiosk has no platform")
+        if "paas_id" in info.data and not info.data["paas_id"]:
+            raise ValueError("needs platform.paas_id (the id the gateway gave this kiosk)")
+        if "token_file" in info.data and not (info.data["token_file"] or _has_token(info.data.get("token"))):
+            raise ValueError("needs platform.token or platform.token_file (the kiosk's secret)")
+        return value.rstrip("/")
+
+
+def _has_token(token: object) -> bool:
+    return isinstance(token, SecretStr) and bool(token.get_secret_value())
 
 
 class Settings(_Section):
