@@ -11,16 +11,25 @@ from the real gateway.
 
 from __future__ import annotations
 
+import datetime
+import ipaddress
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from kiosk.platform.gateway import HttpGateway
 from kiosk.platform.signing import Signer, signature_matches
@@ -68,22 +77,31 @@ Answer = Callable[[Request], Reply]
 class GatewayServer:
     """The server, on 127.0.0.1 and a free port, in a thread; stopped on leaving the `with`."""
 
-    def __init__(self, answer: Answer, token: str = TOKEN) -> None:
+    def __init__(self, answer: Answer, token: str = TOKEN, tls: tuple[Path, Path] | None = None) -> None:
         self.answer = answer
         self.token = token
         self.requests: list[Request] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._scheme = "http"
+        if tls is not None:  # (certificate, key): HTTPS, as a production gateway
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self._scheme = "https"
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, name="test-gateway", daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self._scheme}://{host!s}:{port}"
 
-    def gateway(self, timeout: float = 8.0, token: str = TOKEN, alg: str = "SHA256") -> HttpGateway:
+    def gateway(
+        self, timeout: float = 8.0, token: str = TOKEN, alg: str = "SHA256", ca_bundle: str = ""
+    ) -> HttpGateway:
         """The kiosk's adapter pointed at this server."""
-        return HttpGateway(self.url, Signer(PAAS_ID, token, alg), timeout=timeout)  # type: ignore[arg-type]
+        signer = Signer(PAAS_ID, token, alg)  # type: ignore[arg-type]
+        return HttpGateway(self.url, signer, timeout=timeout, ca_bundle=ca_bundle)
 
     def __enter__(self) -> GatewayServer:
         self._thread.start()
@@ -163,6 +181,36 @@ class GatewayServer:
         return Handler
 
 
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, written to `folder` as PEM (the CA bundle is the
+    certificate itself)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test gateway")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "gateway.pem", folder / "gateway.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
 def closed_port() -> int:
     """A loopback port nothing listens on (connection refused)."""
     with socket.socket() as probe:
@@ -170,4 +218,13 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-__all__ = ["PAAS_ID", "TOKEN", "Answer", "GatewayServer", "Reply", "Request", "closed_port"]
+__all__ = [
+    "PAAS_ID",
+    "TOKEN",
+    "Answer",
+    "GatewayServer",
+    "Reply",
+    "Request",
+    "closed_port",
+    "self_signed_certificate",
+]

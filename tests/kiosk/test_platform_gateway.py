@@ -8,7 +8,9 @@ import hashlib
 import json
 import logging
 import time
+import tracemalloc
 from email.utils import formatdate
+from pathlib import Path
 
 import pytest
 
@@ -25,7 +27,15 @@ from kiosk.platform.port import (
 )
 from kiosk.platform.records import Document, PlatformSession, Service
 from kiosk.platform.signing import SIGNED_HEADERS, Signer
-from tests.platform_gateway import PAAS_ID, TOKEN, GatewayServer, Reply, Request, closed_port
+from tests.platform_gateway import (
+    PAAS_ID,
+    TOKEN,
+    GatewayServer,
+    Reply,
+    Request,
+    closed_port,
+    self_signed_certificate,
+)
 
 SERVICES = [
     {
@@ -271,10 +281,26 @@ def test_an_answer_dripped_byte_by_byte_ends_the_step_at_its_deadline(path: str)
 
 def test_a_huge_answer_is_refused_without_reading_it_all() -> None:
     with GatewayServer(lambda request: Reply(200, stream_bytes=200 * MAX_ANSWER_BYTES)) as server:
+        gateway = server.gateway(timeout=10)
         started = time.monotonic()
-        with pytest.raises(BadAnswer, match="too large"):
-            server.gateway(timeout=10).services()
+        tracemalloc.start()
+        try:
+            with pytest.raises(BadAnswer, match="too large"):
+                gateway.services()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
     assert time.monotonic() - started < 5
+    assert peak < 4 * MAX_ANSWER_BYTES, peak  # 200 MiB sent: at most the cap and a chunk held
+
+
+def test_tls_is_verified_and_a_site_ca_bundle_is_honoured(tmp_path: Path) -> None:
+    certificate, key = self_signed_certificate(tmp_path)
+    with GatewayServer(lambda request: Reply.ok(SERVICES), tls=(certificate, key)) as server:
+        with pytest.raises(PlatformUnavailable, match="TLS"):
+            server.gateway(timeout=3).services()
+        assert len(server.gateway(timeout=3, ca_bundle=str(certificate)).services()) == 2
+    assert len(server.requests) == 1  # the unverified gateway never saw the signed request
 
 
 def test_a_declared_huge_answer_is_refused_before_its_body() -> None:
