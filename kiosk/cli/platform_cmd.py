@@ -53,7 +53,7 @@ def check(as_json: bool) -> None:
         gateway.close()
     elapsed_ms = round((time.monotonic() - started) * 1000)
     if as_json:
-        _echo_json({"ok": True, "url": _url(), "services": len(offered), "elapsed_ms": elapsed_ms})
+        _echo_json({"ok": True, "url": gateway.url, "services": len(offered), "elapsed_ms": elapsed_ms})
     else:
         click.echo(f"ok: the gateway accepted a signed call ({len(offered)} services, {elapsed_ms} ms)")
 
@@ -103,10 +103,6 @@ def _gateway(as_json: bool) -> HttpGateway:
         return platform_from_settings(load_or_exit().settings.platform)
     except PlatformNotConfigured as error:
         _fail(as_json, error)
-
-
-def _url() -> str:
-    return load_or_exit().settings.platform.url
 
 
 #: Why a call failed, in the words `kiosk platform check` uses (the first matching type wins).

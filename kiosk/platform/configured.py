@@ -13,7 +13,7 @@ from kiosk.settings.schema import PlatformSection
 def platform_from_settings(section: PlatformSection) -> HttpGateway:
     """The gateway of `[platform]`; PlatformNotConfigured says why there is none (never the token)."""
     if not section.url:
-        raise PlatformNotConfigured("the platform is not configured (platform.url is empty)")
+        raise PlatformNotConfigured("platform.url is empty: this kiosk has no platform")
     token = section.token.get_secret_value() or _read_token_file(section.token_file)
     try:
         digest(section.alg, b"")

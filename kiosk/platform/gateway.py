@@ -95,6 +95,11 @@ class HttpGateway:
     def __repr__(self) -> str:
         return f"HttpGateway({self._url!r}, {self._signer!r}, timeout={self.timeout:g})"
 
+    @property
+    def url(self) -> str:
+        """The gateway's base address (not secret)."""
+        return self._url
+
     def close(self) -> None:
         """Close the pooled connections."""
         self._http.close()

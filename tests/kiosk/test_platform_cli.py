@@ -47,6 +47,15 @@ def test_check_passes_with_the_token_in_a_file(tmp_path: Path) -> None:
     assert code == 0 and out.startswith("ok: the gateway accepted a signed call")
 
 
+@pytest.mark.parametrize("content", [None, ""])
+def test_an_unreadable_or_empty_token_file_is_not_configured(tmp_path: Path, content: str | None) -> None:
+    token_file = tmp_path / "token"
+    if content is not None:
+        token_file.write_text(content, encoding="utf-8")
+    code, _, err = _run(tmp_path, ["check"], "http://127.0.0.1:1", token="", token_file=str(token_file))
+    assert code == 1 and err.startswith(f"not configured: platform.token_file: {token_file}")
+
+
 def test_check_says_the_signature_was_rejected(tmp_path: Path) -> None:
     with GatewayServer(lambda request: Reply.ok(SERVICES)) as server:
         code, _, err = _run(tmp_path, ["check"], server.url, token="wrong")
