@@ -58,6 +58,8 @@ class Reply:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     drip: float = 0.0
+    #: Seconds the server thinks before it answers.
+    delay: float = 0.0
     #: Send this many bytes of zeros after the headers without a Content-Length (a huge answer).
     stream_bytes: int = 0
 
@@ -136,6 +138,7 @@ class GatewayServer:
                 self._send(reply)
 
             def _send(self, reply: Reply) -> None:
+                time.sleep(reply.delay)
                 try:
                     if reply.drip:
                         self._drip(reply)

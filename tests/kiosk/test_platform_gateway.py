@@ -233,6 +233,19 @@ def test_only_idempotent_calls_are_retried(call, retried: bool) -> None:  # type
     with GatewayServer(lambda request: Reply(500, b"")) as server, pytest.raises(PlatformUnavailable):
         call(server.gateway(timeout=5))
     assert len(server.requests) == (3 if retried else 1)
+    # Each attempt is signed afresh: a repeated nonce would be refused by the gateway.
+    assert len({request.headers["X-Tif-Nonce"] for request in server.requests}) == len(server.requests)
+    assert all(request.signed for request in server.requests)
+
+
+def test_retries_fit_inside_the_steps_deadline() -> None:
+    with GatewayServer(lambda request: Reply(503, b"", delay=0.9)) as server:
+        started = time.monotonic()
+        with pytest.raises((PlatformUnavailable, PlatformTimeout)):
+            server.gateway(timeout=2).services()
+        elapsed = time.monotonic() - started
+    assert elapsed <= 2 + 0.4, elapsed
+    assert len(server.requests) == 2  # a third attempt had no time left: it was not started
 
 
 def test_a_rating_is_accepted_once_sent() -> None:
