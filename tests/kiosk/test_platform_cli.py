@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
+from kiosk.release_format import validate_pushed_config
 from kiosk.settings import DEFAULTS_FILE, SettingsError, environment_layer, load_settings, read_toml_layer
 from tests.kiosk.test_platform_gateway import CASE, SERVICES
 from tests.platform_gateway import PAAS_ID, TOKEN, GatewayServer, Reply, Request, closed_port
@@ -194,3 +195,12 @@ def test_a_bad_platform_setting_from_the_environment_is_one_line_from_the_comman
     assert "environment variable KIOSK__PLATFORM__ALG: platform.alg" in result.output
     with pytest.raises(SettingsError):
         load_settings([read_toml_layer(DEFAULTS_FILE), environment_layer({"KIOSK__PLATFORM__TIMEOUT": "61"})])
+
+
+@pytest.mark.parametrize("key", ["paas_id", "token", "token_file"])
+def test_the_platform_credentials_are_never_pushed_by_the_fleet(key: str) -> None:
+    pushed = f'[platform]\n{key} = "/x"\n'.encode()
+    with pytest.raises(SettingsError) as caught:
+        validate_pushed_config(pushed, "config/all.toml")
+    assert caught.value.key == f"platform.{key}" and "cannot be pushed" in caught.value.reason
+    assert validate_pushed_config(b'[platform]\ntimeout = 5\nalg = "SM3"\n', "config/all.toml")
