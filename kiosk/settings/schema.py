@@ -239,6 +239,12 @@ class PlatformSection(_Section):
     #: service. Last, so that its check sees the keys it needs (and blames the file that set it).
     url: str
 
+    @field_validator("paas_id", "token", mode="before")
+    @classmethod
+    def _digits_are_text(cls, value: object) -> object:
+        # KIOSK__PLATFORM__TOKEN=20261207 reads as a TOML number; an id or a secret made of digits is text.
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
     @field_validator("token_file")
     @classmethod
     def _token_file(cls, value: str, info: ValidationInfo) -> str:

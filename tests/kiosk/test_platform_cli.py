@@ -204,3 +204,9 @@ def test_the_platform_credentials_are_never_pushed_by_the_fleet(key: str) -> Non
         validate_pushed_config(pushed, "config/all.toml")
     assert caught.value.key == f"platform.{key}" and "cannot be pushed" in caught.value.reason
     assert validate_pushed_config(b'[platform]\ntimeout = 5\nalg = "SM3"\n', "config/all.toml")
+
+
+def test_an_id_and_a_token_made_of_digits_are_text_from_the_environment() -> None:
+    environ = {"KIOSK__PLATFORM__PAAS_ID": "10001", "KIOSK__PLATFORM__TOKEN": "20261207"}
+    platform = load_settings([read_toml_layer(DEFAULTS_FILE), environment_layer(environ)]).settings.platform
+    assert (platform.paas_id, platform.token.get_secret_value()) == ("10001", "20261207")
