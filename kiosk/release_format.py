@@ -24,8 +24,18 @@ PREFIX = "catalogue/"
 
 #: Keys that belong to one machine and never come from the fleet. kiosk.mode among them: only the
 #: machine's own site file may say it runs simulators and demo content (a showroom), so no pushed
-#: file can turn a fleet of appliances back into pretending ones.
-SITE_ONLY_KEYS = ("kiosk.id", "kiosk.mode", "kiosk.data_dir", "sync.repo_url", "sync.group")
+#: file can turn a fleet of appliances back into pretending ones. The platform's paas id and secret
+#: are one kiosk's credentials: a published file is readable by every kiosk that syncs.
+SITE_ONLY_KEYS = (
+    "kiosk.id",
+    "kiosk.mode",
+    "kiosk.data_dir",
+    "sync.repo_url",
+    "sync.group",
+    "platform.paas_id",
+    "platform.token",
+    "platform.token_file",
+)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 

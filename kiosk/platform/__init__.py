@@ -1,1 +1,1 @@
-"""The provincial government platform, as the kiosk transacts through its gateway."""
+"""The provincial government platform, as the kiosk transacts through its gateway (docs/platform.md)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from kiosk.technician.pin import is_pin_hash
 
@@ -221,6 +221,57 @@ class LoggingSection(_Section):
     format: Literal["text", "json"]
 
 
+class PlatformSection(_Section):
+    """The provincial platform's gateway this kiosk transacts through (docs/platform.md)."""
+
+    #: The kiosk's application id at the gateway (provisioned, not secret).
+    paas_id: str = Field(pattern=r"^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+    #: The kiosk's secret: shown masked by `kiosk config show`, never logged.
+    token: SecretStr
+    #: A file holding the secret instead (one line), readable by the kiosk's account only.
+    token_file: str
+    alg: Literal["SHA256", "SM3"]
+    #: Seconds a resident step may take at most, retries included.
+    timeout: float = Field(gt=0, le=60)
+    #: A CA bundle (PEM) the gateway's certificate must chain to; empty: the system's.
+    ca_bundle: str
+    #: The gateway's base address; empty: this kiosk has no platform and its services are out of
+    #: service. Last, so that its check sees the keys it needs (and blames the file that set it).
+    url: str
+
+    @field_validator("paas_id", "token", mode="before")
+    @classmethod
+    def _digits_are_text(cls, value: object) -> object:
+        # KIOSK__PLATFORM__TOKEN=20261207 reads as a TOML number; an id or a secret made of digits is text.
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("token_file")
+    @classmethod
+    def _token_file(cls, value: str, info: ValidationInfo) -> str:
+        if value and _has_token(info.data.get("token")):
+            raise ValueError("set platform.token or platform.token_file, not both")
+        if value and not value.startswith("/"):
+            raise ValueError("must be an absolute path")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str, info: ValidationInfo) -> str:
+        if not value:
+            return value
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s) address, or empty when the kiosk has no platform")
+        if "paas_id" in info.data and not info.data["paas_id"]:
+            raise ValueError("needs platform.paas_id (the id the gateway gave this kiosk)")
+        if "token_file" in info.data and not (info.data["token_file"] or _has_token(info.data.get("token"))):
+            raise ValueError("needs platform.token or platform.token_file (the kiosk's secret)")
+        return value.rstrip("/")
+
+
+def _has_token(token: object) -> bool:
+    return isinstance(token, SecretStr) and bool(token.get_secret_value())
+
+
 class Settings(_Section):
     """The kiosk's effective settings, validated, after every layer has been applied."""
 
@@ -233,6 +284,7 @@ class Settings(_Section):
     devices: DevicesSection
     sync: SyncSection
     technician: TechnicianSection
+    platform: PlatformSection
     logging: LoggingSection
 
 

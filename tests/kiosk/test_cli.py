@@ -21,6 +21,7 @@ COMMANDS = (
     "fleet",
     "guides",
     "hw",
+    "platform",
     "print",
     "provision",
     "run",
