@@ -10,9 +10,19 @@ PYTHON ?= python3
 # A developer's run prints on a local CUPS queue named "kiosk" when there is one, else to PDFs in
 # the data directory (the "auto" printer driver); an exported KIOSK__DEVICES__PRINTER__DRIVER wins.
 # Voice guidance speaks through espeak-ng; on a machine without a sound card it logs why and stays silent.
+# `make run PLATFORM=sim`: the same, with the platform simulator (`kiosk sim platform`) serving on its
+# demo port and the kiosk's [platform] settings pointed at it; stopped when the kiosk exits.
 run: deps
 	KIOSK__DEVICES__PRINTER__DRIVER=$${KIOSK__DEVICES__PRINTER__DRIVER:-auto} \
-	KIOSK__DEVICES__SPEAKER__DRIVER=$${KIOSK__DEVICES__SPEAKER__DRIVER:-espeak} $(BIN)/kiosk run
+	KIOSK__DEVICES__SPEAKER__DRIVER=$${KIOSK__DEVICES__SPEAKER__DRIVER:-espeak} $(strip $(WITH_PLATFORM) $(BIN)/kiosk) run
+
+ifeq ($(PLATFORM),)
+WITH_PLATFORM :=
+else ifeq ($(PLATFORM),sim)
+WITH_PLATFORM := scripts/with-platform-sim
+else
+$(error PLATFORM=$(PLATFORM): the only platform `make run` knows is PLATFORM=sim)
+endif
 
 test: deps lint
 	$(BIN)/pytest
