@@ -200,7 +200,9 @@ def licences(data: Any) -> list[Licence]:
     for index, row in enumerate(rows):
         where = f"licences[{index}]"
         item = _typed(row, dict, where)
-        until = item.get("valid_until")
+        if "valid_until" not in item:
+            raise BadAnswer(f"{where}.valid_until: missing (null when valid without limit)")
+        until = item["valid_until"]
         parsed.append(
             Licence(
                 id=_text(item, "id", where),

@@ -196,11 +196,14 @@ class HttpGateway:
         return answers.document(self._send(call))
 
     def appointment_slots(self, hall: str, service: str, day: date) -> list[Slot]:
+        day = date(day.year, day.month, day.day)  # a datetime's isoformat would carry its time
         query = {"hall": hall, "service": service, "date": day.isoformat()}
         call = _Call("GET", "/v1/appointments/slots", query=query, idempotent=True)
         return answers.slots(self._send(call), day)
 
     def book_appointment(self, session: PlatformSession, hall: str, service: str, slot: str) -> Appointment:
+        if not answers.SLOT.fullmatch(slot):
+            raise ValueError(f"a slot is YYYY-MM-DDTHH:MM as the slots' answer gives it: {slot!r}")
         call = _Call(
             "POST",
             "/v1/appointments",

@@ -9,7 +9,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -255,6 +255,15 @@ BROKEN: list[tuple[str, Any, str]] = [
     ("hf account", {**ACCOUNT, "opened": "2019-02-30"}, "opened: not a calendar date"),
     ("licences", {"licences": [LICENCES["licences"][0]] * 2}, "listed twice"),
     ("licences", {"licences": [{**LICENCES["licences"][0], "valid_until": 2031}]}, "valid_until: expected"),
+    (
+        "licences",
+        {
+            "licences": [
+                {key: value for key, value in LICENCES["licences"][1].items() if key != "valid_until"}
+            ]
+        },
+        "valid_until: missing",
+    ),
     ("print licence", {"document": {**PRINTED["document"], "sha256": "0" * 64}}, "sha256"),
     ("slots", {**SLOTS, "date": "2026-12-15"}, "not about 2026-12-14"),
     ("slots", {**SLOTS, "slots": [{**SLOTS["slots"][0], "slot": "2026-12-15T09:00"}]}, "not the day's 09:00"),
@@ -291,6 +300,14 @@ def test_wrong_arguments_are_refused_before_anything_is_sent() -> None:
             gateway.si_records(SESSION, first, last)
     with pytest.raises(ValueError, match="purpose"):
         gateway.print_licence(SESSION, "LIC-77", "  ")
+    with pytest.raises(ValueError, match="YYYY-MM-DDTHH:MM"):
+        gateway.book_appointment(SESSION, "HALL-1", "si.counter", "09:00")
+
+
+def test_slots_are_asked_for_a_day_even_given_a_datetime() -> None:
+    with GatewayServer(lambda request: Reply.ok(SLOTS)) as server:
+        slots = server.gateway().appointment_slots("HALL-1", "si.counter", datetime(2026, 12, 14, 15, 30))
+    assert len(slots) == 2 and server.requests[0].query["date"] == ["2026-12-14"]
 
 
 def test_logs_mask_appointment_and_licence_numbers_and_never_show_amounts(
