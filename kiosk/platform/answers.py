@@ -11,18 +11,26 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar, cast, get_args
 
 from kiosk.platform.port import BadAnswer, PlatformRefused
 from kiosk.platform.records import (
+    Appointment,
     Case,
+    Contribution,
     Document,
+    HousingFundAccount,
     Level,
+    Licence,
     PlatformSession,
     Service,
     ServiceKind,
     SessionLevel,
+    Slot,
     Stage,
 )
 
@@ -149,6 +157,138 @@ def rating_accepted(data: Any) -> None:
         raise BadAnswer("rating: the platform did not accept the rating")
 
 
+def contributions(data: Any, first: str, last: str) -> list[Contribution]:
+    """The answer of `GET /v1/si/records?from=first&to=last`: `{"records": [...]}`, in the platform's
+    order; a month outside first..last is a BadAnswer (an answer about another period)."""
+    rows = _field(_typed(data, dict, "si.records"), "records", list, "si.records")
+    parsed = []
+    for index, row in enumerate(rows):
+        where = f"si.records.records[{index}]"
+        item = _typed(row, dict, where)
+        month = _matching(item, "month", MONTH, "YYYY-MM", where)
+        if not first <= month <= last:
+            raise BadAnswer(f"{where}.month: {month} is outside {first}..{last}")
+        parsed.append(
+            Contribution(
+                month=month,
+                insurance=_text(item, "insurance", where),
+                base=_amount(item, "base", where),
+                paid=_amount(item, "paid", where),
+                employer=_text(item, "employer", where, allow_empty=True),
+            )
+        )
+    return parsed
+
+
+def housing_fund(data: Any) -> HousingFundAccount:
+    """The answer of `GET /v1/hf/account`."""
+    item = _typed(data, dict, "hf.account")
+    return HousingFundAccount(
+        account_no=_text(item, "account_no", "hf.account"),
+        balance=_amount(item, "balance", "hf.account"),
+        monthly_deposit=_amount(item, "monthly_deposit", "hf.account"),
+        state=_text(item, "state", "hf.account"),
+        employer=_text(item, "employer", "hf.account", allow_empty=True),
+        opened=_day(item, "opened", "hf.account"),
+    )
+
+
+def licences(data: Any) -> list[Licence]:
+    """The answer of `GET /v1/licences`: `{"licences": [...]}`, in the platform's order."""
+    rows = _field(_typed(data, dict, "licences"), "licences", list, "licences")
+    parsed = []
+    for index, row in enumerate(rows):
+        where = f"licences[{index}]"
+        item = _typed(row, dict, where)
+        if "valid_until" not in item:
+            raise BadAnswer(f"{where}.valid_until: missing (null when valid without limit)")
+        until = item["valid_until"]
+        parsed.append(
+            Licence(
+                id=_text(item, "id", where),
+                name=_text(item, "name", where),
+                number=_text(item, "number", where),
+                issuer=_text(item, "issuer", where),
+                issued=_day(item, "issued", where),
+                valid_until=None if until is None else _day(item, "valid_until", where),
+            )
+        )
+    if len({licence.id for licence in parsed}) != len(parsed):
+        raise BadAnswer("licences: a licence id is listed twice")
+    return parsed
+
+
+def slots(data: Any, day: date) -> list[Slot]:
+    """The answer of `GET /v1/appointments/slots?date=day`: `{"date", "slots": [...]}` (none on a
+    day without appointments); an answer about another day, or a slot not on it, is a BadAnswer."""
+    item = _typed(data, dict, "slots")
+    if _text(item, "date", "slots") != day.isoformat():
+        raise BadAnswer(f"slots.date: the answer is not about {day.isoformat()}")
+    parsed = []
+    for index, row in enumerate(_field(item, "slots", list, "slots")):
+        where = f"slots.slots[{index}]"
+        slot = _typed(row, dict, where)
+        start = _matching(slot, "start", CLOCK, "HH:MM", where)
+        end = _matching(slot, "end", CLOCK, "HH:MM", where)
+        if end <= start:
+            raise BadAnswer(f"{where}: ends at {end}, not after its start {start}")
+        if _text(slot, "slot", where) != f"{day.isoformat()}T{start}":
+            raise BadAnswer(f"{where}.slot: not the day's {start}")
+        parsed.append(Slot(slot["slot"], start, end, _field(slot, "available", bool, where)))
+    if len({slot.slot for slot in parsed}) != len(parsed):
+        raise BadAnswer("slots: a slot is listed twice")
+    return parsed
+
+
+def appointment(data: Any) -> Appointment:
+    """The answer of `POST /v1/appointments`."""
+    item = _typed(data, dict, "appointment")
+    return Appointment(
+        appointment_no=_text(item, "appointment_no", "appointment"),
+        hall=_text(item, "hall", "appointment"),
+        hall_name=_text(item, "hall_name", "appointment"),
+        address=_text(item, "address", "appointment", allow_empty=True),
+        service=_text(item, "service", "appointment"),
+        service_name=_text(item, "service_name", "appointment"),
+        slot=_matching(item, "slot", SLOT, "YYYY-MM-DDTHH:MM", "appointment"),
+    )
+
+
+def cancelled(data: Any) -> None:
+    """The answer of `DELETE /v1/appointments/{no}`: `{"cancelled": true}`, else BadAnswer."""
+    if _field(_typed(data, dict, "cancel"), "cancelled", bool, "cancel") is not True:
+        raise BadAnswer("cancel: the platform did not cancel the appointment")
+
+
+#: A month "YYYY-MM", a time of day "HH:MM", a slot "YYYY-MM-DDTHH:MM" (ASCII digits only: `\d`
+#: would take any script's digits, and Decimal and int() would read them).
+MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+SLOT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]")
+#: An amount in yuan as the platform writes it: "6800.00". Never a JSON number (a float loses fen).
+_AMOUNT = re.compile(r"[0-9]{1,13}(\.[0-9]{1,2})?")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _matching(item: Mapping[str, Any], key: str, pattern: re.Pattern[str], shape: str, where: str) -> str:
+    value = _field(item, key, str, where)
+    if not pattern.fullmatch(value):
+        raise BadAnswer(f"{where}.{key}: not {shape}")
+    return value
+
+
+def _amount(item: Mapping[str, Any], key: str, where: str) -> Decimal:
+    return Decimal(_matching(item, key, _AMOUNT, "an amount in yuan written as text (6800.00)", where))
+
+
+def _day(item: Mapping[str, Any], key: str, where: str) -> date:
+    value = _matching(item, key, _DAY, "a date YYYY-MM-DD", where)
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise BadAnswer(f"{where}.{key}: not a calendar date") from error
+
+
 def _typed(value: Any, kind: type[_T], where: str) -> _T:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise BadAnswer(f"{where}: expected {_NAMES.get(kind, kind.__name__)}, got {_json_type(value)}")
@@ -198,4 +338,21 @@ def _json_type(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
-__all__ = ["case", "document", "envelope_data", "envelope_refusal", "rating_accepted", "services", "session"]
+__all__ = [
+    "CLOCK",
+    "MONTH",
+    "SLOT",
+    "appointment",
+    "cancelled",
+    "case",
+    "contributions",
+    "document",
+    "envelope_data",
+    "envelope_refusal",
+    "housing_fund",
+    "licences",
+    "rating_accepted",
+    "services",
+    "session",
+    "slots",
+]

@@ -5,8 +5,9 @@ attempt's connect and read timeouts come from what is left, a watch shuts the co
 the deadline (a gateway that answers byte by byte cannot hold the step), and a back-off or a
 Retry-After that does not fit ends the step instead. Only idempotent calls are retried (GET,
 DELETE, and POST /v1/ratings, idempotent on rating_id); opening a session, fetching a document
-or booking are sent once. Logs name the method, the path with case and appointment numbers masked,
-the status and the time: never a token, a name, an ID number or an amount.
+(a certificate, a licence print) or booking are sent once. Logs name the method, the path with
+case, appointment and licence numbers masked, the status and the time: never a token, a name, an
+ID number or an amount.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -35,7 +37,17 @@ from kiosk.platform.port import (
     RateLimited,
     SignatureRejected,
 )
-from kiosk.platform.records import Case, Document, PlatformSession, Service
+from kiosk.platform.records import (
+    Appointment,
+    Case,
+    Contribution,
+    Document,
+    HousingFundAccount,
+    Licence,
+    PlatformSession,
+    Service,
+    Slot,
+)
 from kiosk.platform.signing import Signer
 from kiosk.platform.transport import watched_session
 
@@ -57,7 +69,8 @@ CERTIFICATES: Mapping[str, str] = {
     "re.certificate": "/v1/re/certificate",
 }
 
-_MASKED_PATH = re.compile(r"^(/v1/(?:cases|appointments|licences)/)([^/?]+)")
+# "/v1/appointments/slots" is the slots' call, not an appointment number.
+_MASKED_PATH = re.compile(r"^(/v1/(?:cases|appointments|licences)/)(?!slots(?:$|[/?]))([^/?]+)")
 
 
 @dataclass(frozen=True)
@@ -149,6 +162,60 @@ class HttpGateway:
         answers.rating_accepted(
             self._send(_Call("POST", "/v1/ratings", _json(dict(rating)), idempotent=True))
         )
+
+    def si_records(self, session: PlatformSession, first: str, last: str) -> list[Contribution]:
+        if not (answers.MONTH.fullmatch(first) and answers.MONTH.fullmatch(last)) or first > last:
+            raise ValueError(f"months must be YYYY-MM, the first not after the last: {first!r}..{last!r}")
+        call = _Call(
+            "GET",
+            "/v1/si/records",
+            query={"from": first, "to": last},
+            resident_token=session.resident_token,
+            idempotent=True,
+        )
+        return answers.contributions(self._send(call), first, last)
+
+    def hf_account(self, session: PlatformSession) -> HousingFundAccount:
+        call = _Call("GET", "/v1/hf/account", resident_token=session.resident_token, idempotent=True)
+        return answers.housing_fund(self._send(call))
+
+    def licences(self, session: PlatformSession) -> list[Licence]:
+        call = _Call("GET", "/v1/licences", resident_token=session.resident_token, idempotent=True)
+        return answers.licences(self._send(call))
+
+    def print_licence(self, session: PlatformSession, licence_id: str, purpose: str) -> Document:
+        if not purpose.strip():
+            raise ValueError("a licence is printed for a purpose: it is empty")
+        call = _Call(
+            "POST",
+            f"/v1/licences/{quote(licence_id, safe='')}/print",
+            _json({"purpose": purpose.strip()}),
+            resident_token=session.resident_token,
+            limit=MAX_DOCUMENT_BYTES,
+        )
+        return answers.document(self._send(call))
+
+    def appointment_slots(self, hall: str, service: str, day: date) -> list[Slot]:
+        day = date(day.year, day.month, day.day)  # a datetime's isoformat would carry its time
+        query = {"hall": hall, "service": service, "date": day.isoformat()}
+        call = _Call("GET", "/v1/appointments/slots", query=query, idempotent=True)
+        return answers.slots(self._send(call), day)
+
+    def book_appointment(self, session: PlatformSession, hall: str, service: str, slot: str) -> Appointment:
+        if not answers.SLOT.fullmatch(slot):
+            raise ValueError(f"a slot is YYYY-MM-DDTHH:MM as the slots' answer gives it: {slot!r}")
+        call = _Call(
+            "POST",
+            "/v1/appointments",
+            _json({"hall": hall, "service": service, "slot": slot}),
+            resident_token=session.resident_token,
+        )
+        return answers.appointment(self._send(call))
+
+    def cancel_appointment(self, session: PlatformSession, appointment_no: str) -> None:
+        path = f"/v1/appointments/{quote(appointment_no, safe='')}"
+        call = _Call("DELETE", path, resident_token=session.resident_token, idempotent=True)
+        answers.cancelled(self._send(call))
 
     # One step: attempts within the deadline.
 

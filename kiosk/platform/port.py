@@ -9,9 +9,20 @@ errors belong to the platform's vocabulary, not to the devices'.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Literal, Protocol, runtime_checkable
 
-from kiosk.platform.records import Case, Document, PlatformSession, Service
+from kiosk.platform.records import (
+    Appointment,
+    Case,
+    Contribution,
+    Document,
+    HousingFundAccount,
+    Licence,
+    PlatformSession,
+    Service,
+    Slot,
+)
 
 #: How a resident identifies to the platform.
 IdentifyMethod = Literal["id_card", "sscard", "resident_code"]
@@ -119,6 +130,34 @@ class ServicePlatform(Protocol):
 
     def submit_rating(self, rating: Mapping[str, object]) -> None:
         """Send one rating (the contract's body); returns when accepted. Idempotent on its rating_id."""
+        ...
+
+    def si_records(self, session: PlatformSession, first: str, last: str) -> list[Contribution]:
+        """The resident's social-insurance contributions in the months `first`..`last` ("YYYY-MM")."""
+        ...
+
+    def hf_account(self, session: PlatformSession) -> HousingFundAccount:
+        """The resident's housing-fund account (a `face` session: else FACE_REQUIRED)."""
+        ...
+
+    def licences(self, session: PlatformSession) -> list[Licence]:
+        """The resident's electronic licences, in the platform's order."""
+        ...
+
+    def print_licence(self, session: PlatformSession, licence_id: str, purpose: str) -> Document:
+        """A licence's file, watermarked with what it is for, digest-checked."""
+        ...
+
+    def appointment_slots(self, hall: str, service: str, day: date) -> list[Slot]:
+        """A hall counter's appointment times on `day` (no resident session needed)."""
+        ...
+
+    def book_appointment(self, session: PlatformSession, hall: str, service: str, slot: str) -> Appointment:
+        """Book a slot for the resident; a slot already taken is PlatformRefused SLOT_TAKEN."""
+        ...
+
+    def cancel_appointment(self, session: PlatformSession, appointment_no: str) -> None:
+        """Cancel the resident's appointment; its slot is free again."""
         ...
 
 

@@ -1,12 +1,15 @@
 """What the platform answers, as the kiosk holds it: plain frozen values, in memory only.
 
 The fields follow the gateway contract (docs/platform.md). Nothing here is ever written to a file
-or a log: a `Document`'s bytes and a `PlatformSession`'s token leave no repr behind them either.
+or a log: a `Document`'s bytes, a `PlatformSession`'s token, amounts, employers, account, licence
+and appointment numbers leave no repr behind them either. Amounts are `Decimal`, never float.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 #: What a service needs of the resident: nothing, a read card, or a card and a live face.
@@ -72,4 +75,86 @@ class Document:
     pages: int
 
 
-__all__ = ["Case", "Document", "Level", "PlatformSession", "Service", "ServiceKind", "SessionLevel", "Stage"]
+@dataclass(frozen=True)
+class Contribution:
+    """One insurance's social-insurance contribution in one month (`GET /v1/si/records`), in yuan."""
+
+    #: "YYYY-MM".
+    month: str
+    #: The insurance (险种), e.g. 职工基本养老保险.
+    insurance: str
+    base: Decimal = field(repr=False)
+    #: What the resident paid (个人缴费).
+    paid: Decimal = field(repr=False)
+    employer: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class HousingFundAccount:
+    """A resident's housing-fund account (`GET /v1/hf/account`); amounts in yuan."""
+
+    account_no: str = field(repr=False)
+    balance: Decimal = field(repr=False)
+    monthly_deposit: Decimal = field(repr=False)
+    #: As the platform words it, e.g. 正常缴存, 封存.
+    state: str
+    employer: str = field(repr=False)
+    opened: date = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Licence:
+    """An electronic licence (电子证照) the resident holds (`GET /v1/licences`)."""
+
+    #: The platform's id of the licence, used to print it.
+    id: str = field(repr=False)
+    #: What kind of licence it is, e.g. 机动车驾驶证.
+    name: str
+    #: The licence's own number (the driving licence number, ...).
+    number: str = field(repr=False)
+    issuer: str
+    issued: date
+    #: None: valid without limit (长期).
+    valid_until: date | None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A counter appointment time on one day (`GET /v1/appointments/slots`)."""
+
+    #: What booking sends back: "YYYY-MM-DDTHH:MM".
+    slot: str
+    #: "HH:MM".
+    start: str
+    end: str
+    available: bool
+
+
+@dataclass(frozen=True)
+class Appointment:
+    """A booked counter appointment (`POST /v1/appointments`): its number cancels it."""
+
+    appointment_no: str = field(repr=False)
+    hall: str
+    hall_name: str
+    address: str
+    service: str
+    service_name: str
+    slot: str
+
+
+__all__ = [
+    "Appointment",
+    "Case",
+    "Contribution",
+    "Document",
+    "HousingFundAccount",
+    "Level",
+    "Licence",
+    "PlatformSession",
+    "Service",
+    "ServiceKind",
+    "SessionLevel",
+    "Slot",
+    "Stage",
+]

@@ -7,6 +7,8 @@ import base64
 import contextlib
 import hashlib
 import json
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -26,10 +28,20 @@ JSON = st.recursive(
 )
 #: Values shaped like the records, with any field wrong or missing, to reach deeper than the first check.
 FIELD = JSON | st.sampled_from(
-    ["", "x", "none", "card", "face", "query", "document", "SGVsbG8=", "0", True, 1, -1]
+    [
+        *["", "x", "none", "card", "face", "query", "document", "SGVsbG8=", "0", True, 1, -1],
+        # amounts, months, dates, times and slots, good and nearly good
+        *["6800.00", "0.5", "-1.00", "1e3", "NaN", "Infinity", "１２.00", 6800.0, "2026-10", "2026-13"],
+        *["2019-08-01", "2019-02-30", "09:00", "24:00", "2026-12-14T09:00", "2026-12-14"],
+    ]
 )
 SERVICE_KEYS = ["id", "name", "name_en", "level", "kind"]
 CASE_KEYS = ["case_no", "service_name", "status", "stages", "rateable"]
+CONTRIBUTION_KEYS = ["month", "insurance", "base", "paid", "employer"]
+ACCOUNT_KEYS = ["account_no", "balance", "monthly_deposit", "state", "employer", "opened"]
+LICENCE_KEYS = ["id", "name", "number", "issuer", "issued", "valid_until"]
+SLOT_KEYS = ["slot", "start", "end", "available"]
+APPOINTMENT_KEYS = ["appointment_no", "hall", "hall_name", "address", "service", "service_name", "slot"]
 DOCUMENT_KEYS = ["file_name", "media_type", "content_base64", "sha256", "verify_code", "verify_url", "pages"]
 
 
@@ -51,6 +63,25 @@ PARSERS = {
     "document": (answers.document, st.builds(lambda doc: {"document": doc}, _record(DOCUMENT_KEYS))),
     "session": (lambda data: answers.session(data, 0.0), _record(["token", "expires_in", "level"])),
     "rating": (answers.rating_accepted, _record(["accepted"])),
+    "si records": (
+        lambda data: answers.contributions(data, "2000-01", "2099-12"),
+        st.builds(lambda rows: {"records": rows}, st.lists(_record(CONTRIBUTION_KEYS), max_size=3)),
+    ),
+    "hf account": (answers.housing_fund, _record(ACCOUNT_KEYS)),
+    "licences": (
+        answers.licences,
+        st.builds(lambda rows: {"licences": rows}, st.lists(_record(LICENCE_KEYS), max_size=3)),
+    ),
+    "slots": (
+        lambda data: answers.slots(data, date(2026, 12, 14)),
+        st.builds(
+            lambda day, rows: {"date": day, "slots": rows},
+            st.sampled_from(["2026-12-14", "2026-12-15"]) | FIELD,
+            st.lists(_record(SLOT_KEYS), max_size=3),
+        ),
+    ),
+    "appointment": (answers.appointment, _record(APPOINTMENT_KEYS)),
+    "cancel": (answers.cancelled, _record(["cancelled", "appointment_no"])),
 }
 
 
@@ -142,3 +173,32 @@ def test_a_document_is_checked_against_its_digest_and_pages() -> None:
     ]:
         with pytest.raises(BadAnswer, match=reason):
             answers.document({"document": {**good, **broken}})
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=12) | st.sampled_from(["6800.00", "0", "0.5", "１２", "1e3", "NaN", "-0", " 1"]))
+def test_an_amount_is_text_of_ascii_digits_with_at_most_two_decimals_or_a_bad_answer(text: str) -> None:
+    row = {"month": "2026-10", "insurance": "失业保险", "base": text, "paid": "1.00", "employer": ""}
+    try:
+        (record,) = answers.contributions({"records": [row]}, "2026-10", "2026-10")
+    except BadAnswer:
+        return
+    whole, _, fen = text.partition(".")
+    assert whole.isascii() and whole.isdigit() and (fen == "" or (fen.isdigit() and len(fen) <= 2))
+    assert record.base == Decimal(text) and type(record.base) is Decimal
+
+
+def test_amounts_are_decimal_to_the_fen() -> None:
+    good = {
+        "account_no": "A1",
+        "balance": "35820.50",
+        "monthly_deposit": "0.10",
+        "state": "正常缴存",
+        "employer": "",
+        "opened": "2019-08-01",
+    }
+    account = answers.housing_fund(good)
+    assert account.balance == Decimal("35820.50") and account.monthly_deposit * 3 == Decimal("0.30")
+    for number in (35820.5, 35820, "35820.505", ""):
+        with pytest.raises(BadAnswer, match="balance"):
+            answers.housing_fund({**good, "balance": number})
