@@ -273,6 +273,10 @@ def test_the_outbox_holds_no_personal_data_but_a_consented_number(kiosk: Kiosk) 
         "guide_id",
         "phone",
         "sent_at",
+        "attempts",
+        "last_error",
+        "set_aside_at",
+        "refused_code",
     ]
     session_id = kiosk.session.session_id
     assert session_id is not None
