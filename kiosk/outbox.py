@@ -4,7 +4,7 @@ kiosk.rating_sender sends them (docs/platform.md, "How ratings travel"). A ratin
 the platform accepted it (`sent_at`) or refused it as malformed (`set_aside_at`, with the refusal's
 code): a refused rating is kept for technicians and never sent again. `attempts` and `last_error`
 (the kind of failure, never its text) say how sending went. A consented phone number stays on
-disk only while its rating is pending: accepting or setting aside the rating blanks it, SQLite's
+disk only while its rating is pending: accepting or setting aside the rating overwrites it with NULL, SQLite's
 secure_delete zeroes the freed bytes, and `forget_deleted` checkpoints and empties the WAL.
 """
 
@@ -47,11 +47,37 @@ def create_rating_outbox(conn: sqlite3.Connection) -> None:
 
 @OUTBOX_MIGRATIONS.register
 def track_sending(conn: sqlite3.Connection) -> None:
-    # How sending went, and the ratings the platform refused (kept aside, never sent again).
-    conn.execute("ALTER TABLE rating_outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
-    conn.execute("ALTER TABLE rating_outbox ADD COLUMN last_error TEXT NOT NULL DEFAULT ''")
-    conn.execute("ALTER TABLE rating_outbox ADD COLUMN set_aside_at TEXT")
-    conn.execute("ALTER TABLE rating_outbox ADD COLUMN refused_code TEXT NOT NULL DEFAULT ''")
+    # How sending went, and the ratings the platform refused (kept aside, never sent again). The
+    # table is rebuilt because `phone` becomes nullable (NULL: none, or deleted once accepted);
+    # the pending ratings are copied over, and the old copy's freed pages are zeroed.
+    conn.execute("PRAGMA secure_delete = ON")
+    conn.execute(
+        """
+        CREATE TABLE rating_outbox_new (
+            rating_id TEXT PRIMARY KEY,
+            kiosk_id TEXT NOT NULL,
+            rated_at TEXT NOT NULL,
+            level TEXT NOT NULL,
+            dimensions TEXT NOT NULL,
+            reasons TEXT NOT NULL,
+            guide_id TEXT NOT NULL,
+            phone TEXT,
+            sent_at TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT '',
+            set_aside_at TEXT,
+            refused_code TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    conn.execute(
+        "INSERT INTO rating_outbox_new (rowid, rating_id, kiosk_id, rated_at, level, dimensions, reasons, "
+        "guide_id, phone, sent_at) SELECT rowid, rating_id, kiosk_id, rated_at, level, dimensions, reasons, "
+        "guide_id, NULLIF(phone, ''), sent_at FROM rating_outbox"
+    )
+    conn.execute("DROP TABLE rating_outbox")
+    conn.execute("ALTER TABLE rating_outbox_new RENAME TO rating_outbox")
+    conn.execute("CREATE INDEX rating_outbox_pending ON rating_outbox (sent_at, set_aside_at)")
 
 
 #: Pending: neither accepted by the platform nor set aside after a refusal.
@@ -69,7 +95,7 @@ class RatingOutbox(MigratedStore):
 
     def __init__(self, path: Path | str) -> None:
         super().__init__(path)
-        # Bytes freed by blanking a phone number are zeroed, not left in the page's free space.
+        # Bytes freed by deleting a phone number are zeroed, not left in the page's free space.
         self.conn.execute("PRAGMA secure_delete = ON")
 
     def add(self, rating: Rating) -> None:
@@ -86,7 +112,7 @@ class RatingOutbox(MigratedStore):
                     json.dumps(dict(rating.dimensions)),
                     json.dumps(list(rating.reasons)),
                     rating.guide_id,
-                    rating.phone,
+                    rating.phone or None,
                 ),
             )
 
@@ -106,7 +132,7 @@ class RatingOutbox(MigratedStore):
                 dimensions=tuple(json.loads(dimensions).items()),
                 reasons=tuple(json.loads(reasons)),
                 guide_id=guide_id,
-                phone=phone,
+                phone=phone or "",
             )
             for rating_id, kiosk_id, rated_at, level, dimensions, reasons, guide_id, phone in rows
         ]
@@ -115,15 +141,15 @@ class RatingOutbox(MigratedStore):
         """The platform accepted these ratings: stop sending them and forget their phone numbers.
 
         Returns how many pending ratings were marked. The phone number was given for the
-        follow-up, which the platform does now; the kiosk keeps it no longer than it must. The
-        column is NOT NULL since the first schema, so the number is overwritten with "".
+        follow-up, which the platform does now; the kiosk keeps it no longer than it must: the
+        phone is overwritten with NULL in the transaction that marks the rating.
         """
         sent_at = _now()
         marked = 0
         with transaction(self.conn):
             for rating_id in rating_ids:
                 cursor = self.conn.execute(
-                    "UPDATE rating_outbox SET sent_at = ?, phone = '', attempts = attempts + 1, "
+                    "UPDATE rating_outbox SET sent_at = ?, phone = NULL, attempts = attempts + 1, "
                     f"last_error = '' WHERE rating_id = ? AND {_PENDING}",
                     (sent_at, rating_id),
                 )
@@ -146,7 +172,7 @@ class RatingOutbox(MigratedStore):
         """
         with transaction(self.conn):
             self.conn.execute(
-                "UPDATE rating_outbox SET set_aside_at = ?, refused_code = ?, phone = '', "
+                "UPDATE rating_outbox SET set_aside_at = ?, refused_code = ?, phone = NULL, "
                 "attempts = attempts + 1, last_error = 'PlatformRefused' "
                 f"WHERE rating_id = ? AND {_PENDING}",
                 (_now(), code, rating_id),
@@ -169,7 +195,7 @@ class RatingOutbox(MigratedStore):
         return int(row[0]), str(row[1])
 
     def forget_deleted(self) -> bool:
-        """Move the WAL into the database and empty it, so blanked phone numbers leave the disk.
+        """Move the WAL into the database and empty it, so deleted phone numbers leave the disk.
 
         Returns False when another connection's open read kept the WAL (the next call retries).
         """

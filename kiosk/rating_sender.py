@@ -140,12 +140,16 @@ class RatingSender:
         if self.failures == 0:
             self._wake.set()
 
-    def stop(self, timeout: float = 15.0) -> None:
-        """Stop after the rating being sent, if any (the round checks between ratings)."""
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop: the round ends before its next rating. Waits at most `timeout` seconds, so a kiosk
+        stopping is never held up by a slow platform; a send in flight then ends on its own
+        deadline (the thread is a daemon, and an unmarked rating is simply sent again later)."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=timeout)
+            if self._thread.is_alive():
+                return  # still sending: the platform's client stays open for it
         close = getattr(self._platform, "close", None)
         if callable(close):
             close()

@@ -162,7 +162,7 @@ def test_a_rating_the_platform_refuses_is_set_aside_and_not_sent_again(
     assert report.set_aside == 1 and report.accepted == 1 and not report.failure
     assert outbox.set_aside_codes() == {"": "BAD_REQUEST"} and outbox.count_set_aside() == 1
     assert outbox.count_pending() == 0 and received_ids(simulator) == [canonical(after.rating_id)]
-    assert outbox.conn.execute("SELECT phone FROM rating_outbox WHERE rating_id = ''").fetchone() == ("",)
+    assert outbox.conn.execute("SELECT phone FROM rating_outbox WHERE rating_id = ''").fetchone() == (None,)
     assert sender.run_round().set_aside == 0  # never retried
 
 
@@ -242,26 +242,29 @@ def test_a_kill_9_between_send_and_mark_resends_and_the_platform_counts_it_once(
     assert received_ids(simulator) == [canonical(kept.rating_id)]  # sent twice, counted once
 
 
-def test_an_upgraded_outbox_keeps_its_pending_ratings(state_db: Path) -> None:
+def test_an_upgraded_outbox_keeps_its_pending_ratings_in_order(
+    simulator: PlatformSimulator, state_db: Path
+) -> None:
     conn = connect(state_db)
-    migrate(conn, OUTBOX_MIGRATIONS.before("track_sending"))  # the schema before this release
-    conn.execute(
-        "INSERT INTO rating_outbox VALUES (?, 'wh-0042', ?, 'satisfied', '{}', '[]', 'g-1', ?, NULL)",
-        ("a" * 32, RATED_AT, PHONE),
-    )
-    conn.execute(
-        "INSERT INTO rating_outbox VALUES ('old-sent', 'wh-0042', ?, 'satisfied', '{}', '[]', '', '', ?)",
-        (RATED_AT, RATED_AT),
-    )
+    migrate(conn, OUTBOX_MIGRATIONS.before("track_sending"))  # the schema of the release before
+    older, newer = "b" * 32, "a" * 32  # given in this order: the ids do not sort that way
+    for rating_id, phone, sent_at in ((older, PHONE, None), ("sent-before", "", RATED_AT), (newer, "", None)):
+        conn.execute(
+            "INSERT INTO rating_outbox VALUES (?, 'wh-0042', ?, 'satisfied', '{}', '[]', 'g-1', ?, ?)",
+            (rating_id, RATED_AT, phone, sent_at),
+        )
     conn.close()
     outbox = RatingOutbox(state_db)
     try:
-        [pending] = outbox.pending()
-        assert pending.rating_id == "a" * 32 and pending.phone == PHONE
-        assert outbox.sending(pending.rating_id) == (0, "") and outbox.count_set_aside() == 0
-        assert outbox.count_pending() == 1
+        assert [(kept.rating_id, kept.phone) for kept in outbox.pending()] == [(older, PHONE), (newer, "")]
+        assert outbox.sending(older) == (0, "") and outbox.count_set_aside() == 0
+        phones = dict(outbox.conn.execute("SELECT rating_id, phone FROM rating_outbox").fetchall())
+        assert phones == {older: PHONE, "sent-before": None, newer: None}
+        assert RatingSender(state_db, gateway(simulator)).run_round().accepted == 2
+        assert received_ids(simulator) == [canonical(older), canonical(newer)]
     finally:
         outbox.close()
+    assert PHONE.encode() not in disk_bytes(state_db)  # the copy the upgrade left behind is gone too
 
 
 # -- in the kiosk -------------------------------------------------------------------------------
@@ -300,6 +303,27 @@ def test_in_the_kiosk_ratings_go_on_a_thread_of_their_own_and_stop_with_it(
     stopping = time.monotonic()
     sender.stop()
     assert time.monotonic() - stopping < 2 and not sender.thread.is_alive()
+
+
+def test_stopping_never_waits_for_a_slow_platform(
+    simulator: PlatformSimulator, state_db: Path, outbox: RatingOutbox
+) -> None:
+    first, second = rating(), rating()
+    outbox.add(first)
+    outbox.add(second)
+    simulator.slow = 4.0
+    signer = Signer(DEMO_PAAS_ID, DEMO_TOKEN, "SHA256")
+    sender = RatingSender(state_db, HttpGateway(simulator.url, signer, timeout=8))
+    sender.start(first_delay=0)
+    time.sleep(0.5)  # the first rating is on its way
+    stopping = time.monotonic()
+    sender.stop()
+    assert time.monotonic() - stopping < 2.5
+    thread = sender.thread
+    assert thread is not None and wait_for(lambda: not thread.is_alive())
+    # The rating in flight was accepted and marked; the round stopped before the next one.
+    assert received_ids(simulator) == [canonical(first.rating_id)]
+    assert [kept.rating_id for kept in outbox.pending()] == [second.rating_id]
 
 
 def test_not_configured_the_outbox_keeps_filling_and_says_so_once(
