@@ -82,7 +82,10 @@ class Kiosk:
         try:
             platform = platform_from_settings(self.settings.platform)
         except PlatformNotConfigured as why:
-            log.info(
+            # Plainly said once: no platform is a choice; a platform set up wrong is a fault.
+            level = logging.WARNING if self.settings.platform.url else logging.INFO
+            log.log(
+                level,
                 "ratings are kept and not sent (%s): %d waiting in the outbox",
                 why,
                 self.ratings.count_pending(),
