@@ -355,3 +355,18 @@ def test_the_outbox_connection_zeroes_what_it_frees(state_db: Path) -> None:
     finally:
         outbox.close()
     assert sqlite3.connect(state_db).execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_platform_set_up_wrong_keeps_them_and_warns(
+    make_kiosk: Callable[..., Kiosk], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    missing = tmp_path / "no-token"
+    kiosk = make_kiosk(
+        {"platform": {"url": "http://127.0.0.1:9", "paas_id": DEMO_PAAS_ID, "token_file": str(missing)}}
+    )
+    kiosk.ratings.add(rating())
+    with caplog.at_level(logging.INFO, logger="kiosk.appliance"):
+        kiosk.start()
+    assert kiosk.rating_sender is None and kiosk.ratings.count_pending() == 1
+    [said] = [record for record in caplog.records if "ratings are kept and not sent" in record.getMessage()]
+    assert said.levelno == logging.WARNING and str(missing) in said.getMessage()
