@@ -22,7 +22,10 @@ from kiosk.log import recent_log
 from kiosk.narration import Narrator
 from kiosk.outbox import RatingOutbox
 from kiosk.paths import catalogue_path, data_dir, state_path
+from kiosk.platform.configured import platform_from_settings
+from kiosk.platform.port import PlatformNotConfigured
 from kiosk.printing import PrintService
+from kiosk.rating_sender import RatingSender
 from kiosk.session import ResidentSession
 from kiosk.settings import LoadedSettings, Settings, SettingsError, load_settings
 from kiosk.sync import KioskSync, SyncError, SyncState, SyncStatus
@@ -53,6 +56,8 @@ class Kiosk:
     #: Voice guidance: reads the screens aloud while the resident has voice on.
     narrator: Narrator
     scheduler: SyncScheduler | None = None
+    #: Sends the rating outbox to the platform; None while the platform is not configured.
+    rating_sender: RatingSender | None = None
     #: Technician mode (hidden gesture + PIN on the attract screen); built by build_kiosk.
     technician: TechnicianConsole = field(init=False)
     _settings_pending: bool = False
@@ -60,9 +65,11 @@ class Kiosk:
     _sync_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> None:
-        """Start the background work: voice guidance, watching the card readers, periodic sync."""
+        """Start the background work: voice guidance, watching the card readers, sending ratings,
+        periodic sync."""
         self.narrator.start()
         self.identity.start()
+        self._start_rating_sender()
         if not self.settings.sync.repo_url:
             log.info("sync not configured (sync.repo_url is empty): serving the local catalogue")
             return
@@ -70,6 +77,24 @@ class Kiosk:
         self.bus.subscribe(SyncCompleted, self._on_sync_completed)
         self.bus.subscribe(SessionEnded, lambda _event: self._apply_pending_settings())
         self.scheduler.start()
+
+    def _start_rating_sender(self) -> None:
+        try:
+            platform = platform_from_settings(self.settings.platform)
+        except PlatformNotConfigured as why:
+            # Plainly said once: no platform is a choice; a platform set up wrong is a fault.
+            level = logging.WARNING if self.settings.platform.url else logging.INFO
+            log.log(
+                level,
+                "ratings are kept and not sent (%s): %d waiting in the outbox",
+                why,
+                self.ratings.count_pending(),
+            )
+            return
+        sender = RatingSender(state_path(self.data_dir), platform)
+        self.rating_sender = sender
+        self.bus.subscribe(SessionEnded, lambda _event: sender.nudge())
+        sender.start()
 
     def sync_status(self) -> SyncStatus:
         """The versions in force and how the last syncs went."""
@@ -131,6 +156,8 @@ class Kiosk:
         """End any session and release storage and devices."""
         if self.scheduler is not None:
             self.scheduler.stop()
+        if self.rating_sender is not None:
+            self.rating_sender.stop()
         self.identity.stop()
         self.narrator.stop()
         self.session.end("shutdown")
