@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from kiosk.background import PeriodicWork
 from kiosk.outbox import RatingOutbox
 from kiosk.platform.port import PlatformError, PlatformRefused
 from kiosk.records import Rating, RatingLevel
@@ -115,9 +116,9 @@ class RatingSender:
         self._state_db = state_db
         self._platform = platform
         self._chooser = chooser or random.Random()
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._work = PeriodicWork(
+            "kiosk-ratings", self.run_round, lambda: next_delay(self.failures, self._chooser.random())
+        )
         #: Failed rounds in a row (0 after a round that ended well).
         self.failures = 0
         #: Counts and logs rounds that crashed; the back-off, not the guard, spaces the next one.
@@ -126,30 +127,23 @@ class RatingSender:
     @property
     def thread(self) -> threading.Thread | None:
         """The sender's thread while it runs."""
-        return self._thread
+        return self._work.thread
 
     def start(self, first_delay: float = 5.0) -> None:
         """Begin sending in the background, first after `first_delay` seconds."""
-        self._thread = threading.Thread(
-            target=self._run, args=(first_delay,), name="kiosk-ratings", daemon=True
-        )
-        self._thread.start()
+        self._work.start(first_delay)
 
     def nudge(self) -> None:
         """A rating may be waiting (a session ended): send soon, unless backing off after a failure."""
         if self.failures == 0:
-            self._wake.set()
+            self._work.wake()
 
     def stop(self, timeout: float = 2.0) -> None:
         """Stop: the round ends before its next rating. Waits at most `timeout` seconds, so a kiosk
         stopping is never held up by a slow platform; a send in flight then ends on its own
         deadline (the thread is a daemon, and an unmarked rating is simply sent again later)."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=timeout)
-            if self._thread.is_alive():
-                return  # still sending: the platform's client stays open for it
+        if not self._work.stop(timeout):
+            return  # still sending: the platform's client stays open for it
         close = getattr(self._platform, "close", None)
         if callable(close):
             close()
@@ -166,12 +160,12 @@ class RatingSender:
         outbox = RatingOutbox(self._state_db)  # its own connection: the UI's stays the UI's
         accepted = set_aside = 0
         try:
-            while not self._stop.is_set():
+            while not self._work.stopping:
                 batch = outbox.pending(BATCH)
                 if not batch:
                     return RoundReport(accepted, set_aside)
                 for rating in batch:
-                    if self._stop.is_set():
+                    if self._work.stopping:
                         return RoundReport(accepted, set_aside)
                     try:
                         self._platform.submit_rating(contract_body(rating))
@@ -202,13 +196,3 @@ class RatingSender:
                 outbox.forget_deleted()
                 log.info("ratings: %d accepted by the platform, %d set aside", accepted, set_aside)
             outbox.close()
-
-    def _run(self, first_delay: float) -> None:
-        delay = first_delay
-        while not self._stop.is_set():
-            self._wake.wait(delay)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            self.run_round()
-            delay = next_delay(self.failures, self._chooser.random())

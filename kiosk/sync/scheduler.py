@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import random
-import threading
 from collections.abc import Callable
 
+from kiosk.background import PeriodicWork
 from kiosk.bus import EventBus
 from kiosk.events import SyncCompleted, SyncFailed
 from kiosk.settings.schema import SyncSection
@@ -33,28 +33,26 @@ class SyncScheduler:
         self._section = section
         self._bus = bus
         self._chooser = chooser or random.Random()
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._work = PeriodicWork(
+            "kiosk-sync",
+            self.run_once,
+            lambda: next_delay(self._section, self.failures, self._chooser.random()),
+        )
         self.failures = 0
         #: Counts and logs attempts that crashed; the backoff, not the guard, spaces the next one.
         self.guard = ThreadGuard("sync", pause=lambda: 0.0)
 
     def start(self, first_delay: float = 5.0) -> None:
         """Begin syncing in the background, first after `first_delay` seconds."""
-        self._thread = threading.Thread(target=self._run, args=(first_delay,), name="kiosk-sync", daemon=True)
-        self._thread.start()
+        self._work.start(first_delay)
 
     def sync_now(self) -> None:
         """Ask for a sync at once (a technician's "sync now")."""
-        self._wake.set()
+        self._work.wake()
 
     def stop(self) -> None:
         """Stop after the attempt in progress."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+        self._work.stop(timeout=30)
 
     def run_once(self) -> SyncReport | None:
         """One attempt, announced on the bus; returns the report or None when it failed."""
@@ -72,13 +70,3 @@ class SyncScheduler:
         self.failures = 0
         self._bus.publish(SyncCompleted(report))
         return report
-
-    def _run(self, first_delay: float) -> None:
-        delay = first_delay
-        while not self._stop.is_set():
-            self._wake.wait(delay)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            self.run_once()
-            delay = next_delay(self._section, self.failures, self._chooser.random())
