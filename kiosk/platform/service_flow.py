@@ -86,55 +86,50 @@ def _months(params: Mapping[str, str], today: date) -> tuple[str, str]:
     )
 
 
-def _flows(today: date) -> dict[str, _Flow]:
-    def si_records(p: ServicePlatform, s: PlatformSession | None, a: Mapping[str, str]) -> object:
-        return p.si_records(_session(s), *_months(a, today))
-
-    def si_certificate(p: ServicePlatform, s: PlatformSession | None, a: Mapping[str, str]) -> object:
-        first, last = _months(a, today)
-        return p.certificate(_session(s), "si.certificate", {"from": first, "to": last})
-
-    return {
-        "si.records": _Flow((), ("from", "to"), si_records),
-        "si.certificate": _Flow((), ("from", "to"), si_certificate, documents=True),
-        "hf.account": _Flow((), (), lambda p, s, a: p.hf_account(_session(s))),
-        "hf.certificate": _Flow(
-            (), (), lambda p, s, a: p.certificate(_session(s), "hf.certificate", {}), documents=True
-        ),
-        "re.certificate": _Flow(
-            ("kind",),
-            (),
-            lambda p, s, a: p.certificate(_session(s), "re.certificate", {"kind": a["kind"]}),
-            documents=True,
-        ),
-        "lic.list": _Flow((), (), lambda p, s, a: p.licences(_session(s))),
-        "lic.print": _Flow(
-            ("licence", "purpose"),
-            (),
-            lambda p, s, a: p.print_licence(_session(s), a["licence"], a["purpose"]),
-            documents=True,
-        ),
-        "case.progress": _Flow(
-            ("case_no", "query_code"), (), lambda p, s, a: p.case(a["case_no"], a["query_code"])
-        ),
-        "appt.slots": _Flow(
-            ("hall", "service", "date"),
-            (),
-            lambda p, s, a: p.appointment_slots(a["hall"], a["service"], date.fromisoformat(a["date"])),
-        ),
-        "appt.book": _Flow(
-            ("hall", "service", "slot"),
-            (),
-            lambda p, s, a: p.book_appointment(_session(s), a["hall"], a["service"], a["slot"]),
-        ),
-        "appt.cancel": _Flow(
-            ("appointment",), (), lambda p, s, a: p.cancel_appointment(_session(s), a["appointment"])
-        ),
-    }
-
-
-#: The services the kiosk knows how to run, by id (the platform decides which of them are offered).
-KNOWN_SERVICES: tuple[str, ...] = tuple(_flows(date(2000, 1, 1)))
+#: Each service the kiosk knows how to run, by id: its parameters and its call. The platform decides
+#: which of them are offered. The months (`from`, `to`) are filled in by plan() when not given.
+_FLOWS: dict[str, _Flow] = {
+    "si.records": _Flow((), ("from", "to"), lambda p, s, a: p.si_records(_session(s), a["from"], a["to"])),
+    "si.certificate": _Flow(
+        (),
+        ("from", "to"),
+        lambda p, s, a: p.certificate(_session(s), "si.certificate", {"from": a["from"], "to": a["to"]}),
+        documents=True,
+    ),
+    "hf.account": _Flow((), (), lambda p, s, a: p.hf_account(_session(s))),
+    "hf.certificate": _Flow(
+        (), (), lambda p, s, a: p.certificate(_session(s), "hf.certificate", {}), documents=True
+    ),
+    "re.certificate": _Flow(
+        ("kind",),
+        (),
+        lambda p, s, a: p.certificate(_session(s), "re.certificate", {"kind": a["kind"]}),
+        documents=True,
+    ),
+    "lic.list": _Flow((), (), lambda p, s, a: p.licences(_session(s))),
+    "lic.print": _Flow(
+        ("licence", "purpose"),
+        (),
+        lambda p, s, a: p.print_licence(_session(s), a["licence"], a["purpose"]),
+        documents=True,
+    ),
+    "case.progress": _Flow(
+        ("case_no", "query_code"), (), lambda p, s, a: p.case(a["case_no"], a["query_code"])
+    ),
+    "appt.slots": _Flow(
+        ("hall", "service", "date"),
+        (),
+        lambda p, s, a: p.appointment_slots(a["hall"], a["service"], date.fromisoformat(a["date"])),
+    ),
+    "appt.book": _Flow(
+        ("hall", "service", "slot"),
+        (),
+        lambda p, s, a: p.book_appointment(_session(s), a["hall"], a["service"], a["slot"]),
+    ),
+    "appt.cancel": _Flow(
+        ("appointment",), (), lambda p, s, a: p.cancel_appointment(_session(s), a["appointment"])
+    ),
+}
 
 
 def _is_day(value: str) -> bool:
@@ -168,7 +163,7 @@ def plan(
     service = next((service for service in offered if service.id == service_id), None)
     if service is None:
         raise ServiceRequestError(f"{service_id!r} is not offered by the platform")
-    flow = _flows(today or date.today()).get(service_id)
+    flow = _FLOWS.get(service_id)
     if flow is None:
         raise ServiceRequestError(f"{service_id!r} is offered but this kiosk has no flow for it")
     missing = [key for key in flow.required if not params.get(key, "").strip()]
@@ -184,10 +179,11 @@ def plan(
         check, wanted = _FORMATS.get(key, (lambda _value: True, ""))
         if not check(value):
             raise ServiceRequestError(f"--param {key} must be {wanted}")
-    if "from" in params or "to" in params:
+    if "from" in flow.optional:
         first, last = _months(params, today or date.today())
         if first > last:
             raise ServiceRequestError("--param from must not be after to")
+        params = {**params, "from": first, "to": last}
     if service.level != "none" and identity is None:
         raise ServiceRequestError(f"{service_id} needs a resident's card (level {service.level})")
     return Plan(service, dict(params), identity, face_jpeg)
@@ -195,13 +191,13 @@ def plan(
 
 def gives_documents(service_id: str) -> bool:
     """True when the service answers documents to print (or, headless, to write)."""
-    flow = _flows(date(2000, 1, 1)).get(service_id)
+    flow = _FLOWS.get(service_id)
     return flow is not None and flow.documents
 
 
-def run(platform: ServicePlatform, checked: Plan, *, today: date | None = None) -> Outcome:
+def run(platform: ServicePlatform, checked: Plan) -> Outcome:
     """Run a checked request: session (when needed), call, and the session closed whatever happens."""
-    flow = _flows(today or date.today())[checked.service.id]
+    flow = _FLOWS[checked.service.id]
     service_id = checked.service.id
     session: PlatformSession | None = None
     try:
@@ -289,7 +285,6 @@ def identity_from_card_file(path: Path) -> Identity:
 
 
 __all__ = [
-    "KNOWN_SERVICES",
     "CardFileError",
     "Outcome",
     "Plan",

@@ -375,7 +375,15 @@ OFFERED = [Service(s.id, s.name, s.name_en, s.level, s.kind) for s in SERVICES] 
 
 def test_the_months_default_to_the_last_twelve_full_months() -> None:
     checked = plan(OFFERED, "si.records", {}, identity_from_card_file(RESIDENT), today=date(2026, 1, 7))
-    assert checked.needs_session and dict(checked.params) == {}
+    assert checked.needs_session and dict(checked.params) == {"from": "2025-01", "to": "2025-12"}
+    checked = plan(
+        OFFERED,
+        "si.certificate",
+        {"from": "2020-03"},
+        identity_from_card_file(RESIDENT),
+        today=date(2026, 12, 7),
+    )
+    assert dict(checked.params) == {"from": "2020-03", "to": "2026-11"}
     with pytest.raises(ServiceRequestError):
         plan(
             OFFERED,
