@@ -311,6 +311,14 @@ def test_a_platform_that_is_down_is_exit_1(tmp_path: Path, simulator: PlatformSi
     assert code == 1 and "unreachable" in output
 
 
+def test_a_refused_signature_is_exit_1(tmp_path: Path, simulator: PlatformSimulator) -> None:
+    simulator.refuse_signatures = True
+    code, output = run(
+        tmp_path, simulator, "case.progress", "--param", "case_no=X", "--param", "query_code=1"
+    )
+    assert code == 1 and "signature rejected" in output
+
+
 @pytest.mark.parametrize(
     "args",
     [
