@@ -32,7 +32,7 @@ from kiosk.platform.port import (
     RateLimited,
     SignatureRejected,
 )
-from kiosk.platform.records import Document
+from kiosk.platform.records import Document, Service
 from kiosk.platform.service_flow import (
     CardFileError,
     Outcome,
@@ -60,16 +60,10 @@ def platform() -> None:
 def check(as_json: bool) -> None:
     """Exit 0 when the gateway accepts a signed call; else exit 1 and say why."""
     started = time.monotonic()
-    gateway = _gateway(as_json)
-    try:
-        offered = gateway.services()
-    except PlatformError as error:
-        _fail(as_json, error)
-    finally:
-        gateway.close()
+    url, offered = _offered(as_json)
     elapsed_ms = round((time.monotonic() - started) * 1000)
     if as_json:
-        _echo_json({"ok": True, "url": gateway.url, "services": len(offered), "elapsed_ms": elapsed_ms})
+        _echo_json({"ok": True, "url": url, "services": len(offered), "elapsed_ms": elapsed_ms})
     else:
         click.echo(f"ok: the gateway accepted a signed call ({len(offered)} services, {elapsed_ms} ms)")
 
@@ -78,13 +72,7 @@ def check(as_json: bool) -> None:
 @_JSON
 def services(as_json: bool) -> None:
     """The services as the kiosk would offer them, in the platform's order."""
-    gateway = _gateway(as_json)
-    try:
-        offered = gateway.services()
-    except PlatformError as error:
-        _fail(as_json, error)
-    finally:
-        gateway.close()
+    _url, offered = _offered(as_json)
     if as_json:
         _echo_json([asdict(service) for service in offered])
         return
@@ -257,6 +245,17 @@ def _show(outcome: Outcome, files: list[dict[str, Any]], as_json: bool) -> None:
     for file in files:
         click.echo(f"wrote {file['file']}  sha256 {file['sha256']}  verify code {file['verify_code']}")
     click.echo(f"done: {service.id} ({service.name_en})")
+
+
+def _offered(as_json: bool) -> tuple[str, list[Service]]:
+    """The gateway's URL and the services it lists (one signed call), or exit 1 saying why."""
+    gateway = _gateway(as_json)
+    try:
+        return gateway.url, gateway.services()
+    except PlatformError as error:
+        _fail(as_json, error)
+    finally:
+        gateway.close()
 
 
 def _gateway(as_json: bool) -> HttpGateway:

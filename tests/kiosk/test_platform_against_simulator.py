@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,12 +20,6 @@ from kiosk.platform.simulator import DEMO_PAAS_ID, DEMO_TOKEN, PlatformSimulator
 
 CARDS = Path(__file__).resolve().parents[2] / "config" / "demo" / "cards"
 RESIDENT = json.loads((CARDS / "resident.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def simulator() -> Iterator[PlatformSimulator]:
-    with PlatformSimulator() as running:
-        yield running
 
 
 def gateway(simulator: PlatformSimulator, alg: str = "SHA256", token: str = DEMO_TOKEN) -> HttpGateway:

@@ -28,12 +28,6 @@ MONDAY = date(2026, 12, 14)
 
 
 @pytest.fixture
-def simulator() -> Iterator[PlatformSimulator]:
-    with PlatformSimulator() as running:
-        yield running
-
-
-@pytest.fixture
 def platform(simulator: PlatformSimulator) -> Iterator[HttpGateway]:
     gateway = HttpGateway(simulator.url, Signer(DEMO_PAAS_ID, DEMO_TOKEN), timeout=3)
     yield gateway

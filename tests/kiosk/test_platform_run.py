@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -28,12 +27,6 @@ SSCARD = CARDS / "sscard.json"
 ELDER = CARDS / "resident_long_term.json"
 NOBODY = CARDS / "foreign_2017.json"
 MONDAY = "2026-12-14"
-
-
-@pytest.fixture
-def simulator() -> Iterator[PlatformSimulator]:
-    with PlatformSimulator() as running:
-        yield running
 
 
 @pytest.fixture

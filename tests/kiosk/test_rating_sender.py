@@ -33,12 +33,6 @@ RATED_AT = "2026-12-07T09:30:00+00:00"
 
 
 @pytest.fixture
-def simulator() -> Iterator[PlatformSimulator]:
-    with PlatformSimulator() as running:
-        yield running
-
-
-@pytest.fixture
 def state_db(tmp_path: Path) -> Path:
     return tmp_path / "state.db"
 
