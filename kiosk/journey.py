@@ -12,6 +12,7 @@ from typing import Any
 
 from kiosk.background import Background, run_in_thread
 from kiosk.bus import ChangeLock, EventBus
+from kiosk.desk.pages import DeskPage, Paper
 from kiosk.documents import ChecklistContext, render_checklist
 from kiosk.events import (
     DeviceBack,
@@ -59,18 +60,38 @@ class Screen(StrEnum):
     TECHNICIAN = "technician"
     LIFE_EVENTS = "life_events"
     PRINT = "print"
+    #: Online services through the provincial platform (kiosk.desk): the list, then each step.
+    SERVICES = "services"
+    CONSENT = "consent"
+    FACE = "face"
+    SERVICE_WAIT = "service_wait"
+    SERVICE_FAILED = "service_failed"
+    QUERY = "query"
+    DOCUMENT = "document"
+    CHOOSE = "choose"
+    ENTRY = "entry"
+    CASE = "case"
+    BOOKED = "booked"
 
 
 #: Screens that are transient steps of an action: `back` skips over them.
-_TRANSIENT = {Screen.PRINTING, Screen.PRINT_DONE, Screen.PRINT_FAILED}
+_TRANSIENT = {
+    Screen.PRINTING,
+    Screen.PRINT_DONE,
+    Screen.PRINT_FAILED,
+    Screen.SERVICE_WAIT,
+    Screen.SERVICE_FAILED,
+    Screen.CONSENT,
+    Screen.FACE,
+}
 
 
 #: Home's tasks, by id, in their order: the ways to a guide, the card, print, rating.
-HOME_TASKS = ("search", "all_life_events", "all_departments", "identify", "print", "rate")
+HOME_TASKS = ("search", "all_life_events", "all_departments", "services", "identify", "print", "rate")
 #: The tasks elder mode's simpler home offers, in its order: the concrete ways to a guide, the card
 #: (most of what elders come for needs it), print, and rating (every visit may be rated, printed or
 #: not: without it an elder who printed nothing could not).
-ELDER_TASKS = ("search", "all_departments", "identify", "print", "rate")
+ELDER_TASKS = ("search", "all_departments", "services", "identify", "print", "rate")
 #: The tasks that lead to guides (the card opens the services a resident can handle here): a tile
 #: leading to an empty list pretends, so they are not offered while the catalogue holds no guide.
 GUIDE_TASKS = frozenset({"search", "all_life_events", "all_departments", "identify", "print"})
@@ -154,6 +175,10 @@ class View:
     tasks: frozenset[str] = frozenset(HOME_TASKS)
     #: On home: why there is nothing to browse (NO_GUIDES), "" when the catalogue has guides.
     no_guides: str = ""
+    #: On the online services' screens: the page the desk (kiosk.desk) shows.
+    desk: DeskPage | None = None
+    #: On the printing screens: what is being printed.
+    paper: Paper = Paper.CHECKLIST
 
 
 #: How many guides a list reads at a time; "more" reads the next page.
@@ -206,6 +231,9 @@ class Journey:
         self.elder, self.voice = self._preferences()
         #: The guide read last in this visit: the print screen offers its checklist first.
         self.last_guide: Guide | None = None
+        #: Whether this kiosk has a platform to transact through (kiosk.desk): home offers its
+        #: online services only then.
+        self.services_offered = False
         bus.subscribe(SessionEnded, self._on_session_ended)
         # A reader out of service is unavailable from the start, before its watcher first fails.
         self._unavailable: frozenset[str] = CARD_READERS & frozenset(out_of_service)
@@ -369,6 +397,8 @@ class Journey:
             tasks -= GUIDE_TASKS
         if self._unavailable >= CARD_READERS:
             tasks.discard("identify")  # it would only say that both readers are out of order
+        if not self.services_offered:
+            tasks.discard("services")  # no platform: the online services are out of service
         return View(Screen.HOME, tasks=frozenset(tasks), no_guides=NO_GUIDES if empty else "")
 
     def attract_promise_kept(self) -> bool:
@@ -475,6 +505,24 @@ class Journey:
         with self._lock:
             self._restore_preferences()
             self._reset(View(Screen.ATTRACT))
+
+    # -- the online services' desk (kiosk.desk) moves the resident on with these ---------------
+
+    def show(self, view: View, *, replace: bool = False) -> None:
+        """Show `view`: on top of the current screen, or instead of it with `replace`."""
+        if replace:
+            self._replace(view)
+        else:
+            self._push(view)
+
+    def showing(self, screen: Screen, session_id: str | None) -> bool:
+        """Whether `screen` still shows to the visit `session_id` (a step's answer may come late)."""
+        return self.view.screen is screen and self.session.session_id == session_id
+
+    @property
+    def lock(self) -> ChangeLock:
+        """Hold it to look at the view and change it in one step (what it announces waits for its release)."""
+        return self._lock
 
     # -- helpers ------------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""The online services a resident does at the kiosk through the provincial platform."""
