@@ -94,7 +94,7 @@ class ChooseScreen(KioskScreen):
         rows = -(-len(buttons) // max(1, grid.cols))
         room = (scroll.height - grid.padding[1] - grid.padding[3] - grid.spacing[1] * (rows - 1)) / rows
         needed = max(button.words_height for button in buttons)
-        height = max(needed, min(max(room, touch * 1.5), touch * MAX_CHOICE_HEIGHT))
+        height = max(needed, min(max(room, touch * 1.3), touch * MAX_CHOICE_HEIGHT))
         for button in buttons:
             button.min_height = height
         self._check_fold()
