@@ -262,6 +262,15 @@ HALLS: tuple[Hall, ...] = (
     ),
 )
 
+
+def halls_settings() -> list[dict[str, object]]:
+    """The halls as a kiosk's `platform.halls` setting lists them (kiosk.settings.schema.HallEntry)."""
+    return [
+        {"id": hall.id, "name": hall.name, "address": hall.address, "counters": dict(hall.services)}
+        for hall in HALLS
+    ]
+
+
 #: The times a counter takes appointments on a working day (each slot takes one resident).
 SLOT_TIMES = (
     "09:00", "09:30", "10:00", "10:30", "11:00", "11:30",

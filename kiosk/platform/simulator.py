@@ -28,6 +28,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from kiosk.platform import signing
+from kiosk.platform.sim_data import halls_settings
 from kiosk.platform.sim_gateway import RESIDENT_TOKEN, Answer, Gateway, refusal
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class PlatformSimulator:
         trickle: float = 0.0,
     ) -> None:
         self.gateway = Gateway(paas_id, token)
+        self._token = token
         #: Seconds every answer is delayed by.
         self.slow = slow
         #: None (up), "503" (answers 503) or "close" (drops every connection unanswered).
@@ -122,9 +124,18 @@ class PlatformSimulator:
         """The service ids listed, in order: remove one to switch it off, reorder to reorder."""
         return self.gateway.services
 
+    def live_sessions(self) -> int:
+        """How many residents' platform sessions are open now."""
+        return self.gateway.live_sessions()
+
     def expire_sessions(self) -> None:
         """End every resident's platform session now (their calls answer SESSION_EXPIRED)."""
         self.gateway.expire_sessions()
+
+    def kiosk_settings(self) -> dict[str, Any]:
+        """The `[platform]` settings of a kiosk using this simulator: its address, the demo
+        credentials, and the simulator's halls for appointments."""
+        return {"url": self.url, "paas_id": self.paas_id, "token": self._token, "halls": halls_settings()}
 
     def start(self) -> PlatformSimulator:
         """Serve in a background thread; returns self."""

@@ -221,6 +221,17 @@ class LoggingSection(_Section):
     format: Literal["text", "json"]
 
 
+class HallEntry(_Section):
+    """A service hall taking counter appointments from this kiosk, and its counters."""
+
+    #: The platform's id of the hall (`hall` in the appointment calls).
+    id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=100)
+    address: str = ""
+    #: The platform's service id of each counter -> its name, in the order they are offered.
+    counters: dict[str, str] = Field(min_length=1)
+
+
 class PlatformSection(_Section):
     """The provincial platform's gateway this kiosk transacts through (docs/platform.md)."""
 
@@ -235,6 +246,10 @@ class PlatformSection(_Section):
     timeout: float = Field(gt=0, le=60)
     #: A CA bundle (PEM) the gateway's certificate must chain to; empty: the system's.
     ca_bundle: str
+    #: Documents with more pages are not printed here.
+    max_pages: int = Field(ge=1, le=500)
+    #: The halls residents may book appointments at from this kiosk; none: no appointments.
+    halls: list[HallEntry]
     #: The gateway's base address; empty: this kiosk has no platform and its services are out of
     #: service. Last, so that its check sees the keys it needs (and blames the file that set it).
     url: str
