@@ -54,8 +54,9 @@ def query_pdf(
 
 def poppler(tool: str, pdf: bytes, *args: str) -> str:
     """What a poppler tool says about `pdf`, given on its standard input."""
-    return subprocess.run([tool, *args, "-", *(["-"] if tool == "pdftotext" else [])],
-                          input=pdf, capture_output=True, check=True).stdout.decode("utf-8")  # fmt: skip
+    output = ["-"] if tool == "pdftotext" else []  # pdftotext also writes to a file unless told "-"
+    result = subprocess.run([tool, *args, "-", *output], input=pdf, capture_output=True, check=True)
+    return result.stdout.decode("utf-8")
 
 
 def text(pdf: bytes, page: int | None = None) -> str:
