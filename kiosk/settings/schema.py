@@ -235,6 +235,8 @@ class PlatformSection(_Section):
     timeout: float = Field(gt=0, le=60)
     #: A CA bundle (PEM) the gateway's certificate must chain to; empty: the system's.
     ca_bundle: str
+    #: The most pages of a delivered document the kiosk prints; a longer one is not printed here.
+    max_pages: int = Field(ge=1, le=500)
     #: The gateway's base address; empty: this kiosk has no platform and its services are out of
     #: service. Last, so that its check sees the keys it needs (and blames the file that set it).
     url: str
