@@ -448,6 +448,7 @@ class Journey:
                 self.ratings,
                 self._settings.kiosk.id,
                 guide_id=guide.id if guide is not None else "",
+                case_no=case_no,
                 already_rated=self.session.session_id is not None
                 and self._rated_session == self.session.session_id,
             )

@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from kiosk.background import Background, run_in_thread
@@ -43,8 +43,9 @@ from kiosk.desk.pages import (
     WaitPage,
 )
 from kiosk.desk.tables import account_table, contributions_table, licences_table
+from kiosk.documents import PrintContext, render_appointment_slip, render_query_table
 from kiosk.events import Navigated, SessionEnded, SessionIdentityDropped
-from kiosk.i18n import N_
+from kiosk.i18n import N_, translate
 from kiosk.journey import Journey, Screen, View
 from kiosk.platform.port import (
     PlatformError,
@@ -55,7 +56,7 @@ from kiosk.platform.port import (
     RateLimited,
     ServicePlatform,
 )
-from kiosk.platform.records import Appointment, Document, Licence, PlatformSession, Service, Slot
+from kiosk.platform.records import Document, Licence, PlatformSession, Service, Slot
 from kiosk.platform.service_flow import default_months
 from kiosk.records import IdCard, PrintJob
 from kiosk.settings import Settings
@@ -126,6 +127,8 @@ WEEKDAYS = (
     N_("Saturday"),
     N_("Sunday"),
 )
+#: The language of the papers the kiosk renders for the platform's services (a counter reads them).
+PAPER_LANGUAGE = "zh_CN"
 #: How many days ahead appointments can be chosen (from tomorrow).
 BOOKING_DAYS = 7
 #: Seconds the camera may take for one picture.
@@ -165,8 +168,6 @@ class ServiceDesk:
         platform: ServicePlatform | None,
         *,
         take_picture: Callable[[float], bytes] | None = None,
-        render_table: Callable[[TablePage], bytes] | None = None,
-        render_slip: Callable[[Appointment], bytes] | None = None,
         background: Background = run_in_thread,
         today: Callable[[], date] = date.today,
     ) -> None:
@@ -175,8 +176,6 @@ class ServiceDesk:
         self._session = journey.session
         self._platform = platform
         self._take_picture = take_picture
-        self._render_table = render_table
-        self._render_slip = render_slip
         self._background = background
         self._today = today
         self._lock = threading.RLock()
@@ -353,16 +352,35 @@ class ServiceDesk:
             job = PrintJob(title=f"{page.service.id} document", pdf=document.content)
             key = f"{session_id}:{page.service.id}:{document.sha256}"
             self._journey.print_paper(job, key, view, Paper.DOCUMENT)
-        elif isinstance(page, TablePage) and page.printable and self._render_table is not None:
-            pdf = self._render_table(page)
+        elif isinstance(page, TablePage) and page.printable:
+            pdf = self._table_pdf(page)
             key = f"{session_id}:{page.service.id}:table:{hashlib.sha256(pdf).hexdigest()[:16]}"
-            self._journey.print_paper(
-                PrintJob(title=f"{page.service.id} table", pdf=pdf), key, view, Paper.TABLE
-            )
-        elif isinstance(page, BookedPage) and not page.cancelled and self._render_slip is not None:
-            pdf = self._render_slip(page.appointment)
+            job = PrintJob(title=f"{page.service.id} table", pdf=pdf)
+            self._journey.print_paper(job, key, view, Paper.TABLE)
+        elif isinstance(page, BookedPage) and not page.cancelled:
+            pdf = render_appointment_slip(page.appointment, self._print_context(), self._paper_name())
             key = f"{session_id}:{page.service.id}:slip:{hashlib.sha256(pdf).hexdigest()[:16]}"
             self._journey.print_paper(PrintJob(title="appointment slip", pdf=pdf), key, view, Paper.SLIP)
+
+    def _table_pdf(self, page: TablePage) -> bytes:
+        """A query's table on paper, in Chinese (what a counter reads), for the resident to keep."""
+        values = dict(page.note_values)
+        note = translate(page.note, PAPER_LANGUAGE).format(**values) if page.note else ""
+        return render_query_table(
+            page.service.name,
+            [translate(column, PAPER_LANGUAGE) for column in page.columns],
+            [[translate(cell, PAPER_LANGUAGE) for cell in row] for row in page.rows],
+            note,
+            context=self._print_context(),
+            paper_name=self._paper_name(),
+        )
+
+    def _print_context(self) -> PrintContext:
+        kiosk = self._settings.kiosk
+        return PrintContext(kiosk_id=kiosk.id, site_name=kiosk.site_name, printed_at=datetime.now())
+
+    def _paper_name(self) -> str:
+        return self._journey.printing.printer.paper
 
     def cancel_appointment(self) -> None:
         """Cancel the appointment on screen (the BOOKED screen's "cancel")."""

@@ -8,6 +8,7 @@
         platform.retry_after = 30                # 429 with Retry-After: 30
         platform.garbage = "json"                # answers cut in half ("digest": documents' sha256 wrong)
         platform.trickle = 0.01                  # every answer's body a byte every 10 ms
+        platform.document_pages = 500            # every document a 500-page PDF
 
 The contract is /work/shared/reference/platform-api.md; the endpoints, checks and fictional data are
 in sim_gateway.py and sim_data.py, documented in docs/platform-simulator.md. The log names the
@@ -29,6 +30,7 @@ from typing import Any, Literal
 
 from kiosk.platform import signing
 from kiosk.platform.sim_data import halls_settings
+from kiosk.platform.sim_documents import long_document
 from kiosk.platform.sim_gateway import RESIDENT_TOKEN, Answer, Gateway, refusal
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,7 @@ class PlatformSimulator:
         retry_after: int | None = None,
         garbage: GarbageMode | None = None,
         trickle: float = 0.0,
+        document_pages: int | None = None,
     ) -> None:
         self.gateway = Gateway(paas_id, token)
         self._token = token
@@ -93,6 +96,8 @@ class PlatformSimulator:
         self.garbage: GarbageMode | None = garbage
         #: Seconds between the bytes of every answer's body (0: all at once).
         self.trickle = trickle
+        #: When set, every document is a PDF of this many pages (its file name and verify code kept).
+        self.document_pages = document_pages
         self._server = _Server(("127.0.0.1", port), _Handler, self)
         self._thread: threading.Thread | None = None
 
@@ -185,10 +190,16 @@ class PlatformSimulator:
             return refusal("BAD_SIGNATURE", 401)
         answer = self.gateway.handle(method, target, headers, body)
         data = answer.envelope.get("data")
-        if self.garbage == "digest" and isinstance(data, dict) and "document" in data:
-            document = {**data["document"], "sha256": hashlib.sha256(b"another document").hexdigest()}
-            return Answer(answer.status, {**answer.envelope, "data": {**data, "document": document}})
-        return answer
+        changes_documents = self.document_pages is not None or self.garbage == "digest"
+        if not (changes_documents and isinstance(data, dict) and "document" in data):
+            return answer
+        document = data["document"]
+        if self.document_pages is not None:
+            document = long_document(document, self.document_pages)
+        if self.garbage == "digest":
+            document = {**document, "sha256": hashlib.sha256(b"another document").hexdigest()}
+        envelope = {**answer.envelope, "data": {**data, "document": document}}
+        return Answer(answer.status, envelope, answer.headers)
 
     def payload(self, answer: Answer) -> bytes:
         """The bytes of an answer's body (cut in half when the simulator answers garbage JSON)."""

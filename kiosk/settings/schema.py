@@ -246,7 +246,7 @@ class PlatformSection(_Section):
     timeout: float = Field(gt=0, le=60)
     #: A CA bundle (PEM) the gateway's certificate must chain to; empty: the system's.
     ca_bundle: str
-    #: Documents with more pages are not printed here.
+    #: The most pages of a delivered document the kiosk prints; a longer one is not printed here.
     max_pages: int = Field(ge=1, le=500)
     #: The halls residents may book appointments at from this kiosk; none: no appointments.
     halls: list[HallEntry]

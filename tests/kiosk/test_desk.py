@@ -194,16 +194,17 @@ def test_a_certificate_is_delivered_checked_and_printed_as_delivered(kiosk: Kios
 def test_a_document_with_too_many_pages_is_not_offered_for_printing(
     make_kiosk: Callable[..., Kiosk], simulator: PlatformSimulator
 ) -> None:
-    kiosk = make_kiosk({"platform": {**simulator.kiosk_settings(), "max_pages": 1}})
+    simulator.document_pages = 500
+    kiosk = make_kiosk({"platform": simulator.kiosk_settings()})
     kiosk.journey.wake()
     identify(kiosk)
     start(kiosk, "si.certificate")
     kiosk.desk.agree()
     document: DocumentPage = page(kiosk)
-    if document.document.pages > 1:
-        assert document.problem == desk_module.TOO_MANY_PAGES
-    else:
-        pytest.skip("the simulator's certificate has one page")
+    assert document.document.pages == 500 and document.problem == desk_module.TOO_MANY_PAGES
+    kiosk.desk.print_page()
+    assert kiosk.journey.view.screen is Screen.DOCUMENT  # nothing printed
+    assert kiosk.devices.printer.completed_files() == []  # type: ignore[attr-defined]
 
 
 def test_a_licence_is_chosen_given_a_purpose_and_delivered(kiosk: Kiosk) -> None:
@@ -407,3 +408,43 @@ def test_the_log_of_a_visit_names_no_resident(
     for personal in ("演示居民", "371002199001010023", "DEMO-DL-000001", "544.00", "6800"):
         assert personal not in text
     assert "resident platform session opened" in text
+
+
+def test_a_query_and_an_appointment_slip_are_printed_in_chinese(kiosk: Kiosk) -> None:
+    from tests.kiosk.test_service_papers import text
+
+    kiosk.journey.wake()
+    kiosk.journey.set_language("en")  # the resident reads English; the paper is for any counter
+    identify(kiosk)
+    start(kiosk, "si.records")
+    kiosk.desk.agree()
+    kiosk.desk.print_page()
+    assert kiosk.journey.view.screen is Screen.PRINT_DONE and kiosk.journey.view.paper is Paper.TABLE
+    printer = kiosk.devices.printer
+    table = text((printer.output / printer.completed_files()[-1]).read_bytes())  # type: ignore[attr-defined]
+    assert "缴费基数" in table and "社保缴费记录查询" in table and "¥544.00" in table
+    kiosk.journey.home()
+    kiosk.desk.open_services()
+    kiosk.desk.choose("appt.book")
+    for value in ("HALL-WH", "si.counter", BOOKING_DAY.isoformat()):
+        kiosk.desk.pick(value)
+    kiosk.desk.pick(page(kiosk).choices[0].value)
+    booked: BookedPage = page(kiosk)
+    kiosk.desk.print_page()
+    assert kiosk.journey.view.paper is Paper.SLIP and kiosk.journey.view.screen is Screen.PRINT_DONE
+    slip = text((printer.output / printer.completed_files()[-1]).read_bytes())  # type: ignore[attr-defined]
+    assert booked.appointment.appointment_no in slip and "09:00" in slip
+
+
+def test_a_case_is_rated_as_a_case(kiosk: Kiosk, simulator: PlatformSimulator) -> None:
+    start(kiosk, "case.progress")
+    for char in "WH2026110700001":
+        kiosk.desk.type_text(char)
+    kiosk.desk.focus("query_code")
+    for char in "482913":
+        kiosk.desk.type_text(char)
+    kiosk.desk.submit()
+    kiosk.desk.rate_case()
+    view = kiosk.journey.view
+    assert view.screen is Screen.RATING and view.rating is not None and view.guide is None
+    assert view.rating.case_no == "WH2026110700001"
