@@ -19,6 +19,7 @@ from kiosk.doctor.devices import check_camera
 from kiosk.doctor.report import CheckEnvironment
 from kiosk.ports import DeviceUnavailable
 from kiosk.settings import LoadedSettings, SettingsError
+from tests.kiosk.test_provision import IDENTITY, PIN, provision, site
 
 
 def camera_frames(folder: Path, count: int = 8) -> str:
@@ -137,3 +138,33 @@ def test_the_kiosk_takes_pictures_in_memory_and_releases_the_camera_when_it_clos
     kiosk.close()
     with pytest.raises(DeviceUnavailable, match="closed"):
         kiosk.devices.camera.capture(1.0)
+
+
+APPLIANCE_SITE = '[kiosk]\nmode = "appliance"\n'
+PROVISIONED = [*IDENTITY, "--id-reader-port", "none", "--sscard-reader", "none", "--scanner", "none"]
+PROVISIONED += ["--printer-queue", "none", "--speaker", "none", "--pin", PIN]
+
+
+def test_provisioning_an_appliance_tests_the_camera_it_is_given_and_saves_it(tmp_path: Path) -> None:
+    (tmp_path / "kiosk.toml").write_text(APPLIANCE_SITE, encoding="utf-8")
+    port = camera_frames(tmp_path / "camera")
+    result = provision(tmp_path, "--non-interactive", *PROVISIONED, "--camera", port)
+    assert result.exit_code == 0, result.output
+    assert f"face camera (v4l driver) on {port}: a picture of 320x240" in result.output
+    assert site(tmp_path)["devices"]["camera"] == {"driver": "v4l", "port": port}  # type: ignore[index]
+    assert not any(path.read_bytes().startswith(b"\xff\xd8") for path in files_in(tmp_path / "data"))
+
+
+def test_provisioning_refuses_a_camera_that_takes_no_picture(tmp_path: Path) -> None:
+    (tmp_path / "kiosk.toml").write_text(APPLIANCE_SITE, encoding="utf-8")
+    result = provision(tmp_path, "--non-interactive", *PROVISIONED, "--camera", "/dev/video97")
+    assert result.exit_code == 1, result.output
+    assert "camera: camera '/dev/video97' could not be opened" in result.output
+    assert (tmp_path / "kiosk.toml").read_text(encoding="utf-8") == APPLIANCE_SITE
+
+
+@pytest.mark.skipif(any(Path("/dev").glob("video*")), reason="this machine has a camera")
+def test_provisioning_auto_without_a_camera_says_so(tmp_path: Path) -> None:
+    result = provision(tmp_path, "--non-interactive", *PROVISIONED, "--camera", "auto")
+    assert result.exit_code == 2
+    assert "--camera auto: no camera found (no /dev/video*)" in result.output
