@@ -171,6 +171,7 @@ class Kiosk:
         for device in (self.devices.id_reader, self.devices.sscard_reader, self.devices.scanner):
             device.close()
         self.devices.speaker.close()
+        self.devices.camera.close()
         self.catalogue.close()
 
 

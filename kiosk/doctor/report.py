@@ -95,6 +95,7 @@ def _device_probes(
         ("printer", True, lambda: devices.check_printer(configured.printer, context, mode)),
         ("scanner", True, lambda: devices.check_scanner(configured.scanner, context, mode)),
         ("speaker", True, lambda: devices.check_speaker(configured.speaker, context, mode)),
+        ("camera", True, lambda: devices.check_camera(configured.camera, context, mode)),
     ]
     if configured.printer.driver == "cups":
         server = configured.printer.driver_setting("server")

@@ -178,12 +178,20 @@ class SpeakerSection(DeviceSection):
     enabled: bool
 
 
+class CameraSection(DeviceSection):
+    """The face camera: how long the core lets one picture take before telling the resident."""
+
+    #: Seconds one capture may take (opening the camera, its warm-up, the picture).
+    capture_timeout: float = Field(gt=0, le=30)
+
+
 class DevicesSection(_Section):
     id_reader: IdReaderSection
     sscard_reader: SocialSecurityReaderSection
     scanner: ScannerSection
     printer: PrinterSection
     speaker: SpeakerSection
+    camera: CameraSection
 
 
 class SyncSection(_Section):
