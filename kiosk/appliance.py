@@ -221,7 +221,11 @@ def build_kiosk(
         out_of_service=devices.out_of_service,
     )
     identity = IdentityService(devices.id_reader, devices.sscard_reader, session, bus)
-    desk = ServiceDesk(settings, bus, journey, _platform(settings), background=background)
+    # A camera out of service takes no picture: the services needing a face say so plainly.
+    camera = None if "camera" in devices.out_of_service else devices.camera.capture
+    desk = ServiceDesk(
+        settings, bus, journey, _platform(settings), take_picture=camera, background=background
+    )
     log.info("kiosk %s ready: %d guides, data in %s", settings.kiosk.id, catalogue.count(), data)
     sync_state = SyncState(state_path(data))
     narrator = Narrator(bus, journey, devices.speaker)

@@ -131,8 +131,6 @@ WEEKDAYS = (
 PAPER_LANGUAGE = "zh_CN"
 #: How many days ahead appointments can be chosen (from tomorrow).
 BOOKING_DAYS = 7
-#: Seconds the camera may take for one picture.
-CAMERA_SECONDS = 5.0
 
 #: The services whose flow this desk knows, by id; others the platform lists are not shown.
 KNOWN = (
@@ -266,7 +264,7 @@ class ServiceDesk:
         def work() -> None:
             picture, message = None, ""
             try:
-                picture = take(CAMERA_SECONDS)
+                picture = take(self._settings.devices.camera.capture_timeout)
             except Exception as error:  # a device's failure, whatever its kind, is the camera's
                 log.warning("camera: no picture (%s)", type(error).__name__)
                 message = CAMERA_FAILED

@@ -40,17 +40,9 @@ CARDS = Path(__file__).resolve().parents[2] / "config" / "demo" / "cards"
 BOOKING_DAY = date(2026, 12, 9)
 
 
-def face_picture() -> bytes:
-    """What a camera gives at the device boundary: a real JPEG."""
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (180, 150, 120)).save(out, "JPEG")
-    return out.getvalue()
-
-
 @pytest.fixture
 def kiosk(make_kiosk: Callable[..., Kiosk], simulator: PlatformSimulator) -> Kiosk:
     built = make_kiosk({"platform": simulator.kiosk_settings()})
-    built.desk._take_picture = lambda _timeout: face_picture()  # the camera, at the device boundary
     built.desk._today = lambda: BOOKING_DAY.replace(day=8)
     return built
 
@@ -162,10 +154,7 @@ def test_a_face_the_platform_does_not_match_is_refused_in_its_own_words(
 
 
 def test_a_camera_that_fails_says_so_and_lets_the_resident_try_again(kiosk: Kiosk) -> None:
-    def broken(_timeout: float) -> bytes:
-        raise OSError("no frames")
-
-    kiosk.desk._take_picture = broken
+    kiosk.devices.camera.fail_next(1)  # type: ignore[attr-defined]  # the simulated camera
     kiosk.journey.wake()
     identify(kiosk)
     start(kiosk, "hf.account")
@@ -173,6 +162,21 @@ def test_a_camera_that_fails_says_so_and_lets_the_resident_try_again(kiosk: Kios
     kiosk.desk.take_picture()
     failed: FacePage = page(kiosk)
     assert failed.picture is None and failed.message == desk_module.CAMERA_FAILED and not failed.taking
+    kiosk.desk.take_picture()
+    assert page(kiosk).picture is not None and not page(kiosk).message
+
+
+def test_without_a_camera_the_face_services_say_so(
+    make_kiosk: Callable[..., Kiosk], simulator: PlatformSimulator
+) -> None:
+    kiosk = make_kiosk({"platform": simulator.kiosk_settings(), "devices": {"camera": {"driver": "none"}}})
+    kiosk.journey.wake()
+    identify(kiosk)
+    start(kiosk, "hf.account")
+    kiosk.desk.agree()
+    failed: FailurePage = page(kiosk)
+    assert kiosk.journey.view.screen is Screen.SERVICE_FAILED and failed.message == desk_module.CAMERA_OUT
+    assert simulator.live_sessions() == 0
 
 
 def test_a_certificate_is_delivered_checked_and_printed_as_delivered(kiosk: Kiosk) -> None:
