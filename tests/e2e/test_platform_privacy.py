@@ -41,7 +41,9 @@ def texts_of(path: Path) -> tuple[bytes, str]:
     raw = path.read_bytes()
     text = ""
     if raw.startswith(b"%PDF"):
-        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=False).stdout
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=False
+        ).stdout
     return raw, text
 
 
