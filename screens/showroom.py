@@ -18,7 +18,7 @@ TOUR_PIN = "246810"
 VARIANTS = ("zh", "en", "elder")
 
 #: Every device of a kiosk, as named in the settings' environment variables.
-DEVICES = ("ID_READER", "SSCARD_READER", "SCANNER", "PRINTER", "SPEAKER")
+DEVICES = ("ID_READER", "SSCARD_READER", "SCANNER", "PRINTER", "SPEAKER", "CAMERA")
 
 
 def simulated_offscreen_kiosk(data_dir: Path) -> None:
