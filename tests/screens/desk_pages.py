@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from kiosk.desk.pages import (
     BookedPage,
     CasePage,
@@ -12,7 +14,8 @@ from kiosk.desk.pages import (
     EntryPage,
     TablePage,
 )
-from kiosk.platform.records import Appointment, Case, Document, Service, Stage
+from kiosk.desk.tables import contributions_table
+from kiosk.platform.records import Appointment, Case, Contribution, Document, Service, Stage
 
 SI_RECORDS = Service("si.records", "社保缴费记录查询", "Social insurance contributions", "card", "query")
 SI_CERTIFICATE = Service(
@@ -22,24 +25,20 @@ CASE_PROGRESS = Service("case.progress", "办件进度查询", "Case progress", 
 APPT_BOOK = Service("appt.book", "窗口预约", "Book a counter appointment", "card", "booking")
 
 INSURANCES = ("职工基本养老保险", "职工基本医疗保险", "失业保险")
+EMPLOYER = "威海市演示科技有限公司（虚构）"
 VERIFY_URL = "https://zwfw.weihai.example/verify/V7K2Q9M4"
 
 
 def contributions_page(months: int = 12, *, printable: bool = True) -> TablePage:
-    """A year of three insurances: 36 rows, the amounts as the desk formats them."""
-    rows = tuple(
-        (f"2026-{month:02d}", insurance, "¥5,200.00", f"¥{paid:,.2f}")
+    """A year of three insurances, as the desk tabulates it: 36 rows, newest month first."""
+    records = [
+        Contribution(
+            f"2026-{month:02d}", insurance, Decimal("5200.00"), paid, "威海市演示科技有限公司（虚构）"
+        )
         for month in range(1, months + 1)
-        for insurance, paid in zip(INSURANCES, (416.0, 104.0, 26.0), strict=True)
-    )
-    return TablePage(
-        service=SI_RECORDS,
-        columns=("Month", "Insurance", "Base", "Paid"),
-        rows=rows,
-        note="Total paid: {total}",
-        note_values=(("total", f"¥{546.0 * months:,.2f}"),),
-        printable=printable,
-    )
+        for insurance, paid in zip(INSURANCES, (Decimal("416"), Decimal("104"), Decimal("26")), strict=True)
+    ]
+    return contributions_table(SI_RECORDS, records, printable)
 
 
 def document_page(problem: str = "") -> DocumentPage:

@@ -11,7 +11,9 @@ import pytest
 from PIL import Image, ImageFilter
 
 from kiosk.barcodes import decode_image
+from kiosk.desk.desk import FILL_IN
 from kiosk.desk.pages import DeskPage, Paper
+from kiosk.i18n import translate
 from kiosk.journey import Screen, View
 from screens.accessibility import check_tree, window_box
 from screens.pilot import UiPilot
@@ -69,7 +71,8 @@ def test_a_long_table_reads_page_by_page_with_no_row_cut(
     screen = show(ui, Screen.QUERY, page)
     assert screen.page_count > 1
     assert f"第 1/{screen.page_count} 页" in ui.texts()
-    assert "Total paid: ¥6,552.00" in ui.texts()
+    note = translate(page.note, "zh_CN").format(**dict(page.note_values))
+    assert note in ui.texts() and "¥6,552.00" in note
     previous, following = ui.widget(Screen.QUERY, "previous"), ui.widget(Screen.QUERY, "next")
     assert previous.disabled and not following.disabled
     seen: list[tuple[str, ...]] = []
@@ -96,8 +99,9 @@ def test_amounts_are_right_aligned_and_rows_alternate(make_ui: Callable[..., UiP
     show(ui, Screen.QUERY, desk_pages.contributions_page())
     table = ui.widget(Screen.QUERY, "table")
     rows = [child for child in reversed(table.children) if hasattr(child, "heading")]
-    month, insurance, base, paid = reversed(rows[1].children)
-    assert month.halign == insurance.halign == "left" and base.halign == paid.halign == "right"
+    month, insurance, base, paid, employer = reversed(rows[1].children)
+    assert month.halign == insurance.halign == employer.halign == "left"
+    assert base.halign == paid.halign == "right"
     assert rows[1].tint != rows[2].tint and rows[1].tint == rows[3].tint
 
 
@@ -191,11 +195,11 @@ def test_the_keypad_follows_the_active_field(make_ui: Callable[..., UiPilot]) ->
     assert "也可以把回执上的二维码对准扫码口，本机会自动填好号码。" in ui.texts()
     assert shown(ui, ui.widget(Screen.ENTRY, "erase")) and shown(ui, ui.widget(Screen.ENTRY, "submit"))
 
-    show(ui, Screen.ENTRY, desk_pages.entry_page(active="query_code", message="Please fill in every field."))
+    show(ui, Screen.ENTRY, desk_pages.entry_page(active="query_code", message=FILL_IN))
     # Digits as on a phone: 1-9, then erase, 0, submit; no empty slot.
     labels = [getattr(key, "key", "") or key.text for key in reversed(keypad.children)]
     assert labels == [*"123456789", "删除", "0", "查询"] and keypad.cols == 3
-    assert "Please fill in every field." in ui.texts()  # the desk's message (translated by the lead's .po)
+    assert translate(FILL_IN, "zh_CN") in ui.texts()
 
 
 def test_a_case_shows_its_stages_as_a_timeline(make_ui: Callable[..., UiPilot]) -> None:
@@ -273,7 +277,7 @@ PAGES: list[tuple[Screen, Callable[[], DeskPage]]] = [
     (Screen.CHOOSE, desk_pages.slots_page),
     (Screen.CHOOSE, desk_pages.halls_page),
     (Screen.ENTRY, desk_pages.entry_page),
-    (Screen.ENTRY, lambda: desk_pages.entry_page(active="query_code", message="Please fill in every field.")),
+    (Screen.ENTRY, lambda: desk_pages.entry_page(active="query_code", message=FILL_IN)),
     (Screen.CASE, lambda: desk_pages.case_page(rateable=True)),
     (Screen.BOOKED, desk_pages.booked_page),
     (Screen.BOOKED, lambda: desk_pages.booked_page(cancelled=True)),
