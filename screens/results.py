@@ -12,7 +12,9 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
 from kivy.factory import Factory
+from kivy.metrics import dp
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
@@ -32,9 +34,6 @@ from screens.widgets import KLabel
 
 #: A cell that reads as a number: an amount (¥1,234.50, 1234.50 元), a count, a month's figure.
 NUMBER = re.compile(r"^[-+]?[¥￥]?\s?[-+]?\d[\d,]*(\.\d+)?\s?(\u5143|%)?$")  # \u5143: yuan
-#: How much wider than the narrowest a column may be, however long its words (the widest column
-#: would otherwise starve the others).
-WIDEST_COLUMN = 3.0
 
 
 def service_title(service: Service) -> str:
@@ -51,18 +50,28 @@ def numeric_columns(rows: Sequence[Sequence[str]], count: int) -> list[bool]:
     ]
 
 
-def column_weights(headings: Sequence[str], rows: Sequence[Sequence[str]]) -> list[float]:
-    """Each column's share of the width, by the longest text it holds (a CJK character counts twice)."""
+def column_widths(heading_widths: Sequence[float], cell_widths: Sequence[float], room: float) -> list[float]:
+    """Each column's width, from how wide its text is on one line (headings and cells apart).
 
-    def length(text: str) -> int:
-        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-    longest = [
-        max([length(headings[i]), *(length(row[i]) for row in rows if i < len(row))])
-        for i in range(len(headings))
+    When everything fits on one line, the columns share the room in proportion. When it does not,
+    the narrow columns (a month, an amount: words that must not break) keep their cells whole and
+    the wide ones (a name, an employer) share what is left and wrap; a heading may wrap anywhere.
+    """
+    natural = [max(head, cell) for head, cell in zip(heading_widths, cell_widths, strict=True)]
+    if not natural:
+        return []
+    if sum(natural) <= room:
+        return [room * width / sum(natural) for width in natural]
+    narrow = [cell <= room / (len(natural) + 1) for cell in cell_widths]
+    kept = sum(cell for cell, fixed in zip(cell_widths, narrow, strict=True) if fixed)
+    left = room - kept
+    wide = sum(width for width, fixed in zip(natural, narrow, strict=True) if not fixed)
+    if wide <= 0 or left < room * 0.25:  # too many narrow columns: everyone wraps a little
+        return [room * cell / (sum(cell_widths) or 1) for cell in cell_widths]
+    return [
+        cell if fixed else left * width / wide
+        for cell, width, fixed in zip(cell_widths, natural, narrow, strict=True)
     ]
-    shortest = max(1, min(longest, default=1))
-    return [min(max(n, 1) / shortest, WIDEST_COLUMN) for n in longest]
 
 
 def paginate(heights: Sequence[float], room: float) -> list[tuple[int, int]]:
@@ -164,9 +173,9 @@ class QueryScreen(KioskScreen):
             return
         headings = [_(column) for column in page.columns]
         numeric = numeric_columns(page.rows, len(headings))
-        weights = column_weights(headings, page.rows)
-        head = self._row(headings, numeric, weights, heading=True)
-        rows = [self._row(cells, numeric, weights, shade=i % 2 == 1) for i, cells in enumerate(page.rows)]
+        widths = self._column_widths(headings, [[_(cell) for cell in row] for row in page.rows])
+        head = self._row(headings, numeric, widths, heading=True)
+        rows = [self._row(cells, numeric, widths, shade=i % 2 == 1) for i, cells in enumerate(page.rows)]
         self._pages = paginate([row.height for row in rows], table.height - head.height)
         self.page_count = max(1, len(self._pages))
         self.page_number = min(self.page_number, self.page_count)
@@ -177,17 +186,33 @@ class QueryScreen(KioskScreen):
                 table.add_widget(row)
         table.add_widget(Widget())  # the rows sit at the top; the room left stays below them
 
+    def _column_widths(self, headings: Sequence[str], rows: Sequence[Sequence[str]]) -> list[float]:
+        """The columns' widths for the table's present width and the theme's text size."""
+        theme = App.get_running_app().theme
+        font = {"font_size": theme.body, "font_name": theme.font_name}
+        sample = TableRow()
+        room = self.ids.table.width - sample.padding[0] - sample.padding[2]
+        margin = dp(20) + 2  # a cell's own padding (results.kv), and a pixel of rounding each side
+
+        def one_line(text: str, bold: bool = False) -> float:
+            return float(CoreLabel(bold=bold, **font).get_extents(text)[0]) + margin if text else 0.0
+
+        heading_widths = [one_line(text, bold=True) for text in headings]
+        cell_widths = [
+            max((one_line(row[i]) for row in rows if i < len(row)), default=0.0) for i in range(len(headings))
+        ]
+        return column_widths(heading_widths, cell_widths, room)
+
     def _row(
         self,
         cells: Sequence[str],
         numeric: Sequence[bool],
-        weights: Sequence[float],
+        widths: Sequence[float],
         *,
         heading: bool = False,
         shade: bool = False,
     ) -> TableRow:
         theme = App.get_running_app().theme
-        width = self.ids.table.width
         row = TableRow(heading=heading)
         if heading:
             row.tint = theme.primary
@@ -195,13 +220,12 @@ class QueryScreen(KioskScreen):
             row.tint = (*theme.primary[:3], 0.08)
         else:
             row.tint = theme.surface
-        total = sum(weights) or 1.0
         tallest = 0.0
-        for index, weight in enumerate(weights):
+        for index, width in enumerate(widths):
             text = cells[index] if index < len(cells) else ""
             cell = TableCell(text=_(text) if text else "", numeric=numeric[index], heading=heading)
             cell.size_hint_x = None
-            cell.width = (width - row.padding[0] - row.padding[2]) * weight / total
+            cell.width = width
             cell.texture_update()
             tallest = max(tallest, cell.texture_size[1])
             row.add_widget(cell)
