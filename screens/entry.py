@@ -24,8 +24,18 @@ from screens.widgets import KButton
 LETTER_KEYS = "1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: A digits keypad, laid out as on a phone; its last row also holds erase and submit.
 DIGIT_KEYS = "123456789"
-#: How tall an option's button grows to fill the screen, in touch heights.
-MAX_CHOICE_HEIGHT = 2.4
+#: How tall an option's button grows to fill the screen, in touch heights (a few grow taller).
+MAX_CHOICE_HEIGHT = 3.2
+MAX_FEW_CHOICE_HEIGHT = 4.0
+FEW_CHOICES = 4
+#: How wide a label may be (twice as wide a detail), in Latin letters, before an option wants a
+#: wide button: eight Chinese characters, or a time span such as 09:00–09:30.
+LONG_LABEL = 16
+
+
+def shown_width(text: str) -> int:
+    """How wide a text is, in Latin letters: a Chinese character (or a full-width sign) is two."""
+    return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
 
 
 class ChoiceButton(ButtonBehavior, BoxLayout):
@@ -40,12 +50,31 @@ class ChoiceButton(ButtonBehavior, BoxLayout):
     words_height = NumericProperty(0)
 
 
+def grid_columns(count: int, portrait: bool, long_words: bool = False) -> int:
+    """How many columns of options: no empty slot in the last row where a layout allows it,
+    within the rows a screen holds, nearest the usual width (4 across landscape, 2 down portrait;
+    fewer for long words, a hall's name and address, which would break badly in narrow buttons)."""
+    if long_words:
+        usual, widest, most_rows = (1, 2, 7) if portrait else (2, 3, 4)
+    else:
+        usual, widest, most_rows = (2, 3, 7) if portrait else (4, 7, 4)
+    if count <= 0:
+        return usual
+    fitting = [cols for cols in range(1, widest + 1) if -(-count // cols) <= most_rows]
+    if not fitting:  # more than a screen holds: as few rows to scroll through as may be
+        return widest
+    return min(fitting, key=lambda cols: (-count % cols, abs(cols - usual)))
+
+
 class ChooseScreen(KioskScreen):
     """A question and its options as large buttons, all in view (or a cue that more lie below)."""
 
     portrait = BooleanProperty(False)
     #: How many options there are (the grid's columns follow it).
     count = NumericProperty(0)
+    columns = NumericProperty(2)
+    #: Some option's words are long (a hall's name and address): fewer, wider buttons.
+    long_words = BooleanProperty(False)
     #: The options reach below the fold: say so under them.
     more_below = BooleanProperty(False)
 
@@ -68,6 +97,11 @@ class ChooseScreen(KioskScreen):
         grid = self.ids.choices
         grid.clear_widgets()
         self.count = len(page.choices)
+        self.long_words = any(
+            shown_width(_(option.label)) > LONG_LABEL or shown_width(_(option.detail)) > 2 * LONG_LABEL
+            for option in page.choices
+        )
+        self.columns = grid_columns(self.count, self.portrait, self.long_words)
         for choice in page.choices:
             detail = _(choice.detail) if choice.detail else ""
             if not choice.enabled and not detail:
@@ -78,6 +112,11 @@ class ChooseScreen(KioskScreen):
             button.bind(words_height=lambda *_: self._resize())
             grid.add_widget(button)
         self.ids.scroll.scroll_y = 1
+        self._resize()
+
+    def on_portrait(self, _instance: Any, portrait: bool) -> None:
+        # A screen not showing yet has no size: its orientation is known once it shows.
+        self.columns = grid_columns(self.count, portrait, self.long_words)
         self._resize()
 
     def on_leave(self, *args: object) -> None:
@@ -94,7 +133,8 @@ class ChooseScreen(KioskScreen):
         rows = -(-len(buttons) // max(1, grid.cols))
         room = (scroll.height - grid.padding[1] - grid.padding[3] - grid.spacing[1] * (rows - 1)) / rows
         needed = max(button.words_height for button in buttons)
-        height = max(needed, min(max(room, touch * 1.3), touch * MAX_CHOICE_HEIGHT))
+        tallest = touch * (MAX_CHOICE_HEIGHT if len(buttons) > FEW_CHOICES else MAX_FEW_CHOICE_HEIGHT)
+        height = max(needed, min(max(room, touch * 1.3), tallest))
         for button in buttons:
             button.min_height = height
         self._check_fold()

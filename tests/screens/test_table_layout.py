@@ -1,4 +1,4 @@
-"""How a query's table is cut into columns and pages (screens.results), without drawing it."""
+"""How a query's table is cut into columns and pages, and options into rows, without drawing them."""
 
 from __future__ import annotations
 
@@ -37,3 +37,13 @@ def test_times_as_residents_read_them() -> None:
     assert when("2026-11-20") == "2026-11-20"
     assert when("next week") == "next week"  # the platform's own words when not a time
     assert slot_day_and_time("2026-12-09T09:30")[1] == "09:30"
+
+
+def test_options_fill_their_rows_without_an_empty_slot() -> None:
+    from screens.entry import grid_columns
+
+    assert grid_columns(14, portrait=False) == 7  # a day's slots: two full rows
+    assert grid_columns(12, portrait=False) == 4
+    assert grid_columns(14, portrait=True) == 2
+    assert grid_columns(2, portrait=True, long_words=True) == 1  # a hall's name and address
+    assert grid_columns(0, portrait=False) == 4
