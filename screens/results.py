@@ -284,7 +284,9 @@ class CaseScreen(KioskScreen):
         case = page.case
         self.ids.header.title = case.service_name
         self.ids.case_no.text = case.case_no
-        self.ids.status.text = case.status
+        # The national words of a case's stages and states (受理, 审查中, ...) are in the catalogue
+        # (an English reader gets them in English); a platform's other words stay as given.
+        self.ids.status.text = _(case.status)
         self.rateable, self.rated = case.rateable, page.rated
         self._fill_stages(case.stages)
 
@@ -303,7 +305,7 @@ class CaseScreen(KioskScreen):
         upcoming = next((i for i, stage in enumerate(stages) if not stage.done), None)
         for index, stage in enumerate(stages):
             row = StageRow(
-                name=stage.name,
+                name=_(stage.name),
                 time=when(stage.at) if stage.at and stage.done else "",
                 done=stage.done,
                 next=index == upcoming,

@@ -224,6 +224,14 @@ def test_a_case_shows_its_stages_as_a_timeline(make_ui: Callable[..., UiPilot]) 
     assert not shown(ui, ui.widget(Screen.CASE, "rate")) and not screen.rated
 
 
+def test_a_case_reads_in_english_with_the_platforms_words_beside(make_ui: Callable[..., UiPilot]) -> None:
+    ui = started(make_ui, language="en")
+    show(ui, Screen.CASE, desk_pages.case_page())
+    texts = ui.texts()
+    assert "Under review (审查中)" in texts and "Accepted (受理)" in texts and "Delivery (送达)" in texts
+    assert "Done: 2026-11-20 10:21" in texts and "Next step" in texts
+
+
 def test_an_appointment_shows_its_number_and_cancelling_asks_first(make_ui: Callable[..., UiPilot]) -> None:
     ui = started(make_ui)
     screen = show(ui, Screen.BOOKED, desk_pages.booked_page())
