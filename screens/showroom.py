@@ -22,6 +22,7 @@ TOUR_PIN = "246810"
 #: The ways a resident can set up their visit (zh, en, elder mode in Chinese); each is one tour.
 VARIANTS = ("zh", "en", "elder")
 
+
 @contextmanager
 def showroom_platform() -> Iterator[PlatformSimulator]:
     """The platform simulator on a free loopback port, and this process's environment pointing the
