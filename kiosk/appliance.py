@@ -223,8 +223,15 @@ def build_kiosk(
     identity = IdentityService(devices.id_reader, devices.sscard_reader, session, bus)
     # A camera out of service takes no picture: the services needing a face say so plainly.
     camera = None if "camera" in devices.out_of_service else devices.camera.capture
+    scanner = None if "scanner" in devices.out_of_service else devices.scanner.scan
     desk = ServiceDesk(
-        settings, bus, journey, _platform(settings), take_picture=camera, background=background
+        settings,
+        bus,
+        journey,
+        _platform(settings),
+        take_picture=camera,
+        scan_code=scanner,
+        background=background,
     )
     log.info("kiosk %s ready: %d guides, data in %s", settings.kiosk.id, catalogue.count(), data)
     sync_state = SyncState(state_path(data))
