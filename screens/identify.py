@@ -6,7 +6,7 @@ from kivy.animation import Animation
 from kivy.properties import BooleanProperty
 
 from kiosk.journey import View
-from kiosk.records import CardKind, IdCard, mask_name, mask_number
+from kiosk.records import CardKind, IdCard, ResidentCode, mask_name, mask_number
 from screens.base import KioskScreen
 from screens.face import face
 from screens.i18n import _
@@ -52,14 +52,19 @@ class IdentifiedScreen(KioskScreen):
         identity = journey.session.identity
         if identity is None:
             return
-        number = identity.id_number if isinstance(identity, IdCard) else identity.ss_number
-        self.ids.greeting.text = _("Hello, {name}").format(name=mask_name(identity.name))
-        self.ids.number.text = _("ID number: {number}").format(number=mask_number(number))
-        self.ids.card.text = (
-            _("Identified with your ID card")
-            if isinstance(identity, IdCard)
-            else _("Identified with your social security card")
-        )
+        if isinstance(identity, ResidentCode):  # the code carries no name or number of its own
+            self.ids.greeting.text = _("Hello")
+            self.ids.number.text = ""
+            self.ids.card.text = _("Identified with your resident code")
+        else:
+            number = identity.id_number if isinstance(identity, IdCard) else identity.ss_number
+            self.ids.greeting.text = _("Hello, {name}").format(name=mask_name(identity.name))
+            self.ids.number.text = _("ID number: {number}").format(number=mask_number(number))
+            self.ids.card.text = (
+                _("Identified with your ID card")
+                if isinstance(identity, IdCard)
+                else _("Identified with your social security card")
+            )
         services = self.ids.services
         services.clear_widgets()
         for summary in view.guides:

@@ -42,6 +42,7 @@ from kiosk.desk.pages import (
     TablePage,
     WaitPage,
 )
+from kiosk.desk.receipts import read_receipt
 from kiosk.desk.tables import account_table, contributions_table, licences_table
 from kiosk.documents import PrintContext, render_appointment_slip, render_query_table
 from kiosk.events import Navigated, SessionEnded, SessionIdentityDropped
@@ -57,8 +58,8 @@ from kiosk.platform.port import (
     ServicePlatform,
 )
 from kiosk.platform.records import Document, Licence, PlatformSession, Service, Slot
-from kiosk.platform.service_flow import default_months
-from kiosk.records import IdCard, PrintJob
+from kiosk.platform.service_flow import default_months, open_resident_session
+from kiosk.records import PrintJob, ResidentCode
 from kiosk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ CAMERA_FAILED = N_("The picture could not be taken. Please look at the camera an
 TOO_MANY_PAGES = N_("This document has {pages} pages, too many to print here. Please ask at {help_desk}.")
 NO_PRINTER = N_("The printer is not available right now.")
 FILL_IN = N_("Please fill in every field.")
+NOT_A_RECEIPT = N_("This code is not a case receipt. Please type the case number and query code.")
 
 #: Refusals the kiosk words itself (the platform's code -> message id), not the platform's words.
 OWN_WORDS = {"SESSION_EXPIRED": SESSION_OVER, "NO_IDENTITY": NOT_WORKING}
@@ -127,6 +129,8 @@ WEEKDAYS = (
     N_("Saturday"),
     N_("Sunday"),
 )
+#: Seconds each wait for a receipt's code lasts (the watch ends soon after its screen does).
+RECEIPT_POLL = 0.5
 #: The language of the papers the kiosk renders for the platform's services (a counter reads them).
 PAPER_LANGUAGE = "zh_CN"
 #: How many days ahead appointments can be chosen (from tomorrow).
@@ -166,6 +170,7 @@ class ServiceDesk:
         platform: ServicePlatform | None,
         *,
         take_picture: Callable[[float], bytes] | None = None,
+        scan_code: Callable[[float], ResidentCode | None] | None = None,
         background: Background = run_in_thread,
         today: Callable[[], date] = date.today,
     ) -> None:
@@ -174,6 +179,7 @@ class ServiceDesk:
         self._session = journey.session
         self._platform = platform
         self._take_picture = take_picture
+        self._scan_code = scan_code
         self._background = background
         self._today = today
         self._lock = threading.RLock()
@@ -485,7 +491,10 @@ class ServiceDesk:
                 EntryField("case_no", N_("Case number (on your receipt)"), max_length=24),
                 EntryField("query_code", N_("Query code"), max_length=8, digits=True),
             )
-            self._show(View(Screen.ENTRY, desk=EntryPage(service, fields, "case_no")), None)
+            scan = self._scan_code is not None
+            self._show(View(Screen.ENTRY, desk=EntryPage(service, fields, "case_no", scan=scan)), None)
+            if scan:
+                self._watch_receipts(service)
         elif sid == "appt.cancel":
             number = EntryField("appointment_no", N_("Appointment number"), max_length=16)
             self._show(View(Screen.ENTRY, desk=EntryPage(service, (number,), "appointment_no")), None)
@@ -579,6 +588,46 @@ class ServiceDesk:
 
             self._needing(service, cancel)
 
+    def _watch_receipts(self, service: Service) -> None:
+        """While the case entry shows, read a receipt's code held to the scanner (off the UI thread)."""
+        scan = self._scan_code
+        assert scan is not None  # only called with a scanner
+        session_id = self._session.session_id
+
+        def watch() -> None:
+            while self._journey.showing(Screen.ENTRY, session_id):
+                try:
+                    code = scan(RECEIPT_POLL)
+                except Exception as error:  # a scanner's failure ends the watch; typing still works
+                    if self._journey.showing(Screen.ENTRY, session_id):  # not after the kiosk closed
+                        log.warning("scanner: receipts not read (%s)", type(error).__name__)
+                    return
+                if code is not None:
+                    self._on_receipt(service, code, session_id)
+
+        # Its own thread, not `background`: it lasts as long as the screen (device work's runner
+        # may run one piece of work at a time, or at once in tests).
+        threading.Thread(target=watch, name="kiosk-receipts", daemon=True).start()
+
+    def _on_receipt(self, service: Service, code: ResidentCode, session_id: str | None) -> None:
+        receipt = read_receipt(code.data)
+        with self._journey.lock:
+            page = self._page(EntryPage)
+            if page is None or not self._journey.showing(Screen.ENTRY, session_id):
+                return
+            if receipt is None:
+                self._journey.show(
+                    View(Screen.ENTRY, desk=dataclasses.replace(page, message=NOT_A_RECEIPT)), replace=True
+                )
+                return
+            values = dict(zip(("case_no", "query_code"), receipt, strict=True))
+            fields = tuple(dataclasses.replace(field, value=values[field.key]) for field in page.fields)
+            self._journey.show(
+                View(Screen.ENTRY, desk=dataclasses.replace(page, fields=fields, message="")), replace=True
+            )
+        self._session.touch()
+        self._lookup(service, values)
+
     def _document(self, service: Service, params: dict[str, str]) -> None:
         self._resident_step(
             service,
@@ -667,13 +716,7 @@ class ServiceDesk:
         identity = self._session.identity
         if identity is None:
             raise PlatformRefused("NO_IDENTITY", "")
-        face = picture if level == "face" else None
-        if isinstance(identity, IdCard):
-            opened = platform.open_session("id_card", identity.id_number, identity.name, face_jpeg=face)
-        else:
-            opened = platform.open_session(
-                "sscard", identity.ss_number, identity.name, card_no=identity.card_number, face_jpeg=face
-            )
+        opened = open_resident_session(platform, identity, picture if level == "face" else None)
         log.info("resident platform session opened (level %s)", opened.level)
         with self._lock:
             self._picture = None  # sent once; a new service asks for a new one

@@ -38,6 +38,8 @@ from kiosk.platform.simulator import PlatformSimulator
 CARDS = Path(__file__).resolve().parents[2] / "config" / "demo" / "cards"
 #: A day the simulator's halls take appointments (a Wednesday), and "today" the day before.
 BOOKING_DAY = date(2026, 12, 9)
+#: A demo case (kiosk/platform/sim_data.py).
+CASE = "WH2026110700001"
 
 
 @pytest.fixture
@@ -452,3 +454,58 @@ def test_a_case_is_rated_as_a_case(kiosk: Kiosk, simulator: PlatformSimulator) -
     view = kiosk.journey.view
     assert view.screen is Screen.RATING and view.rating is not None and view.guide is None
     assert view.rating.case_no == "WH2026110700001"
+
+
+def test_a_receipts_code_held_to_the_scanner_opens_its_case(kiosk: Kiosk) -> None:
+    from kiosk.records import ResidentCode
+
+    start(kiosk, "case.progress")
+    assert page(kiosk).scan
+    scanner = kiosk.devices.scanner
+    scanner.show(ResidentCode("qrcode", "https://example.invalid/case?x=1"))  # type: ignore[attr-defined]
+    wait_for(lambda: page(kiosk).message == desk_module.NOT_A_RECEIPT)
+    receipt = f"https://zwfw.example.invalid/case?case_no={CASE}&query_code=482913"
+    scanner.show(ResidentCode("qrcode", receipt))  # type: ignore[attr-defined]
+    wait_for(lambda: kiosk.journey.view.screen is Screen.CASE)
+    assert page(kiosk).case.case_no == CASE
+
+
+def test_receipts_are_read_by_their_case_number_and_query_code() -> None:
+    from kiosk.desk.receipts import read_receipt
+
+    assert read_receipt(f"case_no={CASE.lower()}&query_code=482913") == (CASE, "482913")
+    assert read_receipt(f" https://a.invalid/c?query_code=482913&case_no={CASE} ") == (CASE, "482913")
+    for other in ("", "RC:DEMO0000000000000001", f"case_no={CASE}", "case_no=WH1&query_code=482913"):
+        assert read_receipt(other) is None
+    assert read_receipt(f"case_no={CASE}&query_code=48a913") is None
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_a_resident_code_shown_to_the_scanner_identifies_for_the_platforms_services(
+    kiosk: Kiosk, simulator: PlatformSimulator
+) -> None:
+    from kiosk.records import ResidentCode
+
+    kiosk.journey.wake()
+    kiosk.journey.open_identify()
+    scanner = kiosk.devices.scanner
+    scanner.show(ResidentCode("ean13", "6901234567892"))  # type: ignore[attr-defined]
+    wait_for(lambda: bool(kiosk.journey.view.identify.message))
+    assert kiosk.session.identity is None
+    scanner.show(ResidentCode("qrcode", "RC:DEMO0000000000000001"))  # type: ignore[attr-defined]
+    wait_for(lambda: kiosk.journey.view.screen is Screen.IDENTIFIED)
+    wait_for(lambda: isinstance(kiosk.journey.view.desk, ServiceListPage))
+    kiosk.desk.choose("si.records")
+    kiosk.desk.agree()
+    table: TablePage = page(kiosk)
+    assert kiosk.journey.view.screen is Screen.QUERY and table.rows[0][3] == "¥544.00"  # the demo resident's
+    kiosk.journey.finish()
+    assert simulator.live_sessions() == 0
