@@ -46,6 +46,13 @@ from screens.idle import IdleWarning
 from screens.printing import PrintDoneScreen, PrintFailedScreen, PrintingScreen, PrintScreen
 from screens.rating import RatingScreen
 from screens.search import SearchScreen
+from screens.services import (
+    ConsentScreen,
+    FaceScreen,
+    ServiceFailedScreen,
+    ServicesScreen,
+    ServiceWaitScreen,
+)
 from screens.technician import TechnicianPinScreen, TechnicianScreen
 from screens.theme import Theme
 
@@ -61,6 +68,7 @@ KV_FILES = (
     "printing.kv",
     "idle.kv",
     "identify.kv",
+    "services.kv",
     "search.kv",
     "rating.kv",
     "technician.kv",
@@ -85,6 +93,11 @@ SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
     Screen.PRINT: PrintScreen,
     Screen.TECHNICIAN_PIN: TechnicianPinScreen,
     Screen.TECHNICIAN: TechnicianScreen,
+    Screen.SERVICES: ServicesScreen,
+    Screen.CONSENT: ConsentScreen,
+    Screen.FACE: FaceScreen,
+    Screen.SERVICE_WAIT: ServiceWaitScreen,
+    Screen.SERVICE_FAILED: ServiceFailedScreen,
 }
 
 
