@@ -135,7 +135,14 @@ class ServiceTiles(BoxLayout):
         columns = max(1, int((grid.width + spacing) // (self.tile_width + spacing)))
         rows = max(1, int((grid.height + spacing) // (self.tile_height + spacing)))
         grid.cols = columns
-        grid.row_default_height = max(self.tile_height, (grid.height - spacing * (rows - 1)) / rows)
+        if len(self._tiles) <= columns * rows:
+            # All on one page: the rows it needs share the space, tiles up to half as high again.
+            needed = max(1, math.ceil(len(self._tiles) / columns))
+            height = min(self.tile_height * 1.5, (grid.height - spacing * (needed - 1)) / needed)
+        else:
+            # Page after page: the rows of every page as high, filling the space.
+            height = (grid.height - spacing * (rows - 1)) / rows
+        grid.row_default_height = max(self.tile_height, height)
         if columns * rows != self.per_page:
             self.per_page = columns * rows
             self.first -= self.first % self.per_page
