@@ -12,6 +12,7 @@ from pathlib import Path
 from kiosk.background import Background, run_in_thread
 from kiosk.bus import EventBus
 from kiosk.demo import FILL_CATALOGUE, shows_demo_content
+from kiosk.desk.desk import ServiceDesk
 from kiosk.devices import Devices, build_devices
 from kiosk.doctor import run_checks
 from kiosk.events import SessionEnded, SettingsChanged, SyncCompleted
@@ -23,7 +24,7 @@ from kiosk.narration import Narrator
 from kiosk.outbox import RatingOutbox
 from kiosk.paths import catalogue_path, data_dir, state_path
 from kiosk.platform.configured import platform_from_settings
-from kiosk.platform.port import PlatformNotConfigured
+from kiosk.platform.port import PlatformNotConfigured, ServicePlatform
 from kiosk.printing import PrintService
 from kiosk.rating_sender import RatingSender
 from kiosk.session import ResidentSession
@@ -55,6 +56,8 @@ class Kiosk:
     ratings: RatingOutbox
     #: Voice guidance: reads the screens aloud while the resident has voice on.
     narrator: Narrator
+    #: The online services through the platform (kiosk.desk).
+    desk: ServiceDesk
     scheduler: SyncScheduler | None = None
     #: Sends the rating outbox to the platform; None while the platform is not configured.
     rating_sender: RatingSender | None = None
@@ -117,6 +120,7 @@ class Kiosk:
         self.settings = settings
         self.technician.apply_settings(settings)
         self.journey.apply_settings(settings)
+        self.desk.apply_settings(settings)
         self.session.idle_seconds = settings.session.idle_seconds
         self.session.warning_seconds = settings.session.warning_seconds
         log.info("new settings in force (display theme %s)", settings.display.theme)
@@ -167,7 +171,18 @@ class Kiosk:
         for device in (self.devices.id_reader, self.devices.sscard_reader, self.devices.scanner):
             device.close()
         self.devices.speaker.close()
+        self.devices.camera.close()
         self.catalogue.close()
+
+
+def _platform(settings: Settings) -> ServicePlatform | None:
+    """The platform the kiosk transacts through; None (said once, plainly) when it has none."""
+    try:
+        return platform_from_settings(settings.platform)
+    except PlatformNotConfigured as why:
+        level = logging.WARNING if settings.platform.url else logging.INFO
+        log.log(level, "online services out of service: %s", why)
+        return None
 
 
 def build_kiosk(
@@ -206,6 +221,18 @@ def build_kiosk(
         out_of_service=devices.out_of_service,
     )
     identity = IdentityService(devices.id_reader, devices.sscard_reader, session, bus)
+    # A camera out of service takes no picture: the services needing a face say so plainly.
+    camera = None if "camera" in devices.out_of_service else devices.camera.capture
+    scanner = None if "scanner" in devices.out_of_service else devices.scanner.scan
+    desk = ServiceDesk(
+        settings,
+        bus,
+        journey,
+        _platform(settings),
+        take_picture=camera,
+        scan_code=scanner,
+        background=background,
+    )
     log.info("kiosk %s ready: %d guides, data in %s", settings.kiosk.id, catalogue.count(), data)
     sync_state = SyncState(state_path(data))
     narrator = Narrator(bus, journey, devices.speaker)
@@ -222,6 +249,7 @@ def build_kiosk(
         identity,
         ratings,
         narrator,
+        desk,
     )
     services = TechnicianServices(
         devices=devices,

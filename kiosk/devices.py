@@ -14,12 +14,13 @@ from pydantic import create_model
 
 from kiosk import plugins
 from kiosk.out_of_service import (
+    OutOfServiceCamera,
     OutOfServiceCardReader,
     OutOfServicePrinter,
     OutOfServiceScanner,
     OutOfServiceSpeaker,
 )
-from kiosk.ports import CodeScanner, IdCardReader, Printer, SocialSecurityCardReader, Speaker
+from kiosk.ports import CodeScanner, FaceCamera, IdCardReader, Printer, SocialSecurityCardReader, Speaker
 from kiosk.settings import Settings, SettingsError
 from kiosk.settings.schema import DeviceSection, DevicesSection, KioskMode, PrinterSection
 
@@ -65,6 +66,8 @@ class Devices:
     scanner: CodeScanner
     printer: Printer
     speaker: Speaker
+    #: The face camera, for the services that need the resident's face (kiosk.ports.FaceCamera).
+    camera: FaceCamera
     #: The devices that are out of service (kiosk.out_of_service stands in), each with its reason.
     out_of_service: Mapping[str, str] = field(default_factory=dict)
 
@@ -129,6 +132,8 @@ def out_of_service_device(device: str, section: DeviceSection, reason: str) -> A
         return OutOfServicePrinter(reason, paper)
     if device == "speaker":
         return OutOfServiceSpeaker(reason)
+    if device == "camera":
+        return OutOfServiceCamera(reason)
     raise UnknownDriver(f"devices.{device}: no such device")
 
 
@@ -159,6 +164,7 @@ def build_devices(settings: Settings, data_dir: Path) -> Devices:
         scanner=build("scanner", devices.scanner),
         printer=build("printer", devices.printer),
         speaker=build("speaker", devices.speaker),
+        camera=build("camera", devices.camera),
         out_of_service=out_of_service,
     )
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.devices import DriverContext
 from kiosk.digits import ascii_digits
+from kiosk.fonts import FontMissing, find_cjk_font
 from kiosk.nations import NATIONS
 from kiosk.paths import printed_dir
 from kiosk.ports import (
@@ -23,6 +24,7 @@ from kiosk.ports import (
     CodeScanner,
     DeviceError,
     DeviceUnavailable,
+    FaceCamera,
     IdCardReader,
     Printer,
     SocialSecurityCardReader,
@@ -40,6 +42,7 @@ from kiosk.records import (
 from kiosk.records.identity import CardType
 from kiosk.settings.schema import (
     SYMBOLOGY_NAMES,
+    CameraSection,
     DeviceSection,
     IdReaderSection,
     PrinterSection,
@@ -76,6 +79,7 @@ __all__ = [
     "NATIONS",
     "PRINTER_REASONS",
     "SYMBOLOGY_NAMES",
+    "CameraSection",
     "Candidate",
     "CardType",
     "CardUnreadable",
@@ -84,6 +88,8 @@ __all__ = [
     "DeviceSection",
     "DeviceUnavailable",
     "DriverContext",
+    "FaceCamera",
+    "FontMissing",
     "FrameDecoder",
     "IdCard",
     "IdCardReader",
@@ -103,5 +109,6 @@ __all__ = [
     "SpeakerSection",
     "ThreadGuard",
     "ascii_digits",
+    "find_cjk_font",
     "printed_dir",
 ]

@@ -179,6 +179,13 @@ class View:
     desk: DeskPage | None = None
     #: On the printing screens: what is being printed.
     paper: Paper = Paper.CHECKLIST
+    #: It shows what the platform returned about the identified resident: it goes when the card does.
+    personal: bool = False
+
+
+def _about_resident(view: View) -> bool:
+    """Whether `view` shows who the resident is or what the platform said about them."""
+    return view.screen is Screen.IDENTIFIED or view.personal
 
 
 #: How many guides a list reads at a time; "more" reads the next page.
@@ -361,25 +368,45 @@ class Journey:
         them in this session); off unless they ask.
         """
         self.session.touch()
-        guide = self.view.guide
+        view = self.view
+        guide = view.guide
         if guide is None:
             return
-        session_id = self.session.session_id
         identity = self.session.identity
         name = identity.name if with_name and identity is not None else ""
-        self._push(View(Screen.PRINTING, title=guide.name, guide=guide))
+        key = f"{self.session.session_id}:checklist:{guide.id}{':named' if name else ''}"
+        self._print_work(
+            View(Screen.PRINTING, title=guide.name, guide=guide),
+            lambda: self._print(guide, request_key=key, resident_name=name),
+        )
 
-        def work() -> None:
-            key = f"{session_id}:checklist:{guide.id}{':named' if name else ''}"
-            outcome = self._print(guide, request_key=key, resident_name=name)
+    def print_paper(self, job: PrintJob, request_key: str, under: View, paper: Paper) -> None:
+        """Print a paper of the online services (`under` is the screen it was printed from: the
+        printing screens keep its content, so that "try again" prints it again) and follow the job."""
+        self.session.touch()
+        printing = dataclasses.replace(under, screen=Screen.PRINTING, paper=paper, print_outcome=None)
+        self._print_work(printing, lambda: self.printing.print_and_wait(job, request_key))
+
+    def _print_work(self, printing: View, work: Callable[[], PrintOutcome]) -> None:
+        """Show `printing`, print off the UI thread, then show how it went (done or failed)."""
+        session_id = self.session.session_id
+        self._push(printing)
+
+        def job() -> None:
+            outcome = work()
             with self._lock:
                 # The resident may have gone (session ended) or moved on while the paper came out.
-                if self.view.screen is not Screen.PRINTING or self.session.session_id != session_id:
+                if not self.showing(Screen.PRINTING, session_id):
                     return
                 screen = Screen.PRINT_DONE if outcome.completed else Screen.PRINT_FAILED
-                self._replace(View(screen, title=guide.name, guide=guide, print_outcome=outcome))
+                self._replace(dataclasses.replace(printing, screen=screen, print_outcome=outcome))
 
-        self._background(work)
+        self._background(job)
+
+    @property
+    def printer_in_service(self) -> bool:
+        """Whether this kiosk has a printer in service (a paper can be offered at all)."""
+        return self._printer_in_service
 
     def open_identify(self) -> None:
         """Show how to identify with a card, or the greeting when a card already identified them."""
@@ -410,16 +437,18 @@ class Journey:
         """The services an identified resident can handle here at the kiosk (one page of them)."""
         return self.catalogue.guides(GuideQuery(self_service=True), limit=IDENTIFIED_SERVICES)
 
-    def open_rating(self) -> None:
-        """Show the rating screen (好差评), about the guide on screen when there is one."""
+    def open_rating(self, case_no: str = "") -> None:
+        """Show the rating screen (好差评): about a case (`case_no`), else the guide on screen when
+        there is one, else the service at this kiosk."""
         self.session.touch()
         with self._lock:
-            guide = self.view.guide
+            guide = self.view.guide if not case_no else None
             flow = RatingFlow(
                 self.session,
                 self.ratings,
                 self._settings.kiosk.id,
                 guide_id=guide.id if guide is not None else "",
+                case_no=case_no,
                 already_rated=self.session.session_id is not None
                 and self._rated_session == self.session.session_id,
             )
@@ -599,11 +628,15 @@ class Journey:
                 self._push(View(Screen.IDENTIFIED, guides=self.identified_services()))
 
     def _on_identity_dropped(self, _event: SessionIdentityDropped) -> None:
-        # The greeting must not outlive the card: back to the identify screen, saying why.
+        # The greeting, and what the platform said about the resident, must not outlive the card:
+        # those screens go; when one of them was showing, the identify screen says why.
         with self._lock:
-            if self.view.screen is Screen.IDENTIFIED:
+            showing = _about_resident(self.view)
+            kept = [view for view in self._stack if not _about_resident(view)]
+            self._stack = kept or [self._home_view()]
+            if showing:
                 message = N_("Your card was removed, so your details have been cleared from this kiosk.")
-                self._replace(
+                self._push(
                     View(
                         Screen.IDENTIFY,
                         identify=IdentifyState(message=message, unavailable=self._unavailable),

@@ -20,6 +20,16 @@ from typing import Any
 
 from kiosk.bus import EventBus
 from kiosk.departments import short_department
+from kiosk.desk.pages import (
+    CasePage,
+    ChoicePage,
+    DeskPage,
+    DocumentPage,
+    FailurePage,
+    Paper,
+    TablePage,
+    WaitPage,
+)
 from kiosk.events import Navigated, SessionEnded, SessionIdleWarning, SessionResumed
 from kiosk.i18n import N_, translate
 from kiosk.journey import BOTH_READERS_OUT, READER_OUT, Journey, Screen, View
@@ -77,6 +87,34 @@ SCREEN_WORDS: dict[Screen, tuple[str, str]] = {
     ),
     Screen.SEARCH: (N_("Search"), N_("Search services: type pinyin initials or characters")),
     Screen.RATING: (N_("Rate our service"), N_("How satisfied are you with the service today?")),
+    Screen.SERVICES: (N_("Online services"), N_("Touch the service you want to do.")),
+    Screen.CONSENT: (
+        N_("Before anything is sent"),
+        N_("Read what will be sent, then touch Agree, or No thanks."),
+    ),
+    Screen.FACE: (
+        N_("A picture of your face"),
+        N_("Look at the camera above the screen, then touch Take picture."),
+    ),
+    Screen.SERVICE_WAIT: ("", ""),
+    Screen.SERVICE_FAILED: (N_("This did not work"), ""),
+    Screen.QUERY: ("", N_("Your results are on the screen.")),
+    Screen.DOCUMENT: (N_("Your document is ready"), N_("Touch Print to print it.")),
+    Screen.CHOOSE: ("", ""),
+    Screen.ENTRY: (N_("Type the numbers on your receipt"), N_("Then touch Look up.")),
+    Screen.CASE: (N_("Case progress"), ""),
+    Screen.BOOKED: (N_("Your appointment is booked"), N_("Print the slip, and bring your ID card.")),
+}
+
+#: The online services' screens: their page adds what the service says (kiosk.desk).
+DESK_SCREENS = frozenset(
+    {"services", "consent", "face", "service_wait", "service_failed", "query", "document", "choose"}
+    | {"entry", "case", "booked"}
+)
+#: The printing screens' titles for a paper other than a checklist.
+OTHER_PAPER = {
+    Screen.PRINTING: N_("Printing…"),
+    Screen.PRINT_DONE: N_("Printed. Please take your paper from the tray."),
 }
 
 AUDIENCE_WORDS = {"individual": N_("Services for individuals"), "enterprise": N_("Services for businesses")}
@@ -112,14 +150,17 @@ def screen_utterance(view: View, language: str, help_desk: str = "") -> Utteranc
     `help_desk` (kiosk.help_desk) is named where the screen sends the resident to a person.
     """
     title, instruction = SCREEN_WORDS.get(view.screen, ("", ""))
+    if view.paper is not Paper.CHECKLIST:
+        title = OTHER_PAPER.get(view.screen, title)
 
     def ui(message: str, **fields: Any) -> tuple[str, str]:
         return language, translate(message, language).format(**fields)
 
     parts: list[tuple[str, str]] = []
     screen = view.screen
-    if screen is Screen.ATTRACT:
-        return ()
+    whole = _whole_utterance(view, ui, help_desk, title, instruction)
+    if whole is not None:
+        return whole
     if screen is Screen.BROWSE_AUDIENCE and view.audience:
         parts.append(ui(AUDIENCE_WORDS[view.audience]))
     elif screen is Screen.GUIDE_LIST:
@@ -127,11 +168,6 @@ def screen_utterance(view: View, language: str, help_desk: str = "") -> Utteranc
         parts.append(ui(N_("Services: {count}"), count=view.total or len(view.guides)))
     elif screen is Screen.GUIDE_DETAIL and view.guide is not None:
         parts.extend((GUIDE_LANGUAGE, text) for text in (view.guide.name, view.guide.plain) if text)
-    elif screen is Screen.IDENTIFY:
-        return _identify(view, ui, help_desk)
-    elif screen is Screen.HOME and view.no_guides:
-        # No guides to choose from: never "choose a department", but where to ask instead.
-        return _utterance([ui(title), ui(view.no_guides, help_desk=help_desk)])
     elif screen is Screen.RATING and view.rating is not None:
         outcome = _rating_outcome(view.rating)
         if outcome:
@@ -145,6 +181,45 @@ def screen_utterance(view: View, language: str, help_desk: str = "") -> Utteranc
     if screen is Screen.PRINT_FAILED:
         parts.append(ui(N_("Or ask at a service counter.")))
     return _utterance(parts)
+
+
+def _whole_utterance(
+    view: View, ui: Callable[..., tuple[str, str]], help_desk: str, title: str, instruction: str
+) -> Utterance | None:
+    """What the screens that say something of their own say (None for the others)."""
+    screen = view.screen
+    if screen is Screen.ATTRACT:
+        return ()
+    if screen is Screen.IDENTIFY:
+        return _identify(view, ui, help_desk)
+    if screen is Screen.HOME and view.no_guides:
+        # No guides to choose from: never "choose a department", but where to ask instead.
+        return _utterance([ui(title), ui(view.no_guides, help_desk=help_desk)])
+    if view.desk is not None and screen.value in DESK_SCREENS:
+        words = [ui(title)] if title else []
+        words.extend(_desk_words(view.desk, ui, help_desk))
+        return _utterance([*words, *([ui(instruction)] if instruction else [])])
+    return None
+
+
+def _desk_words(page: DeskPage, ui: Callable[..., tuple[str, str]], help_desk: str) -> list[tuple[str, str]]:
+    """What an online service's page adds: the service, the question, what happened."""
+    service = getattr(page, "service", None)
+    parts = []
+    if isinstance(page, TablePage | DocumentPage) and service is not None:
+        parts.append((GUIDE_LANGUAGE, service.name))
+    if isinstance(page, WaitPage):
+        parts.append(ui(page.message))
+    elif isinstance(page, FailurePage):
+        # The platform's own words are Chinese, and said as such.
+        parts.append(
+            (GUIDE_LANGUAGE, page.message) if page.as_given else ui(page.message, help_desk=help_desk)
+        )
+    elif isinstance(page, ChoicePage):
+        parts.append(ui(page.prompt) if page.choices else ui(page.empty))
+    elif isinstance(page, CasePage):
+        parts.extend([(GUIDE_LANGUAGE, page.case.service_name), (GUIDE_LANGUAGE, page.case.status)])
+    return parts
 
 
 def idle_utterance(remaining: float, language: str) -> Utterance:

@@ -6,7 +6,8 @@ was never given its real driver (still `driver = "sim"`, see kiosk.devices.out_o
 Each stand-in implements the device's port, so the services run unchanged and tell the resident what
 they tell them when a real device is gone: a card reader is unavailable (the identify screen says to
 use the other card or ask at the help desk), the printer is not ready (the QR code instead), the
-speaker says nothing (the journey does not offer voice). `reason` is the technician's sentence.
+speaker says nothing (the journey does not offer voice), the camera takes no picture (a service that
+needs the resident's face says so). `reason` is the technician's sentence.
 """
 
 from __future__ import annotations
@@ -87,6 +88,20 @@ class OutOfServiceSpeaker:
 
     def stop(self) -> None:
         """Nothing is being said."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class OutOfServiceCamera:
+    """A face camera that is not there: every capture is unavailable."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def capture(self, timeout: float) -> bytes:
+        """Never a picture: the camera is out of service."""
+        raise DeviceUnavailable(self.reason)
 
     def close(self) -> None:
         """Nothing to release."""

@@ -3,9 +3,10 @@
 kiosk.rating_sender sends them (docs/platform.md, "How ratings travel"). A rating is pending until
 the platform accepted it (`sent_at`) or refused it as malformed (`set_aside_at`, with the refusal's
 code): a refused rating is kept for technicians and never sent again. `attempts` and `last_error`
-(the kind of failure, never its text) say how sending went. A consented phone number stays on
-disk only while its rating is pending: accepting or setting aside the rating overwrites it with NULL, SQLite's
-secure_delete zeroes the freed bytes, and `forget_deleted` checkpoints and empties the WAL.
+(the kind of failure, never its text) say how sending went. A consented phone number and a rated
+case's number stay on disk only while their rating is pending: accepting or setting aside the
+rating overwrites them with NULL, SQLite's secure_delete zeroes the freed bytes, and
+`forget_deleted` checkpoints and empties the WAL.
 """
 
 from __future__ import annotations
@@ -80,6 +81,13 @@ def track_sending(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX rating_outbox_pending ON rating_outbox (sent_at, set_aside_at)")
 
 
+@OUTBOX_MIGRATIONS.register
+def rate_cases(conn: sqlite3.Connection) -> None:
+    # The case (办件) a rating is about: NULL when it is about a guide or the terminal, and once the
+    # platform accepted or refused the rating (a case number points at one resident's case).
+    conn.execute("ALTER TABLE rating_outbox ADD COLUMN case_no TEXT")
+
+
 #: Pending: neither accepted by the platform nor set aside after a refusal.
 _PENDING = "sent_at IS NULL AND set_aside_at IS NULL"
 
@@ -103,7 +111,7 @@ class RatingOutbox(MigratedStore):
         with transaction(self.conn):
             self.conn.execute(
                 "INSERT INTO rating_outbox (rating_id, kiosk_id, rated_at, level, dimensions, reasons, "
-                "guide_id, phone) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "guide_id, phone, case_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     rating.rating_id,
                     rating.kiosk_id,
@@ -113,13 +121,14 @@ class RatingOutbox(MigratedStore):
                     json.dumps(list(rating.reasons)),
                     rating.guide_id,
                     rating.phone or None,
+                    rating.case_no or None,
                 ),
             )
 
     def pending(self, limit: int = 500) -> list[Rating]:
         """Ratings not accepted (nor set aside) yet, oldest first."""
         rows = self.conn.execute(
-            "SELECT rating_id, kiosk_id, rated_at, level, dimensions, reasons, guide_id, phone "
+            "SELECT rating_id, kiosk_id, rated_at, level, dimensions, reasons, guide_id, phone, case_no "
             f"FROM rating_outbox WHERE {_PENDING} ORDER BY rowid LIMIT ?",
             (limit,),
         )
@@ -133,24 +142,26 @@ class RatingOutbox(MigratedStore):
                 reasons=tuple(json.loads(reasons)),
                 guide_id=guide_id,
                 phone=phone or "",
+                case_no=case_no or "",
             )
-            for rating_id, kiosk_id, rated_at, level, dimensions, reasons, guide_id, phone in rows
+            for rating_id, kiosk_id, rated_at, level, dimensions, reasons, guide_id, phone, case_no in rows
         ]
 
     def mark_sent(self, rating_ids: Iterable[str]) -> int:
-        """The platform accepted these ratings: stop sending them and forget their phone numbers.
+        """The platform accepted these ratings: stop sending them, forget their phone and case numbers.
 
         Returns how many pending ratings were marked. The phone number was given for the
-        follow-up, which the platform does now; the kiosk keeps it no longer than it must: the
-        phone is overwritten with NULL in the transaction that marks the rating.
+        follow-up, which the platform does now, and the case is the platform's to link the rating
+        to; the kiosk keeps neither longer than it must: both are overwritten with NULL in the
+        transaction that marks the rating.
         """
         sent_at = _now()
         marked = 0
         with transaction(self.conn):
             for rating_id in rating_ids:
                 cursor = self.conn.execute(
-                    "UPDATE rating_outbox SET sent_at = ?, phone = NULL, attempts = attempts + 1, "
-                    f"last_error = '' WHERE rating_id = ? AND {_PENDING}",
+                    "UPDATE rating_outbox SET sent_at = ?, phone = NULL, case_no = NULL, "
+                    f"attempts = attempts + 1, last_error = '' WHERE rating_id = ? AND {_PENDING}",
                     (sent_at, rating_id),
                 )
                 marked += cursor.rowcount
@@ -168,11 +179,11 @@ class RatingOutbox(MigratedStore):
     def set_aside(self, rating_id: str, code: str) -> None:
         """The platform refused this rating (`code`): keep it for technicians, never send it again.
 
-        Its phone number will never reach the platform, so the kiosk forgets it now.
+        Its phone and case numbers will never reach the platform, so the kiosk forgets them now.
         """
         with transaction(self.conn):
             self.conn.execute(
-                "UPDATE rating_outbox SET set_aside_at = ?, refused_code = ?, phone = NULL, "
+                "UPDATE rating_outbox SET set_aside_at = ?, refused_code = ?, phone = NULL, case_no = NULL, "
                 "attempts = attempts + 1, last_error = 'PlatformRefused' "
                 f"WHERE rating_id = ? AND {_PENDING}",
                 (_now(), code, rating_id),

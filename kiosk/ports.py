@@ -116,3 +116,21 @@ class Speaker(Protocol):
     def close(self) -> None:
         """Stop talking and release the audio device."""
         ...
+
+
+@runtime_checkable
+class FaceCamera(Protocol):
+    """The camera facing the resident: one live picture for the platform to compare (the kiosk
+    compares nothing). The picture is personal data: never written to a file, never logged."""
+
+    def capture(self, timeout: float) -> bytes:
+        """Take one picture and return it as JPEG, within `timeout` seconds.
+
+        Raises DeviceUnavailable when the camera is not there (unplugged, never found), DeviceError
+        when it is there but gave no picture in time or a broken one.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release the camera."""
+        ...

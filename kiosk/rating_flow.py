@@ -32,7 +32,8 @@ class RatingFlow:
 
     The phone number is held by the session (so that ending the session drops it) and reaches
     the outbox only with consent. `already_rated` means this visit has a rating: the flow refuses
-    another one and the screen says so.
+    another one and the screen says so. A rating is about the case `case_no` (好差评 of a 办件)
+    when one is given, else about the guide `guide_id`, else about the terminal.
     """
 
     def __init__(
@@ -42,6 +43,7 @@ class RatingFlow:
         kiosk_id: str,
         *,
         guide_id: str = "",
+        case_no: str = "",
         already_rated: bool = False,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -51,6 +53,7 @@ class RatingFlow:
         self._kiosk_id = kiosk_id
         self._now = now
         self.guide_id = guide_id
+        self.case_no = case_no
         self.already_rated = already_rated
         self.level: RatingLevel | None = None
         self.dimensions: dict[str, bool] = {}
@@ -159,6 +162,7 @@ class RatingFlow:
             reasons=tuple(sorted(self.reasons)) if self.level.bad else (),
             guide_id=self.guide_id,
             phone=phone,
+            case_no=self.case_no,
         )
 
     def _set_phone(self, digits: str) -> None:

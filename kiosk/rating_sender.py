@@ -57,14 +57,16 @@ class RatingPlatform(Protocol):
 def contract_body(rating: Rating) -> dict[str, Any]:
     """The body of `POST /v1/ratings` for `rating` (docs/platform.md); the phone only with consent.
 
-    The subject is the guide the resident rated after, else the terminal itself. The dimensions
-    rated offline have no field in the contract and stay in the outbox.
+    The subject is the case rated (好差评 of a 办件), else the guide the resident rated after, else
+    the terminal itself. The dimensions rated offline have no field in the contract and stay in
+    the outbox.
     """
-    subject = (
-        {"kind": "guide", "id": rating.guide_id}
-        if rating.guide_id
-        else {"kind": "terminal", "id": rating.kiosk_id}
-    )
+    if rating.case_no:
+        subject = {"kind": "case", "id": rating.case_no}
+    elif rating.guide_id:
+        subject = {"kind": "guide", "id": rating.guide_id}
+    else:
+        subject = {"kind": "terminal", "id": rating.kiosk_id}
     return {
         "rating_id": _canonical(rating.rating_id),
         "terminal_id": rating.kiosk_id,

@@ -25,7 +25,7 @@ from kiosk.log import configure_logging
 from kiosk.paths import data_dir
 from kiosk.settings.schema import value_pair
 from kiosk.technician import hash_pin
-from screens.showroom import TOUR_PIN, VARIANTS, WalkClock, simulated_offscreen_kiosk
+from screens.showroom import TOUR_PIN, VARIANTS, WalkClock, showroom_platform, simulated_offscreen_kiosk
 
 #: `kiosk run`'s exit status when a technician restarted the UI: systemd (Restart=always) starts it
 #: again; any non-zero status also tells the journal that this stop was not a clean shutdown.
@@ -130,35 +130,38 @@ def _walk_tours(out: Path, runs: list[tuple[str, str]], scratch: Path, until: st
     os.environ["KIOSK__KIOSK__MODE"] = "showroom"
     # The tour enters technician mode as a technician does, with the tour's own PIN.
     os.environ["KIOSK__TECHNICIAN__PIN_HASH"] = f'"{hash_pin(TOUR_PIN)}"'
-    loaded = load_or_exit()
-    configure_logging(loaded.settings.logging.level, loaded.settings.logging.format)
-    from screens.environment import prepare_kivy
+    # The online services transact with the platform simulator's fictional residents.
+    with showroom_platform() as platform:
+        loaded = load_or_exit()
+        configure_logging(loaded.settings.logging.level, loaded.settings.logging.format)
+        from screens.environment import prepare_kivy
 
-    sizes = [ORIENTATIONS[orientation] for _, orientation in runs]
-    prepare_kivy(scratch / "kivy", sizes[0], fullscreen=False, resizes_to=sizes[1:])
-    clock = WalkClock()
-    from screens.tour import STOPS, run_tour
+        sizes = [ORIENTATIONS[orientation] for _, orientation in runs]
+        prepare_kivy(scratch / "kivy", sizes[0], fullscreen=False, resizes_to=sizes[1:])
+        clock = WalkClock()
+        from screens.tour import STOPS, run_tour
 
-    if until is not None and until not in STOPS:
-        raise click.BadParameter(
-            f"no stop {until!r}; choose from {', '.join(sorted(STOPS))}", param_hint="--until"
-        )
-    for variant, orientation in runs:
-        kiosk = build_kiosk(loaded, clock=clock)
-        try:
-            kiosk.start()
-            saved = run_tour(
-                kiosk,
-                out / variant / orientation,
-                ORIENTATIONS[orientation],
-                clock.skew,
-                variant,
-                until=until,
+        if until is not None and until not in STOPS:
+            raise click.BadParameter(
+                f"no stop {until!r}; choose from {', '.join(sorted(STOPS))}", param_hint="--until"
             )
-        finally:
-            kiosk.close()
-        for path in saved:
-            click.echo(str(path))
+        for variant, orientation in runs:
+            kiosk = build_kiosk(loaded, clock=clock)
+            try:
+                kiosk.start()
+                saved = run_tour(
+                    kiosk,
+                    out / variant / orientation,
+                    ORIENTATIONS[orientation],
+                    clock.skew,
+                    variant,
+                    until=until,
+                    platform=platform,
+                )
+            finally:
+                kiosk.close()
+            for path in saved:
+                click.echo(str(path))
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from kivy.app import App
 
 from kiosk.appliance import Kiosk
 from kiosk.bus import EventBus
+from kiosk.desk.desk import ServiceDesk
 from kiosk.journey import Journey
 from kiosk.narration import Narrator
 from kiosk.session import ResidentSession
@@ -36,6 +37,8 @@ class KioskFace:
         self.narrator: Narrator = kiosk.narrator
         #: The events the app follows (kiosk.events).
         self.bus: EventBus = kiosk.bus
+        #: The online services: every touch on their screens goes to it.
+        self.desk: ServiceDesk = kiosk.desk
 
     @property
     def settings(self) -> Settings:

@@ -92,8 +92,7 @@ class ServiceTiles(BoxLayout):
         self._tiles: tuple[ServiceTile, ...] = ()
 
     def on_kv_post(self, base_widget: Any) -> None:
-        grid = self.ids.grid
-        grid.bind(size=self._fit)
+        self.ids.tiles.bind(size=self._fit)
         self.bind(tile_width=self._fit, tile_height=self._fit)
 
     def fill(self, tiles: tuple[ServiceTile, ...]) -> None:
@@ -124,13 +123,13 @@ class ServiceTiles(BoxLayout):
             self.first = index - index % self.per_page
             self._show_page()
         found: ServiceTileButton = next(
-            widget for widget in self.ids.grid.children if widget.service_id == service_id
+            widget for widget in self.ids.tiles.children if widget.service_id == service_id
         )
         return found
 
     def _fit(self, *_args: Any) -> None:
         """How many columns and rows fit the space, and how high a row is to fill it."""
-        grid = self.ids.grid
+        grid = self.ids.tiles
         spacing = grid.spacing[0]
         columns = max(1, int((grid.width + spacing) // (self.tile_width + spacing)))
         rows = max(1, int((grid.height + spacing) // (self.tile_height + spacing)))
@@ -149,7 +148,7 @@ class ServiceTiles(BoxLayout):
         self._show_page()
 
     def _show_page(self) -> None:
-        grid = self.ids.grid
+        grid = self.ids.tiles
         grid.clear_widgets()
         shown = self._tiles[self.first : self.first + self.per_page]
         for tile in shown:
@@ -175,7 +174,7 @@ class ServicesScreen(KioskScreen):
             return
         help_desk = face().journey.help_desk
         self.ids.problem.text = _(page.problem).format(help_desk=help_desk) if page.problem else ""
-        self.ids.tiles.fill(page.tiles)
+        self.ids.service_tiles.fill(page.tiles)
 
 
 class ConsentScreen(KioskScreen):

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from kiosk.platform.sim_data import halls_toml
+from kiosk.platform.simulator import PlatformSimulator
 
 #: The technician PIN `kiosk tour` gives its throwaway kiosk (never a real kiosk's).
 TOUR_PIN = "246810"
@@ -17,8 +22,21 @@ TOUR_PIN = "246810"
 #: The ways a resident can set up their visit (zh, en, elder mode in Chinese); each is one tour.
 VARIANTS = ("zh", "en", "elder")
 
+
+@contextmanager
+def showroom_platform() -> Iterator[PlatformSimulator]:
+    """The platform simulator on a free loopback port, and this process's environment pointing the
+    kiosk's `[platform]` at it (with its halls): a walk transacts with fictional residents only."""
+    with PlatformSimulator() as simulator:
+        os.environ["KIOSK__PLATFORM__URL"] = f'"{simulator.url}"'
+        os.environ["KIOSK__PLATFORM__PAAS_ID"] = f'"{simulator.paas_id}"'
+        os.environ["KIOSK__PLATFORM__TOKEN"] = f'"{simulator.kiosk_settings()["token"]}"'
+        os.environ["KIOSK__PLATFORM__HALLS"] = halls_toml()
+        yield simulator
+
+
 #: Every device of a kiosk, as named in the settings' environment variables.
-DEVICES = ("ID_READER", "SSCARD_READER", "SCANNER", "PRINTER", "SPEAKER")
+DEVICES = ("ID_READER", "SSCARD_READER", "SCANNER", "PRINTER", "SPEAKER", "CAMERA")
 
 
 def simulated_offscreen_kiosk(data_dir: Path) -> None:

@@ -17,11 +17,13 @@ from typing import Any
 from kiosk.appliance import Kiosk
 from kiosk.events import Navigated
 from kiosk.journey import Screen, View
+from kiosk.platform.simulator import PlatformSimulator
 from kiosk.records import IdCard, RatingLevel
 from kiosk.technician.console import Mode
 from screens.app import SCREEN_CLASSES, KioskApp
 from screens.attract import AttractScreen
 from screens.pilot import UiPilot
+from screens.services_tour import SERVICES_STOPS, services_tour
 from screens.showroom import TOUR_PIN, VARIANTS
 from screens.touch import SimulatedTouch
 
@@ -58,7 +60,7 @@ EXTRA_STOPS = frozenset(
     }
 )
 #: Every picture a walk saves, by name.
-STOPS = frozenset(screen.value for screen in SCREEN_CLASSES) | EXTRA_STOPS
+STOPS = frozenset(screen.value for screen in SCREEN_CLASSES) | EXTRA_STOPS | SERVICES_STOPS
 
 #: Frames drawn before the picture of these stops, for the screen to settle: a recycle view lays
 #: out its rows, a screen its buttons, the idle warning fades in, over the frames after it shows.
@@ -199,12 +201,18 @@ def choose_variant(ui: UiPilot, variant: str) -> None:
 
 
 def journey_tour(
-    ui: UiPilot, visit: Callable[[str], None], skew_clock: Callable[[float], None], variant: str = "zh"
+    ui: UiPilot,
+    visit: Callable[[str], None],
+    skew_clock: Callable[[float], None],
+    variant: str = "zh",
+    *,
+    platform: PlatformSimulator | None = None,
 ) -> set[str]:
     """The whole journey, calling `visit(name)` at every stop; returns the screens it showed.
 
     Attract, home, identify, search, browsing, a guide and its plain version, QR, a print that
-    fails and one that works, a rating, every screen not on that route, then walking away.
+    fails and one that works, a rating, the online services (with the kiosk's `platform`
+    simulator), every screen not on that route, then walking away.
     """
     kiosk: Kiosk = ui.app.kiosk
     shown: set[str] = set()
@@ -242,6 +250,8 @@ def journey_tour(
     shot("print_done")
 
     rating_tour(ui, shot)
+    if platform is not None:
+        services_tour(ui, shot, platform)
     other_screens_tour(ui, shot, shown)
 
     walk_away(ui, skew_clock, shot)
@@ -522,10 +532,12 @@ def run_tour(
     variant: str = "zh",
     *,
     until: str | None = None,
+    platform: PlatformSimulator | None = None,
 ) -> list[Path]:
     """Attach a fresh app to the offscreen window, walk the journey tour, save a PNG per stop.
 
     With `until`, the walk ends after that stop's picture (a quick look at the first screens).
+    `platform`: the simulator the kiosk's [platform] points at, for the online services' stops.
     """
     if until is not None and until not in STOPS:
         raise ValueError(f"no tour stop {until!r}; choose from {', '.join(sorted(STOPS))}")
@@ -540,7 +552,7 @@ def run_tour(
             raise _WalkEnded
 
     try:
-        journey_tour(ui, shot, skew_clock, variant)
+        journey_tour(ui, shot, skew_clock, variant, platform=platform)
     except _WalkEnded:
         pass
     finally:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from kiosk.appliance import Kiosk, build_kiosk
+from kiosk.platform.simulator import PlatformSimulator
 from kiosk.settings import DEFAULTS_FILE, Layer, LoadedSettings, load_settings, read_toml_layer
 from tests.cupsd import PrivateCupsd
 from tests.smartcards import pcscd, virtual_cards  # noqa: F401 - fixtures shared by the suite
@@ -94,3 +95,10 @@ def cups_queue(cupsd: PrivateCupsd, request: pytest.FixtureRequest) -> Iterator[
     yield name, output
     if cupsd.daemon.process is not None and cupsd.daemon.process.poll() is None:
         cupsd.lp("lpadmin", "-x", name)
+
+
+@pytest.fixture
+def simulator() -> Iterator[PlatformSimulator]:
+    """The platform simulator on a free loopback port, with the demo paas id and token."""
+    with PlatformSimulator() as running:
+        yield running

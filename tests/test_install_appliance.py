@@ -228,7 +228,7 @@ def test_the_installed_configuration_fails_doctor_until_provisioned(tmp_path: Pa
     report = json.loads(result.stdout)
     assert report["status"] == "fail"
     checks = {check["name"]: check for check in report["checks"]}
-    for device in ("id_reader", "sscard_reader", "printer", "scanner", "speaker"):
+    for device in ("id_reader", "sscard_reader", "printer", "scanner", "speaker", "camera"):
         assert checks[device]["status"] == "fail", checks[device]
         assert "still on its simulator" in checks[device]["detail"]
         assert "`sudo kiosk provision`" in checks[device]["detail"]
@@ -244,7 +244,7 @@ def test_the_installed_configuration_tells_residents_what_does_not_work(tmp_path
     kiosk = build_kiosk(load_settings(standard_layers(environ)), environ=environ, background=run_now)
     try:
         assert sorted(kiosk.devices.out_of_service) == [
-            "id_reader", "printer", "scanner", "speaker", "sscard_reader",
+            "camera", "id_reader", "printer", "scanner", "speaker", "sscard_reader",
         ]  # fmt: skip
         journey = kiosk.journey
         journey.wake()

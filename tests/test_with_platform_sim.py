@@ -3,6 +3,7 @@ platform simulator, and the simulator is gone afterwards, however the command en
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -11,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from kiosk.platform.sim_data import halls_settings
 from tests.daemons import free_port
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "with-platform-sim"
@@ -90,3 +92,16 @@ def test_ctrl_c_stops_the_command_and_the_simulator(tmp_path: Path) -> None:
     os.killpg(script.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground group
     assert script.wait(timeout=30) == 130, output.read_text()
     assert _gone(pid), output.read_text()
+
+
+def test_the_kiosk_gets_the_simulators_halls_for_appointments(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [str(SCRIPT), KIOSK, "config", "show", "--json"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["platform"]["halls"] == halls_settings()

@@ -10,7 +10,14 @@ from pathlib import Path
 from drivers.scanner.frames import FrameSource, OpenCvCamera
 from drivers.scanner.read_loop import ThreadedScanner
 from drivers.scanner.settings import CameraScannerSettings
-from kiosk.driver_api import Candidate, DeviceUnavailable, DriverContext, FrameDecoder, ResidentCode
+from kiosk.driver_api import (
+    Candidate,
+    DeviceSection,
+    DeviceUnavailable,
+    DriverContext,
+    FrameDecoder,
+    ResidentCode,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +88,9 @@ class CameraScanner(ThreadedScanner):
                 self._codes.put(ResidentCode(found.symbology, found.data))
 
 
-def camera_candidates(section: CameraScannerSettings, devices: Path = Path("/dev")) -> list[Candidate]:
-    """The V4L2 cameras of this machine (/dev/video*), named as the kernel names them."""
+def camera_candidates(section: DeviceSection, devices: Path = Path("/dev")) -> list[Candidate]:
+    """The V4L2 cameras of this machine (/dev/video*), named as the kernel names them (for the
+    scanner's camera and the face camera alike)."""
     found = sorted(devices.glob("video*"), key=lambda path: (len(path.name), path.name))
     return [Candidate(str(path), f"camera {path} ({_v4l2_name(path.name)})") for path in found]
 

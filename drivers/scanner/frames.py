@@ -1,11 +1,12 @@
-"""Where a camera scanner gets its frames: a real camera through OpenCV, or image files."""
+"""Where a camera scanner gets its frames (a real camera through OpenCV, or image files); the face
+camera takes its pictures through the same OpenCV camera."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from kiosk.driver_api import DeviceUnavailable, ascii_digits
 
@@ -35,23 +36,36 @@ class FrameSource(Protocol):
 
 
 class OpenCvCamera:
-    """A V4L2/UVC camera read through OpenCV, converted to grayscale for zbar."""
+    """A V4L2/UVC camera read through OpenCV: grayscale frames for zbar, or the pictures it gives.
 
-    def __init__(self, device: str) -> None:
-        import cv2  # imported here: only kiosks with a camera scanner load OpenCV
+    `owner` is the device the camera serves, for a technician's message ("scanner", "camera").
+    """
+
+    def __init__(self, device: str, owner: str = "scanner") -> None:
+        import cv2  # imported here: only kiosks with a camera load OpenCV
 
         self._cv2 = cv2
         target: int | str = int(device) if ascii_digits(device) else device
         self._capture = cv2.VideoCapture(target)
         if not self._capture.isOpened():
             raise DeviceUnavailable(
-                f"scanner: camera {device!r} could not be opened (unplugged, or used by another process?)"
+                f"{owner}: camera {device!r} could not be opened (unplugged, or used by another process?)"
             )
 
-    def read(self) -> Frame | None:
-        """The camera's next frame, or None when it gave none."""
+    def ask_size(self, width: int, height: int) -> None:
+        """Ask the camera for pictures of this size (it may give its nearest, or ignore it)."""
+        self._capture.set(self._cv2.CAP_PROP_FRAME_WIDTH, width)
+        self._capture.set(self._cv2.CAP_PROP_FRAME_HEIGHT, height)
+
+    def read_picture(self) -> Any | None:
+        """The camera's next picture as OpenCV gives it (a BGR or gray array), or None when it gave none."""
         ok, image = self._capture.read()
-        if not ok or image is None:
+        return image if ok and image is not None else None
+
+    def read(self) -> Frame | None:
+        """The camera's next frame, in grayscale, or None when it gave none."""
+        image = self.read_picture()
+        if image is None:
             return None
         gray = image if image.ndim == 2 else self._cv2.cvtColor(image, self._cv2.COLOR_BGR2GRAY)
         height, width = gray.shape[:2]

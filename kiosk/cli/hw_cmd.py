@@ -1,7 +1,9 @@
-"""`kiosk hw ...`: a technician reads a card or asks a reader who it is, with a stable JSON contract.
+"""`kiosk hw ...`: a technician reads a card, asks a reader who it is or has the face camera take a
+picture, with a stable JSON contract.
 
 Exit codes, the same for every command here: 0 read, 3 no card, 4 card present but unreadable or
-refused, 5 reader or service unreachable, 2 usage. Every non-zero exit writes one line to stderr.
+refused (a camera: there, but no picture), 5 reader, camera or service unreachable, 2 usage. Every
+non-zero exit writes one line to stderr.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from kiosk.cli.scan_cmd import scan
 from kiosk.devices import DriverContext, UnknownDriver, build_driver, driver_section
 from kiosk.idnumber import id_number_valid
 from kiosk.paths import data_dir
-from kiosk.ports import CardUnreadable, DeviceUnavailable
+from kiosk.pictures import jpeg_size
+from kiosk.ports import CardUnreadable, DeviceError, DeviceUnavailable
 from kiosk.records import IdCard, SocialSecurityCard
 from kiosk.wlt import NoWltDecoder, wlt_decoder
 
@@ -104,11 +107,13 @@ def _build(device: str, section: Any) -> Any:
 
 @click.group()
 def hw() -> None:
-    """Check the card readers: read a card, or ask the ID reader's SAM who it is.
+    """Check the card readers and the face camera: read a card, ask the ID reader's SAM who it is,
+    take a picture.
 
     \b
     Exit codes: 0 read, 1 invalid settings, 2 usage, 3 no card, 4 card present but unreadable or
-    refused, 5 reader or service (pcscd) unreachable. Every failure writes one line to stderr.
+    refused (camera: there, but no picture), 5 reader, camera or service (pcscd) unreachable.
+    Every failure writes one line to stderr.
     """
 
 
@@ -204,6 +209,52 @@ def sscard(reader_name: str, timeout: float, as_json: bool, driver: str) -> None
         where = f"reader {reader_name!r}" if reader_name else "the first PC/SC reader"
         _fail(EXIT_NO_CARD, f"social security card reader: no card in {where} within {timeout:g} s")
     _print(sscard_json(card), as_json)
+
+
+@hw.command()
+@click.option("--port", default=None, help="The camera's index or device (/dev/video2); default: settings.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1, max=30),
+    default=None,
+    help="Seconds the picture may take; default: devices.camera.capture_timeout.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the stable contract).")
+@click.option("--driver", default="v4l", show_default=True, help="Driver name (camera.<driver>).")
+def camera(port: str | None, timeout: float | None, as_json: bool, driver: str) -> None:
+    """Have the face camera take one picture and print its size; the picture itself is dropped.
+
+    Nothing is written or shown: a picture may be of whoever stands in front of the kiosk.
+    """
+    configured = load_or_exit().settings.devices.camera.model_dump()
+    values = {**configured, "driver": driver, **({} if port is None else {"port": port})}
+    wait = float(configured["capture_timeout"]) if timeout is None else timeout
+    device = _build("camera", driver_section("camera", values))
+    try:
+        picture = device.capture(wait)
+    except DeviceUnavailable as error:
+        _fail(EXIT_UNREACHABLE, str(error))
+    except DeviceError as error:
+        _fail(EXIT_UNREADABLE, str(error))
+    finally:
+        device.close()
+    try:
+        width, height = jpeg_size(picture)
+    except ValueError as error:
+        _fail(EXIT_UNREADABLE, f"camera.{driver}: {error}")
+    record = {
+        "driver": driver,
+        "port": values.get("port", ""),
+        "format": "JPEG",
+        "width": width,
+        "height": height,
+        "bytes": len(picture),
+    }
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False))
+    else:
+        where = f" on {record['port']}" if record["port"] else ""
+        click.echo(f"camera.{driver}{where}: a JPEG picture of {width}x{height}, {len(picture)} bytes")
 
 
 hw.add_command(scan)

@@ -22,15 +22,11 @@ from kiosk.cli.loading import load_or_exit
 from kiosk.platform.configured import platform_from_settings
 from kiosk.platform.gateway import HttpGateway
 from kiosk.platform.port import (
-    BadAnswer,
     ClockSkew,
     PlatformError,
     PlatformNotConfigured,
     PlatformRefused,
-    PlatformTimeout,
-    PlatformUnavailable,
-    RateLimited,
-    SignatureRejected,
+    failure_reason,
 )
 from kiosk.platform.records import Document, Service
 from kiosk.platform.service_flow import (
@@ -265,30 +261,11 @@ def _gateway(as_json: bool) -> HttpGateway:
         _fail(as_json, error)
 
 
-#: Why a call failed, in the words `kiosk platform check` uses (the first matching type wins).
-_REASONS: tuple[tuple[type[PlatformError], str], ...] = (
-    (SignatureRejected, "signature rejected"),
-    (PlatformNotConfigured, "not configured"),
-    (PlatformTimeout, "timeout"),
-    (PlatformUnavailable, "unreachable"),
-    (RateLimited, "rate limited"),
-    (BadAnswer, "bad answer"),
-    (PlatformRefused, "refused"),
-)
-
-
-def reason(error: PlatformError) -> str:
-    """Why a call failed: "signature rejected", "kiosk clock is N s off ...", "unreachable", ..."""
-    if isinstance(error, ClockSkew):
-        return str(error)
-    return next((text for kind, text in _REASONS if isinstance(error, kind)), "failed")
-
-
 def _fail(
     as_json: bool, error: PlatformError, not_found: frozenset[str] = frozenset({"NOT_FOUND"})
 ) -> NoReturn:
     code = EXIT_FAILED
-    document: dict[str, Any] = {"ok": False, "reason": reason(error), "detail": str(error)}
+    document: dict[str, Any] = {"ok": False, "reason": failure_reason(error), "detail": str(error)}
     if isinstance(error, PlatformRefused):
         code = EXIT_NOT_FOUND if error.code in not_found else EXIT_REFUSED
         document.update(code=error.code, message=error.message)
@@ -299,7 +276,7 @@ def _fail(
     elif isinstance(error, PlatformRefused):
         click.echo(f"refused ({error.code}): {error.message}", err=True)
     else:
-        click.echo(f"{reason(error)}: {error}", err=True)
+        click.echo(f"{failure_reason(error)}: {error}", err=True)
     raise SystemExit(code)
 
 
@@ -307,4 +284,4 @@ def _echo_json(value: object) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-__all__ = ["platform", "reason"]
+__all__ = ["platform"]

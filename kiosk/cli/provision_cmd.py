@@ -43,6 +43,8 @@ FLAGS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("--printer-server", "CUPS server, host:port or socket path (default: the system's).", {}),
     ("--speaker", "Voice guidance: espeak (espeak-ng), sim or none. Needed on an appliance (kiosk.mode).",
      {"type": click.Choice([ESPEAK, SIMULATOR, NO_DEVICE])}),
+    ("--camera", "Face camera: its device or index (/dev/video2, 0; not the scanner's), 'auto' (the first "
+     "camera detected), sim or none. Needed on an appliance (kiosk.mode).", {}),
     ("--rotation", "Screen rotation in degrees.", {"type": click.Choice(ROTATIONS)}),
     ("--touch-swap-xy/--no-touch-swap-xy", "Swap the touch axes.", {"default": None}),
     ("--touch-invert-x/--no-touch-invert-x", "Invert the touch x axis.", {"default": None}),

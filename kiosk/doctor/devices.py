@@ -13,9 +13,11 @@ from kiosk.devices import (
     out_of_service_reason,
 )
 from kiosk.doctor.check import Check, Status
+from kiosk.pictures import jpeg_size
 from kiosk.ports import DeviceError
 from kiosk.printing import explain
 from kiosk.settings.schema import (
+    CameraSection,
     DeviceSection,
     IdReaderSection,
     KioskMode,
@@ -134,6 +136,31 @@ def check_scanner(section: ScannerSection, context: DriverContext, mode: KioskMo
 def check_speaker(section: SpeakerSection, context: DriverContext, mode: KioskMode = "development") -> Check:
     """The speaker's driver is installed (whether a sound comes out is for the technician's ears)."""
     return _opens("speaker", section, context, mode, f"speaker ({section.driver} driver) ready")
+
+
+def check_camera(section: CameraSection, context: DriverContext, mode: KioskMode = "development") -> Check:
+    """The face camera takes a picture that decodes as JPEG; only its size is reported, the picture
+    itself is dropped at once (never written, never shown: it may be of whoever stands there)."""
+    name = "camera"
+    if (unprobed := _not_probed(name, section, mode)) is not None:
+        return unprobed
+    where = f"face camera ({section.driver} driver) on {section.driver_setting('port') or '-'}"
+    try:
+        camera = _build(name, section, context)
+    except DeviceError as error:
+        return Check(name, Status.FAIL, True, str(error))
+    try:
+        picture = camera.capture(section.capture_timeout)
+    except DeviceError as error:
+        return Check(name, Status.FAIL, True, str(error))
+    finally:
+        camera.close()
+    try:
+        width, height = jpeg_size(picture)
+    except ValueError as error:
+        return Check(name, Status.FAIL, True, f"{where}: {error}")
+    kilobytes = len(picture) / 1024
+    return Check(name, Status.OK, True, f"{where}: a picture of {width}x{height}, {kilobytes:.0f} KB")
 
 
 def _opens(name: str, section: DeviceSection, context: DriverContext, mode: KioskMode, opened: str) -> Check:

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kiosk.devices import DriverContext
-from kiosk.doctor import devices, services, system
+from kiosk.doctor import devices, online, services, system
 from kiosk.doctor.check import Check, Status, overall, run_bounded
 from kiosk.paths import state_path
 from kiosk.settings import Settings
@@ -56,6 +56,8 @@ def run_checks(settings: Settings, data: Path, machine: CheckEnvironment | None 
                 settings.sync.repo_url, sync_status, settings.sync.offline_after_hours, now
             ),
         ),
+        ("platform", False, lambda: online.check_platform(settings.platform)),
+        ("ratings", False, lambda: online.check_ratings(data)),
         (
             "catalogue",
             settings.kiosk.mode == "appliance",  # residents find no guide on an appliance without one
@@ -93,6 +95,7 @@ def _device_probes(
         ("printer", True, lambda: devices.check_printer(configured.printer, context, mode)),
         ("scanner", True, lambda: devices.check_scanner(configured.scanner, context, mode)),
         ("speaker", True, lambda: devices.check_speaker(configured.speaker, context, mode)),
+        ("camera", True, lambda: devices.check_camera(configured.camera, context, mode)),
     ]
     if configured.printer.driver == "cups":
         server = configured.printer.driver_setting("server")

@@ -10,17 +10,21 @@ from kiosk.documents.receipts import (
     render_rating_receipt,
     render_test_page,
 )
+from kiosk.documents.service_papers import REFERENCE_ONLY, render_appointment_slip, render_query_table
 
 __all__ = [
     "PAPERS",
     "RATING_LEVELS",
+    "REFERENCE_ONLY",
     "ChecklistContext",
     "Paper",
     "PrintContext",
     "PrinterTestPage",
+    "render_appointment_slip",
     "render_checklist",
     "render_doctor_report",
     "render_guide",
+    "render_query_table",
     "render_rating_receipt",
     "render_test_page",
 ]

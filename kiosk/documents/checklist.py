@@ -31,11 +31,6 @@ class ChecklistContext(PrintContext):
 
     handover_url: str = field(kw_only=True)
 
-    @property
-    def printed_line(self) -> str:
-        """When and where the paper came out, for the foot of every printout."""
-        return f"打印时间 {self.printed_at:%Y-%m-%d %H:%M}　终端 {self.kiosk_line}"
-
 
 def guide_heading(kind: str, this_paper: str, guide: Guide, styles: Styles, applicant: str = "") -> list[Any]:
     """The top of a paper about one guide: what the paper is, the guide, whose it is, and whether it is

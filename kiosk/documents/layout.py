@@ -36,6 +36,11 @@ class PrintContext:
         """The kiosk and its site, as every printout names them."""
         return f"{self.kiosk_id}　{self.site_name}"
 
+    @property
+    def printed_line(self) -> str:
+        """When and where the paper came out, for the foot of a printout."""
+        return f"打印时间 {self.printed_at:%Y-%m-%d %H:%M}　终端 {self.kiosk_line}"
+
 
 @dataclass(frozen=True)
 class Paper:

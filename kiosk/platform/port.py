@@ -91,6 +91,26 @@ class BadAnswer(PlatformError):
     document whose digest does not match, or an answer larger than the kiosk accepts."""
 
 
+#: Why a call failed, in the words `kiosk platform check` and the doctor use (the first match wins).
+_REASONS: tuple[tuple[type[PlatformError], str], ...] = (
+    (SignatureRejected, "signature rejected"),
+    (PlatformNotConfigured, "not configured"),
+    (PlatformTimeout, "timeout"),
+    (PlatformUnavailable, "unreachable"),
+    (RateLimited, "rate limited"),
+    (BadAnswer, "bad answer"),
+    (PlatformRefused, "refused"),
+)
+
+
+def failure_reason(error: PlatformError) -> str:
+    """Why a call failed, for a technician: "signature rejected", "kiosk clock is N s off
+    (behind the platform)", "unreachable", "timeout", "rate limited", "bad answer", ..."""
+    if isinstance(error, ClockSkew):
+        return str(error)
+    return next((text for kind, text in _REASONS if isinstance(error, kind)), "failed")
+
+
 @runtime_checkable
 class ServicePlatform(Protocol):
     """The provincial government-service platform, as the kiosk transacts through it.
@@ -173,4 +193,5 @@ __all__ = [
     "RateLimited",
     "ServicePlatform",
     "SignatureRejected",
+    "failure_reason",
 ]

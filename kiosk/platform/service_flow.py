@@ -76,14 +76,17 @@ def _session(session: PlatformSession | None) -> PlatformSession:
     return session
 
 
-def _months(params: Mapping[str, str], today: date) -> tuple[str, str]:
-    """`from`/`to`, each defaulting to the last 12 full months (the month before today's and 11 before it)."""
+def default_months(today: date) -> tuple[str, str]:
+    """The last 12 full months ("YYYY-MM"): the month before today's and the 11 before it."""
     last = today.year * 12 + today.month - 2  # months since year 0, counted from 0
     first = last - 11
-    return (
-        params.get("from", f"{first // 12:04d}-{first % 12 + 1:02d}"),
-        params.get("to", f"{last // 12:04d}-{last % 12 + 1:02d}"),
-    )
+    return f"{first // 12:04d}-{first % 12 + 1:02d}", f"{last // 12:04d}-{last % 12 + 1:02d}"
+
+
+def _months(params: Mapping[str, str], today: date) -> tuple[str, str]:
+    """`from`/`to`, each defaulting to the last 12 full months."""
+    first, last = default_months(today)
+    return params.get("from", first), params.get("to", last)
 
 
 #: Each service the kiosk knows how to run, by id: its parameters and its call. The platform decides
@@ -289,6 +292,7 @@ __all__ = [
     "Outcome",
     "Plan",
     "ServiceRequestError",
+    "default_months",
     "gives_documents",
     "identity_from_card_file",
     "plan",

@@ -56,6 +56,12 @@ from kiosk.platform.simulator import DEMO_PAAS_ID, DEMO_PORT, DEMO_TOKEN, Platfo
     metavar="SECONDS",
     help="Send every answer's body a byte at a time, this many seconds apart.",
 )
+@click.option(
+    "--document-pages",
+    type=click.IntRange(min=1),
+    metavar="PAGES",
+    help="Make every document a PDF of this many pages (e.g. 500: a document too long to print).",
+)
 def platform(  # noqa: PLR0917 - click passes every option by position
     port: int,
     paas_id: str,
@@ -67,6 +73,7 @@ def platform(  # noqa: PLR0917 - click passes every option by position
     retry_after: int | None,
     garbage: str | None,
     trickle: float,
+    document_pages: int | None,
 ) -> None:
     """Serve the platform gateway's contract with fictional residents; prints the URL, runs until Ctrl-C."""
     if token is not None and token_file is not None:
@@ -87,6 +94,7 @@ def platform(  # noqa: PLR0917 - click passes every option by position
             retry_after=retry_after,
             garbage=garbage,  # type: ignore[arg-type]  # click.Choice checked it
             trickle=trickle,
+            document_pages=document_pages,
         )
     except OSError as error:
         raise click.ClickException(

@@ -6,6 +6,7 @@ issuers say 虚构 ("fictional"), and numbers belong to nobody (docs/platform-si
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 #: Printed on every document the simulator issues, so a demo printout is never mistaken for a real one.
@@ -261,6 +262,29 @@ HALLS: tuple[Hall, ...] = (
         {"si.counter": "社保业务窗口", "civil.counter": "民政业务窗口"},
     ),
 )
+
+
+def halls_settings() -> list[dict[str, object]]:
+    """The halls as a kiosk's `platform.halls` setting lists them (kiosk.settings.schema.HallEntry)."""
+    return [
+        {"id": hall.id, "name": hall.name, "address": hall.address, "counters": dict(hall.services)}
+        for hall in HALLS
+    ]
+
+
+def halls_toml() -> str:
+    """The halls as one TOML value, for KIOSK__PLATFORM__HALLS (scripts/with-platform-sim)."""
+
+    def table(values: dict[str, object]) -> str:
+        return (
+            "{" + ", ".join(f"{json.dumps(key)} = {value_toml(value)}" for key, value in values.items()) + "}"
+        )
+
+    def value_toml(value: object) -> str:
+        return table(value) if isinstance(value, dict) else json.dumps(value, ensure_ascii=False)
+
+    return "[" + ", ".join(table(hall) for hall in halls_settings()) + "]"
+
 
 #: The times a counter takes appointments on a working day (each slot takes one resident).
 SLOT_TIMES = (

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+from reportlab.platypus import PageBreak, Spacer
 
 from kiosk.documents.layout import PAPERS, build_pdf, paragraph, styles_for, table
 from kiosk.platform.sim_data import FICTIONAL_MARK
@@ -41,6 +41,29 @@ def issue_document(
     story.append(paragraph(f"验证码：{verify_code}　验证地址：{VERIFY_BASE_URL}{verify_code}", styles.small))
     story.append(paragraph(FICTIONAL_MARK, styles.small))
     pdf = build_pdf(paper, story, title=title, subject="platform simulator document")
+    return _answer(file_name, pdf, verify_code)
+
+
+def long_document(document: dict[str, Any], pages: int) -> dict[str, Any]:
+    """`document` (a document answer) replaced by a PDF of `pages` pages under the same file name
+    and verification code: what the switch `document_pages` answers (a 500-page certificate)."""
+    if pages < 1:
+        raise ValueError("a document has at least one page")
+    paper = PAPERS["a4"]
+    styles = styles_for(paper)
+    verify_code = document["verify_code"]
+    story: list[Any] = [
+        paragraph(f"超长文件（演示）：{document['file_name']}", styles.title),
+        paragraph(f"验证码：{verify_code}　验证地址：{VERIFY_BASE_URL}{verify_code}", styles.small),
+        paragraph(FICTIONAL_MARK, styles.small),
+    ]
+    for page in range(2, pages + 1):
+        story += [PageBreak(), paragraph(f"第 {page} 页，共 {pages} 页。{FICTIONAL_MARK}", styles.body)]
+    pdf = build_pdf(paper, story, title="超长文件（演示）", subject="platform simulator document")
+    return _answer(document["file_name"], pdf, verify_code)
+
+
+def _answer(file_name: str, pdf: bytes, verify_code: str) -> dict[str, Any]:
     return {
         "file_name": file_name,
         "media_type": "application/pdf",

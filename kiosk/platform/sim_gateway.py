@@ -148,6 +148,11 @@ class Gateway:
     def __repr__(self) -> str:  # the token is a secret even here
         return f"Gateway(paas_id={self.paas_id!r}, token=<hidden>)"
 
+    def live_sessions(self) -> int:
+        """How many resident sessions are open and not expired (a kiosk must close its own)."""
+        with self._lock:
+            return sum(1 for session in self._sessions.values() if session.expires_at > self.clock())
+
     def expire_sessions(self) -> None:
         """End every resident session now, as if 300 s had passed."""
         with self._lock:

@@ -8,6 +8,7 @@
         platform.retry_after = 30                # 429 with Retry-After: 30
         platform.garbage = "json"                # answers cut in half ("digest": documents' sha256 wrong)
         platform.trickle = 0.01                  # every answer's body a byte every 10 ms
+        platform.document_pages = 500            # every document a 500-page PDF
 
 The contract is /work/shared/reference/platform-api.md; the endpoints, checks and fictional data are
 in sim_gateway.py and sim_data.py, documented in docs/platform-simulator.md. The log names the
@@ -28,6 +29,8 @@ from types import TracebackType
 from typing import Any, Literal
 
 from kiosk.platform import signing
+from kiosk.platform.sim_data import halls_settings
+from kiosk.platform.sim_documents import long_document
 from kiosk.platform.sim_gateway import RESIDENT_TOKEN, Answer, Gateway, refusal
 
 log = logging.getLogger(__name__)
@@ -77,8 +80,10 @@ class PlatformSimulator:
         retry_after: int | None = None,
         garbage: GarbageMode | None = None,
         trickle: float = 0.0,
+        document_pages: int | None = None,
     ) -> None:
         self.gateway = Gateway(paas_id, token)
+        self._token = token
         #: Seconds every answer is delayed by.
         self.slow = slow
         #: None (up), "503" (answers 503) or "close" (drops every connection unanswered).
@@ -91,6 +96,8 @@ class PlatformSimulator:
         self.garbage: GarbageMode | None = garbage
         #: Seconds between the bytes of every answer's body (0: all at once).
         self.trickle = trickle
+        #: When set, every document is a PDF of this many pages (its file name and verify code kept).
+        self.document_pages = document_pages
         self._server = _Server(("127.0.0.1", port), _Handler, self)
         self._thread: threading.Thread | None = None
 
@@ -122,9 +129,18 @@ class PlatformSimulator:
         """The service ids listed, in order: remove one to switch it off, reorder to reorder."""
         return self.gateway.services
 
+    def live_sessions(self) -> int:
+        """How many residents' platform sessions are open now."""
+        return self.gateway.live_sessions()
+
     def expire_sessions(self) -> None:
         """End every resident's platform session now (their calls answer SESSION_EXPIRED)."""
         self.gateway.expire_sessions()
+
+    def kiosk_settings(self) -> dict[str, Any]:
+        """The `[platform]` settings of a kiosk using this simulator: its address, the demo
+        credentials, and the simulator's halls for appointments."""
+        return {"url": self.url, "paas_id": self.paas_id, "token": self._token, "halls": halls_settings()}
 
     def start(self) -> PlatformSimulator:
         """Serve in a background thread; returns self."""
@@ -174,10 +190,16 @@ class PlatformSimulator:
             return refusal("BAD_SIGNATURE", 401)
         answer = self.gateway.handle(method, target, headers, body)
         data = answer.envelope.get("data")
-        if self.garbage == "digest" and isinstance(data, dict) and "document" in data:
-            document = {**data["document"], "sha256": hashlib.sha256(b"another document").hexdigest()}
-            return Answer(answer.status, {**answer.envelope, "data": {**data, "document": document}})
-        return answer
+        changes_documents = self.document_pages is not None or self.garbage == "digest"
+        if not (changes_documents and isinstance(data, dict) and "document" in data):
+            return answer
+        document = data["document"]
+        if self.document_pages is not None:
+            document = long_document(document, self.document_pages)
+        if self.garbage == "digest":
+            document = {**document, "sha256": hashlib.sha256(b"another document").hexdigest()}
+        envelope = {**answer.envelope, "data": {**data, "document": document}}
+        return Answer(answer.status, envelope, answer.headers)
 
     def payload(self, answer: Answer) -> bytes:
         """The bytes of an answer's body (cut in half when the simulator answers garbage JSON)."""

@@ -272,6 +272,47 @@ class DeviceSteps:
         self._set("speaker", {"devices.speaker.driver": driver})
         return Reply()
 
+    # -- the face camera ------------------------------------------------------------------------
+
+    def _ask_camera(self) -> Question | None:
+        """The face camera: a V4L2 camera (/dev/video*) that is not the scanner's, its simulator, or none."""
+        flag = self.given.camera
+        if flag in NOT_REAL:
+            self._set("--camera", {"devices.camera.driver": flag})
+            return None
+        if not self.interactive and flag is None:
+            return None
+        if not self.interactive and flag != AUTO:
+            self._set_device("--camera", "camera", "v4l", "port", str(flag))
+            return None
+        found = detect_safely("camera", self._section("camera", "v4l"))
+        scanners = self.draft.in_force("devices.scanner.port") if self._scanner_is_a_camera() else None
+        cameras = [c for c in found.candidates if c.value != scanners]
+        if not self.interactive:
+            if not cameras:
+                besides = f" besides the scanner's {scanners}" if scanners else ""
+                why = found.problem or "(no /dev/video*)"
+                raise BadAnswer(f"--camera auto: no camera found{besides} {why}")
+            self._set_device("--camera", "camera", "v4l", "port", cameras[0].value)
+            return None
+        self._note("\n== Face camera (a live picture, for the services that need the resident's face)")
+        if found.problem:
+            self._note(f"  ({found.problem})")
+        options = [(c.value, c.label) for c in cameras]
+        options += self._not_real("face camera")
+        driver = self.draft.site_value("devices.camera.driver")
+        current = self.draft.site_value("devices.camera.port") if driver == "v4l" else driver
+        found_first = cameras[0].value if cameras else self._no_device()
+        default = flag if flag not in {None, AUTO} else current or found_first
+        return Question(Kind.CHOICE, "Face camera", default, tuple(options), "a camera device or index")
+
+    def _take_camera(self, camera: Answer) -> Reply:
+        self._set_device("face camera", "camera", _driver(camera, "v4l"), "port", str(camera))
+        return Reply()
+
+    def _scanner_is_a_camera(self) -> bool:
+        return bool(self.draft.in_force("devices.scanner.driver") == "camera")
+
     # -- helpers --------------------------------------------------------------------------------
 
     def _not_real(self, device: str) -> list[tuple[str, str]]:

@@ -112,6 +112,7 @@ class ProvisionFlow(DeviceSteps):
             "scanner": Step(self._ask_scanner, self._take_scanner),
             "printer": Step(self._ask_printer, self._take_printer),
             "speaker": Step(self._ask_speaker, self._take_speaker),
+            "camera": Step(self._ask_camera, self._take_camera),
             "display.rotation": Step(self._ask_rotation, self._take_rotation),
             **touch,
             "pin.keep": Step(self._ask_keep_pin, self._take_keep_pin),
@@ -231,8 +232,13 @@ class ProvisionFlow(DeviceSteps):
             (given.sscard_reader, "--sscard-reader", "sscard_reader"),
             (given.scanner, "--scanner", "scanner"),
             (given.printer_queue or given.printer_device, "--printer-queue or --printer-device", "printer"),
-            # Left on its simulator, an appliance's speaker would be out of service; a laptop's is fine.
-            *(((given.speaker, "--speaker", "speaker"),) if self._no_device() == NO_DEVICE else ()),
+            # Left on its simulator, an appliance's speaker and camera would be out of service; a
+            # laptop's are fine.
+            *(
+                ((given.speaker, "--speaker", "speaker"), (given.camera, "--camera", "camera"))
+                if self._no_device() == NO_DEVICE
+                else ()
+            ),
         )
         for answered, flag, device in devices:
             if not answered and not self.draft.has(f"devices.{device}.driver"):

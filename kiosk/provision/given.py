@@ -45,6 +45,7 @@ class Given:
     printer_device: str | None = None
     printer_server: str | None = None
     speaker: str | None = None
+    camera: str | None = None
     rotation: str | None = None
     touch_swap_xy: bool | None = None
     touch_invert_x: bool | None = None

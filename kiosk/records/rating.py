@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from kiosk.i18n import N_
+from kiosk.records.identity import mask_number
 
 
 class RatingLevel(StrEnum):
@@ -82,7 +83,8 @@ def valid_mobile(number: str) -> bool:
 class Rating:
     """One submitted rating, as the outbox keeps it and sends it upstream.
 
-    It names no resident: `phone` is set only when the resident agreed to be called back.
+    It names no resident: `phone` is set only when the resident agreed to be called back. Its
+    subject is the case when `case_no` is set, else the guide when `guide_id` is, else the terminal.
     """
 
     rating_id: str
@@ -97,10 +99,14 @@ class Rating:
     guide_id: str = ""
     #: A consented mobile number for the follow-up, "" without consent.
     phone: str = ""
+    #: The case (办件) rated, by its case number, "" when the rating is not about a case. It points
+    #: at one resident's case: kept only until the platform has the rating, masked in every repr.
+    case_no: str = ""
 
     def __repr__(self) -> str:
         phone = f"{self.phone[:3]}****{self.phone[-4:]}" if self.phone else ""
+        case = mask_number(self.case_no, head=4, tail=2) if self.case_no else ""
         return (
             f"Rating({self.rating_id}, {self.level.value}, dimensions={dict(self.dimensions)}, "
-            f"reasons={list(self.reasons)}, guide={self.guide_id!r}, phone={phone!r})"
+            f"reasons={list(self.reasons)}, guide={self.guide_id!r}, case={case!r}, phone={phone!r})"
         )

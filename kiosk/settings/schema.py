@@ -178,12 +178,20 @@ class SpeakerSection(DeviceSection):
     enabled: bool
 
 
+class CameraSection(DeviceSection):
+    """The face camera: how long the core lets one picture take before telling the resident."""
+
+    #: Seconds one capture may take (opening the camera, its warm-up, the picture).
+    capture_timeout: float = Field(gt=0, le=30)
+
+
 class DevicesSection(_Section):
     id_reader: IdReaderSection
     sscard_reader: SocialSecurityReaderSection
     scanner: ScannerSection
     printer: PrinterSection
     speaker: SpeakerSection
+    camera: CameraSection
 
 
 class SyncSection(_Section):
@@ -221,6 +229,17 @@ class LoggingSection(_Section):
     format: Literal["text", "json"]
 
 
+class HallEntry(_Section):
+    """A service hall taking counter appointments from this kiosk, and its counters."""
+
+    #: The platform's id of the hall (`hall` in the appointment calls).
+    id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=100)
+    address: str = ""
+    #: The platform's service id of each counter -> its name, in the order they are offered.
+    counters: dict[str, str] = Field(min_length=1)
+
+
 class PlatformSection(_Section):
     """The provincial platform's gateway this kiosk transacts through (docs/platform.md)."""
 
@@ -235,6 +254,10 @@ class PlatformSection(_Section):
     timeout: float = Field(gt=0, le=60)
     #: A CA bundle (PEM) the gateway's certificate must chain to; empty: the system's.
     ca_bundle: str
+    #: The most pages of a delivered document the kiosk prints; a longer one is not printed here.
+    max_pages: int = Field(ge=1, le=500)
+    #: The halls residents may book appointments at from this kiosk; none: no appointments.
+    halls: list[HallEntry]
     #: The gateway's base address; empty: this kiosk has no platform and its services are out of
     #: service. Last, so that its check sees the keys it needs (and blames the file that set it).
     url: str

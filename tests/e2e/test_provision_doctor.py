@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from tests.cupsd import PrivateCupsd
+from tests.kiosk.test_face_camera import camera_frames
 from tests.smartcards import VirtualCards
 
 CARDS = Path(__file__).parents[2] / "config" / "demo" / "cards"
 KIOSK = str(Path(sys.executable).parent / "kiosk")
-DEVICES = ("id_reader", "sscard_reader", "printer", "scanner", "cups", "pcscd")
+DEVICES = ("id_reader", "sscard_reader", "printer", "scanner", "camera", "cups", "pcscd")
 
 
 @pytest.fixture
@@ -77,7 +78,8 @@ def test_provisioned_on_simulators_then_the_id_reader_unplugged(  # noqa: PLR091
         "--site-address", "威海市环翠区新威路 1 号", "--help-desk", "一楼服务台",
         "--id-reader-port", id_port, "--sscard-reader", "auto",
         "--printer-server", cupsd.server, "--printer-queue", queue,
-        "--scanner", f"serial:{serial_scanner_port}", "--rotation", "90",
+        "--scanner", f"serial:{serial_scanner_port}", "--camera", camera_frames(tmp_path / "camera"),
+        "--rotation", "90",
     )  # fmt: skip
     assert provisioned.returncode == 0, provisioned.stdout + provisioned.stderr
     assert "246813" not in provisioned.stdout + provisioned.stderr

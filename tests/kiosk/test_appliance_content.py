@@ -83,14 +83,15 @@ def test_home_on_an_empty_catalogue_says_so_and_offers_no_way_to_guides(
     fill_catalogue(kiosk.catalogue)  # a sync arrived: the next visit browses
     journey.finish()
     journey.wake()
-    assert journey.view.no_guides == "" and journey.view.tasks == set(HOME_TASKS) - {"identify"}
+    assert journey.view.no_guides == "" and journey.view.tasks == set(HOME_TASKS) - {"identify", "services"}
 
 
 def test_home_offers_identifying_only_with_a_card_reader_that_reads(make_kiosk: Callable[..., Kiosk]) -> None:
     kiosk = make_kiosk({"devices": {"sscard_reader": {"driver": "none"}}})
     journey = kiosk.journey
     journey.wake()
-    assert journey.view.tasks == set(HOME_TASKS) and journey.view.no_guides == ""
+    # No platform here: the online services are not offered either.
+    assert journey.view.tasks == set(HOME_TASKS) - {"services"} and journey.view.no_guides == ""
     kiosk.bus.publish(DeviceLost("id_reader", reason="unplugged"))
     journey.home()
     assert "identify" not in journey.view.tasks  # both readers out: the tile would only say so
@@ -100,7 +101,7 @@ def test_home_offers_identifying_only_with_a_card_reader_that_reads(make_kiosk: 
 
 
 def test_the_guide_tasks_are_the_ways_to_a_guide() -> None:
-    assert set(HOME_TASKS) - {"rate"} == GUIDE_TASKS
+    assert set(HOME_TASKS) - {"rate", "services"} == GUIDE_TASKS
 
 
 def test_an_appliance_shows_its_own_notices_never_the_demo_ones(

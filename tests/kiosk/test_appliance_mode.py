@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from drivers.camera.sim import SimFaceCamera
 from drivers.printer.sim import SimPrinter
 from drivers.speech.sim import SimSpeaker
 from kiosk.appliance import Kiosk
@@ -24,12 +25,13 @@ from kiosk.doctor.report import CheckEnvironment
 from kiosk.events import DeviceLost
 from kiosk.identity import ReaderWatch
 from kiosk.journey import Screen
-from kiosk.out_of_service import OutOfServiceCardReader, OutOfServicePrinter
+from kiosk.out_of_service import OutOfServiceCamera, OutOfServiceCardReader, OutOfServicePrinter
+from kiosk.ports import DeviceUnavailable
 from kiosk.release_format import validate_pushed_config
 from kiosk.settings import LoadedSettings, SettingsError
 from tests.kiosk.test_appliance_content import fill_catalogue
 
-DEVICES = ("id_reader", "sscard_reader", "scanner", "printer", "speaker")
+DEVICES = ("id_reader", "sscard_reader", "scanner", "printer", "speaker", "camera")
 APPLIANCE = {"kiosk": {"mode": "appliance"}}
 
 
@@ -37,6 +39,7 @@ def test_a_laptop_runs_the_simulators_by_default(make_kiosk: Callable[..., Kiosk
     kiosk = make_kiosk()
     assert kiosk.settings.kiosk.mode == "development"  # config/default.toml: make run, demos, tests
     assert isinstance(kiosk.devices.printer, SimPrinter) and isinstance(kiosk.devices.speaker, SimSpeaker)
+    assert isinstance(kiosk.devices.camera, SimFaceCamera)
     assert kiosk.devices.out_of_service == {} and kiosk.journey.voice_offered
 
 
@@ -96,6 +99,16 @@ def test_an_unprovisioned_appliance_prints_nothing_and_offers_the_qr_code(
     assert not (tmp_path / "data" / "printed").exists()  # no PDF pretending to be a printout
 
 
+def test_an_unprovisioned_appliance_takes_no_picture(make_kiosk: Callable[..., Kiosk]) -> None:
+    kiosk = make_kiosk(APPLIANCE)
+    camera = kiosk.devices.camera
+    assert isinstance(camera, OutOfServiceCamera)
+    with pytest.raises(DeviceUnavailable, match=r'never provisioned.*devices\.camera\.driver = "sim"'):
+        camera.capture(1.0)
+    # The site file alone makes a showroom's camera simulated, and says so.
+    assert isinstance(make_kiosk({"kiosk": {"mode": "showroom"}}).devices.camera, SimFaceCamera)
+
+
 def test_an_unprovisioned_appliance_does_not_offer_voice(make_kiosk: Callable[..., Kiosk]) -> None:
     kiosk = make_kiosk({**APPLIANCE, "devices": {"speaker": {"enabled": True}}})
     journey = kiosk.journey
@@ -120,7 +133,8 @@ def test_doctor_on_an_appliance_fails_on_a_simulator_and_says_how_to_provision(
 ) -> None:
     settings = make_settings(APPLIANCE).settings
     checks = device_checks(settings, tmp_path / "data", CheckEnvironment(timeout=5))
-    assert [check.name for check in checks] == ["id_reader", "sscard_reader", "printer", "scanner", "speaker"]
+    names = [check.name for check in checks]
+    assert names == ["id_reader", "sscard_reader", "printer", "scanner", "speaker", "camera"]
     for check in checks:
         assert check.status is Status.FAIL and check.critical
         assert check.detail == (
@@ -147,7 +161,11 @@ def test_none_is_a_device_this_kiosk_does_not_have_in_any_mode(
 ) -> None:
     overrides = {
         "kiosk": {"mode": mode},
-        "devices": {"scanner": {"driver": "none"}, "printer": {"driver": "none"}},
+        "devices": {
+            "scanner": {"driver": "none"},
+            "printer": {"driver": "none"},
+            "camera": {"driver": "none"},
+        },
     }
     kiosk = make_kiosk(overrides)
     assert isinstance(kiosk.devices.printer, OutOfServicePrinter)
@@ -158,6 +176,11 @@ def test_none_is_a_device_this_kiosk_does_not_have_in_any_mode(
     }
     # The site said so: not a fault to fix, but said plainly.
     assert checks["scanner"].status is Status.OK and "this kiosk has none" in checks["scanner"].detail
+    assert checks["camera"].status is Status.OK and "this kiosk has none" in checks["camera"].detail
+    with pytest.raises(
+        DeviceUnavailable, match=r'camera: this kiosk has none \(devices\.camera\.driver = "none"\)'
+    ):
+        kiosk.devices.camera.capture(1.0)
 
 
 def test_an_unknown_mode_is_refused_with_its_key(make_settings: Callable[..., LoadedSettings]) -> None:

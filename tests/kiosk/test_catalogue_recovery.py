@@ -77,7 +77,7 @@ def test_the_kiosk_starts_with_the_demo_guides_over_an_unusable_catalogue(
     data.mkdir()
     pre_release_catalogue(data / "guides.db")
     monkeypatch.setenv("KIOSK_DATA_DIR", str(data))
-    for device in ("ID_READER", "SSCARD_READER", "SCANNER", "PRINTER", "SPEAKER"):
+    for device in ("ID_READER", "SSCARD_READER", "SCANNER", "PRINTER", "SPEAKER", "CAMERA"):
         monkeypatch.setenv(f"KIOSK__DEVICES__{device}__DRIVER", "sim")
     kiosk = build_kiosk(load_settings())
     try:

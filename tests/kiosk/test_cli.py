@@ -128,6 +128,7 @@ def test_loading_settings_loads_no_drivers_library() -> None:
         "drivers.scanner",
         "drivers.printer",
         "drivers.speech",
+        "drivers.camera",
     }
 
 

@@ -12,12 +12,12 @@ from kiosk.devices import (
     build_devices,
     build_driver,
 )
-from kiosk.ports import CodeScanner, IdCardReader, Printer, SocialSecurityCardReader, Speaker
+from kiosk.ports import CodeScanner, FaceCamera, IdCardReader, Printer, SocialSecurityCardReader, Speaker
 from kiosk.settings import LoadedSettings
 
 
 def test_every_port_has_a_simulator_registered_by_entry_point() -> None:
-    for device in ("id_reader", "sscard_reader", "scanner", "printer", "speaker"):
+    for device in PORTS:
         assert "sim" in available_drivers(device)
 
 
@@ -30,6 +30,7 @@ def test_defaults_build_simulators_that_implement_the_ports(
     assert isinstance(devices.scanner, CodeScanner)
     assert isinstance(devices.printer, Printer)
     assert isinstance(devices.speaker, Speaker)
+    assert isinstance(devices.camera, FaceCamera)
 
 
 def test_unknown_driver_is_a_clear_error(
@@ -63,4 +64,5 @@ PORTS = {
     "scanner": CodeScanner,
     "printer": Printer,
     "speaker": Speaker,
+    "camera": FaceCamera,
 }

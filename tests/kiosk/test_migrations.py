@@ -145,10 +145,11 @@ def test_an_upgraded_state_database_keeps_its_data_and_adopts_its_former_ledgers
     sync, outbox, technician = SyncState(path), RatingOutbox(path), TechnicianRecords(path)
     try:
         # Nothing ran again (a CREATE TABLE would have failed on the tables already there); only
-        # the outbox's later step is new.
+        # the outbox's later steps are new.
         assert ledger(sync.conn) == [
             ("rating_outbox", 1, "create_rating_outbox"),
             ("rating_outbox", 2, "track_sending"),
+            ("rating_outbox", 3, "rate_cases"),
             ("sync_status", 1, "create_sync_status"),
             ("technician", 1, "create_technician_audit"),
         ]
@@ -169,7 +170,7 @@ def test_an_upgraded_state_database_keeps_its_data_and_adopts_its_former_ledgers
             store.close()
     with sqlite3.connect(path) as conn:  # opened again: adopted once, not twice
         SyncState(path).close()
-        assert conn.execute(f"SELECT count(*) FROM {LEDGER}").fetchone() == (4,)
+        assert conn.execute(f"SELECT count(*) FROM {LEDGER}").fetchone() == (5,)
 
 
 def former_catalogue(path: Path, guide: dict[str, object], upto: str) -> None:

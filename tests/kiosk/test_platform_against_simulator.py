@@ -12,10 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
-from kiosk.platform.gateway import HttpGateway
+from kiosk.platform.gateway import MAX_DOCUMENT_BYTES, HttpGateway
 from kiosk.platform.port import PlatformRefused, PlatformUnavailable, SignatureRejected
 from kiosk.platform.signing import Signer
 from kiosk.platform.sim_data import CASES
+from kiosk.platform.sim_documents import pdf_page_count
 from kiosk.platform.simulator import DEMO_PAAS_ID, DEMO_TOKEN, PlatformSimulator
 
 CARDS = Path(__file__).resolve().parents[2] / "config" / "demo" / "cards"
@@ -63,6 +64,23 @@ def test_a_resident_gets_a_certificate_whose_digest_the_kiosk_checked(simulator:
     with pytest.raises(PlatformRefused) as refused:  # the session ended: its token no longer works
         platform.certificate(session, "si.certificate", {"from": "2026-01", "to": "2026-10"})
     assert refused.value.code == "SESSION_EXPIRED" and refused.value.message
+
+
+def test_a_500_page_document_fits_the_cap_and_says_its_pages(simulator: PlatformSimulator) -> None:
+    # The desk refuses to print past platform.max_pages; the adapter's part is to fetch the document
+    # whole, digest-checked, within MAX_DOCUMENT_BYTES, and to say its pages truly.
+    simulator.document_pages = 500
+    platform = gateway(simulator)
+    session = platform.open_session("id_card", RESIDENT["id_number"], RESIDENT["name"])
+    try:
+        document = platform.certificate(session, "si.certificate", {"from": "2026-01", "to": "2026-10"})
+        licence = platform.print_licence(session, "LIC-DEMO-0001", "办理业务")
+    finally:
+        platform.close_session(session)
+    for each in (document, licence):
+        assert each.pages == 500 and len(each.content) < MAX_DOCUMENT_BYTES
+        assert pdf_page_count(each.content) == 500
+    assert document.file_name == "si-certificate.pdf"
 
 
 def test_a_rating_is_accepted_once_however_often_it_is_sent(simulator: PlatformSimulator) -> None:

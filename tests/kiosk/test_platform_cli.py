@@ -168,6 +168,8 @@ def test_config_show_never_prints_the_token(tmp_path: Path) -> None:
         ({"alg": "MD5"}, "platform.alg", "'SHA256' or 'SM3'"),
         ({"timeout": 0}, "platform.timeout", "greater than 0"),
         ({"timeot": 3}, "platform.timeot", "did you mean 'platform.timeout'"),
+        ({"max_pages": 0}, "platform.max_pages", "greater than or equal to 1"),
+        ({"max_pages": 501}, "platform.max_pages", "less than or equal to 500"),
     ],
 )
 def test_bad_platform_settings_name_the_key_and_the_file(
@@ -204,6 +206,14 @@ def test_the_platform_credentials_are_never_pushed_by_the_fleet(key: str) -> Non
         validate_pushed_config(pushed, "config/all.toml")
     assert caught.value.key == f"platform.{key}" and "cannot be pushed" in caught.value.reason
     assert validate_pushed_config(b'[platform]\ntimeout = 5\nalg = "SM3"\n', "config/all.toml")
+
+
+def test_max_pages_is_30_unless_a_site_says_otherwise() -> None:
+    default = load_settings([read_toml_layer(DEFAULTS_FILE)]).settings.platform
+    site = environment_layer({"KIOSK__PLATFORM__MAX_PAGES": "120"})
+    assert default.max_pages == 30
+    assert load_settings([read_toml_layer(DEFAULTS_FILE), site]).settings.platform.max_pages == 120
+    assert validate_pushed_config(b"[platform]\nmax_pages = 10\n", "config/all.toml")  # a fleet may set it
 
 
 def test_an_id_and_a_token_made_of_digits_are_text_from_the_environment() -> None:

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,6 +90,22 @@ def test_garbage_digest_spoils_a_documents_sha256(
     pdf = base64.b64decode(document["content_base64"])
     assert pdf.startswith(b"%PDF-") and document["sha256"] != hashlib.sha256(pdf).hexdigest()
     assert client.data("GET", "/v1/services")  # answers without a document are untouched
+
+
+def test_document_pages_makes_every_document_that_long(
+    platform: PlatformSimulator, client: PlatformClient
+) -> None:
+    platform.document_pages = 500
+    token = client.sign_in(face=True)
+    document = client.data("POST", "/v1/hf/certificate", {}, resident_token=token)["document"]
+    pdf = base64.b64decode(document["content_base64"])
+    assert document["pages"] == 500 and document["sha256"] == hashlib.sha256(pdf).hexdigest()
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    first = subprocess.run(["pdftotext", "-l", "1", "-", "-"], input=pdf, capture_output=True, check=True)
+    assert "Pages: 500" in " ".join(info.split()) and document["verify_code"] in first.stdout.decode()
+    assert document["file_name"] == "hf-certificate.pdf"
+    platform.document_pages = None
+    assert client.data("POST", "/v1/hf/certificate", {}, resident_token=token)["document"]["pages"] == 1
 
 
 def test_trickle_sends_the_body_byte_by_byte(platform: PlatformSimulator, client: PlatformClient) -> None:
@@ -176,6 +193,13 @@ def test_the_command_can_start_down_refusing_or_answering_garbage(tmp_path: Path
     with daemon:
         answer = PlatformClient(url).call("GET", "/v1/services")
         assert answer.status_code == 200 and not answer.content.endswith(b"}"), daemon.tail()
+    daemon, url = simulator_daemon(tmp_path / "long.log", "--document-pages", "500")
+    with daemon:
+        client = PlatformClient(url)
+        token = client.sign_in()
+        months = {"from": "2026-01", "to": "2026-10"}
+        answer = client.data("POST", "/v1/si/certificate", months, resident_token=token)
+        assert answer["document"]["pages"] == 500, daemon.tail()
 
 
 def test_the_command_says_why_it_cannot_start(tmp_path: Path) -> None:

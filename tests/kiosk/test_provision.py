@@ -172,6 +172,7 @@ def test_the_interactive_flow_through_stdin(tmp_path: Path, id_reader: str, sile
         "sim",  # scanner
         "sim",  # printer
         "",  # speaker: its simulator, on a laptop
+        "sim",  # face camera
         "270",  # rotation
         "y",  # swap x/y
         "n",
@@ -205,8 +206,8 @@ def test_the_interactive_flow_through_stdin(tmp_path: Path, id_reader: str, sile
 
 
 def test_interactive_answers_are_validated_where_they_are_typed(tmp_path: Path, id_reader: str) -> None:
-    answers = ["wh 3", "wh-3", "S", "A", "H", "n", "", "sim", "usb", "sim", "sim", "", "0", "n", "n", "n",
-               PIN, PIN]  # fmt: skip
+    answers = ["wh 3", "wh-3", "S", "A", "H", "n", "", "sim", "usb", "sim", "sim", "", "sim", "0", "n", "n",
+               "n", PIN, PIN]  # fmt: skip
     result = provision(tmp_path, "--id-reader-port", id_reader, stdin="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert "kiosk.id: String should match pattern" in result.output
@@ -248,7 +249,8 @@ def test_the_pin_from_a_file_or_as_a_hash(tmp_path: Path) -> None:
 def test_interactive_asks_before_saving_a_failing_device(
     tmp_path: Path, silent_port: str, answer: str, saved: bool
 ) -> None:
-    answers = ["wh-4", "S", "A", "H", "n", "", "sim", "sim", "sim", "", "0", "n", "n", "n", PIN, PIN, answer]
+    answers = ["wh-4", "S", "A", "H", "n", "", "sim", "sim", "sim", "", "sim", "0", "n", "n", "n", PIN, PIN]
+    answers += [answer]
     result = provision(tmp_path, "--id-reader-port", silent_port, stdin="\n".join(answers) + "\n")
     assert "id_reader failed the test. Save anyway? [y/N]" in result.output
     assert (tmp_path / "kiosk.toml").exists() is saved
@@ -333,7 +335,8 @@ def test_auto_detects_the_serial_ports_and_takes_the_one_answering_the_sam_statu
 
 
 APPLIANCE_SITE = '[kiosk]\nmode = "appliance"\n'  # as scripts/install-appliance leaves it
-NO_DEVICES = ["--sscard-reader", "none", "--scanner", "none", "--printer-queue", "none", "--speaker", "none"]
+NO_DEVICES = ["--sscard-reader", "none", "--scanner", "none", "--printer-queue", "none", "--speaker", "none",
+              "--camera", "none"]  # fmt: skip
 
 
 def test_an_appliance_is_provisioned_with_real_devices_or_none_never_a_simulator(
@@ -342,9 +345,10 @@ def test_an_appliance_is_provisioned_with_real_devices_or_none_never_a_simulator
     (tmp_path / "kiosk.toml").write_text(APPLIANCE_SITE, encoding="utf-8")
     base = ["--non-interactive", *IDENTITY, "--id-reader-port", id_reader, "--pin", PIN]
     missing = provision(tmp_path, *base, *SIMULATED)
-    assert missing.exit_code == 2 and "missing --speaker" in missing.output  # a laptop would not ask
+    # A laptop would ask for neither.
+    assert missing.exit_code == 2 and "missing --speaker; --camera" in missing.output
 
-    simulated = provision(tmp_path, *base, *SIMULATED, "--speaker", "sim")
+    simulated = provision(tmp_path, *base, *SIMULATED, "--speaker", "sim", "--camera", "sim")
     assert simulated.exit_code == 1, simulated.output
     assert "sscard_reader  FAIL  out of service: sscard_reader: never provisioned" in simulated.output
     assert (tmp_path / "kiosk.toml").read_text(encoding="utf-8") == APPLIANCE_SITE  # nothing saved
@@ -355,7 +359,7 @@ def test_an_appliance_is_provisioned_with_real_devices_or_none_never_a_simulator
     assert saved["kiosk"]["mode"] == "appliance"  # type: ignore[index]
     devices = saved["devices"]
     assert devices["id_reader"] == {"driver": "serial", "port": id_reader}  # type: ignore[index]
-    for device in ("sscard_reader", "scanner", "printer", "speaker"):
+    for device in ("sscard_reader", "scanner", "printer", "speaker", "camera"):
         assert devices[device] == {"driver": "none"}, device  # type: ignore[index]
 
 
@@ -363,7 +367,8 @@ def test_provisioning_an_appliance_offers_none_and_defaults_to_it(tmp_path: Path
     (tmp_path / "kiosk.toml").write_text(APPLIANCE_SITE, encoding="utf-8")
     # "none" typed where this machine's own devices would be offered; the printer (no cupsd there)
     # and the speaker take their defaults.
-    answers = ["wh-5", "S", "A", "H", "n", "none", "none", "none", "", "", "0", "n", "n", "n", PIN, PIN, "n"]
+    answers = ["wh-5", "S", "A", "H", "n", "none", "none", "none", "", "", "none", "0", "n", "n", "n"]
+    answers += [PIN, PIN, "n"]
     result = provision(
         tmp_path, "--id-reader-port", silent_port, "--printer-server", "127.0.0.1:1",
         stdin="\n".join(answers) + "\n",
@@ -380,3 +385,5 @@ def test_provisioning_an_appliance_offers_none_and_defaults_to_it(tmp_path: Path
     assert devices["id_reader"] == {"driver": "none"}  # type: ignore[index]
     assert devices["printer"]["driver"] == "none"  # type: ignore[index]
     assert devices["speaker"] == {"driver": "espeak"}  # type: ignore[index]
+    assert "none: this kiosk has no face camera (residents are told so)" in result.output
+    assert devices["camera"] == {"driver": "none"}  # type: ignore[index]

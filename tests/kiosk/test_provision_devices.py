@@ -78,7 +78,8 @@ def test_the_technician_picks_a_cups_queue_by_number(
     queue, _ = cups_queue
     candidates = detect("printer", printer_section(cupsd.server))  # type: ignore[arg-type]
     number = next(n for n, c in enumerate(candidates, 1) if c.value == queue and c.prepare is None)
-    answers = ["wh-2", "S", "A", "H", "n", "sim", "sim", "sim", str(number), "", "0", "n", "n", "n", PIN, PIN]
+    answers = ["wh-2", "S", "A", "H", "n", "sim", "sim", "sim", str(number), "", "sim", "0", "n", "n", "n"]
+    answers += [PIN, PIN]
     result = provision(tmp_path, "--printer-server", cupsd.server, stdin="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert f"{number}) CUPS queue {queue!r}" in result.output

@@ -23,7 +23,7 @@ from tests.cupsd import PrivateCupsd
 from tests.kiosk.test_provision import CARDS, PIN, fake_comports
 
 #: The devices whose detection depends on this machine (pcscd, cupsd, cameras), answered up front.
-ELSEWHERE = Given(sscard_reader="sim", scanner="sim", printer_queue="sim")
+ELSEWHERE = Given(sscard_reader="sim", scanner="sim", printer_queue="sim", camera="sim")
 
 
 @pytest.fixture

@@ -206,6 +206,16 @@ def test_rated_after_a_printed_guide_names_the_guide(kiosk: Kiosk) -> None:
     assert kiosk.ratings.pending()[0].guide_id == guide.id
 
 
+def test_a_rating_of_a_case_names_the_case(kiosk: Kiosk) -> None:
+    flow = RatingFlow(kiosk.session, kiosk.ratings, "wh-0042", case_no="WH2026110700001")
+    flow.choose_level(RatingLevel.SATISFIED)
+    rating = flow.submit()
+    assert rating.case_no == "WH2026110700001" and rating.guide_id == ""
+    assert kiosk.ratings.pending() == [rating]
+    # A case number points at one resident's case: no repr (and so no log line) shows it whole.
+    assert "WH2026110700001" not in repr(rating) and "WH20*********01" in repr(rating)
+
+
 # -- the outbox ------------------------------------------------------------------------------------
 
 
@@ -277,6 +287,7 @@ def test_the_outbox_holds_no_personal_data_but_a_consented_number(kiosk: Kiosk) 
         "last_error",
         "set_aside_at",
         "refused_code",
+        "case_no",
     ]
     session_id = kiosk.session.session_id
     assert session_id is not None

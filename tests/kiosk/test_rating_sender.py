@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,8 @@ from kiosk.records import Rating, RatingLevel
 from kiosk.storage import connect
 
 PHONE = "13912345678"
+#: A case of the simulator's (sim_data.CASES): a resident rates how it was handled.
+CASE_NO = "WH2026110700001"
 RATED_AT = "2026-12-07T09:30:00+00:00"
 
 
@@ -49,7 +52,12 @@ def gateway(simulator: PlatformSimulator) -> HttpGateway:
 
 
 def rating(
-    level: RatingLevel = RatingLevel.SATISFIED, *, phone: str = "", guide_id: str = "g-1", rating_id: str = ""
+    level: RatingLevel = RatingLevel.SATISFIED,
+    *,
+    phone: str = "",
+    guide_id: str = "g-1",
+    rating_id: str = "",
+    case_no: str = "",
 ) -> Rating:
     reasons = ("long_wait",) if level.bad else ()
     return Rating(
@@ -61,6 +69,7 @@ def rating(
         reasons,
         guide_id,
         phone,
+        case_no,
     )
 
 
@@ -87,6 +96,8 @@ def test_the_body_is_the_contracts() -> None:
     }
     good = contract_body(rating(RatingLevel.VERY_SATISFIED))
     assert good["level"] == 5 and good["subject"] == {"kind": "guide", "id": "g-1"} and good["phone"] is None
+    # A case rated is the subject, whatever guide the resident read before.
+    assert contract_body(rating(case_no=CASE_NO))["subject"] == {"kind": "case", "id": CASE_NO}
 
 
 def test_ratings_reach_the_simulator_oldest_first_and_are_marked_accepted(
@@ -177,6 +188,41 @@ def test_the_phone_number_leaves_the_disk_once_accepted(
     assert outbox.count_pending() == 0
     assert PHONE.encode() not in disk_bytes(state_db)  # neither in the database nor in its WAL
     assert PHONE[3:].encode() not in disk_bytes(state_db)
+
+
+def test_a_case_rated_reaches_the_simulator_and_its_number_then_leaves_the_disk_and_no_log_has_it(
+    simulator: PlatformSimulator, state_db: Path, outbox: RatingOutbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    outbox.add(rating(case_no=CASE_NO, guide_id=""))
+    outbox.add(replace(rating(RatingLevel.DISSATISFIED, case_no=CASE_NO), rating_id=""))  # refused: no id
+    outbox.forget_deleted()
+    assert CASE_NO.encode() in state_db.read_bytes()  # pending: kept, to be sent
+    with caplog.at_level(logging.DEBUG):
+        report = RatingSender(state_db, gateway(simulator)).run_round()
+    assert report.accepted == 1 and report.set_aside == 1
+    assert [body["subject"] for body in simulator.ratings] == [{"kind": "case", "id": CASE_NO}]
+    # Accepted or set aside, the rating no longer needs the case: gone from the rows and the disk.
+    assert outbox.conn.execute("SELECT case_no FROM rating_outbox").fetchall() == [(None,), (None,)]
+    assert CASE_NO.encode() not in disk_bytes(state_db)
+    assert caplog.records and not any(CASE_NO in record.getMessage() for record in caplog.records)
+
+
+def test_an_outbox_from_before_cases_keeps_its_ratings(simulator: PlatformSimulator, state_db: Path) -> None:
+    conn = connect(state_db)
+    migrate(conn, OUTBOX_MIGRATIONS.before("rate_cases"))
+    conn.execute(
+        "INSERT INTO rating_outbox (rating_id, kiosk_id, rated_at, level, dimensions, reasons, guide_id, "
+        "phone) VALUES (?, 'wh-0042', ?, 'satisfied', '{}', '[]', 'g-1', NULL)",
+        ("c" * 32, RATED_AT),
+    )
+    conn.close()
+    outbox = RatingOutbox(state_db)
+    try:
+        assert [(kept.guide_id, kept.case_no) for kept in outbox.pending()] == [("g-1", "")]
+        assert RatingSender(state_db, gateway(simulator)).run_round().accepted == 1
+        assert simulator.ratings[0]["subject"] == {"kind": "guide", "id": "g-1"}
+    finally:
+        outbox.close()
 
 
 SENDER_KILLED_AFTER_SEND = textwrap.dedent(

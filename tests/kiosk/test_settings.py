@@ -26,7 +26,7 @@ def test_defaults_alone_are_valid_and_use_simulators_everywhere() -> None:
     settings = load_settings([defaults()]).settings
     devices = settings.devices
     drivers = {devices.id_reader.driver, devices.sscard_reader.driver, devices.scanner.driver}
-    assert drivers | {devices.printer.driver, devices.speaker.driver} == {"sim"}
+    assert drivers | {devices.printer.driver, devices.speaker.driver, devices.camera.driver} == {"sim"}
     assert settings.kiosk.language == "zh_CN"
 
 

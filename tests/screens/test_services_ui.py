@@ -102,7 +102,7 @@ def shots_dir(tmp_path: Path) -> Path:
 
 
 def tiles_shown(ui: UiPilot, screen: Screen) -> list[str]:
-    grid = ui.widget(screen, "grid")
+    grid = ui.widget(screen, "tiles")
     return [tile.service_id for tile in reversed(grid.children)]
 
 
@@ -111,7 +111,7 @@ def test_the_list_shows_the_services_in_order_a_page_at_a_time(make_ui: Callable
     wake(ui)
     elder(ui)
     show(ui, Screen.SERVICES, LIST)
-    tiles = ui.widget(Screen.SERVICES, "tiles")
+    tiles = ui.widget(Screen.SERVICES, "service_tiles")
     first_page = tiles_shown(ui, Screen.SERVICES)
     assert 1 < len(first_page) < len(SERVICES)  # elder mode in portrait: fewer, larger tiles
     assert first_page == [service.id for service in SERVICES[: len(first_page)]]
@@ -146,7 +146,7 @@ def test_the_list_in_english_names_services_in_english(ui: UiPilot) -> None:
     texts = ui.texts()
     assert "Social insurance contributions" in texts and "社保缴费记录查询" not in texts
     assert "Online services" in texts and "Look up" in texts and "No card needed" in texts
-    on_tiles = ui.texts(ui.widget(Screen.SERVICES, "tiles"))
+    on_tiles = ui.texts(ui.widget(Screen.SERVICES, "service_tiles"))
     assert not any("\u4e00" <= char <= "\u9fff" for text in on_tiles for char in text)
     assert "11 services in all" in texts  # all on one page in landscape: no pager
     assert violations(ui) == []

@@ -51,6 +51,8 @@ def test_the_fleet_questions_check_the_trust_root_where_it_is_typed(fleet: Serve
         "sim",
         "--speaker",
         "sim",
+        "--camera",
+        "sim",
     ]
     # Devices given as `sim` are answered: no question about them.
     result = CliRunner().invoke(main, ["provision", *devices], input="\n".join(answers) + "\n", env=env)

@@ -1,0 +1,115 @@
+"""Privacy of the online services: a resident's whole visit through the platform leaves no trace.
+
+A resident identified by the demo ID card asks the real platform simulator for their contributions
+(and prints the table), their housing-fund account (with a picture from the simulated camera), a
+social insurance certificate and a licence (both printed through a real cupsd), then lifts the card
+and leaves. Afterwards: their name, ID number, account, licence number and amounts are in no file
+the kiosk or cupsd kept (the data directory, the temporary directory, cupsd's spool, cache and
+logs; PDFs searched as text too), no log line at DEBUG and no output; and the platform holds no
+open session for them.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kiosk.appliance import Kiosk
+from kiosk.journey import Screen
+from kiosk.platform.service_flow import identity_from_card_file
+from kiosk.platform.simulator import PlatformSimulator
+from tests.cupsd import PrivateCupsd
+from tests.e2e.test_identity_privacy import encodings
+
+CARDS = Path(__file__).parents[2] / "config" / "demo" / "cards"
+#: What the platform knows of the demo resident (kiosk/platform/sim_data.py), at least 4 characters.
+PLATFORM_NEEDLES = [
+    "DEMO-HF-000001",  # housing-fund account number
+    "35820.50",
+    "35,820.50",  # balance, as data and as shown
+    "1632.00",  # monthly deposit
+    "DEMO-DL-000001",  # driving licence number
+    "演示科技有限公司",  # employer
+]
+
+
+def texts_of(path: Path) -> tuple[bytes, str]:
+    raw = path.read_bytes()
+    text = ""
+    if raw.startswith(b"%PDF"):
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=False
+        ).stdout
+    return raw, text
+
+
+def test_a_visit_to_the_online_services_leaves_no_trace(  # noqa: PLR0917 - pytest passes fixtures by position
+    make_kiosk: Callable[..., Kiosk],
+    simulator: PlatformSimulator,
+    cupsd: PrivateCupsd,
+    cups_queue: tuple[str, Path],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    queue, paper = cups_queue
+    kiosk = make_kiosk(
+        {
+            "platform": simulator.kiosk_settings(),
+            "devices": {"printer": {"driver": "cups", "queue": queue, "server": cupsd.server}},
+        }
+    )
+    card = identity_from_card_file(CARDS / "resident.json")
+    journey, desk = kiosk.journey, kiosk.desk
+    journey.wake()
+    journey.open_identify()
+    kiosk.session.identify(card)
+    desk.choose("si.records")
+    desk.agree()
+    desk.print_page()
+    assert journey.view.screen is Screen.PRINT_DONE
+    journey.home()
+    desk.open_services()
+    desk.choose("hf.account")
+    desk.agree()
+    desk.take_picture()
+    desk.use_picture()
+    assert journey.view.screen is Screen.QUERY
+    journey.back()
+    desk.choose("si.certificate")
+    desk.print_page()
+    assert journey.view.screen is Screen.PRINT_DONE
+    journey.home()
+    desk.open_services()
+    desk.choose("lic.print")
+    desk.pick(journey.view.desk.choices[0].value)  # type: ignore[union-attr]
+    desk.pick(journey.view.desk.choices[0].value)  # type: ignore[union-attr]
+    desk.print_page()
+    assert journey.view.screen is Screen.PRINT_DONE
+    assert b"%PDF" in paper.read_bytes()  # the paper came out: it is the resident's, not the kiosk's
+    kiosk.session.drop_identity("card removed")
+    journey.finish()
+    assert simulator.live_sessions() == 0
+    kiosk.close()
+
+    needles = [card.name, card.name[1:], card.id_number, *PLATFORM_NEEDLES]  # type: ignore[union-attr]
+    kept = [tmp_path / "data", *(cupsd.root / name for name in ("spool", "cache", "state", "log", "tmp"))]
+    files = [path for folder in kept if folder.is_dir() for path in folder.rglob("*") if path.is_file()]
+    assert files, "nothing to search"
+    leaks = []
+    for path in files:
+        raw, text = texts_of(path)
+        leaks += [
+            f"{needle!r} in {path}"
+            for needle in needles
+            if needle in text or any(form in raw for form in encodings(needle))
+        ]
+    out, err = capfd.readouterr()
+    leaks += [f"{needle!r} in the log" for needle in needles if needle in caplog.text]
+    leaks += [f"{needle!r} in the output" for needle in needles if needle in out + err]
+    assert leaks == []
