@@ -135,6 +135,10 @@ class QueryScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.page: TablePage | None = None
+        #: Which table showed last (the page's identity, its service, columns and how many rows;
+        #: nothing of the resident's): back from printing it, the resident is on the page they
+        #: printed from; another visit's table starts at its first page.
+        self._shown: tuple[int, str, tuple[str, ...], int] | None = None
         #: (first, end) row indices of each page, for the table's present size and text size.
         self._pages: list[tuple[int, int]] = []
         self._relayout = Clock.create_trigger(lambda _dt: self._lay_out(), 0)
@@ -145,7 +149,8 @@ class QueryScreen(KioskScreen):
         page = view.desk
         if not isinstance(page, TablePage):
             return
-        same_table = self.page is not None and self.page.rows == page.rows
+        shown = (id(page), page.service.id, page.columns, len(page.rows))
+        same_table, self._shown = shown == self._shown, shown
         self.page = page
         self.ids.header.title = service_title(page.service)
         values = dict(page.note_values)
