@@ -48,6 +48,13 @@ from screens.printing import PrintDoneScreen, PrintFailedScreen, PrintingScreen,
 from screens.rating import RatingScreen
 from screens.results import BookedScreen, CaseScreen, DocumentScreen, QueryScreen
 from screens.search import SearchScreen
+from screens.services import (
+    ConsentScreen,
+    FaceScreen,
+    ServiceFailedScreen,
+    ServicesScreen,
+    ServiceWaitScreen,
+)
 from screens.technician import TechnicianPinScreen, TechnicianScreen
 from screens.theme import Theme
 
@@ -63,6 +70,7 @@ KV_FILES = (
     "printing.kv",
     "idle.kv",
     "identify.kv",
+    "services.kv",
     "search.kv",
     "rating.kv",
     "technician.kv",
@@ -89,6 +97,11 @@ SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
     Screen.PRINT: PrintScreen,
     Screen.TECHNICIAN_PIN: TechnicianPinScreen,
     Screen.TECHNICIAN: TechnicianScreen,
+    Screen.SERVICES: ServicesScreen,
+    Screen.CONSENT: ConsentScreen,
+    Screen.FACE: FaceScreen,
+    Screen.SERVICE_WAIT: ServiceWaitScreen,
+    Screen.SERVICE_FAILED: ServiceFailedScreen,
     Screen.QUERY: QueryScreen,
     Screen.DOCUMENT: DocumentScreen,
     Screen.CHOOSE: ChooseScreen,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.factory import Factory
-from kivy.properties import BooleanProperty
+from kivy.properties import BooleanProperty, NumericProperty
+from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.departments import short_department
 from kiosk.guides import Category
@@ -24,12 +25,25 @@ HOME_TILES = 12
 AUDIENCE_LABELS = {"individual": "Services for individuals", "enterprise": "Services for businesses"}
 
 
+def row_sizes(count: int, columns: int) -> list[int]:
+    """How many of `count` tiles stand in each row, at most `columns` a row: as few rows as that
+    allows, the longer rows first, no two rows more than one tile apart (7 in 4 columns: 4, 3)."""
+    if count <= 0:
+        return []
+    rows = -(-count // max(1, columns))
+    base, longer = divmod(count, rows)
+    return [base + 1] * longer + [base] * (rows - longer)
+
+
 class HomeScreen(KioskScreen):
     """The tasks residents come for as large tiles, then browsing by audience, department, life event."""
 
     portrait = BooleanProperty(False)
     #: Elder mode's simpler home: fewer, larger tiles and no browsing below them.
     simple = BooleanProperty(False)
+    #: How high a task tile is and how many stand in a row at most (browse.kv, from the theme).
+    task_height = NumericProperty(0)
+    task_columns = NumericProperty(3)
 
     def on_kv_post(self, base_widget: Any) -> None:
         # ids hold weak proxies: keep the widgets themselves, to outlive their time off the screen.
@@ -39,23 +53,39 @@ class HomeScreen(KioskScreen):
         #: The tasks the journey offers now (a tile that would lead nowhere is not shown).
         self._offered = frozenset(HOME_TASKS)
         self._browsable = True
+        self.bind(task_height=self._lay_out_tasks, task_columns=self._lay_out_tasks)
         self.on_simple(self, self.simple)
 
     def on_simple(self, _instance: Any, simple: bool) -> None:
         if not hasattr(self, "_task_tiles"):
             return  # the KV rule is still being applied; on_kv_post lays the tiles out
-        tasks = self.ids.tasks
-        tasks.clear_widgets()
-        for key in ELDER_TASKS if simple else HOME_TASKS:
-            if key in self._offered:
-                tasks.add_widget(self._task_tiles[key])
+        self._lay_out_tasks()
         # Taken out, not hidden: a collapsed box's tiles would still overlap, and catch, the touches.
-        browsing, page = self._browsing, tasks.parent
+        browsing, page = self._browsing, self.ids.tasks.parent
         show_browsing = not simple and self._browsable
         if not show_browsing and browsing.parent is page:
             page.remove_widget(browsing)
         elif show_browsing and browsing.parent is None:
             page.add_widget(browsing)
+
+    def _lay_out_tasks(self, *_args: Any) -> None:
+        """The offered tasks in full rows: a row of fewer tiles has wider ones, never an empty slot."""
+        keys = [key for key in (ELDER_TASKS if self.simple else HOME_TASKS) if key in self._offered]
+        tasks = self.ids.tasks
+        for tile in self._task_tiles.values():
+            if tile.parent is not None:
+                tile.parent.remove_widget(tile)
+        tasks.clear_widgets()
+        for size in row_sizes(len(keys), int(self.task_columns)):
+            row = BoxLayout(size_hint_y=None, height=self.task_height, spacing=tasks.spacing)
+            for key in keys[:size]:
+                row.add_widget(self._task_tiles[key])
+            keys = keys[size:]
+            tasks.add_widget(row)
+
+    def task_tiles(self) -> list[Tile]:
+        """The task tiles shown, in reading order."""
+        return [tile for row in reversed(self.ids.tasks.children) for tile in reversed(row.children)]
 
     def show(self, view: View) -> None:
         self.ids.scroll.scroll_y = 1

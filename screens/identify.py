@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kivy.animation import Animation
 from kivy.properties import BooleanProperty
 
+from kiosk.desk.pages import ServiceListPage
 from kiosk.journey import View
 from kiosk.records import CardKind, IdCard, ResidentCode, mask_name, mask_number
 from screens.base import KioskScreen
@@ -45,7 +48,14 @@ class IdentifyScreen(KioskScreen):
 
 
 class IdentifiedScreen(KioskScreen):
-    """The greeting: name and number masked, and the services that need the resident's identity."""
+    """The greeting: name and number masked, and what the resident can do here with that identity:
+    the online services the platform lists for them, or else the guides that need the card."""
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        # ids hold weak proxies: keep the widgets, which spend time out of the tree.
+        self._guides = self.ids.guides.__self__
+        self._online = self.ids.online.__self__
+        self._show_online(False)
 
     def show(self, view: View) -> None:
         journey = face().journey
@@ -65,9 +75,24 @@ class IdentifiedScreen(KioskScreen):
                 if isinstance(identity, IdCard)
                 else _("Identified with your social security card")
             )
+        online = isinstance(view.desk, ServiceListPage)
+        self._show_online(online)
+        if isinstance(view.desk, ServiceListPage):
+            self._online.fill(view.desk.tiles)
+            return
         services = self.ids.services
         services.clear_widgets()
         for summary in view.guides:
             button = KButton(text=summary.name)
             button.bind(on_release=lambda _button, guide_id=summary.id: journey.open_guide(guide_id))
             services.add_widget(button)
+
+    def _show_online(self, online: bool) -> None:
+        """Either the tiles or the guides, the other taken out of the tree (not only hidden: its
+        buttons would still catch touches)."""
+        page = self.ids.page.__self__  # ids hold weak proxies; a parent is the widget itself
+        shown, hidden = (self._online, self._guides) if online else (self._guides, self._online)
+        if hidden.parent is page:
+            page.remove_widget(hidden)
+        if shown.parent is None:
+            page.add_widget(shown, index=1)  # above the last line, "take your card away"

@@ -814,8 +814,8 @@ class ServiceDesk:
             with self._lock:
                 self._pending = None  # the resident went elsewhere: the service no longer waits
             return
-        if event.screen is not Screen.IDENTIFIED or event.view.desk is not None:
-            return
+        if event.screen is not Screen.IDENTIFIED or event.view.desk is not None or self._platform is None:
+            return  # without a platform the greeting lists the guides of services done here
         with self._lock:
             pending = self._pending
         if pending is not None and self._session.identity is not None:

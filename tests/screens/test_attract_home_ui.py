@@ -188,10 +188,10 @@ def test_print_explains_itself_and_prints_a_checklist_within_three_touches(ui: U
 def test_elder_mode_switches_from_several_screens_and_simplifies_home(ui: UiPilot) -> None:
     app = ui.app
     wake(ui)
-    tasks = ui.widget(Screen.HOME, "tasks")
+    home = ui.screen(Screen.HOME)
     browsing = ui.widget(Screen.HOME, "browsing")
-    assert len(tasks.children) == 6 and browsing.parent is not None and browsing.height > 0
-    standard_tile = tasks.children[-1].height
+    assert len(home.task_tiles()) == 6 and browsing.parent is not None and browsing.height > 0
+    standard_tile = home.task_tiles()[0].height
 
     for screen, opening in (
         (Screen.SEARCH, "search"),
@@ -212,19 +212,19 @@ def test_elder_mode_switches_from_several_screens_and_simplifies_home(ui: UiPilo
             ui.tap(header(ui, screen, "home"))
             ui.on(Screen.HOME)
         ui.frames(4)
-        assert [tile.key for tile in reversed(tasks.children)] == [
+        assert [tile.key for tile in home.task_tiles()] == [
             "search",
             "departments",
             "identify",
             "print",
             "rate",
         ]
-        assert tasks.children[-1].height > standard_tile
+        assert home.task_tiles()[0].height > standard_tile
         assert browsing.parent is None
         ui.tap(header(ui, Screen.HOME, "elder"))
         ui.until(lambda: app.theme.variant == "standard", what="elder mode off")
         ui.frames(4)
-        assert len(tasks.children) == 6
+        assert len(home.task_tiles()) == 6
 
     # The home tile switches it too, and says so.
     elder_tile = ui.widget(Screen.HOME, "elder_tile")
@@ -251,6 +251,11 @@ def test_voice_switch_shows_its_state_on_every_screen(ui: UiPilot) -> None:
     ui.until(lambda: not journey.voice, what="voice off from the tile")
 
 
+#: Screens whose header offers no Back: home itself; consent ("No, thanks" is the way back); a step
+#: at the platform (nothing to leave while it works); a failed step (its own large Back and Home).
+NO_BACK = {Screen.HOME, Screen.CONSENT, Screen.SERVICE_WAIT, Screen.SERVICE_FAILED}
+
+
 def test_every_screen_has_home_back_elder_and_voice(ui: UiPilot) -> None:
     for screen in Screen:
         # The attract screen has no header; the technician's screens are not the resident's.
@@ -259,7 +264,7 @@ def test_every_screen_has_home_back_elder_and_voice(ui: UiPilot) -> None:
         bar = ui.widget(screen, "header")
         for button in ("home", "back", "elder", "voice", "language"):
             assert button in bar.ids, (screen.value, button)
-        assert bar.show_back is (screen is not Screen.HOME), screen.value
+        assert bar.show_back is (screen not in NO_BACK), screen.value
 
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
