@@ -103,7 +103,7 @@ def test_an_appointment_chosen_booked_printed_and_cancelled_by_touch(ui: UiPilot
         ui.on(Screen.CHOOSE)
         ui.until(lambda v=value: any(b.value == v for b in ui.widget(Screen.CHOOSE, "choices").children))
         ui.tap(choice(ui, value))
-    ui.until(lambda: page(ui).step == "slot", what="the slots of the day")
+    ui.until(lambda: getattr(page(ui), "step", "") == "slot", what="the slots of the day")
     ui.on(Screen.CHOOSE)
     ui.tap(choice(ui, "2026-12-09T10:00"))
     agree(ui)
