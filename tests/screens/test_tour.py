@@ -20,7 +20,7 @@ pytestmark = pytest.mark.ui
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 
 
-def kiosk_tour(out: Path, *options: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def kiosk_tour(out: Path, *options: str, timeout: float = 540) -> subprocess.CompletedProcess[str]:
     """`kiosk tour --out OUT ...` in its own process, as `make tour` runs it (no display)."""
     env = {key: value for key, value in os.environ.items() if key not in {"DISPLAY", "WAYLAND_DISPLAY"}}
     # One notice all along: a walk's pictures do not depend on how long it took to reach them.
@@ -38,7 +38,7 @@ def kiosk_tour(out: Path, *options: str, timeout: float = 300) -> subprocess.Com
     return result
 
 
-@pytest.mark.timeout(400)  # the subprocess's own limit is 300 s
+@pytest.mark.timeout(600)  # the subprocess's own limit is 540 s (the online services add a minute)
 @pytest.mark.parametrize(("variant", "orientation"), [("zh", "landscape"), ("elder", "portrait")])
 def test_tour_saves_a_real_picture_of_every_screen(tmp_path: Path, variant: str, orientation: str) -> None:
     result = kiosk_tour(tmp_path, "--variant", variant, "--orientation", orientation)
