@@ -18,7 +18,7 @@ from kiosk.doctor import run_checks
 from kiosk.events import SessionEnded, SettingsChanged, SyncCompleted
 from kiosk.guides import Catalogue, load_demo_if_empty
 from kiosk.identity import IdentityService
-from kiosk.journey import Journey
+from kiosk.journey import Journey, Screen
 from kiosk.log import recent_log
 from kiosk.narration import Narrator
 from kiosk.outbox import RatingOutbox
@@ -27,6 +27,7 @@ from kiosk.platform.configured import platform_from_settings
 from kiosk.platform.port import PlatformNotConfigured, ServicePlatform
 from kiosk.printing import PrintService
 from kiosk.rating_sender import RatingSender
+from kiosk.resident_codes import ResidentCodes, ResidentCodeWatch
 from kiosk.session import ResidentSession
 from kiosk.settings import LoadedSettings, Settings, SettingsError, load_settings
 from kiosk.sync import KioskSync, SyncError, SyncState, SyncStatus
@@ -233,6 +234,10 @@ def build_kiosk(
         scan_code=scanner,
         background=background,
     )
+    if scanner is not None and desk.configured:
+        # A resident code identifies to the platform only: without one it would lead nowhere.
+        codes = ResidentCodes(settings.devices.scanner.resident_code_patterns, session)
+        ResidentCodeWatch(codes, scanner, bus, lambda: journey.showing(Screen.IDENTIFY, session.session_id))
     log.info("kiosk %s ready: %d guides, data in %s", settings.kiosk.id, catalogue.count(), data)
     sync_state = SyncState(state_path(data))
     narrator = Narrator(bus, journey, devices.speaker)

@@ -30,7 +30,7 @@ from kiosk.i18n import N_
 from kiosk.outbox import RatingOutbox
 from kiosk.printing import PrintOutcome, PrintService
 from kiosk.rating_flow import RatingFlow, RatingRefused
-from kiosk.records import CARD_READERS, CardKind, Guide, GuideSummary, PrintJob
+from kiosk.records import CARD_READERS, CardKind, Guide, GuideSummary, PrintJob, resident_name
 from kiosk.search_flow import SearchFlow
 from kiosk.session import ResidentSession
 from kiosk.settings import Settings
@@ -373,7 +373,7 @@ class Journey:
         if guide is None:
             return
         identity = self.session.identity
-        name = identity.name if with_name and identity is not None else ""
+        name = resident_name(identity) if with_name and identity is not None else ""
         key = f"{self.session.session_id}:checklist:{guide.id}{':named' if name else ''}"
         self._print_work(
             View(Screen.PRINTING, title=guide.name, guide=guide),

@@ -37,6 +37,7 @@ from screens.attract import AttractScreen
 from screens.base import KioskScreen
 from screens.blank import BlankScreen
 from screens.browse import CategoryScreen, GuideDetailScreen, GuideListScreen, HomeScreen
+from screens.entry import ChooseScreen, EntryScreen
 from screens.face import KioskFace
 from screens.fonts import register_cjk_font
 from screens.handover import QrScreen
@@ -45,6 +46,7 @@ from screens.identify import IdentifiedScreen, IdentifyScreen
 from screens.idle import IdleWarning
 from screens.printing import PrintDoneScreen, PrintFailedScreen, PrintingScreen, PrintScreen
 from screens.rating import RatingScreen
+from screens.results import BookedScreen, CaseScreen, DocumentScreen, QueryScreen
 from screens.search import SearchScreen
 from screens.services import (
     ConsentScreen,
@@ -72,6 +74,8 @@ KV_FILES = (
     "search.kv",
     "rating.kv",
     "technician.kv",
+    "results.kv",
+    "entry.kv",
 )
 
 SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
@@ -98,6 +102,12 @@ SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
     Screen.FACE: FaceScreen,
     Screen.SERVICE_WAIT: ServiceWaitScreen,
     Screen.SERVICE_FAILED: ServiceFailedScreen,
+    Screen.QUERY: QueryScreen,
+    Screen.DOCUMENT: DocumentScreen,
+    Screen.CHOOSE: ChooseScreen,
+    Screen.ENTRY: EntryScreen,
+    Screen.CASE: CaseScreen,
+    Screen.BOOKED: BookedScreen,
 }
 
 

@@ -9,7 +9,7 @@ from kivy.properties import BooleanProperty
 
 from kiosk.desk.pages import ServiceListPage
 from kiosk.journey import View
-from kiosk.records import CardKind, IdCard, mask_name, mask_number
+from kiosk.records import CardKind, IdCard, ResidentCode, mask_name, mask_number
 from screens.base import KioskScreen
 from screens.face import face
 from screens.i18n import _
@@ -62,14 +62,19 @@ class IdentifiedScreen(KioskScreen):
         identity = journey.session.identity
         if identity is None:
             return
-        number = identity.id_number if isinstance(identity, IdCard) else identity.ss_number
-        self.ids.greeting.text = _("Hello, {name}").format(name=mask_name(identity.name))
-        self.ids.number.text = _("ID number: {number}").format(number=mask_number(number))
-        self.ids.card.text = (
-            _("Identified with your ID card")
-            if isinstance(identity, IdCard)
-            else _("Identified with your social security card")
-        )
+        if isinstance(identity, ResidentCode):  # the code carries no name or number of its own
+            self.ids.greeting.text = _("Hello")
+            self.ids.number.text = ""
+            self.ids.card.text = _("Identified with your resident code")
+        else:
+            number = identity.id_number if isinstance(identity, IdCard) else identity.ss_number
+            self.ids.greeting.text = _("Hello, {name}").format(name=mask_name(identity.name))
+            self.ids.number.text = _("ID number: {number}").format(number=mask_number(number))
+            self.ids.card.text = (
+                _("Identified with your ID card")
+                if isinstance(identity, IdCard)
+                else _("Identified with your social security card")
+            )
         page = view.desk
         listed = isinstance(page, ServiceListPage) and bool(page.tiles)
         self._show_online(listed)

@@ -5,11 +5,32 @@ from __future__ import annotations
 from kivy.animation import Animation
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.desk.pages import Paper
+from kiosk.i18n import N_
 from kiosk.journey import View
 from screens.base import KioskScreen
 from screens.browse import fill_department_tiles, fill_life_event_tiles, printer_warning
 from screens.face import face
 from screens.i18n import _
+
+#: What each paper is called while it prints, once it is out, and when printing failed.
+PRINTING_WORDS = {
+    Paper.CHECKLIST: N_("Printing the checklist of materials…"),
+    Paper.DOCUMENT: N_("Printing your document…"),
+    Paper.TABLE: N_("Printing the table…"),
+    Paper.SLIP: N_("Printing your appointment slip…"),
+}
+PRINTED_WORDS = {
+    Paper.CHECKLIST: N_("Printed. Please take your checklist from the tray."),
+    Paper.DOCUMENT: N_("Printed. Please take your document from the tray."),
+    Paper.TABLE: N_("Printed. Please take the table from the tray."),
+    Paper.SLIP: N_("Printed. Please take your appointment slip from the tray."),
+}
+NOT_PRINTED_WORDS = {
+    Paper.DOCUMENT: N_("Your document was not printed. Nothing is lost: you can try again."),
+    Paper.TABLE: N_("The table was not printed. Nothing is lost: you can try again."),
+    Paper.SLIP: N_("Your appointment slip was not printed. The appointment stays booked: you can try again."),
+}
 
 
 class PrintScreen(KioskScreen):
@@ -32,6 +53,7 @@ class PrintingScreen(KioskScreen):
     """Shown while the printer works; the spinner turns until the journey moves on."""
 
     def show(self, view: View) -> None:
+        self.ids.doing.text = _(PRINTING_WORDS[view.paper])
         self.ids.what.text = view.title
         spinner = self.ids.spinner
         Animation.cancel_all(spinner)
@@ -48,15 +70,33 @@ class PrintDoneScreen(KioskScreen):
     """The paper is out: where to take it, and where to go next."""
 
     def show(self, view: View) -> None:
+        self.ids.done.text = _(PRINTED_WORDS[view.paper])
         self.ids.what.text = view.title
 
 
 class PrintFailedScreen(KioskScreen):
-    """The printer failed: say what happened and what to do instead (the QR code, the counter)."""
+    """The printer failed: say what happened and what to do instead.
+
+    A checklist is also on the phone (the guide's QR code) and at the counter; what an online
+    service printed (a document, a table, a slip) may have no guide behind it: it is tried again,
+    or the help desk helps.
+    """
+
+    #: What failed to print is a guide's checklist (else: one of the online services' papers).
+    checklist = BooleanProperty(True)
 
     def show(self, view: View) -> None:
         outcome = view.print_outcome
         self.ids.reason.text = _(outcome.resident_message) if outcome else ""
+        help_desk = face().journey.help_desk
+        self.ids.help_desk.text = _("For help here, ask at {help_desk}.").format(help_desk=help_desk)
+        self.checklist = view.paper is Paper.CHECKLIST
+        if not self.checklist:
+            self.ids.not_printed.text = _(NOT_PRINTED_WORDS[view.paper])
+            self.ids.code.data = ""
+            self.ids.counter.text = ""
+            return
+        self.ids.not_printed.text = ""
         guide = view.guide
         self.ids.code.data = face().journey.handover_url(guide) if guide else ""
         place = guide.locations[0].hall if guide and guide.locations else ""
@@ -65,5 +105,3 @@ class PrintFailedScreen(KioskScreen):
             if place
             else _("Or ask at a service counter.")
         )
-        help_desk = face().journey.help_desk
-        self.ids.help_desk.text = _("For help here, ask at {help_desk}.").format(help_desk=help_desk)

@@ -133,7 +133,7 @@ def housing_fund_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
     ui.tap(ui.widget(Screen.FACE, "take"))
     screen = ui.screen(Screen.FACE)
     ui.until(lambda: _page(ui) is not None and _page(ui).picture is not None, what="the picture")
-    ui.frames(2)
+    settle(ui, Screen.FACE)
     shot("face_taken")
     del screen
     ui.tap(ui.widget(Screen.FACE, "use"))
@@ -163,6 +163,7 @@ def appointment_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
     pick(ui)  # its first counter
     _pick_weekday(ui)
     ui.until(lambda: getattr(_page(ui), "step", "") == "slot", what="the times", timeout=30)
+    settle(ui, Screen.CHOOSE)
     shot("choose_slot")
     pick(ui)  # the first free time
     ui.on(Screen.BOOKED, timeout=30)
@@ -170,7 +171,7 @@ def appointment_tour(ui: UiPilot, shot: Callable[[str], None]) -> None:
     ui.tap(ui.widget(Screen.BOOKED, "cancel"))
     ui.tap(ui.widget(Screen.BOOKED, "cancel_yes"))
     ui.until(lambda: bool(getattr(_page(ui), "cancelled", False)), what="cancelled", timeout=30)
-    ui.frames(2)
+    settle(ui, Screen.BOOKED)  # back from the waiting screen
     shot("booked_cancelled")
     ui.app.kiosk.journey.home()
     ui.on(Screen.HOME)
@@ -183,6 +184,13 @@ def _pick_weekday(ui: UiPilot) -> None:
     page = _page(ui)
     day = next(choice.value for choice in page.choices if date.fromisoformat(choice.value).weekday() < 5)
     pick(ui, day)
+
+
+def settle(ui: UiPilot, screen: Screen) -> None:
+    """Once the journey shows its answer: the UI has taken it in, and `screen` shows, its fade over."""
+    ui.frames(3)  # the navigations announced meanwhile reach the UI thread
+    ui.on(screen)
+    ui.frames(2)
 
 
 def _page(ui: UiPilot) -> Any:

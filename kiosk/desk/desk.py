@@ -58,8 +58,8 @@ from kiosk.platform.port import (
     ServicePlatform,
 )
 from kiosk.platform.records import Document, Licence, PlatformSession, Service, Slot
-from kiosk.platform.service_flow import default_months
-from kiosk.records import IdCard, PrintJob, ResidentCode
+from kiosk.platform.service_flow import default_months, open_resident_session
+from kiosk.records import PrintJob, ResidentCode
 from kiosk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -599,7 +599,8 @@ class ServiceDesk:
                 try:
                     code = scan(RECEIPT_POLL)
                 except Exception as error:  # a scanner's failure ends the watch; typing still works
-                    log.warning("scanner: receipts not read (%s)", type(error).__name__)
+                    if self._journey.showing(Screen.ENTRY, session_id):  # not after the kiosk closed
+                        log.warning("scanner: receipts not read (%s)", type(error).__name__)
                     return
                 if code is not None:
                     self._on_receipt(service, code, session_id)
@@ -715,13 +716,7 @@ class ServiceDesk:
         identity = self._session.identity
         if identity is None:
             raise PlatformRefused("NO_IDENTITY", "")
-        face = picture if level == "face" else None
-        if isinstance(identity, IdCard):
-            opened = platform.open_session("id_card", identity.id_number, identity.name, face_jpeg=face)
-        else:
-            opened = platform.open_session(
-                "sscard", identity.ss_number, identity.name, card_no=identity.card_number, face_jpeg=face
-            )
+        opened = open_resident_session(platform, identity, picture if level == "face" else None)
         log.info("resident platform session opened (level %s)", opened.level)
         with self._lock:
             self._picture = None  # sent once; a new service asks for a new one
@@ -819,8 +814,8 @@ class ServiceDesk:
             with self._lock:
                 self._pending = None  # the resident went elsewhere: the service no longer waits
             return
-        if event.screen is not Screen.IDENTIFIED or event.view.desk is not None:
-            return
+        if event.screen is not Screen.IDENTIFIED or event.view.desk is not None or self._platform is None:
+            return  # without a platform the greeting lists the guides of services done here
         with self._lock:
             pending = self._pending
         if pending is not None and self._session.identity is not None:

@@ -132,7 +132,8 @@ class HttpGateway:
         code: str | None = None,
         face_jpeg: bytes | None = None,
     ) -> PlatformSession:
-        request: dict[str, Any] = {"method": method, "id_number": id_number, "name": name}
+        # A resident code carries no number or name the kiosk could send: null, the platform looks it up.
+        request: dict[str, Any] = {"method": method, "id_number": id_number or None, "name": name or None}
         if method == "sscard":
             request["card_no"] = card_no
         if method == "resident_code":

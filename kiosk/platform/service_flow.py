@@ -224,17 +224,22 @@ def run(platform: ServicePlatform, checked: Plan) -> Outcome:
 def _open(platform: ServicePlatform, checked: Plan) -> PlatformSession:
     identity = checked.identity
     assert identity is not None  # plan() checked it
+    return open_resident_session(platform, identity, checked.face_jpeg)
+
+
+def open_resident_session(
+    platform: ServicePlatform, identity: Identity, face_jpeg: bytes | None = None
+) -> PlatformSession:
+    """Identify the resident to the platform as their card (or code) says; with `face_jpeg`, at
+    the face level. Whatever shows the service (a screen, a command) opens sessions this way."""
     if isinstance(identity, IdCard):
+        return platform.open_session("id_card", identity.id_number, identity.name, face_jpeg=face_jpeg)
+    if isinstance(identity, SocialSecurityCard):
         return platform.open_session(
-            "id_card", identity.id_number, identity.name, face_jpeg=checked.face_jpeg
+            "sscard", identity.ss_number, identity.name, card_no=identity.card_number, face_jpeg=face_jpeg
         )
-    return platform.open_session(
-        "sscard",
-        identity.ss_number,
-        identity.name,
-        card_no=identity.card_number,
-        face_jpeg=checked.face_jpeg,
-    )
+    # A resident code: the platform knows who holds it; the kiosk has no number or name to send.
+    return platform.open_session("resident_code", "", "", code=identity.data, face_jpeg=face_jpeg)
 
 
 def _close(platform: ServicePlatform, session: PlatformSession, service_id: str) -> None:
@@ -295,6 +300,7 @@ __all__ = [
     "default_months",
     "gives_documents",
     "identity_from_card_file",
+    "open_resident_session",
     "plan",
     "run",
 ]

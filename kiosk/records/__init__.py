@@ -25,6 +25,7 @@ from kiosk.records.identity import (
     card_kind,
     mask_name,
     mask_number,
+    resident_name,
 )
 from kiosk.records.printing import JobState, JobStatus, PrinterStatus, PrintJob
 from kiosk.records.rating import (
@@ -70,5 +71,6 @@ __all__ = [
     "card_kind",
     "mask_name",
     "mask_number",
+    "resident_name",
     "valid_mobile",
 ]

@@ -12,10 +12,12 @@ CardType = Literal["resident", "hk_mo_tw", "foreign_permanent"]
 
 
 class CardKind(StrEnum):
-    """The two cards that identify a resident here: the ID card and the social security card."""
+    """What identifies a resident here: the ID card, the social security card, or the resident
+    code (居民码) shown to the scanner."""
 
     ID_CARD = "id_card"
     SSCARD = "sscard"
+    RESIDENT_CODE = "resident_code"
 
     @property
     def reader(self) -> str:
@@ -23,9 +25,13 @@ class CardKind(StrEnum):
         return _READERS[self]
 
 
-_READERS = {CardKind.ID_CARD: "id_reader", CardKind.SSCARD: "sscard_reader"}
+_READERS = {
+    CardKind.ID_CARD: "id_reader",
+    CardKind.SSCARD: "sscard_reader",
+    CardKind.RESIDENT_CODE: "scanner",
+}
 #: The card readers, by device name ("id_reader", "sscard_reader").
-CARD_READERS = frozenset(_READERS.values())
+CARD_READERS = frozenset({"id_reader", "sscard_reader"})
 
 
 def mask_name(name: str) -> str:
@@ -111,9 +117,18 @@ class ResidentCode:
     __str__ = __repr__
 
 
-Identity = IdCard | SocialSecurityCard
+#: Who the resident is: a card read on this kiosk, or a resident code shown to its scanner (the
+#: platform knows who holds the code; the kiosk knows no name or number of its own then).
+Identity = IdCard | SocialSecurityCard | ResidentCode
 
 
 def card_kind(identity: Identity) -> CardKind:
-    """The kind of card that `identity` was read from."""
-    return CardKind.ID_CARD if isinstance(identity, IdCard) else CardKind.SSCARD
+    """What `identity` was read from."""
+    if isinstance(identity, IdCard):
+        return CardKind.ID_CARD
+    return CardKind.SSCARD if isinstance(identity, SocialSecurityCard) else CardKind.RESIDENT_CODE
+
+
+def resident_name(identity: Identity) -> str:
+    """The resident's name as read from their card; "" for a resident code (it carries none)."""
+    return "" if isinstance(identity, ResidentCode) else identity.name

@@ -487,3 +487,25 @@ def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.02)
+
+
+def test_a_resident_code_shown_to_the_scanner_identifies_for_the_platforms_services(
+    kiosk: Kiosk, simulator: PlatformSimulator
+) -> None:
+    from kiosk.records import ResidentCode
+
+    kiosk.journey.wake()
+    kiosk.journey.open_identify()
+    scanner = kiosk.devices.scanner
+    scanner.show(ResidentCode("ean13", "6901234567892"))  # type: ignore[attr-defined]
+    wait_for(lambda: bool(kiosk.journey.view.identify.message))
+    assert kiosk.session.identity is None
+    scanner.show(ResidentCode("qrcode", "RC:DEMO0000000000000001"))  # type: ignore[attr-defined]
+    wait_for(lambda: kiosk.journey.view.screen is Screen.IDENTIFIED)
+    wait_for(lambda: isinstance(kiosk.journey.view.desk, ServiceListPage))
+    kiosk.desk.choose("si.records")
+    kiosk.desk.agree()
+    table: TablePage = page(kiosk)
+    assert kiosk.journey.view.screen is Screen.QUERY and table.rows[0][3] == "¥544.00"  # the demo resident's
+    kiosk.journey.finish()
+    assert simulator.live_sessions() == 0

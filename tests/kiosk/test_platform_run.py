@@ -52,7 +52,10 @@ def run(tmp_path: Path, simulator: PlatformSimulator, *args: str) -> tuple[int, 
 def run_json(tmp_path: Path, simulator: PlatformSimulator, *args: str) -> dict[str, object]:
     code, output = run(tmp_path, simulator, *args, "--json")
     assert code == 0, output
-    answer = json.loads(output)
+    try:
+        answer = json.loads(output)
+    except ValueError:
+        raise AssertionError(output) from None
     assert isinstance(answer, dict) and answer["ok"] is True
     return answer
 

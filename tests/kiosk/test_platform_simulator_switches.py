@@ -216,3 +216,17 @@ def test_the_command_says_why_it_cannot_start(tmp_path: Path) -> None:
     token_file.write_text("\n")
     empty = CliRunner().invoke(main, ["sim", "platform", "--token-file", str(token_file)])
     assert empty.exit_code == 2 and "holds no token" in empty.output, empty.output
+
+
+def test_a_client_that_gives_up_on_a_slow_answer_is_no_error(
+    simulator: PlatformSimulator, capfd: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+    import time
+
+    simulator.slow = 0.3
+    with socket.create_connection(("127.0.0.1", simulator.port)) as client:
+        client.sendall(b"GET /v1/services HTTP/1.1\r\nHost: x\r\n\r\n")
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    time.sleep(0.6)  # the answer is written to a closed connection
+    assert "Traceback" not in capfd.readouterr().err

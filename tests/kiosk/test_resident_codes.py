@@ -1,4 +1,5 @@
-"""Resident codes are recognised by the configured patterns and kept in the session only."""
+"""Resident codes are recognised by the configured patterns, identify the resident for the session
+only, and are read from the scanner while the identify screen shows."""
 
 from __future__ import annotations
 
@@ -7,18 +8,20 @@ from collections.abc import Callable
 from kiosk.appliance import Kiosk
 from kiosk.i18n import translate
 from kiosk.records import ResidentCode
-from kiosk.resident_codes import NOT_A_RESIDENT_CODE, SESSION_KEY, ResidentCodes
+from kiosk.resident_codes import NOT_A_RESIDENT_CODE, ResidentCodes
 
 
-def test_a_resident_code_is_kept_in_the_session_until_it_ends(make_kiosk: Callable[..., Kiosk]) -> None:
+def test_a_resident_code_identifies_the_resident_until_the_session_ends(
+    make_kiosk: Callable[..., Kiosk],
+) -> None:
     kiosk = make_kiosk()
     codes = ResidentCodes(kiosk.settings.devices.scanner.resident_code_patterns, kiosk.session)
     kiosk.journey.wake()
     code = ResidentCode("qrcode", "RC:0123456789abcdefXYZ")
     assert codes.accept(code).recognised
-    assert kiosk.session.personal(SESSION_KEY) is code
+    assert kiosk.session.identity is code
     kiosk.journey.finish()
-    assert kiosk.session.personal(SESSION_KEY) is None
+    assert kiosk.session.identity is None
 
 
 def test_the_second_demo_pattern_is_a_link(make_kiosk: Callable[..., Kiosk]) -> None:
@@ -34,5 +37,5 @@ def test_any_other_code_gets_a_sentence_and_is_not_kept(make_kiosk: Callable[...
     kiosk.journey.wake()
     verdict = codes.accept(ResidentCode("ean13", "6901234567892"))
     assert not verdict.recognised and verdict.message == NOT_A_RESIDENT_CODE
-    assert kiosk.session.personal(SESSION_KEY) is None
+    assert kiosk.session.identity is None
     assert "居民码" in translate(verdict.message, "zh_CN")

@@ -23,6 +23,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
 from kiosk.identity import ReaderWatch
+from kiosk.platform.simulator import PlatformSimulator
 from kiosk.technician import hash_pin
 from screens.accessibility import FIGURES, Violation, check_tree, contrast_ratio
 from screens.app import SCREEN_CLASSES
@@ -71,10 +72,16 @@ def check_every_variant(ui: UiPilot, stop: str) -> list[Violation]:
     ids=["zh-landscape", "en-landscape", "zh-portrait"],
 )
 def test_every_screen_meets_the_figures_in_every_variant(
-    make_ui: Callable[..., UiPilot], clock: FakeClock, language: str, size: tuple[int, int]
+    make_ui: Callable[..., UiPilot],
+    clock: FakeClock,
+    simulator: PlatformSimulator,
+    language: str,
+    size: tuple[int, int],
 ) -> None:
-    # The walk ends in technician mode, entered as a technician does, with the tour's PIN.
-    ui = make_ui(size, overrides={"technician": {"pin_hash": hash_pin(TOUR_PIN)}})
+    # The walk ends in technician mode, entered as a technician does, with the tour's PIN; the
+    # online services' screens transact with the platform simulator.
+    overrides = {"technician": {"pin_hash": hash_pin(TOUR_PIN)}, "platform": simulator.kiosk_settings()}
+    ui = make_ui(size, overrides=overrides)
     ui.app.kiosk.identity.watch = ReaderWatch(poll=0.02, read=0.5, retry=0.05)
     ui.app.kiosk.start()  # the card readers, for the identify stops
     found: list[Violation] = []
@@ -84,7 +91,7 @@ def test_every_screen_meets_the_figures_in_every_variant(
         stops.append(stop)
         found.extend(check_every_variant(ui, stop))
 
-    shown = journey_tour(ui, visit, clock.advance, variant=language)
+    shown = journey_tour(ui, visit, clock.advance, variant=language, platform=simulator)
 
     assert {screen.value for screen in SCREEN_CLASSES} <= shown
     assert "idle_warning" in stops
