@@ -135,6 +135,10 @@ class QueryScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.page: TablePage | None = None
+        #: Which table showed last (the page's identity, its service, columns and how many rows;
+        #: nothing of the resident's): back from printing it, the resident is on the page they
+        #: printed from; another visit's table starts at its first page.
+        self._shown: tuple[int, str, tuple[str, ...], int] | None = None
         #: (first, end) row indices of each page, for the table's present size and text size.
         self._pages: list[tuple[int, int]] = []
         self._relayout = Clock.create_trigger(lambda _dt: self._lay_out(), 0)
@@ -145,7 +149,8 @@ class QueryScreen(KioskScreen):
         page = view.desk
         if not isinstance(page, TablePage):
             return
-        same_table = self.page is not None and self.page.rows == page.rows
+        shown = (id(page), page.service.id, page.columns, len(page.rows))
+        same_table, self._shown = shown == self._shown, shown
         self.page = page
         self.ids.header.title = service_title(page.service)
         values = dict(page.note_values)
@@ -173,10 +178,16 @@ class QueryScreen(KioskScreen):
             return
         headings = [_(column) for column in page.columns]
         numeric = numeric_columns(page.rows, len(headings))
-        widths = self._column_widths(headings, [[_(cell) for cell in row] for row in page.rows])
-        head = self._row(headings, numeric, widths, heading=True)
-        rows = [self._row(cells, numeric, widths, shade=i % 2 == 1) for i, cells in enumerate(page.rows)]
-        self._pages = paginate([row.height for row in rows], table.height - head.height)
+        cells = [[_(cell) for cell in row] for row in page.rows]
+        theme = App.get_running_app().theme
+        # A short table (an account) reads in larger text when it still fits on one page.
+        for size in (theme.heading, theme.body):
+            widths = self._column_widths(headings, cells, size)
+            head = self._row(headings, numeric, widths, size, heading=True)
+            rows = [self._row(row, numeric, widths, size, shade=i % 2) for i, row in enumerate(page.rows)]
+            self._pages = paginate([row.height for row in rows], table.height - head.height)
+            if len(self._pages) <= 1:
+                break
         self.page_count = max(1, len(self._pages))
         self.page_number = min(self.page_number, self.page_count)
         table.add_widget(head)
@@ -186,10 +197,12 @@ class QueryScreen(KioskScreen):
                 table.add_widget(row)
         table.add_widget(Widget())  # the rows sit at the top; the room left stays below them
 
-    def _column_widths(self, headings: Sequence[str], rows: Sequence[Sequence[str]]) -> list[float]:
-        """The columns' widths for the table's present width and the theme's text size."""
+    def _column_widths(
+        self, headings: Sequence[str], rows: Sequence[Sequence[str]], size: float
+    ) -> list[float]:
+        """The columns' widths for the table's present width and a text size."""
         theme = App.get_running_app().theme
-        font = {"font_size": theme.body, "font_name": theme.font_name}
+        font = {"font_size": size, "font_name": theme.font_name}
         sample = TableRow()
         room = self.ids.table.width - sample.padding[0] - sample.padding[2]
         margin = dp(20) + 2  # a cell's own padding (results.kv), and a pixel of rounding each side
@@ -208,9 +221,10 @@ class QueryScreen(KioskScreen):
         cells: Sequence[str],
         numeric: Sequence[bool],
         widths: Sequence[float],
+        size: float,
         *,
         heading: bool = False,
-        shade: bool = False,
+        shade: int = 0,
     ) -> TableRow:
         theme = App.get_running_app().theme
         row = TableRow(heading=heading)
@@ -226,10 +240,11 @@ class QueryScreen(KioskScreen):
             cell = TableCell(text=_(text) if text else "", numeric=numeric[index], heading=heading)
             cell.size_hint_x = None
             cell.width = width
+            cell.font_size = size
             cell.texture_update()
             tallest = max(tallest, cell.texture_size[1])
             row.add_widget(cell)
-        row.height = max(theme.body * 2.2, tallest + row.padding[1] + row.padding[3])
+        row.height = max(size * 2.2, tallest + row.padding[1] + row.padding[3])
         return row
 
 

@@ -46,13 +46,17 @@ def services_tour(ui: UiPilot, shot: Callable[[str], None], platform: PlatformSi
     ui.on(Screen.HOME)
 
 
+#: Where each screen lists the services' tiles.
+TILES = {Screen.SERVICES: "service_tiles", Screen.IDENTIFIED: "online"}
+
+
 def choose_service(ui: UiPilot, screen: Screen, service_id: str) -> None:
-    """On the services list (or the greeting), touch the tile of `service_id`."""
-    tiles = ui.widget(screen, "tiles")
-    ui.until(
-        lambda: any(getattr(tile, "service_id", "") == service_id for tile in tiles.children), what="tiles"
-    )
-    ui.tap(next(tile for tile in tiles.children if getattr(tile, "service_id", "") == service_id))
+    """On the services list (or the greeting), touch the tile of `service_id` (turning its page)."""
+    tiles = ui.widget(screen, TILES[screen])
+    ui.until(lambda: bool(tiles.ids.tiles.children), what="the services' tiles")
+    tile = tiles.tile(service_id)
+    ui.frames(2)
+    ui.tap(tile)
 
 
 def open_services(ui: UiPilot) -> None:

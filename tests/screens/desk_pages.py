@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from kiosk.desk.pages import (
@@ -14,8 +15,16 @@ from kiosk.desk.pages import (
     EntryPage,
     TablePage,
 )
-from kiosk.desk.tables import contributions_table
-from kiosk.platform.records import Appointment, Case, Contribution, Document, Service, Stage
+from kiosk.desk.tables import account_table, contributions_table
+from kiosk.platform.records import (
+    Appointment,
+    Case,
+    Contribution,
+    Document,
+    HousingFundAccount,
+    Service,
+    Stage,
+)
 
 SI_RECORDS = Service("si.records", "社保缴费记录查询", "Social insurance contributions", "card", "query")
 SI_CERTIFICATE = Service(
@@ -39,6 +48,14 @@ def contributions_page(months: int = 12, *, printable: bool = True) -> TablePage
         for insurance, paid in zip(INSURANCES, (Decimal("416"), Decimal("104"), Decimal("26")), strict=True)
     ]
     return contributions_table(SI_RECORDS, records, printable)
+
+
+def account_page() -> TablePage:
+    """A housing-fund account, item by item, as the desk tabulates it: a short table."""
+    account = HousingFundAccount(
+        "HF0001", Decimal("12345.60"), Decimal("1200.00"), "正常缴存", EMPLOYER, date(2015, 3, 1)
+    )
+    return account_table(SI_RECORDS, account, True)
 
 
 def document_page(problem: str = "") -> DocumentPage:

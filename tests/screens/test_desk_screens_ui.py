@@ -116,6 +116,19 @@ def test_a_short_table_has_no_pages_and_a_kiosk_without_printer_says_so(
     assert "Social insurance contributions" in ui.texts()  # the service's English name as title
 
 
+def test_a_short_table_reads_in_larger_text(make_ui: Callable[..., UiPilot]) -> None:
+    ui = started(make_ui, PORTRAIT)
+    theme = ui.app.theme
+    show(ui, Screen.QUERY, desk_pages.account_page())
+    table = ui.widget(Screen.QUERY, "table")
+    cells = [cell for row in table.children if hasattr(row, "heading") for cell in row.children]
+    assert {cell.font_size for cell in cells} == {theme.heading}
+    assert "¥12,345.60" in ui.texts() and "账户余额" in ui.texts()  # the desk's own words translated
+    show(ui, Screen.QUERY, desk_pages.contributions_page())  # a long one: more rows a page instead
+    cells = [cell for row in table.children if hasattr(row, "heading") for cell in row.children]
+    assert {cell.font_size for cell in cells} == {theme.body}
+
+
 def test_a_document_shows_its_code_and_a_phone_reads_its_qr(
     make_ui: Callable[..., UiPilot], tmp_path: Path
 ) -> None:

@@ -103,7 +103,7 @@ def test_an_appointment_chosen_booked_printed_and_cancelled_by_touch(ui: UiPilot
         ui.on(Screen.CHOOSE)
         ui.until(lambda v=value: any(b.value == v for b in ui.widget(Screen.CHOOSE, "choices").children))
         ui.tap(choice(ui, value))
-    ui.until(lambda: page(ui).step == "slot", what="the slots of the day")
+    ui.until(lambda: getattr(page(ui), "step", "") == "slot", what="the slots of the day")
     ui.on(Screen.CHOOSE)
     ui.tap(choice(ui, "2026-12-09T10:00"))
     agree(ui)
@@ -138,6 +138,9 @@ def test_a_table_printed_from_its_screen(ui: UiPilot) -> None:
     ui.on(Screen.PRINT_DONE)
     assert ui.app.kiosk.journey.view.paper is Paper.TABLE
     assert "打印完成，请从出纸口取走表格。" in ui.texts()
+    ui.tap(ui.widget(Screen.PRINT_DONE, "back"))
+    ui.on(Screen.QUERY)
+    assert screen.page_number == 2  # where the resident was
 
 
 def test_a_document_read_by_phone_and_a_failed_print_tried_again(ui: UiPilot, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from screens.face import KioskFace
 
 SCREENS = Path(__file__).resolve().parents[2] / "screens"
 #: The tour and the UI's commands drive the whole kiosk (they play the devices), as tests do.
-DRIVERS_OF_THE_WHOLE_KIOSK = {"tour.py", "cli.py", "pilot.py"}
+DRIVERS_OF_THE_WHOLE_KIOSK = {"tour.py", "services_tour.py", "cli.py", "pilot.py"}
 REACHING_PAST_THE_FACE = re.compile(r"\bapp\.kiosk\b|get_running_app\(\)\.kiosk\b|\bself\.kiosk\.")
 
 
