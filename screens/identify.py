@@ -75,10 +75,14 @@ class IdentifiedScreen(KioskScreen):
                 if isinstance(identity, IdCard)
                 else _("Identified with your social security card")
             )
-        online = isinstance(view.desk, ServiceListPage)
-        self._show_online(online)
-        if isinstance(view.desk, ServiceListPage):
-            self._online.fill(view.desk.tiles)
+        page = view.desk
+        listed = isinstance(page, ServiceListPage) and bool(page.tiles)
+        self._show_online(listed)
+        # Why the platform lists nothing, when this kiosk has one (else the guides say enough).
+        problem = page.problem if isinstance(page, ServiceListPage) and face().desk.configured else ""
+        self.ids.problem.text = _(problem).format(help_desk=journey.help_desk) if problem else ""
+        if isinstance(page, ServiceListPage) and listed:
+            self._online.fill(page.tiles)
             return
         services = self.ids.services
         services.clear_widgets()

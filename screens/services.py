@@ -222,8 +222,9 @@ class FaceScreen(KioskScreen):
         self.taken = page.picture is not None and not page.taking
         spin(self.ids.spinner, page.taking)
 
-    def on_leave(self, *args: object) -> None:
-        # The picture is the resident's: gone from the screen once the screen is left.
+    def on_pre_leave(self, *args: object) -> None:
+        # The picture is the resident's: gone from the screen as soon as the screen is left (the
+        # end of a fade may never come when the next screen follows at once).
         self.ids.picture.texture = None
         self.taken = False
         spin(self.ids.spinner, False)

@@ -14,13 +14,16 @@ from kivy.metrics import dp
 from PIL import Image
 
 from kiosk.desk.pages import ConsentPage, FacePage, FailurePage, ServiceListPage, ServiceTile, WaitPage
+from kiosk.events import Navigated
 from kiosk.i18n import translate
 from kiosk.identity import ReaderWatch
 from kiosk.journey import Screen, View
 from kiosk.platform.records import Service
+from kiosk.platform.simulator import PlatformSimulator
 from kiosk.records import IdCard
 from screens.accessibility import check_tree
 from screens.pilot import UiPilot
+from screens.tour import DEMO_CARD
 
 pytestmark = pytest.mark.ui
 
@@ -350,6 +353,12 @@ def test_pictures_of_every_screen(
             show(ui, screen, page)
             found += violations(ui)
             ui.shot(out / f"{screen.value}-{number}-{mode}-{orientation}.png")
+            if mode == "zh":  # the site's high-contrast theme too (7:1 for every text)
+                ui.app.theme.apply("high_contrast")
+                ui.frames(3)
+                found += violations(ui)
+                ui.app.theme.apply("standard")
+                ui.frames(2)
         journey.home()
         ui.on(Screen.HOME)
         ui.app.kiosk.devices.id_reader.slot.place(CARD)
@@ -360,3 +369,119 @@ def test_pictures_of_every_screen(
         ui.app.kiosk.devices.id_reader.slot.lift()
         ui.on(Screen.IDENTIFY)
     assert found == []
+
+
+# -- touches land at the desk, against the platform simulator ---------------------------------------
+
+
+def tap_service(ui: UiPilot, screen: Screen, tiles_id: str, service_id: str) -> None:
+    ui.tap(ui.widget(screen, tiles_id).tile(service_id))
+
+
+def test_touches_reach_the_platform_through_the_desk(
+    make_ui: Callable[..., UiPilot], simulator: PlatformSimulator
+) -> None:
+    ui = make_ui(overrides={"platform": simulator.kiosk_settings()})
+    kiosk = ui.app.kiosk
+    start_identity(ui)
+    wake(ui)
+    ui.tap(ui.widget(Screen.HOME, "services"))
+    ui.on(Screen.SERVICES)
+    assert tiles_shown(ui, Screen.SERVICES) == simulator.services  # the platform's order
+
+    # The greeting lists what the resident can do, from the platform.
+    ui.tap(ui.widget(Screen.SERVICES, "header").ids.home)
+    ui.on(Screen.HOME)
+    ui.tap(ui.widget(Screen.HOME, "identify"))
+    ui.on(Screen.IDENTIFY)
+    kiosk.devices.id_reader.slot.place(DEMO_CARD)
+    ui.on(Screen.IDENTIFIED)
+    ui.until(lambda: isinstance(kiosk.journey.view.desk, ServiceListPage), what="the resident's services")
+    ui.frames(3)
+    listed = kiosk.journey.view.desk
+    assert isinstance(listed, ServiceListPage) and listed.tiles
+    assert tiles_shown(ui, Screen.IDENTIFIED)[0] == listed.tiles[0].service.id
+
+    # Consent, declined, sends nothing and goes back; agreed, goes on to the picture.
+    tap_service(ui, Screen.IDENTIFIED, "online", "hf.account")
+    ui.on(Screen.CONSENT)
+    assert ui.widget(Screen.CONSENT, "face_note").opacity == 1
+    ui.tap(ui.widget(Screen.CONSENT, "decline"))
+    ui.on(Screen.IDENTIFIED)
+    simulator.gateway.reject_faces = True
+    tap_service(ui, Screen.IDENTIFIED, "online", "hf.account")
+    ui.on(Screen.CONSENT)
+    ui.tap(ui.widget(Screen.CONSENT, "agree"))
+    ui.on(Screen.FACE)
+    picture = ui.widget(Screen.FACE, "picture")
+    ui.tap(ui.widget(Screen.FACE, "take"))
+    ui.until(lambda: picture.texture is not None, what="the picture")
+    first = picture.texture
+    ui.tap(ui.widget(Screen.FACE, "retake"))
+    ui.until(lambda: picture.texture is not None and picture.texture is not first, what="a new picture")
+    ui.tap(ui.widget(Screen.FACE, "use"))
+
+    # The platform refuses the face in its own words: shown as given, no "try again".
+    ui.on(Screen.SERVICE_FAILED)
+    failed = kiosk.journey.view.desk
+    assert isinstance(failed, FailurePage) and failed.as_given
+    assert failed.message in ui.texts() and ui.widget(Screen.SERVICE_FAILED, "retry").opacity == 0
+    assert picture.texture is None  # the picture left the screen with the face step
+    ui.tap(ui.widget(Screen.SERVICE_FAILED, "go_back"))
+    ui.on(Screen.IDENTIFIED)
+    kiosk.devices.id_reader.slot.lift()
+
+
+def test_try_again_tries_the_step_again(
+    make_ui: Callable[..., UiPilot], simulator: PlatformSimulator
+) -> None:
+    ui = make_ui(overrides={"platform": simulator.kiosk_settings()})
+    kiosk = ui.app.kiosk
+    start_identity(ui)
+    wake(ui)
+    ui.tap(ui.widget(Screen.HOME, "identify"))
+    ui.on(Screen.IDENTIFY)
+    kiosk.devices.id_reader.slot.place(DEMO_CARD)
+    ui.on(Screen.IDENTIFIED)
+    ui.until(lambda: isinstance(kiosk.journey.view.desk, ServiceListPage), what="the resident's services")
+    ui.frames(3)
+    # A platform that is away: a plain sentence and "try again", which tries again.
+    simulator.down = "503"
+    tap_service(ui, Screen.IDENTIFIED, "online", "si.records")
+    ui.on(Screen.CONSENT)
+    ui.tap(ui.widget(Screen.CONSENT, "agree"))
+    ui.on(Screen.SERVICE_FAILED)
+    retry = ui.widget(Screen.SERVICE_FAILED, "retry")
+    assert retry.opacity == 1 and not retry.disabled
+    seen: list[str] = []
+    kiosk.bus.subscribe(Navigated, lambda event: seen.append(event.screen.value))
+    ui.tap(retry)
+    ui.until(lambda: Screen.SERVICE_WAIT.value in seen, what="the step tried again")
+    ui.on(Screen.SERVICE_FAILED)
+    ui.tap(ui.widget(Screen.SERVICE_FAILED, "go_home"))
+    ui.on(Screen.HOME)
+    kiosk.devices.id_reader.slot.lift()
+
+
+def test_the_greeting_says_when_the_platform_lists_nothing(
+    make_ui: Callable[..., UiPilot], simulator: PlatformSimulator
+) -> None:
+    ui = make_ui(overrides={"platform": simulator.kiosk_settings()})
+    kiosk = ui.app.kiosk
+    simulator.down = "503"
+    start_identity(ui)
+    wake(ui)
+    ui.tap(ui.widget(Screen.HOME, "identify"))
+    ui.on(Screen.IDENTIFY)
+    kiosk.devices.id_reader.slot.place(DEMO_CARD)
+    ui.on(Screen.IDENTIFIED)
+    ui.until(
+        lambda: isinstance(kiosk.journey.view.desk, ServiceListPage), what="the desk's answer", timeout=60
+    )
+    ui.frames(3)
+    page = kiosk.journey.view.desk
+    assert isinstance(page, ServiceListPage) and page.problem and not page.tiles
+    said = ui.widget(Screen.IDENTIFIED, "problem").text
+    assert said == translate(page.problem, "zh_CN").format(help_desk=HELP_DESK)
+    assert "居民身份证换领" in ui.texts()  # the guides stay
+    kiosk.devices.id_reader.slot.lift()
