@@ -509,3 +509,33 @@ def test_a_resident_code_shown_to_the_scanner_identifies_for_the_platforms_servi
     assert kiosk.journey.view.screen is Screen.QUERY and table.rows[0][3] == "¥544.00"  # the demo resident's
     kiosk.journey.finish()
     assert simulator.live_sessions() == 0
+
+
+@pytest.mark.parametrize(
+    ("switch", "value", "left_open"),
+    # Broken JSON answers the session's opening too: the kiosk never got a token to close it with,
+    # and the platform ends it when it expires.
+    [("refuse_signatures", True, 0), ("garbage", "json", 1), ("garbage", "digest", 0)],
+    ids=["signature-refused", "broken-json", "wrong-digest"],
+)
+def test_a_platform_the_kiosk_cannot_trust_gets_a_plain_sentence_and_no_retry(  # noqa: PLR0917
+    kiosk: Kiosk,
+    simulator: PlatformSimulator,
+    caplog: pytest.LogCaptureFixture,
+    switch: str,
+    value: object,
+    left_open: int,
+) -> None:
+    kiosk.journey.wake()
+    identify(kiosk)
+    kiosk.desk.open_services()  # the list fetched while the platform still answers well
+    kiosk.desk.choose("si.certificate")
+    setattr(simulator, switch, value)
+    kiosk.desk.agree()
+    failed: FailurePage = page(kiosk)
+    assert kiosk.journey.view.screen is Screen.SERVICE_FAILED
+    assert failed.message == desk_module.NOT_WORKING and not failed.retry and not failed.as_given
+    assert "service si.certificate" in caplog.text  # the technician's reason is in the log
+    setattr(simulator, switch, False if switch == "refuse_signatures" else None)
+    kiosk.journey.finish()
+    assert simulator.live_sessions() == left_open
