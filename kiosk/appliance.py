@@ -12,7 +12,7 @@ from pathlib import Path
 from kiosk.background import Background, run_in_thread
 from kiosk.bus import EventBus
 from kiosk.demo import FILL_CATALOGUE, shows_demo_content
-from kiosk.desk.desk import ServiceDesk
+from kiosk.desk.desk import ServiceDesk, platform_or_none
 from kiosk.devices import Devices, build_devices
 from kiosk.doctor import run_checks
 from kiosk.events import SessionEnded, SettingsChanged, SyncCompleted
@@ -24,7 +24,7 @@ from kiosk.narration import Narrator
 from kiosk.outbox import RatingOutbox
 from kiosk.paths import catalogue_path, data_dir, state_path
 from kiosk.platform.configured import platform_from_settings
-from kiosk.platform.port import PlatformNotConfigured, ServicePlatform
+from kiosk.platform.port import PlatformNotConfigured
 from kiosk.printing import PrintService
 from kiosk.rating_sender import RatingSender
 from kiosk.resident_codes import ResidentCodes, ResidentCodeWatch
@@ -176,16 +176,6 @@ class Kiosk:
         self.catalogue.close()
 
 
-def _platform(settings: Settings) -> ServicePlatform | None:
-    """The platform the kiosk transacts through; None (said once, plainly) when it has none."""
-    try:
-        return platform_from_settings(settings.platform)
-    except PlatformNotConfigured as why:
-        level = logging.WARNING if settings.platform.url else logging.INFO
-        log.log(level, "online services out of service: %s", why)
-        return None
-
-
 def build_kiosk(
     loaded: LoadedSettings | None = None,
     environ: Mapping[str, str] | None = None,
@@ -229,7 +219,7 @@ def build_kiosk(
         settings,
         bus,
         journey,
-        _platform(settings),
+        platform_or_none(settings),
         take_picture=camera,
         scan_code=scanner,
         background=background,

@@ -404,6 +404,11 @@ class Journey:
         self._background(job)
 
     @property
+    def rated_this_visit(self) -> bool:
+        """Whether this visit has rated the service (一次一评: a visit rates once)."""
+        return self.session.session_id is not None and self._rated_session == self.session.session_id
+
+    @property
     def printer_in_service(self) -> bool:
         """Whether this kiosk has a printer in service (a paper can be offered at all)."""
         return self._printer_in_service
@@ -449,8 +454,7 @@ class Journey:
                 self._settings.kiosk.id,
                 guide_id=guide.id if guide is not None else "",
                 case_no=case_no,
-                already_rated=self.session.session_id is not None
-                and self._rated_session == self.session.session_id,
+                already_rated=self.rated_this_visit,
             )
             self._push(View(Screen.RATING, title=guide.name if guide else "", guide=guide, rating=flow))
 
@@ -622,7 +626,13 @@ class Journey:
 
     def _on_identified(self, _event: SessionIdentified) -> None:
         with self._lock:
-            if self.view.screen is Screen.IDENTIFY:
+            kept = [view for view in self._stack if not _about_resident(view)]
+            if len(kept) < len(self._stack):
+                # Another card, read while the last one's details showed: those go, the greeting
+                # of the new resident shows.
+                self._stack = kept or [self._home_view()]
+                self._push(View(Screen.IDENTIFIED, guides=self.identified_services()))
+            elif self.view.screen is Screen.IDENTIFY:
                 self._replace(View(Screen.IDENTIFIED, guides=self.identified_services()))
             elif self.view.screen is Screen.HOME and "identify" in self.view.tasks:
                 self._push(View(Screen.IDENTIFIED, guides=self.identified_services()))

@@ -21,6 +21,9 @@ from typing import Any
 from kiosk.bus import EventBus
 from kiosk.departments import short_department
 from kiosk.desk.pages import (
+    NOT_PRINTED_WORDS,
+    PRINTED_WORDS,
+    PRINTING_WORDS,
     CasePage,
     ChoicePage,
     DeskPage,
@@ -108,15 +111,20 @@ SCREEN_WORDS: dict[Screen, tuple[str, str]] = {
 
 #: The online services' screens: their page adds what the service says (kiosk.desk).
 DESK_SCREENS = frozenset(
-    {"services", "consent", "face", "service_wait", "service_failed", "query", "document", "choose"}
-    | {"entry", "case", "booked"}
+    {
+        Screen.SERVICES,
+        Screen.CONSENT,
+        Screen.FACE,
+        Screen.SERVICE_WAIT,
+        Screen.SERVICE_FAILED,
+        Screen.QUERY,
+        Screen.DOCUMENT,
+        Screen.CHOOSE,
+        Screen.ENTRY,
+        Screen.CASE,
+        Screen.BOOKED,
+    }
 )
-#: The printing screens' titles for a paper other than a checklist.
-OTHER_PAPER = {
-    Screen.PRINTING: N_("Printing…"),
-    Screen.PRINT_DONE: N_("Printed. Please take your paper from the tray."),
-}
-
 AUDIENCE_WORDS = {"individual": N_("Services for individuals"), "enterprise": N_("Services for businesses")}
 #: With one reader out of service, how to use the other.
 USE_THE_OTHER_CARD = {
@@ -151,7 +159,12 @@ def screen_utterance(view: View, language: str, help_desk: str = "") -> Utteranc
     """
     title, instruction = SCREEN_WORDS.get(view.screen, ("", ""))
     if view.paper is not Paper.CHECKLIST:
-        title = OTHER_PAPER.get(view.screen, title)
+        # A paper of the online services: what it is, and no QR code of a guide when it failed.
+        title = {Screen.PRINTING: PRINTING_WORDS, Screen.PRINT_DONE: PRINTED_WORDS}.get(view.screen, {}).get(
+            view.paper, title
+        )
+        if view.screen is Screen.PRINT_FAILED:
+            instruction = NOT_PRINTED_WORDS[view.paper]
 
     def ui(message: str, **fields: Any) -> tuple[str, str]:
         return language, translate(message, language).format(**fields)
@@ -195,7 +208,9 @@ def _whole_utterance(
     if screen is Screen.HOME and view.no_guides:
         # No guides to choose from: never "choose a department", but where to ask instead.
         return _utterance([ui(title), ui(view.no_guides, help_desk=help_desk)])
-    if view.desk is not None and screen.value in DESK_SCREENS:
+    if view.desk is not None and screen in DESK_SCREENS:
+        if isinstance(view.desk, FailurePage) and view.desk.done:
+            title = N_("Done")
         words = [ui(title)] if title else []
         words.extend(_desk_words(view.desk, ui, help_desk))
         return _utterance([*words, *([ui(instruction)] if instruction else [])])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from kiosk.events import IdentityReadFailed, Navigated
 from kiosk.i18n import N_
 from kiosk.journey import Screen
 from kiosk.records import CardKind, ResidentCode
+from kiosk.scanning import ScreenScan
 from kiosk.session import ResidentSession
 
 log = logging.getLogger(__name__)
@@ -26,8 +26,6 @@ log = logging.getLogger(__name__)
 NOT_A_RESIDENT_CODE = N_(
     "This is not a resident code. Please show your resident code or e-certificate, or ask at the counter."
 )
-#: Seconds each wait for a code lasts (the watch ends soon after the identify screen does).
-POLL = 0.5
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ class ResidentCodes:
 
 
 class ResidentCodeWatch:
-    """Reads the scanner while the identify screen shows, on a thread of its own that ends with it."""
+    """Reads resident codes from the scanner while the identify screen shows."""
 
     def __init__(
         self,
@@ -69,34 +67,17 @@ class ResidentCodeWatch:
         showing: Callable[[], bool],
     ) -> None:
         self._codes = codes
-        self._scan = scan
         self._bus = bus
-        self._showing = showing
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
+        self._scan = ScreenScan("resident codes", scan, showing, self._on_code)
         bus.subscribe(Navigated, self._on_navigated)
 
     def _on_navigated(self, event: Navigated) -> None:
-        if event.screen is not Screen.IDENTIFY:
-            return
-        with self._lock:  # one watch at a time, whichever thread announced the screen
-            if self._thread is not None and self._thread.is_alive():
-                return
-            self._thread = threading.Thread(target=self._watch, name="kiosk-resident-codes", daemon=True)
-            self._thread.start()
+        if event.screen is Screen.IDENTIFY:
+            self._scan.start()
 
-    def _watch(self) -> None:
-        while self._showing():
-            try:
-                code = self._scan(POLL)
-            except Exception as error:  # a scanner's failure ends the watch; the cards still work
-                if self._showing():  # not when the kiosk closed its scanner under the watch
-                    log.warning("scanner: resident codes not read (%s)", type(error).__name__)
-                return
-            if code is None or not self._showing():
-                continue
-            verdict = self._codes.accept(code)
-            if verdict.recognised:
-                log.info("resident identified by a resident code")
-            else:
-                self._bus.publish(IdentityReadFailed(CardKind.RESIDENT_CODE, verdict.message))
+    def _on_code(self, code: ResidentCode) -> None:
+        verdict = self._codes.accept(code)
+        if verdict.recognised:
+            log.info("resident identified by a resident code")
+        else:
+            self._bus.publish(IdentityReadFailed(CardKind.RESIDENT_CODE, verdict.message))

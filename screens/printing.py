@@ -5,32 +5,12 @@ from __future__ import annotations
 from kivy.animation import Animation
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.desk.pages import Paper
-from kiosk.i18n import N_
+from kiosk.desk.pages import NOT_PRINTED_WORDS, PRINTED_WORDS, PRINTING_WORDS, Paper
 from kiosk.journey import View
 from screens.base import KioskScreen
 from screens.browse import fill_department_tiles, fill_life_event_tiles, printer_warning
 from screens.face import face
 from screens.i18n import _
-
-#: What each paper is called while it prints, once it is out, and when printing failed.
-PRINTING_WORDS = {
-    Paper.CHECKLIST: N_("Printing the checklist of materials…"),
-    Paper.DOCUMENT: N_("Printing your document…"),
-    Paper.TABLE: N_("Printing the table…"),
-    Paper.SLIP: N_("Printing your appointment slip…"),
-}
-PRINTED_WORDS = {
-    Paper.CHECKLIST: N_("Printed. Please take your checklist from the tray."),
-    Paper.DOCUMENT: N_("Printed. Please take your document from the tray."),
-    Paper.TABLE: N_("Printed. Please take the table from the tray."),
-    Paper.SLIP: N_("Printed. Please take your appointment slip from the tray."),
-}
-NOT_PRINTED_WORDS = {
-    Paper.DOCUMENT: N_("Your document was not printed. Nothing is lost: you can try again."),
-    Paper.TABLE: N_("The table was not printed. Nothing is lost: you can try again."),
-    Paper.SLIP: N_("Your appointment slip was not printed. The appointment stays booked: you can try again."),
-}
 
 
 class PrintScreen(KioskScreen):

@@ -252,11 +252,14 @@ class ServiceFailedScreen(KioskScreen):
     """A step that did not work: what happened, in the platform's words when they are its own."""
 
     retry = BooleanProperty(False)
+    #: The step worked after all (a cancellation): a tick instead of the warning, no help line.
+    done = BooleanProperty(False)
 
     def show(self, view: View) -> None:
         page = view.desk
         if not isinstance(page, FailurePage):
             return
+        self.done = page.done
         # A refusal is the platform's own sentence (in Chinese): shown as written, never translated.
         help_desk = face().journey.help_desk
         self.ids.message.text = page.message if page.as_given else _(page.message).format(help_desk=help_desk)
@@ -264,7 +267,7 @@ class ServiceFailedScreen(KioskScreen):
         # Said once: a sentence of the kiosk's that names the help desk already needs no second one.
         named = not page.as_given and "{help_desk}" in page.message
         self.ids.help.text = (
-            "" if named else _("For help here, ask at {help_desk}.").format(help_desk=help_desk)
+            "" if named or page.done else _("For help here, ask at {help_desk}.").format(help_desk=help_desk)
         )
         self.retry = page.retry
 

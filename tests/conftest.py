@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -102,3 +103,13 @@ def simulator() -> Iterator[PlatformSimulator]:
     """The platform simulator on a free loopback port, with the demo paas id and token."""
     with PlatformSimulator() as running:
         yield running
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    """Whether `condition` came true within `seconds` (polled; for work on other threads)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()

@@ -15,7 +15,6 @@ desk keeps none of it beyond the visit and logs no name, number, amount or docum
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import threading
 import time
@@ -45,9 +44,10 @@ from kiosk.desk.pages import (
 from kiosk.desk.receipts import read_receipt
 from kiosk.desk.tables import account_table, contributions_table, licences_table
 from kiosk.documents import PrintContext, render_appointment_slip, render_query_table
-from kiosk.events import Navigated, SessionEnded, SessionIdentityDropped
+from kiosk.events import Navigated, SessionEnded, SessionIdentified, SessionIdentityDropped
 from kiosk.i18n import N_, translate
 from kiosk.journey import Journey, Screen, View
+from kiosk.platform.configured import platform_from_settings
 from kiosk.platform.port import (
     PlatformError,
     PlatformNotConfigured,
@@ -60,6 +60,7 @@ from kiosk.platform.port import (
 from kiosk.platform.records import Document, Licence, PlatformSession, Service, Slot
 from kiosk.platform.service_flow import default_months, open_resident_session
 from kiosk.records import PrintJob, ResidentCode
+from kiosk.scanning import ScreenScan
 from kiosk.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ NEEDS = {
 #: What the consent screen says is sent, by level.
 SENDS_CARD = N_("Your name and ID number, read from your card")
 SENDS_FACE = N_("A picture of your face, taken now, to compare with your ID photo")
+SENDS_CODE = N_("Your resident code, read by the scanner")
 
 #: Plain sentences for what went wrong (message ids; {help_desk} is filled in where shown).
 NO_PLATFORM = N_("Online services are not available at this kiosk. Please ask at {help_desk}.")
@@ -85,6 +87,7 @@ NOT_WORKING = N_(
 )
 SESSION_OVER = N_("Your time at the platform ran out. Please try again.")
 NOT_OFFERED = N_("This service is not offered at this kiosk right now.")
+NONE_OFFERED = N_("No online services are offered at this kiosk right now. Please ask at {help_desk}.")
 NO_HALLS = N_("No service hall takes appointments from this kiosk. Please ask at {help_desk}.")
 CAMERA_OUT = N_(
     "The camera is not working right now, so this service cannot be done here. Please ask at {help_desk}."
@@ -129,8 +132,6 @@ WEEKDAYS = (
     N_("Saturday"),
     N_("Sunday"),
 )
-#: Seconds each wait for a receipt's code lasts (the watch ends soon after its screen does).
-RECEIPT_POLL = 0.5
 #: The language of the papers the kiosk renders for the platform's services (a counter reads them).
 PAPER_LANGUAGE = "zh_CN"
 #: How many days ahead appointments can be chosen (from tomorrow).
@@ -152,11 +153,54 @@ KNOWN = (
 )
 #: Services whose first steps (hall, counter, day, time) need no card: the booking does.
 BOOKING_FIRST = frozenset({"appt.slots", "appt.book"})
+#: Services the platform answers without a resident's session; every other one needs at least the
+#: card, whatever level the platform lists it at (without a session it could not work).
+NO_RESIDENT = frozenset({"case.progress", "appt.slots"})
+#: The order of the levels.
+LEVELS = ("none", "card", "face")
+
+
+def first_level(service: Service) -> str:
+    """What the resident must have given before the service's first step."""
+    if service.id in BOOKING_FIRST:
+        return "none"  # an appointment is chosen first; the card comes when it is booked
+    return resident_level(service)
+
+
+def resident_level(service: Service) -> str:
+    """The level of the resident's session a service's resident steps need: at least the card."""
+    if service.id in NO_RESIDENT:
+        return service.level
+    return max(service.level, "card", key=LEVELS.index)
+
+
+def platform_or_none(settings: Settings) -> ServicePlatform | None:
+    """The platform of `settings`, None (said once, plainly) when the kiosk has none."""
+    try:
+        return platform_from_settings(settings.platform)
+    except PlatformNotConfigured as why:
+        level = logging.WARNING if settings.platform.url else logging.INFO
+        log.log(level, "online services out of service: %s", why)
+        return None
+
+
 #: The kinds of real-estate certificate (re.certificate's `kind`) and what the choice says.
 ESTATE_KINDS = (
     ("holdings", N_("What property is registered in my name")),
     ("none_held", N_("That I hold no property")),
 )
+
+
+def _close(platform: ServicePlatform, session: PlatformSession) -> None:
+    """End a resident's platform session; it expires at the platform anyway if this fails."""
+    try:
+        platform.close_session(session)
+    except PlatformError as error:
+        log.warning("resident platform session not closed (%s)", type(error).__name__)
+
+
+class StaleStep(Exception):
+    """The resident a step was for has gone (finished, lifted the card, another card was read)."""
 
 
 class ServiceDesk:
@@ -192,13 +236,32 @@ class ServiceDesk:
         self._retry: Callable[[], None] | None = None
         self._choices: dict[str, str] = {}
         self._picture: bytes | None = None
+        #: Counts the residents: a new visit, a card lifted, another card read. A step's answer (and
+        #: a platform session opened for it) belongs to the resident it was asked for, or to nobody.
+        self._generation = 0
+        #: Prints in this visit: each touch of "print" is a paper of its own.
+        self._prints = 0
         journey.services_offered = platform is not None
-        bus.subscribe(SessionEnded, lambda _event: self._end_visit("session ended"))
+        #: Reads receipts while the case entry shows (a scanner in service only).
+        self._receipts = (
+            None
+            if scan_code is None
+            else ScreenScan("receipts", scan_code, self._entry_scanning, self._on_receipt)
+        )
+        bus.subscribe(
+            SessionEnded, lambda event: self._end_visit("session ended", closing=event.reason == "shutdown")
+        )
         bus.subscribe(SessionIdentityDropped, lambda _event: self._end_visit("card removed"))
+        bus.subscribe(SessionIdentified, self._on_identified)
         bus.subscribe(Navigated, self._on_navigated)
 
     def apply_settings(self, settings: Settings) -> None:
-        """Use new settings (halls, page limit, timeout) from the next touch on."""
+        """Use new settings (halls, page limit, the platform itself) from the next touch on."""
+        if settings.platform != self._settings.platform:
+            self._platform = platform_or_none(settings)
+            self._journey.services_offered = self._platform is not None
+            with self._lock:
+                self._offered = None
         self._settings = settings
 
     @property
@@ -226,22 +289,21 @@ class ServiceDesk:
             return
         with self._lock:
             self._choices = {}
-        # An appointment is chosen first; the card is asked for when it is booked in the resident's name.
-        level = "none" if service.id in BOOKING_FIRST else None
-        self._needing(service, lambda: self._start(service), level)
+        self._needing(service, lambda: self._start(service), first_level(service))
 
     def agree(self) -> None:
         """The consent screen's "agree": note it for this visit and go on."""
         self._session.touch()
         page = self._page(ConsentPage)
-        if page is None:
+        if page is None or self._session.identity is None:
             return
         with self._lock:
+            pending = self._pending
+            if pending is None:
+                return
             # Consent to the face includes the card: the face screen's list names both.
             self._consented.update({"card", "face"} if page.face else {"card"})
-            pending = self._pending
-        if pending is not None:
-            pending()
+        pending()
 
     def decline(self) -> None:
         """The consent screen's "no thanks": nothing is sent; back to where the resident was."""
@@ -258,13 +320,15 @@ class ServiceDesk:
             return
         if self._take_picture is None:
             self._journey.show(
-                View(Screen.FACE, desk=dataclasses.replace(page, message=CAMERA_OUT)), replace=True
+                View(Screen.FACE, desk=dataclasses.replace(page, message=CAMERA_OUT), personal=True),
+                replace=True,
             )
             return
         take = self._take_picture
         session_id = self._session.session_id
         self._journey.show(
-            View(Screen.FACE, desk=dataclasses.replace(page, taking=True, message="")), replace=True
+            View(Screen.FACE, desk=dataclasses.replace(page, taking=True, message=""), personal=True),
+            replace=True,
         )
 
         def work() -> None:
@@ -278,7 +342,8 @@ class ServiceDesk:
                 if not self._journey.showing(Screen.FACE, session_id):
                     return
                 self._journey.show(
-                    View(Screen.FACE, desk=FacePage(page.service, picture, message)), replace=True
+                    View(Screen.FACE, desk=FacePage(page.service, picture, message), personal=True),
+                    replace=True,
                 )
 
         self._background(work)
@@ -346,25 +411,29 @@ class ServiceDesk:
             retry()
 
     def print_page(self) -> None:
-        """Print what is on screen: the document as delivered, the table, the appointment slip."""
+        """Print what is on screen: the document as delivered, the table, the appointment slip.
+
+        Each touch is a paper of its own (a second copy is a second touch); the printing screen
+        that follows at once takes the place of the button, so a double tap prints once.
+        """
         self._session.touch()
         view = self._journey.view
         page = view.desk
-        session_id = self._session.session_id or ""
         if isinstance(page, DocumentPage) and not page.problem:
-            document = page.document
-            job = PrintJob(title=f"{page.service.id} document", pdf=document.content)
-            key = f"{session_id}:{page.service.id}:{document.sha256}"
-            self._journey.print_paper(job, key, view, Paper.DOCUMENT)
+            job = PrintJob(title=f"{page.service.id} document", pdf=page.document.content)
+            paper = Paper.DOCUMENT
         elif isinstance(page, TablePage) and page.printable:
-            pdf = self._table_pdf(page)
-            key = f"{session_id}:{page.service.id}:table:{hashlib.sha256(pdf).hexdigest()[:16]}"
-            job = PrintJob(title=f"{page.service.id} table", pdf=pdf)
-            self._journey.print_paper(job, key, view, Paper.TABLE)
+            job = PrintJob(title=f"{page.service.id} table", pdf=self._table_pdf(page))
+            paper = Paper.TABLE
         elif isinstance(page, BookedPage) and not page.cancelled:
-            pdf = render_appointment_slip(page.appointment, self._print_context(), self._paper_name())
-            key = f"{session_id}:{page.service.id}:slip:{hashlib.sha256(pdf).hexdigest()[:16]}"
-            self._journey.print_paper(PrintJob(title="appointment slip", pdf=pdf), key, view, Paper.SLIP)
+            slip = render_appointment_slip(page.appointment, self._print_context(), self._paper_name())
+            job, paper = PrintJob(title="appointment slip", pdf=slip), Paper.SLIP
+        else:
+            return
+        with self._lock:
+            self._prints += 1
+            key = f"{self._session.session_id}:paper:{self._prints}"
+        self._journey.print_paper(job, key, view, paper)
 
     def _table_pdf(self, page: TablePage) -> bytes:
         """A query's table on paper, in Chinese (what a counter reads), for the resident to keep."""
@@ -393,11 +462,13 @@ class ServiceDesk:
         if page is None or page.cancelled or not page.cancellable:
             return
         number = page.appointment.appointment_no
+        # Instead of the booked screen: once cancelled, Back must not show it booked.
         self._resident_step(
             page.service,
             ASKING,
             lambda platform, session: platform.cancel_appointment(session, number),
             lambda _none: View(Screen.BOOKED, desk=dataclasses.replace(page, cancelled=True)),
+            push=False,
         )
 
     def rate_case(self) -> None:
@@ -412,7 +483,7 @@ class ServiceDesk:
 
     def _needing(self, service: Service, then: Callable[[], None], level: str | None = None) -> None:
         """Run `then` once the resident is identified, has consented, and (for face) was pictured."""
-        level = level or service.level
+        level = level or resident_level(service)
         with self._lock:
             self._pending = lambda: self._needing(service, then, level)
             consented = set(self._consented)
@@ -421,20 +492,23 @@ class ServiceDesk:
         if level == "none":
             self._go(then)
             return
-        if self._session.identity is None:
-            # The identify screen; once a card is read, the desk goes on from there (_on_navigated).
+        identity = self._session.identity
+        if identity is None:
+            # The identify screen; once identified, the desk goes on from there (_on_navigated).
             self._journey.open_identify()
             return
         face = level == "face"
+        if face and self._take_picture is None:
+            self._fail(service, CAMERA_OUT)  # said before anything is asked or sent
+            return
         if ("face" if face else "card") not in consented:
-            sends = (SENDS_CARD, SENDS_FACE) if face else (SENDS_CARD,)
-            self._show(View(Screen.CONSENT, desk=ConsentPage(service, sends, face)), Screen.CONSENT)
+            what = SENDS_CODE if isinstance(identity, ResidentCode) else SENDS_CARD
+            sends = (what, SENDS_FACE) if face else (what,)
+            view = View(Screen.CONSENT, desk=ConsentPage(service, sends, face), personal=True)
+            self._show(view, Screen.CONSENT)
             return
         if face and (resident is None or resident.level != "face") and picture is None:
-            if self._take_picture is None:
-                self._fail(service, CAMERA_OUT)
-                return
-            self._show(View(Screen.FACE, desk=FacePage(service)), Screen.FACE)
+            self._show(View(Screen.FACE, desk=FacePage(service), personal=True), Screen.FACE)
             return
         self._go(then)
 
@@ -493,8 +567,6 @@ class ServiceDesk:
             )
             scan = self._scan_code is not None
             self._show(View(Screen.ENTRY, desk=EntryPage(service, fields, "case_no", scan=scan)), None)
-            if scan:
-                self._watch_receipts(service)
         elif sid == "appt.cancel":
             number = EntryField("appointment_no", N_("Appointment number"), max_length=16)
             self._show(View(Screen.ENTRY, desk=EntryPage(service, (number,), "appointment_no")), None)
@@ -582,51 +654,29 @@ class ServiceDesk:
                     lambda platform, session: platform.cancel_appointment(session, number),
                     lambda _none: View(
                         Screen.SERVICE_FAILED,
-                        desk=FailurePage(service, N_("Your appointment is cancelled.")),
+                        desk=FailurePage(service, N_("Your appointment is cancelled."), done=True),
                     ),
                 )
 
             self._needing(service, cancel)
 
-    def _watch_receipts(self, service: Service) -> None:
-        """While the case entry shows, read a receipt's code held to the scanner (off the UI thread)."""
-        scan = self._scan_code
-        assert scan is not None  # only called with a scanner
-        session_id = self._session.session_id
-
-        def watch() -> None:
-            while self._journey.showing(Screen.ENTRY, session_id):
-                try:
-                    code = scan(RECEIPT_POLL)
-                except Exception as error:  # a scanner's failure ends the watch; typing still works
-                    if self._journey.showing(Screen.ENTRY, session_id):  # not after the kiosk closed
-                        log.warning("scanner: receipts not read (%s)", type(error).__name__)
-                    return
-                if code is not None:
-                    self._on_receipt(service, code, session_id)
-
-        # Its own thread, not `background`: it lasts as long as the screen (device work's runner
-        # may run one piece of work at a time, or at once in tests).
-        threading.Thread(target=watch, name="kiosk-receipts", daemon=True).start()
-
-    def _on_receipt(self, service: Service, code: ResidentCode, session_id: str | None) -> None:
+    def _on_receipt(self, code: ResidentCode) -> None:
+        """A code held to the scanner on the case entry: a receipt's fills it in and looks it up."""
         receipt = read_receipt(code.data)
         with self._journey.lock:
             page = self._page(EntryPage)
-            if page is None or not self._journey.showing(Screen.ENTRY, session_id):
+            if page is None or not page.scan:
                 return
             if receipt is None:
-                self._journey.show(
-                    View(Screen.ENTRY, desk=dataclasses.replace(page, message=NOT_A_RECEIPT)), replace=True
-                )
+                view = View(Screen.ENTRY, desk=dataclasses.replace(page, message=NOT_A_RECEIPT))
+                self._journey.show(view, replace=True)
                 return
             values = dict(zip(("case_no", "query_code"), receipt, strict=True))
             fields = tuple(dataclasses.replace(field, value=values[field.key]) for field in page.fields)
-            self._journey.show(
-                View(Screen.ENTRY, desk=dataclasses.replace(page, fields=fields, message="")), replace=True
-            )
+            view = View(Screen.ENTRY, desk=dataclasses.replace(page, fields=fields, message=""))
+            self._journey.show(view, replace=True)
         self._session.touch()
-        self._lookup(service, values)
+        self._lookup(page.service, values)
 
     def _document(self, service: Service, params: dict[str, str]) -> None:
         self._resident_step(
@@ -685,12 +735,18 @@ class ServiceDesk:
         message: str,
         call: Callable[[ServicePlatform, PlatformSession], object],
         done: Callable[[Any], View],
+        *,
+        push: bool = True,
     ) -> None:
-        """A step in the resident's platform session (opened, or raised to face, first)."""
+        """A step in the resident's platform session (opened, or raised to face, first). Its screens
+        are the resident's: they go when the card does. Trying it again asks again for what it needs
+        (a new picture, after the platform session expired)."""
+        level = resident_level(service)
+        generation = self._generation
 
         def work() -> object:
             platform = self._platform_or_fail()
-            session = self._resident_session(platform, service.level)
+            session = self._resident_session(platform, level, generation)
             try:
                 return call(platform, session)
             except PlatformRefused as refusal:
@@ -698,29 +754,44 @@ class ServiceDesk:
                     self._drop_resident("expired")
                 raise
 
-        def personal(result: object) -> View:
-            return dataclasses.replace(done(result), personal=True)
+        def again() -> None:
+            self._needing(service, lambda: self._resident_step(service, message, call, done), level)
 
+        with self._lock:
+            checking_face = self._picture is not None
         self._step(
-            service, CHECKING_FACE if self._picture is not None else message, work, personal, push=True
+            service,
+            CHECKING_FACE if checking_face else message,
+            work,
+            done,
+            push=push,
+            personal=True,
+            again=again,
         )
 
-    def _resident_session(self, platform: ServicePlatform, level: str) -> PlatformSession:
-        """The resident's platform session at `level`, opened (or raised) now if needed."""
+    def _resident_session(self, platform: ServicePlatform, level: str, generation: int) -> PlatformSession:
+        """The resident's platform session at `level`, opened (or raised) now if needed, for the
+        resident of `generation`; StaleStep when that resident has gone meanwhile."""
         with self._lock:
             current, picture = self._resident, self._picture
+            self._picture = None  # sent at most once, whatever comes of it; a new service asks again
         if current is not None and (level != "face" or current.level == "face"):
             if current.expires > time.monotonic():
                 return current
             self._drop_resident("expired")
         identity = self._session.identity
-        if identity is None:
-            raise PlatformRefused("NO_IDENTITY", "")
+        if identity is None or generation != self._generation:
+            raise StaleStep
         opened = open_resident_session(platform, identity, picture if level == "face" else None)
-        log.info("resident platform session opened (level %s)", opened.level)
         with self._lock:
-            self._picture = None  # sent once; a new service asks for a new one
-            old, self._resident = self._resident, opened
+            if generation != self._generation:  # the resident left while the platform answered
+                stale = True
+            else:
+                stale, (old, self._resident) = False, (self._resident, opened)
+        if stale:
+            self._close_later(platform, opened)
+            raise StaleStep
+        log.info("resident platform session opened (level %s)", opened.level)
         if old is not None:
             self._close_later(platform, old)
         return opened
@@ -733,25 +804,37 @@ class ServiceDesk:
         done: Callable[[Any], View],
         *,
         push: bool,
+        personal: bool = False,
+        again: Callable[[], None] | None = None,
     ) -> None:
-        """Show the waiting screen, run `call` off the UI thread, then show what `done` makes of it."""
+        """Show the waiting screen, run `call` off the UI thread, then show what `done` makes of it,
+        to the same resident only (`personal`: the step's screens are about them)."""
         session_id = self._session.session_id
+        generation = self._generation
         seconds = self._settings.platform.timeout
-        self._show(View(Screen.SERVICE_WAIT, desk=WaitPage(service, message, seconds)), None, push=push)
+        waiting = View(Screen.SERVICE_WAIT, desk=WaitPage(service, message, seconds), personal=personal)
+        self._show(waiting, None, push=push)
 
-        def again() -> None:
-            self._step(service, message, call, done, push=True)
+        def retry() -> None:
+            self._step(service, message, call, done, push=True, personal=personal, again=again)
 
         def work() -> None:
             try:
                 view = done(call())
+            except StaleStep:
+                return
             except PlatformError as error:
-                view = View(Screen.SERVICE_FAILED, desk=self._failure(service, error))
+                view = View(Screen.SERVICE_FAILED, desk=self._failure(service, error), personal=personal)
                 with self._lock:
-                    self._retry = again
+                    self._retry = again or retry
+            except Exception as error:  # a defect must not leave the resident before a spinner
+                log.error("service %s: %s", service.id if service else "list", type(error).__name__)
+                view = View(Screen.SERVICE_FAILED, desk=FailurePage(service, NOT_WORKING))
             with self._journey.lock:
-                if self._journey.showing(Screen.SERVICE_WAIT, session_id):
-                    self._journey.show(view, replace=True)
+                if self._journey.showing(Screen.SERVICE_WAIT, session_id) and generation == self._generation:
+                    self._journey.show(
+                        dataclasses.replace(view, personal=view.personal or personal), replace=True
+                    )
 
         self._background(work)
 
@@ -794,7 +877,8 @@ class ServiceDesk:
             offered = self._offered
         if offered is None:
             return None
-        return ServiceListPage(tuple(ServiceTile(service, NEEDS[service.level]) for service in offered))
+        tiles = tuple(ServiceTile(service, NEEDS[service.level]) for service in offered)
+        return ServiceListPage(tiles, "" if tiles else NONE_OFFERED)
 
     def _list_view(self) -> View:
         page = self._list_page()
@@ -810,6 +894,12 @@ class ServiceDesk:
     def _on_navigated(self, event: Navigated) -> None:
         """On the greeting after a card was read: go on with the service waiting for it, or list
         what this resident can do."""
+        if event.screen is Screen.CASE:
+            self._mark_rated(event.view)
+            return
+        if event.screen is Screen.ENTRY and self._receipts is not None and self._entry_scanning():
+            self._receipts.start()
+            return
         if event.screen in {Screen.HOME, Screen.SERVICES}:
             with self._lock:
                 self._pending = None  # the resident went elsewhere: the service no longer waits
@@ -831,14 +921,24 @@ class ServiceDesk:
             try:
                 self._fetch_offered()
             except PlatformError as error:
-                log.warning("services not fetched: %s", error)
-                self._fill_identified(ServiceListPage((), UNREACHABLE), session_id)
+                self._fill_identified(ServiceListPage((), self._failure(None, error).message), session_id)
                 return
             listed = self._list_page()
             if listed is not None:
                 self._fill_identified(listed, session_id)
 
         self._background(fetch)
+
+    def _mark_rated(self, shown: View) -> None:
+        """Back on a case after rating it: it is not offered for rating again (一次一评)."""
+        page = shown.desk
+        if not isinstance(page, CasePage) or page.rated or not self._journey.rated_this_visit:
+            return
+        with self._journey.lock:
+            if self._journey.view is shown:
+                self._journey.show(
+                    dataclasses.replace(shown, desk=dataclasses.replace(page, rated=True)), replace=True
+                )
 
     def _fill_identified(self, page: ServiceListPage, session_id: str | None = None) -> None:
         """Show `page` on the greeting, if it still shows (to the same visit, when given)."""
@@ -849,9 +949,19 @@ class ServiceDesk:
             if view.screen is Screen.IDENTIFIED and view.desk is None:
                 self._journey.show(dataclasses.replace(view, desk=page), replace=True)
 
-    def _end_visit(self, why: str) -> None:
-        """The resident left or lifted the card: close their platform session, forget the visit."""
+    def _on_identified(self, _event: SessionIdentified) -> None:
+        """A card was read: if someone was already transacting, that was another resident's part."""
         with self._lock:
+            held = self._resident is not None or bool(self._consented) or self._picture is not None
+        if held:
+            self._end_visit("another card")
+
+    def _end_visit(self, why: str, *, closing: bool = False) -> None:
+        """The resident left, lifted the card or another card was read: close their platform
+        session, forget what they consented to and the picture, and let no late answer reach the
+        next resident. `closing`: the kiosk is shutting down, so the session is closed at once."""
+        with self._lock:
+            self._generation += 1
             self._consented.clear()
             self._pending = None
             self._retry = None
@@ -859,25 +969,26 @@ class ServiceDesk:
             self._picture = None
             if why == "session ended":
                 self._offered = None
-        self._drop_resident(why)
+                self._prints = 0
+        self._drop_resident(why, at_once=closing)
 
-    def _drop_resident(self, why: str) -> None:
+    def _drop_resident(self, why: str, *, at_once: bool = False) -> None:
         with self._lock:
             resident, self._resident = self._resident, None
         if resident is not None and self._platform is not None:
             log.info("resident platform session dropped (%s)", why)
-            self._close_later(self._platform, resident)
+            if at_once:
+                _close(self._platform, resident)  # within the platform's timeout: no thread to outlive
+            else:
+                self._close_later(self._platform, resident)
 
     def _close_later(self, platform: ServicePlatform, session: PlatformSession) -> None:
-        def close() -> None:
-            try:
-                platform.close_session(session)
-            except PlatformError as error:  # it expires at the platform anyway
-                log.warning("resident platform session not closed (%s)", type(error).__name__)
+        self._background(lambda: _close(platform, session))
 
-        self._background(close)
-
-    # -- helpers ------------------------------------------------------------------------------------
+    def _entry_scanning(self) -> bool:
+        """Whether the case entry shows, reading receipts."""
+        page = self._page(EntryPage)
+        return page is not None and page.scan
 
     def _page(self, kind: type[P]) -> P | None:
         page = self._journey.view.desk

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from kiosk.i18n import N_
 from kiosk.platform.records import Appointment, Case, Document, Service
 
 
@@ -26,6 +27,26 @@ class Paper(StrEnum):
     TABLE = "table"
     #: An appointment slip.
     SLIP = "slip"
+
+
+#: What each paper is called while it prints, once it is out, and when printing failed.
+PRINTING_WORDS = {
+    Paper.CHECKLIST: N_("Printing the checklist of materials…"),
+    Paper.DOCUMENT: N_("Printing your document…"),
+    Paper.TABLE: N_("Printing the table…"),
+    Paper.SLIP: N_("Printing your appointment slip…"),
+}
+PRINTED_WORDS = {
+    Paper.CHECKLIST: N_("Printed. Please take your checklist from the tray."),
+    Paper.DOCUMENT: N_("Printed. Please take your document from the tray."),
+    Paper.TABLE: N_("Printed. Please take the table from the tray."),
+    Paper.SLIP: N_("Printed. Please take your appointment slip from the tray."),
+}
+NOT_PRINTED_WORDS = {
+    Paper.DOCUMENT: N_("Your document was not printed. Nothing is lost: you can try again."),
+    Paper.TABLE: N_("The table was not printed. Nothing is lost: you can try again."),
+    Paper.SLIP: N_("Your appointment slip was not printed. The appointment stays booked: you can try again."),
+}
 
 
 @dataclass(frozen=True)
@@ -84,7 +105,8 @@ class WaitPage:
 
 @dataclass(frozen=True)
 class FailurePage:
-    """A step that did not work (SERVICE_FAILED): what happened, and what the resident can do."""
+    """A step that did not work (SERVICE_FAILED): what happened, and what the resident can do; or,
+    with `done`, a step whose only outcome is a sentence."""
 
     service: Service | None
     #: The platform's own words when `as_given` (a business refusal, shown as the platform wrote
@@ -93,6 +115,9 @@ class FailurePage:
     as_given: bool = False
     #: Whether "try again" makes sense (the platform was slow or away), not after a refusal.
     retry: bool = False
+    #: It worked after all: an outcome with nothing more to show (an appointment cancelled by its
+    #: number), said on the same screen with a tick instead of the warning.
+    done: bool = False
 
 
 @dataclass(frozen=True)
@@ -210,6 +235,9 @@ DeskPage = (
 )
 
 __all__ = [
+    "NOT_PRINTED_WORDS",
+    "PRINTED_WORDS",
+    "PRINTING_WORDS",
     "BookedPage",
     "CasePage",
     "Choice",

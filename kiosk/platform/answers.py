@@ -11,6 +11,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import logging
 import re
 from collections.abc import Mapping
 from datetime import date
@@ -33,6 +34,8 @@ from kiosk.platform.records import (
     Slot,
     Stage,
 )
+
+log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
@@ -74,10 +77,13 @@ def services(data: Any) -> list[Service]:
     """The answer of `GET /v1/services`: a list of services, in the platform's order."""
     items = _typed(data, list, "services")
     parsed = [_service(_typed(item, dict, f"services[{index}]"), index) for index, item in enumerate(items)]
-    ids = [service.id for service in parsed]
-    if len(set(ids)) != len(ids):
-        raise BadAnswer("services: a service id is listed twice")
-    return parsed
+    first: dict[str, Service] = {}
+    for service in parsed:
+        if service.id in first:  # one slip in the list must not take every service away
+            log.warning("services: %s is listed twice; the first is kept", service.id)
+        else:
+            first[service.id] = service
+    return list(first.values())
 
 
 def _service(item: Mapping[str, Any], index: int) -> Service:

@@ -55,7 +55,7 @@ class Stage:
 class Case:
     """A case a resident filed, as `GET /v1/cases/{case_no}` answers it."""
 
-    case_no: str
+    case_no: str = field(repr=False)
     service_name: str
     status: str
     stages: tuple[Stage, ...]

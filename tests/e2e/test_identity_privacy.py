@@ -12,9 +12,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import subprocess
-import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,17 +49,6 @@ def encodings(text: str) -> list[bytes]:
     with contextlib.suppress(UnicodeEncodeError):  # English names have no other form
         forms.append(text.encode("gbk"))
     return forms
-
-
-@pytest.fixture
-def private_tmp(tmp_path: Path) -> Iterator[Path]:
-    """The kiosk's temporary directory for this test, searched afterwards."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    previous = tempfile.tempdir
-    tempfile.tempdir = str(folder)
-    yield folder
-    tempfile.tempdir = previous
 
 
 def whole_session(kiosk: Kiosk, place: Callable[[], None], remove: Callable[[], None]) -> None:

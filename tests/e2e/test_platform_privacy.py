@@ -2,8 +2,10 @@
 
 A resident identified by the demo ID card asks the real platform simulator for their contributions
 (and prints the table), their housing-fund account (with a picture from the simulated camera), a
-social insurance certificate and a licence (both printed through a real cupsd), then lifts the card
-and leaves. Afterwards: their name, ID number, account, licence number and amounts are in no file
+social insurance certificate and a licence (both printed through a real cupsd), follows a case by
+its number, books an appointment, prints its slip and cancels it, then lifts the card and leaves.
+Afterwards: their name, ID number, account, licence, case and appointment numbers and amounts are
+in no file
 the kiosk or cupsd kept (the data directory, the temporary directory, cupsd's spool, cache and
 logs; PDFs searched as text too), no log line at DEBUG and no output; and the platform holds no
 open session for them.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import logging
 import subprocess
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,6 +25,7 @@ from kiosk.appliance import Kiosk
 from kiosk.journey import Screen
 from kiosk.platform.service_flow import identity_from_card_file
 from kiosk.platform.simulator import PlatformSimulator
+from screens.services_tour import CASE_NO, QUERY_CODE
 from tests.cupsd import PrivateCupsd
 from tests.e2e.test_identity_privacy import encodings
 
@@ -47,11 +51,42 @@ def texts_of(path: Path) -> tuple[bytes, str]:
     return raw, text
 
 
+def case_and_appointment(kiosk: Kiosk) -> str:
+    """A case followed by its number, and an appointment booked, its slip printed, then cancelled;
+    returns the appointment's number."""
+    journey, desk = kiosk.journey, kiosk.desk
+    journey.home()
+    desk.open_services()
+    desk.choose("case.progress")
+    for char in CASE_NO:
+        desk.type_text(char)
+    desk.focus("query_code")
+    for char in QUERY_CODE:
+        desk.type_text(char)
+    desk.submit()
+    assert journey.view.screen is Screen.CASE
+    journey.home()
+    desk.open_services()
+    desk.choose("appt.book")
+    desk.pick("HALL-WH")
+    desk.pick("si.counter")
+    desk.pick(next(c.value for c in journey.view.desk.choices if date.fromisoformat(c.value).weekday() < 5))  # type: ignore[union-attr]
+    desk.pick(next(c.value for c in journey.view.desk.choices if c.enabled))  # type: ignore[union-attr]
+    assert journey.view.screen is Screen.BOOKED
+    appointment_no = journey.view.desk.appointment.appointment_no  # type: ignore[union-attr]
+    desk.print_page()
+    assert journey.view.screen is Screen.PRINT_DONE
+    journey.back()
+    desk.cancel_appointment()
+    return appointment_no
+
+
 def test_a_visit_to_the_online_services_leaves_no_trace(  # noqa: PLR0917 - pytest passes fixtures by position
     make_kiosk: Callable[..., Kiosk],
     simulator: PlatformSimulator,
     cupsd: PrivateCupsd,
     cups_queue: tuple[str, Path],
+    private_tmp: Path,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
@@ -92,13 +127,15 @@ def test_a_visit_to_the_online_services_leaves_no_trace(  # noqa: PLR0917 - pyte
     desk.print_page()
     assert journey.view.screen is Screen.PRINT_DONE
     assert b"%PDF" in paper.read_bytes()  # the paper came out: it is the resident's, not the kiosk's
+    appointment_no = case_and_appointment(kiosk)
     kiosk.session.drop_identity("card removed")
     journey.finish()
     assert simulator.live_sessions() == 0
     kiosk.close()
 
-    needles = [card.name, card.name[1:], card.id_number, *PLATFORM_NEEDLES]  # type: ignore[union-attr]
-    kept = [tmp_path / "data", *(cupsd.root / name for name in ("spool", "cache", "state", "log", "tmp"))]
+    needles = [card.name, card.name[1:], card.id_number, CASE_NO, appointment_no, *PLATFORM_NEEDLES]  # type: ignore[union-attr]
+    kept = [tmp_path / "data", private_tmp]
+    kept += [cupsd.root / name for name in ("spool", "cache", "state", "log", "tmp")]
     files = [path for folder in kept if folder.is_dir() for path in folder.rglob("*") if path.is_file()]
     assert files, "nothing to search"
     leaks = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -34,6 +35,7 @@ from kiosk.desk.pages import (
 from kiosk.journey import Screen
 from kiosk.platform.service_flow import identity_from_card_file
 from kiosk.platform.simulator import PlatformSimulator
+from tests.conftest import wait_for
 
 CARDS = Path(__file__).resolve().parents[2] / "config" / "demo" / "cards"
 #: A day the simulator's halls take appointments (a Wednesday), and "today" the day before.
@@ -463,10 +465,10 @@ def test_a_receipts_code_held_to_the_scanner_opens_its_case(kiosk: Kiosk) -> Non
     assert page(kiosk).scan
     scanner = kiosk.devices.scanner
     scanner.show(ResidentCode("qrcode", "https://example.invalid/case?x=1"))  # type: ignore[attr-defined]
-    wait_for(lambda: page(kiosk).message == desk_module.NOT_A_RECEIPT)
+    assert wait_for(lambda: page(kiosk).message == desk_module.NOT_A_RECEIPT)
     receipt = f"https://zwfw.example.invalid/case?case_no={CASE}&query_code=482913"
     scanner.show(ResidentCode("qrcode", receipt))  # type: ignore[attr-defined]
-    wait_for(lambda: kiosk.journey.view.screen is Screen.CASE)
+    assert wait_for(lambda: kiosk.journey.view.screen is Screen.CASE)
     assert page(kiosk).case.case_no == CASE
 
 
@@ -480,15 +482,6 @@ def test_receipts_are_read_by_their_case_number_and_query_code() -> None:
     assert read_receipt(f"case_no={CASE}&query_code=48a913") is None
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
-
 def test_a_resident_code_shown_to_the_scanner_identifies_for_the_platforms_services(
     kiosk: Kiosk, simulator: PlatformSimulator
 ) -> None:
@@ -498,11 +491,11 @@ def test_a_resident_code_shown_to_the_scanner_identifies_for_the_platforms_servi
     kiosk.journey.open_identify()
     scanner = kiosk.devices.scanner
     scanner.show(ResidentCode("ean13", "6901234567892"))  # type: ignore[attr-defined]
-    wait_for(lambda: bool(kiosk.journey.view.identify.message))
+    assert wait_for(lambda: bool(kiosk.journey.view.identify.message))
     assert kiosk.session.identity is None
     scanner.show(ResidentCode("qrcode", "RC:DEMO0000000000000001"))  # type: ignore[attr-defined]
-    wait_for(lambda: kiosk.journey.view.screen is Screen.IDENTIFIED)
-    wait_for(lambda: isinstance(kiosk.journey.view.desk, ServiceListPage))
+    assert wait_for(lambda: kiosk.journey.view.screen is Screen.IDENTIFIED)
+    assert wait_for(lambda: isinstance(kiosk.journey.view.desk, ServiceListPage))
     kiosk.desk.choose("si.records")
     kiosk.desk.agree()
     table: TablePage = page(kiosk)
@@ -539,3 +532,167 @@ def test_a_platform_the_kiosk_cannot_trust_gets_a_plain_sentence_and_no_retry(  
     setattr(simulator, switch, False if switch == "refuse_signatures" else None)
     kiosk.journey.finish()
     assert simulator.live_sessions() == left_open
+
+
+class Deferred:
+    """A background that keeps device work until the test runs it: a slow platform, made exact."""
+
+    def __init__(self) -> None:
+        self.work: list[Callable[[], None]] = []
+
+    def __call__(self, work: Callable[[], None]) -> None:
+        self.work.append(work)
+
+    def run(self) -> None:
+        while self.work:
+            self.work.pop(0)()
+
+
+@pytest.fixture
+def deferred_kiosk(make_kiosk: Callable[..., Kiosk], simulator: PlatformSimulator) -> tuple[Kiosk, Deferred]:
+    later = Deferred()
+    built = make_kiosk({"platform": simulator.kiosk_settings()}, background=later)
+    built.desk._today = lambda: BOOKING_DAY.replace(day=8)
+    return built, later
+
+
+def started_query(kiosk: Kiosk, later: Deferred) -> None:
+    """A resident identified, the list fetched, consent given: the query waits at the platform."""
+    kiosk.journey.wake()
+    identify(kiosk)
+    later.run()  # the greeting's list of services
+    kiosk.desk.choose("si.records")
+    kiosk.desk.agree()
+    assert kiosk.journey.view.screen is Screen.SERVICE_WAIT and later.work
+
+
+def test_an_answer_that_comes_after_the_resident_left_reaches_nobody(
+    deferred_kiosk: tuple[Kiosk, Deferred], simulator: PlatformSimulator
+) -> None:
+    kiosk, later = deferred_kiosk
+    started_query(kiosk, later)
+    kiosk.journey.finish()  # on the waiting screen
+    kiosk.journey.wake()  # the next resident
+    kiosk.session.identify(identity_from_card_file(CARDS / "resident_long_term.json"))
+    later.run()  # the first resident's step ends now
+    assert kiosk.journey.view.screen is Screen.IDENTIFIED
+    assert kiosk.desk._resident is None and simulator.live_sessions() == 0  # opened late, closed at once
+    kiosk.desk.choose("si.records")
+    assert kiosk.journey.view.screen is Screen.CONSENT  # the next resident is asked, and served as themself
+
+
+def test_lifting_the_card_during_a_step_drops_its_answer(
+    deferred_kiosk: tuple[Kiosk, Deferred], simulator: PlatformSimulator
+) -> None:
+    kiosk, later = deferred_kiosk
+    started_query(kiosk, later)
+    kiosk.session.drop_identity("card removed")
+    assert kiosk.journey.view.screen is Screen.IDENTIFY  # the waiting screen was the resident's
+    later.run()
+    assert kiosk.journey.view.screen is Screen.IDENTIFY
+    assert not any(view.personal for view in kiosk.journey._stack)
+    assert simulator.live_sessions() == 0
+
+
+def test_another_card_ends_the_last_residents_part(kiosk: Kiosk, simulator: PlatformSimulator) -> None:
+    kiosk.journey.wake()
+    identify(kiosk)
+    start(kiosk, "si.records")
+    kiosk.desk.agree()
+    assert kiosk.journey.view.screen is Screen.QUERY
+    kiosk.session.identify(identity_from_card_file(CARDS / "resident_long_term.json"))  # the other reader
+    assert kiosk.journey.view.screen is Screen.IDENTIFIED
+    assert not any(view.personal for view in kiosk.journey._stack)
+    assert simulator.live_sessions() == 0
+    kiosk.desk.choose("si.records")
+    assert kiosk.journey.view.screen is Screen.CONSENT
+
+
+def test_a_platform_that_lists_nothing_says_so(kiosk: Kiosk, simulator: PlatformSimulator) -> None:
+    simulator.services.clear()
+    kiosk.journey.wake()
+    kiosk.desk.open_services()
+    listed: ServiceListPage = page(kiosk)
+    assert listed.tiles == () and listed.problem == desk_module.NONE_OFFERED
+
+
+def test_a_cancelled_appointment_is_never_shown_booked_again(kiosk: Kiosk) -> None:
+    kiosk.journey.wake()
+    identify(kiosk)
+    start(kiosk, "appt.book")
+    for value in ("HALL-WH", "si.counter", BOOKING_DAY.isoformat()):
+        kiosk.desk.pick(value)
+    kiosk.desk.pick(page(kiosk).choices[0].value)
+    kiosk.desk.agree()
+    kiosk.desk.cancel_appointment()
+    assert page(kiosk).cancelled
+    kiosk.journey.back()
+    assert kiosk.journey.view.screen is Screen.CHOOSE
+
+
+def test_an_appointment_is_cancelled_by_its_number(kiosk: Kiosk) -> None:
+    kiosk.journey.wake()
+    identify(kiosk)
+    platform = kiosk.desk._platform
+    assert platform is not None
+    session = platform.open_session("id_card", "371002199001010023", "演示居民")
+    booked = platform.book_appointment(session, "HALL-WH", "si.counter", f"{BOOKING_DAY.isoformat()}T14:00")
+    platform.close_session(session)
+    start(kiosk, "appt.cancel")
+    kiosk.desk.agree()
+    assert kiosk.journey.view.screen is Screen.ENTRY
+    for char in booked.appointment_no:
+        kiosk.desk.type_text(char)
+    kiosk.desk.submit()
+    done: FailurePage = page(kiosk)
+    assert kiosk.journey.view.screen is Screen.SERVICE_FAILED and done.done and not done.retry
+
+
+def test_each_touch_of_print_is_a_paper_of_its_own(kiosk: Kiosk) -> None:
+    kiosk.journey.wake()
+    identify(kiosk)
+    start(kiosk, "si.certificate")
+    kiosk.desk.agree()
+    for _copy in range(2):
+        kiosk.desk.print_page()
+        assert kiosk.journey.view.screen is Screen.PRINT_DONE
+        kiosk.journey.back()
+    assert len(kiosk.devices.printer.completed_files()) == 2  # type: ignore[attr-defined]
+
+
+def test_a_rated_case_is_not_offered_for_rating_again(kiosk: Kiosk) -> None:
+    from kiosk.records import RatingLevel
+
+    start(kiosk, "case.progress")
+    for char in CASE:
+        kiosk.desk.type_text(char)
+    kiosk.desk.focus("query_code")
+    for char in "482913":
+        kiosk.desk.type_text(char)
+    kiosk.desk.submit()
+    kiosk.desk.rate_case()
+    flow = kiosk.journey.view.rating
+    assert flow is not None
+    flow.choose_level(RatingLevel.VERY_SATISFIED)
+    kiosk.journey.submit_rating()
+    kiosk.journey.back()
+    assert kiosk.journey.view.screen is Screen.CASE and page(kiosk).rated
+
+
+def test_the_receipts_are_read_again_when_the_entry_shows_again(kiosk: Kiosk) -> None:
+    from kiosk.records import ResidentCode
+
+    start(kiosk, "case.progress")
+    for char in CASE:
+        kiosk.desk.type_text(char)
+    kiosk.desk.focus("query_code")
+    for char in "000000":
+        kiosk.desk.type_text(char)
+    kiosk.desk.submit()  # refused: a wrong query code
+    kiosk.journey.back()
+    assert kiosk.journey.view.screen is Screen.ENTRY
+    receipt = f"case_no={CASE}&query_code=482913"
+    kiosk.devices.scanner.show(ResidentCode("qrcode", receipt))  # type: ignore[attr-defined]
+    assert wait_for(lambda: kiosk.journey.view.screen is Screen.CASE)
+    threads = [thread.name for thread in threading.enumerate() if thread.name == "kiosk-receipts"]
+    assert len(threads) <= 1

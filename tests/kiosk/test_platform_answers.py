@@ -126,15 +126,22 @@ def test_deeply_nested_json_is_a_bad_answer_not_a_recursion_error() -> None:
         ([{"id": "a", "name": "n", "name_en": "e", "level": "root", "kind": "query"}], "services[0].level"),
         ([{"id": "a", "name": "n", "name_en": "e", "level": "none"}], "services[0].kind: missing"),
         ({"id": "a"}, "services: expected a list"),
-        (
-            [{"id": "a", "name": "n", "name_en": "e", "level": "none", "kind": "query"}] * 2,
-            "listed twice",
-        ),
     ],
 )
 def test_a_bad_service_list_says_which_field(data: Any, where: str) -> None:
     with pytest.raises(BadAnswer, match=where.replace("[", r"\[").replace("]", r"\]")):
         answers.services(data)
+
+
+def test_a_service_listed_twice_is_offered_once_and_the_rest_stays(caplog: pytest.LogCaptureFixture) -> None:
+    first = {"id": "a", "name": "first", "name_en": "e", "level": "none", "kind": "query"}
+    other = {"id": "b", "name": "other", "name_en": "e", "level": "card", "kind": "query"}
+    again = {**first, "name": "again"}
+    assert [(s.id, s.name) for s in answers.services([first, other, again])] == [
+        ("a", "first"),
+        ("b", "other"),
+    ]
+    assert "a is listed twice" in caplog.text
 
 
 def test_a_stage_to_come_has_no_time() -> None:

@@ -28,6 +28,7 @@ from kiosk.platform.simulator import DEMO_PAAS_ID, DEMO_TOKEN, PlatformSimulator
 from kiosk.rating_sender import BACKOFF_MAX, IDLE_SECONDS, RatingSender, contract_body, next_delay
 from kiosk.records import Rating, RatingLevel
 from kiosk.storage import connect
+from tests.conftest import wait_for
 
 PHONE = "13912345678"
 #: A case of the simulator's (sim_data.CASES): a resident rates how it was handled.
@@ -308,15 +309,6 @@ def test_an_upgraded_outbox_keeps_its_pending_ratings_in_order(
 
 
 # -- in the kiosk -------------------------------------------------------------------------------
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def platform_settings(simulator: PlatformSimulator) -> dict[str, dict[str, object]]:
