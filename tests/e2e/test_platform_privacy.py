@@ -14,7 +14,6 @@ open session for them.
 from __future__ import annotations
 
 import logging
-import subprocess
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -27,7 +26,7 @@ from kiosk.platform.service_flow import identity_from_card_file
 from kiosk.platform.simulator import PlatformSimulator
 from screens.services_tour import CASE_NO, QUERY_CODE
 from tests.cupsd import PrivateCupsd
-from tests.e2e.test_identity_privacy import encodings
+from tests.e2e.test_identity_privacy import search_everything
 
 CARDS = Path(__file__).parents[2] / "config" / "demo" / "cards"
 #: What the platform knows of the demo resident (kiosk/platform/sim_data.py), at least 4 characters.
@@ -39,16 +38,6 @@ PLATFORM_NEEDLES = [
     "DEMO-DL-000001",  # driving licence number
     "演示科技有限公司",  # employer
 ]
-
-
-def texts_of(path: Path) -> tuple[bytes, str]:
-    raw = path.read_bytes()
-    text = ""
-    if raw.startswith(b"%PDF"):
-        text = subprocess.run(
-            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=False
-        ).stdout
-    return raw, text
 
 
 def case_and_appointment(kiosk: Kiosk) -> str:
@@ -136,17 +125,6 @@ def test_a_visit_to_the_online_services_leaves_no_trace(  # noqa: PLR0917 - pyte
     needles = [card.name, card.name[1:], card.id_number, CASE_NO, appointment_no, *PLATFORM_NEEDLES]  # type: ignore[union-attr]
     kept = [tmp_path / "data", private_tmp]
     kept += [cupsd.root / name for name in ("spool", "cache", "state", "log", "tmp")]
-    files = [path for folder in kept if folder.is_dir() for path in folder.rglob("*") if path.is_file()]
-    assert files, "nothing to search"
-    leaks = []
-    for path in files:
-        raw, text = texts_of(path)
-        leaks += [
-            f"{needle!r} in {path}"
-            for needle in needles
-            if needle in text or any(form in raw for form in encodings(needle))
-        ]
     out, err = capfd.readouterr()
-    leaks += [f"{needle!r} in the log" for needle in needles if needle in caplog.text]
-    leaks += [f"{needle!r} in the output" for needle in needles if needle in out + err]
+    leaks = search_everything(needles, kept, caplog.text, out + err)
     assert leaks == []

@@ -59,6 +59,15 @@ def identify(kiosk: Kiosk, card: str = "resident.json") -> None:
     kiosk.session.identify(identity_from_card_file(CARDS / card))
 
 
+def type_case(kiosk: Kiosk, case_no: str, query_code: str) -> None:
+    """On the case entry: the case number, then the query code, key by key."""
+    for char in case_no:
+        kiosk.desk.type_text(char)
+    kiosk.desk.focus("query_code")
+    for char in query_code:
+        kiosk.desk.type_text(char)
+
+
 def start(kiosk: Kiosk, service_id: str) -> None:
     """Wake the kiosk, open the services and choose one."""
     if not kiosk.session.active:
@@ -237,11 +246,7 @@ def test_a_case_by_its_number_and_query_code_then_rated(kiosk: Kiosk, simulator:
     assert kiosk.journey.view.screen is Screen.ENTRY and entry.active == "case_no"
     kiosk.desk.submit()
     assert page(kiosk).message == desk_module.FILL_IN
-    for char in "wh2026110700001":
-        kiosk.desk.type_text(char)
-    kiosk.desk.focus("query_code")
-    for char in "4829134":
-        kiosk.desk.type_text(char)
+    type_case(kiosk, "wh2026110700001", "4829134")
     kiosk.desk.erase()
     assert [field.value for field in page(kiosk).fields] == ["WH2026110700001", "482913"]
     kiosk.desk.submit()
@@ -253,11 +258,7 @@ def test_a_case_by_its_number_and_query_code_then_rated(kiosk: Kiosk, simulator:
 
 def test_a_wrong_query_code_is_refused_in_the_platforms_words(kiosk: Kiosk) -> None:
     start(kiosk, "case.progress")
-    for char in "WH2026110700001":
-        kiosk.desk.type_text(char)
-    kiosk.desk.focus("query_code")
-    for char in "000000":
-        kiosk.desk.type_text(char)
+    type_case(kiosk, "WH2026110700001", "000000")
     kiosk.desk.submit()
     failed: FailurePage = page(kiosk)
     assert kiosk.journey.view.screen is Screen.SERVICE_FAILED and failed.as_given and not failed.retry
@@ -339,11 +340,7 @@ def test_a_hanging_platform_costs_at_most_the_timeout(
 
     kiosk = make_kiosk({"platform": {**simulator.kiosk_settings(), "timeout": 1}})
     start(kiosk, "case.progress")
-    for char in "WH2026110700001":
-        kiosk.desk.type_text(char)
-    kiosk.desk.focus("query_code")
-    for char in "482913":
-        kiosk.desk.type_text(char)
+    type_case(kiosk, "WH2026110700001", "482913")
     simulator.slow = 5
     began = time.monotonic()
     kiosk.desk.submit()
@@ -446,11 +443,7 @@ def test_a_query_and_an_appointment_slip_are_printed_in_chinese(kiosk: Kiosk) ->
 
 def test_a_case_is_rated_as_a_case(kiosk: Kiosk, simulator: PlatformSimulator) -> None:
     start(kiosk, "case.progress")
-    for char in "WH2026110700001":
-        kiosk.desk.type_text(char)
-    kiosk.desk.focus("query_code")
-    for char in "482913":
-        kiosk.desk.type_text(char)
+    type_case(kiosk, "WH2026110700001", "482913")
     kiosk.desk.submit()
     kiosk.desk.rate_case()
     view = kiosk.journey.view
@@ -664,11 +657,7 @@ def test_a_rated_case_is_not_offered_for_rating_again(kiosk: Kiosk) -> None:
     from kiosk.records import RatingLevel
 
     start(kiosk, "case.progress")
-    for char in CASE:
-        kiosk.desk.type_text(char)
-    kiosk.desk.focus("query_code")
-    for char in "482913":
-        kiosk.desk.type_text(char)
+    type_case(kiosk, CASE, "482913")
     kiosk.desk.submit()
     kiosk.desk.rate_case()
     flow = kiosk.journey.view.rating
@@ -683,11 +672,7 @@ def test_the_receipts_are_read_again_when_the_entry_shows_again(kiosk: Kiosk) ->
     from kiosk.records import ResidentCode
 
     start(kiosk, "case.progress")
-    for char in CASE:
-        kiosk.desk.type_text(char)
-    kiosk.desk.focus("query_code")
-    for char in "000000":
-        kiosk.desk.type_text(char)
+    type_case(kiosk, CASE, "000000")
     kiosk.desk.submit()  # refused: a wrong query code
     kiosk.journey.back()
     assert kiosk.journey.view.screen is Screen.ENTRY

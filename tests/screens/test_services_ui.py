@@ -18,6 +18,7 @@ from kiosk.events import Navigated
 from kiosk.i18n import translate
 from kiosk.identity import ReaderWatch
 from kiosk.journey import Screen, View
+from kiosk.platform import sim_data
 from kiosk.platform.records import Service
 from kiosk.platform.simulator import PlatformSimulator
 from kiosk.records import IdCard
@@ -31,20 +32,9 @@ HELP_DESK = "服务大厅咨询台"
 CARD_NEEDS = "Needs your ID card or social security card"
 FACE_NEEDS = "Needs your card and a picture of your face"
 #: The platform's services as the simulator lists them (kiosk.platform.sim_data), in its order.
-SERVICES = (
-    Service("si.records", "社保缴费记录查询", "Social insurance contributions", "card", "query"),
-    Service("si.certificate", "参保缴费证明打印", "Social insurance certificate", "card", "document"),
-    Service("hf.account", "公积金账户查询", "Housing fund account", "face", "query"),
-    Service("hf.certificate", "公积金缴存证明打印", "Housing fund certificate", "face", "document"),
-    Service(
-        "re.certificate", "不动产登记查询证明", "Real estate registration certificate", "face", "document"
-    ),
-    Service("lic.list", "电子证照查询", "Electronic licences", "card", "query"),
-    Service("lic.print", "电子证照打印", "Print an electronic licence", "card", "document"),
-    Service("case.progress", "办件进度查询", "Case progress", "none", "case"),
-    Service("appt.slots", "预约时段查询", "Appointment times", "none", "booking"),
-    Service("appt.book", "窗口预约", "Book a counter appointment", "card", "booking"),
-    Service("appt.cancel", "取消预约", "Cancel an appointment", "card", "booking"),
+SERVICES = tuple(
+    Service(service.id, service.name, service.name_en, service.level, service.kind)  # type: ignore[arg-type]
+    for service in sim_data.SERVICES
 )
 NEEDS = {"none": "", "card": CARD_NEEDS, "face": FACE_NEEDS}
 LIST = ServiceListPage(tuple(ServiceTile(service, NEEDS[service.level]) for service in SERVICES))
