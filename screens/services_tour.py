@@ -13,11 +13,12 @@ from typing import Any
 
 from kiosk.appliance import Kiosk
 from kiosk.journey import Screen
+from kiosk.platform.sim_data import DEMO_CASE
 from kiosk.platform.simulator import PlatformSimulator
 from screens.pilot import UiPilot
 
-#: The demo case the tour follows (kiosk/platform/sim_data.py: done, and open to rating).
-CASE_NO, QUERY_CODE = "WH2026110700001", "482913"
+#: The demo case the tour follows (done, and open to rating).
+CASE_NO, QUERY_CODE = DEMO_CASE.case_no, DEMO_CASE.query_code
 #: Stops of the services' walk besides one per screen.
 SERVICES_STOPS = frozenset({"face_taken", "choose_slot", "booked_cancelled"})
 #: How slow the platform is for the picture of the waiting screen (seconds; a real wait).

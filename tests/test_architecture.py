@@ -39,3 +39,17 @@ def test_no_test_hook_ships_in_the_kiosk() -> None:
         if "KIOSK_TEST_" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def test_only_the_ui_tests_import_kivy_or_screens() -> None:
+    # Importing Kivy opens its window the first time it is asked for, at whatever size: in one
+    # pytest process the UI tests (tests/screens/conftest.py) must be the first to set it up, or
+    # every UI test after them draws into a surface of the wrong size.
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in (ROOT / "tests").rglob("*.py")
+        if "screens" not in path.relative_to(ROOT / "tests").parts[:1]
+        for name in imported_modules(path)
+        if name.split(".")[0] in {"kivy", "screens"}
+    ]
+    assert offenders == []

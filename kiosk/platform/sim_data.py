@@ -238,6 +238,10 @@ CASES: tuple[Case, ...] = (
 )
 
 
+#: The demo case that tours and tests follow: done, and open to rating.
+DEMO_CASE = CASES[0]
+
+
 @dataclass(frozen=True)
 class Hall:
     """A government service hall taking counter appointments, and the counters' services."""

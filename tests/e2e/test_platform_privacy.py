@@ -23,8 +23,8 @@ import pytest
 from kiosk.appliance import Kiosk
 from kiosk.journey import Screen
 from kiosk.platform.service_flow import identity_from_card_file
+from kiosk.platform.sim_data import DEMO_CASE
 from kiosk.platform.simulator import PlatformSimulator
-from screens.services_tour import CASE_NO, QUERY_CODE
 from tests.cupsd import PrivateCupsd
 from tests.e2e.test_identity_privacy import search_everything
 
@@ -47,10 +47,10 @@ def case_and_appointment(kiosk: Kiosk) -> str:
     journey.home()
     desk.open_services()
     desk.choose("case.progress")
-    for char in CASE_NO:
+    for char in DEMO_CASE.case_no:
         desk.type_text(char)
     desk.focus("query_code")
-    for char in QUERY_CODE:
+    for char in DEMO_CASE.query_code:
         desk.type_text(char)
     desk.submit()
     assert journey.view.screen is Screen.CASE
@@ -122,7 +122,7 @@ def test_a_visit_to_the_online_services_leaves_no_trace(  # noqa: PLR0917 - pyte
     assert simulator.live_sessions() == 0
     kiosk.close()
 
-    needles = [card.name, card.name[1:], card.id_number, CASE_NO, appointment_no, *PLATFORM_NEEDLES]  # type: ignore[union-attr]
+    needles = [card.name, card.name[1:], card.id_number, DEMO_CASE.case_no, appointment_no, *PLATFORM_NEEDLES]  # type: ignore[union-attr]
     kept = [tmp_path / "data", private_tmp]
     kept += [cupsd.root / name for name in ("spool", "cache", "state", "log", "tmp")]
     out, err = capfd.readouterr()
