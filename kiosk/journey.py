@@ -223,8 +223,8 @@ class Journey:
         self.catalogue = catalogue
         self.printing = printing
         self.ratings = ratings
-        #: The session that has rated the service: one rating per visit.
-        self._rated_session: str | None = None
+        #: What this visit has rated (一次一评: each once): "" the service here, else a case's number.
+        self._rated: tuple[str | None, set[str]] = (None, set())
         self._background = background
         self._now = now
         #: Changes happen holding it; what they announce is published once it is released.
@@ -403,10 +403,11 @@ class Journey:
 
         self._background(job)
 
-    @property
-    def rated_this_visit(self) -> bool:
-        """Whether this visit has rated the service (一次一评: a visit rates once)."""
-        return self.session.session_id is not None and self._rated_session == self.session.session_id
+    def rated(self, case_no: str = "") -> bool:
+        """Whether this visit has rated the service here, or with `case_no` that case (一次一评:
+        each once a visit)."""
+        session_id, subjects = self._rated
+        return session_id is not None and session_id == self.session.session_id and case_no in subjects
 
     @property
     def printer_in_service(self) -> bool:
@@ -454,7 +455,7 @@ class Journey:
                 self._settings.kiosk.id,
                 guide_id=guide.id if guide is not None else "",
                 case_no=case_no,
-                already_rated=self.rated_this_visit,
+                already_rated=self.rated(case_no),
             )
             self._push(View(Screen.RATING, title=guide.name if guide else "", guide=guide, rating=flow))
 
@@ -470,7 +471,10 @@ class Journey:
             except RatingRefused:
                 self._announce()
                 return
-            self._rated_session = self.session.session_id
+            session_id, subjects = self._rated
+            if session_id != self.session.session_id:
+                subjects = set()
+            self._rated = (self.session.session_id, subjects | {flow.case_no})
             log.info("rating %s kept in the outbox (%s)", rating.rating_id, rating.level.value)
             self._announce()
 

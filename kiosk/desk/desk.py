@@ -932,7 +932,7 @@ class ServiceDesk:
     def _mark_rated(self, shown: View) -> None:
         """Back on a case after rating it: it is not offered for rating again (一次一评)."""
         page = shown.desk
-        if not isinstance(page, CasePage) or page.rated or not self._journey.rated_this_visit:
+        if not isinstance(page, CasePage) or page.rated or not self._journey.rated(page.case.case_no):
             return
         with self._journey.lock:
             if self._journey.view is shown:

@@ -681,3 +681,22 @@ def test_the_receipts_are_read_again_when_the_entry_shows_again(kiosk: Kiosk) ->
     assert wait_for(lambda: kiosk.journey.view.screen is Screen.CASE)
     threads = [thread.name for thread in threading.enumerate() if thread.name == "kiosk-receipts"]
     assert len(threads) <= 1
+
+
+def test_a_visit_that_rated_the_service_may_still_rate_a_case_once(kiosk: Kiosk) -> None:
+    from kiosk.records import RatingLevel
+
+    kiosk.journey.wake()
+    kiosk.journey.open_rating()  # the service here, from home
+    flow = kiosk.journey.view.rating
+    assert flow is not None
+    flow.choose_level(RatingLevel.SATISFIED)
+    kiosk.journey.submit_rating()
+    kiosk.journey.home()
+    start(kiosk, "case.progress")
+    type_case(kiosk, CASE, "482913")
+    kiosk.desk.submit()
+    assert not page(kiosk).rated
+    kiosk.desk.rate_case()
+    case_flow = kiosk.journey.view.rating
+    assert case_flow is not None and not case_flow.already_rated and case_flow.case_no == CASE
