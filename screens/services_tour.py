@@ -108,7 +108,7 @@ def case_tour(ui: UiPilot, shot: Callable[[str], None], platform: PlatformSimula
     shot("case")
     ui.tap(ui.widget(Screen.CASE, "rate"))
     ui.on(Screen.RATING)
-    ui.tap(ui.widget(Screen.RATING, "home"))
+    ui.tap(ui.widget(Screen.RATING, "header").ids.home)  # the resident leaves it unrated
     ui.on(Screen.HOME)
 
 
