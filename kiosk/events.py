@@ -197,6 +197,20 @@ class UiRestartRequested(KioskEvent):
     """A technician asked for the UI to restart: the UI exits non-zero and systemd starts it again."""
 
 
+@dataclass(frozen=True)
+class ScreenBlankRequested(KioskEvent):
+    """The fleet asked for the screen to go black (`blank`: until it asks again) or to come back."""
+
+    blank: bool
+
+
+@dataclass(frozen=True)
+class ScreenBlanked(KioskEvent):
+    """The screen went black (the attract screen's quiet time, or the fleet's `blank`), or came back."""
+
+    blank: bool
+
+
 #: Every kind of event the kiosk fires.
 EVENTS: tuple[type[KioskEvent], ...] = (
     SessionStarted,
@@ -219,4 +233,6 @@ EVENTS: tuple[type[KioskEvent], ...] = (
     DeviceBack,
     TechnicianUpdated,
     UiRestartRequested,
+    ScreenBlankRequested,
+    ScreenBlanked,
 )

@@ -14,6 +14,7 @@ from kiosk.appliance import Kiosk, build_kiosk
 from kiosk.platform.simulator import PlatformSimulator
 from kiosk.settings import DEFAULTS_FILE, Layer, LoadedSettings, load_settings, read_toml_layer
 from tests.cupsd import PrivateCupsd
+from tests.mosquitto import PrivateMosquitto
 from tests.smartcards import pcscd, virtual_cards  # noqa: F401 - fixtures shared by the suite
 
 
@@ -103,6 +104,13 @@ def simulator() -> Iterator[PlatformSimulator]:
     """The platform simulator on a free loopback port, with the demo paas id and token."""
     with PlatformSimulator() as running:
         yield running
+
+
+@pytest.fixture
+def mosquitto(tmp_path: Path) -> Iterator[PrivateMosquitto]:
+    """A real mosquitto on a free loopback port, anonymous, for one test (stopped by PID)."""
+    with PrivateMosquitto(tmp_path / "mosquitto") as broker:
+        yield broker
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:

@@ -7,8 +7,10 @@ model it registers in `kiosk.driver_settings` extends its device's section here
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 
@@ -291,6 +293,80 @@ class PlatformSection(_Section):
         return value.rstrip("/")
 
 
+#: mqtt://host:port or mqtts://host:port, the host a name, an IPv4 or a bracketed IPv6 address.
+_BROKER = re.compile(r"^mqtts?://(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$", re.ASCII)
+
+
+class FleetSection(_Section):
+    """The live fleet channel (kiosk.fleet, docs/fleet.md): an MQTT broker the kiosk reports to."""
+
+    #: The broker's username; empty: the kiosk's id (the broker's ACL confines a kiosk by it).
+    username: str = Field(pattern=r"^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    #: The kiosk's password at the broker, or (better) password_file: never logged, shown masked.
+    password: SecretStr
+    password_file: str
+    #: Seconds between keepalive pings: a kiosk gone without a word is "lost" within 1.5 x this.
+    keepalive: int = Field(ge=5, le=3600)
+    #: Seconds between two telemetry messages.
+    telemetry_interval: float = Field(ge=5, le=24 * 3600)
+    #: The administrators' command keys: each the base64 of an Ed25519 public key's 32 raw bytes.
+    #: None: every command is refused.
+    command_keys: list[str]
+    #: A CA bundle (PEM) an mqtts:// broker's certificate must chain to; empty: the system's CAs.
+    ca_bundle: str
+    #: What a `reboot` command runs (an argv); empty: reboot is refused on this kiosk.
+    reboot_command: list[str]
+    #: `mqtt://host:port` or `mqtts://host:port`; empty: no live channel. Last, so that its check
+    #: sees the keys above.
+    broker: str
+
+    @field_validator("password", mode="before")
+    @classmethod
+    def _digits_are_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("password_file", "ca_bundle")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if value and not value.startswith("/"):
+            raise ValueError("must be an absolute path")
+        return value
+
+    @field_validator("command_keys")
+    @classmethod
+    def _keys(cls, value: list[str]) -> list[str]:
+        for key in value:
+            try:
+                raw = base64.b64decode(key, validate=True)
+            except ValueError:
+                raw = b""
+            if len(raw) != 32:
+                raise ValueError(f"{key!r} is not an Ed25519 public key (base64 of 32 bytes)")
+        return value
+
+    @field_validator("broker")
+    @classmethod
+    def _broker(cls, value: str, info: ValidationInfo) -> str:
+        if value and not _BROKER.match(value):
+            raise ValueError("must be mqtt://host:port or mqtts://host:port, or empty for no live channel")
+        password = info.data.get("password")
+        if (
+            value
+            and isinstance(password, SecretStr)
+            and password.get_secret_value()
+            and info.data.get("password_file")
+        ):
+            raise ValueError("set fleet.password or fleet.password_file, not both")
+        return value
+
+    @property
+    def broker_address(self) -> tuple[str, int, bool]:
+        """(host, port, tls) of the broker; the port defaults to 1883, or 8883 with TLS."""
+        parts = urlsplit(self.broker)
+        tls = parts.scheme == "mqtts"
+        return parts.hostname or "", parts.port or (8883 if tls else 1883), tls
+
+
 def _has_token(token: object) -> bool:
     return isinstance(token, SecretStr) and bool(token.get_secret_value())
 
@@ -308,6 +384,7 @@ class Settings(_Section):
     sync: SyncSection
     technician: TechnicianSection
     platform: PlatformSection
+    fleet: FleetSection
     logging: LoggingSection
 
 

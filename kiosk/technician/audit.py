@@ -37,6 +37,8 @@ class Action(StrEnum):
     SYNC_NOW = "sync_now"
     RESTART_UI = "restart_ui"
     EXIT = "exit"
+    #: A command from the fleet channel, carried out or refused (kiosk.fleet).
+    FLEET_COMMAND = "fleet_command"
 
 
 @dataclass(frozen=True)
