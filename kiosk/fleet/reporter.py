@@ -295,7 +295,7 @@ class Reporter:
         self._kiosk = kiosk
         self._sink = sink
         self.telemetry_interval = telemetry_interval
-        self._poll_interval = poll_interval
+        self.poll_interval = poll_interval
         self._clock = clock
         self._timesync = timesync
         self._started = time.monotonic()
@@ -447,7 +447,7 @@ class Reporter:
             now = time.monotonic()
             if now >= next_poll:
                 self._poll_printer()
-                next_poll = now + self._poll_interval
+                next_poll = now + self.poll_interval
             self._read_versions(catalogue, sync_state)
             self._publish_reported()
             self._raise_events()
