@@ -43,9 +43,11 @@ class FleetChannel:
         fleet = kiosk.settings.fleet
         self._keys = list(fleet.command_keys)
         self.store = FleetStore(state_path(kiosk.data_dir))
-        self.link = FleetLink(
-            kiosk.settings.kiosk.id, fleet, self.store, on_command=self._command_came, password=password
-        )
+        try:
+            self.link = self._link(password)
+        except BaseException:
+            self.store.close()
+            raise
         self.driver = ThreadDriver(self.link)
         self.reporter = Reporter(kiosk, self.link, telemetry_interval=fleet.telemetry_interval)
         self._records: TechnicianRecords | None = None
@@ -90,6 +92,12 @@ class FleetChannel:
         self.store.close()
 
     # -- the link ----------------------------------------------------------------------------------
+
+    def _link(self, password: str) -> FleetLink:
+        settings = self._kiosk.settings
+        return FleetLink(
+            settings.kiosk.id, settings.fleet, self.store, on_command=self._command_came, password=password
+        )
 
     def _resume_link(self) -> None:
         with self._link_lock:
@@ -149,6 +157,10 @@ def start_channel(kiosk: Kiosk) -> FleetChannel | None:
     except FleetNotConfigured as why:
         log.error("no fleet channel: %s", why)
         return None
-    channel = FleetChannel(kiosk, password)
+    try:
+        channel = FleetChannel(kiosk, password)
+    except (OSError, ValueError) as error:  # a CA bundle that cannot be read, a bad TLS setting
+        log.error("no fleet channel: %s", error)
+        return None
     channel.start()
     return channel

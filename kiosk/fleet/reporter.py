@@ -303,6 +303,8 @@ class Reporter:
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._stopping = False
+        #: Something changed since the thread's last pass (so a change noted mid-pass is not missed).
+        self._dirty = True
         self._thread: threading.Thread | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         #: Readers lost (DeviceLost) and not back, with the reason.
@@ -358,6 +360,7 @@ class Reporter:
                 self._pending_events.append(event)
             for name, count in counts.items():
                 self._counted[name] += count
+            self._dirty = True
             self._wake.notify_all()
 
     def _changed(self, _event: KioskEvent) -> None:
@@ -443,6 +446,8 @@ class Reporter:
     def _loop(self, catalogue: Catalogue, sync_state: SyncState, tally: DailyTally) -> None:
         next_poll = next_telemetry = time.monotonic()
         while True:
+            with self._lock:
+                self._dirty = False
             self._write_counts(tally)
             now = time.monotonic()
             if now >= next_poll:
@@ -457,7 +462,7 @@ class Reporter:
             with self._wake:
                 if self._stopping:
                     break
-                if not self._pending_events and not any(self._counted.values()):
+                if not self._dirty:
                     self._wake.wait(max(0.0, min(next_poll, next_telemetry) - time.monotonic()))
                 if self._stopping:
                     break

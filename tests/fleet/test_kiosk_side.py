@@ -432,3 +432,13 @@ def test_no_broker_no_channel(make_kiosk: Callable[..., Kiosk]) -> None:
     kiosk = make_kiosk()
     kiosk.start()
     assert kiosk.fleet is None
+
+
+def test_a_ca_bundle_that_cannot_be_read_means_no_channel_and_no_crash(
+    make_kiosk: Callable[..., Kiosk], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    missing = tmp_path / "no-such-ca.pem"
+    kiosk = make_kiosk({"fleet": {"broker": "mqtts://127.0.0.1:8883", "ca_bundle": str(missing)}})
+    kiosk.start()
+    assert kiosk.fleet is None
+    assert "no fleet channel:" in caplog.text
