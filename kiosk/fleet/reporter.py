@@ -264,6 +264,17 @@ def system_uptime() -> float | None:
         return None
 
 
+def process_uptime() -> float | None:
+    """Seconds since this process started (Linux: its start in clock ticks after boot)."""
+    boot = system_uptime()
+    try:
+        stat = Path("/proc/self/stat").read_text(encoding="ascii")
+        started = int(stat.rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+    return None if boot is None else max(0.0, boot - started)
+
+
 def load_average() -> tuple[float, float, float] | None:
     try:
         return os.getloadavg()
@@ -554,7 +565,7 @@ class Reporter:
         """The telemetry numbers now."""
         visits, prints = tally.today(date.today())
         return telemetry_payload(
-            uptime=time.monotonic() - self._started,
+            uptime=process_uptime() or time.monotonic() - self._started,
             system_uptime=system_uptime(),
             load=load_average(),
             rss=process_rss(),

@@ -257,6 +257,7 @@ def test_telemetry_counts_visits_and_prints_today_durably(
     assert first is not None
     assert first["visits_today"] == 0 and first["memory"]["rss"] > 0 and first["disk"]["total"] > 0
     assert set(first) == {"uptime", "load", "memory", "disk", "visits_today", "prints_today"}
+    assert 0 <= first["uptime"]["process"] <= first["uptime"]["system"]
     kiosk.journey.wake()
     kiosk.journey.finish()
     assert wait_for(lambda: (console.last(TOPICS.telemetry) or {}).get("visits_today") == 1, 12)
