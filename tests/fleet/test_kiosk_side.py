@@ -41,6 +41,7 @@ from kiosk.settings import DEFAULTS_FILE, Layer, load_settings, read_toml_layer
 from kiosk.technician.audit import TechnicianRecords
 from kiosk.technician.console import Mode
 from tests.conftest import wait_for
+from tests.cupsd import PrivateCupsd
 from tests.fleet.console import Console
 from tests.mosquitto import PrivateMosquitto
 
@@ -66,7 +67,7 @@ def fleet_kiosk(
 ) -> Callable[..., Kiosk]:
     """A started kiosk whose channel is online on the private broker (the console watching)."""
 
-    def make(**fleet: Any) -> Kiosk:
+    def make(devices: dict[str, Any] | None = None, **fleet: Any) -> Kiosk:
         settings = {
             "broker": mosquitto.url,
             "keepalive": 5,
@@ -75,7 +76,7 @@ def fleet_kiosk(
             "reboot_command": [],
             **fleet,
         }
-        kiosk = make_kiosk({"kiosk": {"id": KIOSK_ID}, "fleet": settings})
+        kiosk = make_kiosk({"kiosk": {"id": KIOSK_ID}, "fleet": settings, "devices": devices or {}})
         kiosk.start()
         assert kiosk.fleet is not None
         kiosk.fleet.reporter.poll_interval = 0.2
@@ -206,6 +207,24 @@ def test_printer_states_and_their_events(fleet_kiosk: Callable[..., Kiosk], cons
     assert wait_for(lambda: len(events(console, "printer_back")) == 2)
     assert wait_for(lambda: reported(console)["devices"]["printer"] == {"state": "idle", "reasons": []})
     assert len(events(console, "printer_paper_out")) == 1  # each once, when it began
+
+
+def test_a_cups_printer_paused_resumed_and_gone(
+    fleet_kiosk: Callable[..., Kiosk], console: Console, cupsd: PrivateCupsd, cups_queue: tuple[str, Path]
+) -> None:
+    queue, _output = cups_queue
+    fleet_kiosk(devices={"printer": {"driver": "cups", "queue": queue, "server": cupsd.server}})
+    assert wait_for(lambda: reported(console)["devices"]["printer"]["state"] == "idle")
+    cupsd.lp("cupsdisable", queue)
+    assert wait_for(lambda: reported(console)["devices"]["printer"]["state"] == "stopped")
+    assert "paused" in reported(console)["devices"]["printer"]["reasons"]
+    cupsd.lp("cupsenable", queue)
+    assert wait_for(lambda: len(events(console, "printer_back")) == 1)
+    cupsd.lp("lpadmin", "-x", queue)
+    assert wait_for(lambda: reported(console)["devices"]["printer"]["state"] == "absent")
+    assert queue in reported(console)["devices"]["printer"]["reason"]
+    assert wait_for(lambda: len(events(console, "printer_lost")) == 1)
+    cupsd.add_queue(queue)  # as the fixture left it, for its own clean-up
 
 
 def test_printer_entry_and_events_from_plain_values() -> None:
