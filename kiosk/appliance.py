@@ -38,7 +38,7 @@ from kiosk.technician.audit import TechnicianRecords
 from kiosk.technician.console import TechnicianConsole, TechnicianServices
 
 if TYPE_CHECKING:
-    from kiosk.fleet.channel import FleetChannel
+    from kiosk.fleet.channel import FleetChannel, FleetSwitch
     from kiosk.fleet.orders import ScreenCapture
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,8 @@ class Kiosk:
     fleet: FleetChannel | None = None
     #: The UI's picture of its window, registered by the UI, for the fleet's `screenshot`.
     screen_capture: ScreenCapture | None = None
+    #: Starts, moves (pushed settings) and stops `fleet`.
+    _fleet_switch: FleetSwitch | None = None
     _settings_pending: bool = False
     #: One sync at a time, whether the schedule or a technician started it.
     _sync_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -83,10 +85,10 @@ class Kiosk:
         self.narrator.start()
         self.identity.start()
         self._start_rating_sender()
-        if self.settings.fleet.broker:
-            from kiosk.fleet.channel import start_channel
+        from kiosk.fleet.channel import FleetSwitch
 
-            self.fleet = start_channel(self)
+        self._fleet_switch = FleetSwitch(self)
+        self._fleet_switch.start()
         if not self.settings.sync.repo_url:
             log.info("sync not configured (sync.repo_url is empty): serving the local catalogue")
             return
@@ -172,8 +174,8 @@ class Kiosk:
 
     def close(self) -> None:
         """End any session and release storage and devices."""
-        if self.fleet is not None:
-            self.fleet.stop()
+        if self._fleet_switch is not None:
+            self._fleet_switch.stop()
         if self.scheduler is not None:
             self.scheduler.stop()
         if self.rating_sender is not None:

@@ -462,3 +462,30 @@ def test_a_ca_bundle_that_cannot_be_read_means_no_channel_and_no_crash(
     kiosk.start()
     assert kiosk.fleet is None
     assert "no fleet channel:" in caplog.text
+
+
+def test_pushed_settings_naming_a_broker_start_the_channel_and_another_moves_it(
+    make_kiosk: Callable[..., Kiosk], mosquitto: PrivateMosquitto, console: Console, tmp_path: Path
+) -> None:
+    kiosk = make_kiosk({"kiosk": {"id": KIOSK_ID}})
+    kiosk.start()
+    assert kiosk.fleet is None
+
+    def push(broker: str) -> None:
+        layer = kiosk.settings.model_dump(mode="json")
+        layer["fleet"].update(broker=broker, password="", keepalive=5)
+        kiosk.apply_settings(load_settings([read_toml_layer(DEFAULTS_FILE), Layer("pushed", layer)]).settings)
+
+    push(mosquitto.url)
+    assert wait_for(lambda: (console.last(TOPICS.status) or {}).get("state") == "online")
+    with PrivateMosquitto(tmp_path / "other") as other:
+        elsewhere = Console(other.port)
+        try:
+            push(other.url)
+            assert wait_for(lambda: (console.last(TOPICS.status) or {}).get("state") == "offline")
+            assert wait_for(lambda: (elsewhere.last(TOPICS.status) or {}).get("state") == "online")
+            push("")
+            assert wait_for(lambda: (elsewhere.last(TOPICS.status) or {}).get("state") == "offline")
+            assert wait_for(lambda: kiosk.fleet is None)
+        finally:
+            elsewhere.close()
