@@ -1,0 +1,246 @@
+"""scripts/install-broker into a throwaway configuration directory, and a real mosquitto started on
+what it wrote: accounts from its clear password files, confined by its ACL, over plain MQTT and TLS."""
+
+from __future__ import annotations
+
+import grp
+import os
+import ssl
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from kiosk.fleet import broker_config
+from tests.conftest import wait_for
+from tests.daemons import free_port
+from tests.mosquitto import PrivateMosquitto
+from tests.test_broker_acl import WAIT, Peer
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "install-broker"
+
+
+@dataclass
+class Installed:
+    config_dir: Path
+    credentials: Path
+    port: int
+    pid_file: Path
+
+    def run(self, *arguments: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [
+                sys.executable, str(SCRIPT), "--config-dir", str(self.config_dir), "--credentials-dir",
+                str(self.credentials), "--pid-file", str(self.pid_file), *arguments,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )  # fmt: skip
+        if check:
+            assert result.returncode == 0, result.stdout + result.stderr
+        return result
+
+    def password(self, user: str) -> str:
+        return (self.credentials / f"{user}.password").read_text().strip()
+
+    def broker(self, directory: Path, port: int | None = None) -> PrivateMosquitto:
+        return PrivateMosquitto(directory, include_dir=self.config_dir / "conf.d", port=port or self.port)
+
+
+@pytest.fixture
+def installed(tmp_path: Path) -> Installed:
+    # The pid file is the one the private broker writes: reloads reach it by SIGHUP.
+    done = Installed(
+        tmp_path / "etc-mosquitto",
+        tmp_path / "credentials",
+        free_port(),
+        tmp_path / "broker" / "mosquitto.pid",
+    )
+    done.run("install", "--address", "127.0.0.1", "--port", str(done.port))
+    return done
+
+
+@pytest.fixture
+def running(installed: Installed, tmp_path: Path) -> Iterator[PrivateMosquitto]:
+    installed.run("add-console")
+    installed.run("add-kiosk", "wh-0001")
+    installed.run("add-kiosk", "wh-0002")
+    with installed.broker(tmp_path / "broker") as broker:
+        yield broker
+
+
+def test_install_writes_the_fragment_the_acl_and_an_empty_password_file(installed: Installed) -> None:
+    conf = (installed.config_dir / broker_config.CONF_NAME).read_text()
+    lines = [line for line in conf.splitlines() if line and not line.startswith("#")]
+    assert lines == [
+        "per_listener_settings false",
+        "allow_anonymous false",
+        f"password_file {installed.config_dir / 'kiosk-fleet.passwd'}",
+        f"acl_file {installed.config_dir / 'kiosk-fleet.acl'}",
+        f"listener {installed.port} 127.0.0.1",
+    ]
+    # The very ACL tests/test_broker_acl.py proves, byte for byte.
+    acl = installed.config_dir / broker_config.ACL_NAME
+    assert acl.read_text() == broker_config.acl_text()
+    assert "pattern write kiosk/v1/%u/status" in acl.read_text().splitlines()
+    passwd = installed.config_dir / broker_config.PASSWORD_NAME
+    assert passwd.read_text() == ""
+    for path in (acl, passwd):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640, path
+        if os.geteuid() == 0 and _has_group("mosquitto"):
+            assert (path.stat().st_uid, path.stat().st_gid) == (0, grp.getgrnam("mosquitto").gr_gid)
+
+
+def test_installing_twice_changes_nothing_and_keeps_the_accounts(installed: Installed) -> None:
+    installed.run("add-kiosk", "wh-0001")
+    passwd = (installed.config_dir / broker_config.PASSWORD_NAME).read_text()
+    second = installed.run("install", "--address", "127.0.0.1", "--port", str(installed.port)).stdout
+    assert [line for line in second.splitlines() if line.startswith("write")] == [], second
+    assert (installed.config_dir / broker_config.PASSWORD_NAME).read_text() == passwd
+
+
+def test_add_kiosk_hashes_the_password_and_hands_the_clear_one_over(installed: Installed) -> None:
+    output = installed.run("add-kiosk", "wh-0001").stdout
+    clear = installed.credentials / "wh-0001.password"
+    assert str(clear) in output and "--broker-password-file" in output
+    password = installed.password("wh-0001")
+    assert len(password) >= 32
+    assert stat.S_IMODE(clear.stat().st_mode) == 0o600
+    assert stat.S_IMODE(installed.credentials.stat().st_mode) == 0o700
+    entries = (installed.config_dir / broker_config.PASSWORD_NAME).read_text().splitlines()
+    assert [entry.split(":")[0] for entry in entries] == ["wh-0001"]
+    assert entries[0].split(":", 1)[1].startswith("$7$") and password not in entries[0]  # PBKDF2-SHA512
+    assert stat.S_IMODE((installed.config_dir / broker_config.PASSWORD_NAME).stat().st_mode) == 0o640
+
+
+@pytest.mark.parametrize("name", ["a/b", "wh+1", "#", "console", "", "-x", "x" * 65])
+def test_a_name_the_acl_cannot_confine_is_refused(installed: Installed, name: str) -> None:
+    result = installed.run("add-kiosk", name, check=False)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert (installed.config_dir / broker_config.PASSWORD_NAME).read_text() == ""
+
+
+def test_the_installed_broker_lets_kiosks_and_the_console_in_and_confines_them(
+    installed: Installed, running: PrivateMosquitto
+) -> None:
+    console = Peer(running, "console", installed.password("console"))
+    kiosk_1 = Peer(running, "wh-0001", installed.password("wh-0001"))
+    anonymous = Peer(running, None)
+    wrong = Peer(running, "wh-0001", installed.password("wh-0002"))
+    try:
+        assert console.accepted and kiosk_1.accepted
+        assert anonymous.answer is not None and anonymous.answer.is_failure
+        assert wrong.answer is not None and wrong.answer.is_failure
+        console.subscribe("kiosk/v1/#")
+        kiosk_1.subscribe("kiosk/v1/wh-0001/cmd/+", "kiosk/v1/wh-0002/cmd/+")
+        kiosk_1.publish("kiosk/v1/wh-0002/status", b"forged")
+        kiosk_1.publish("kiosk/v1/wh-0001/status", b"own")
+        assert ("kiosk/v1/wh-0002/status", b"forged") not in console.wait_for(
+            "kiosk/v1/wh-0001/status", b"own"
+        )
+        console.publish("kiosk/v1/wh-0002/cmd/r1", b"not for 1")
+        console.publish("kiosk/v1/wh-0001/cmd/r2", b"for 1")
+        assert kiosk_1.wait_for("kiosk/v1/wh-0001/cmd/r2", b"for 1") == [
+            ("kiosk/v1/wh-0001/cmd/r2", b"for 1")
+        ]
+    finally:
+        for peer in (console, kiosk_1, anonymous, wrong):
+            peer.close()
+
+
+def test_accounts_change_on_a_running_broker_by_reload(
+    installed: Installed, running: PrivateMosquitto
+) -> None:
+    assert installed.run("add-kiosk", "wh-0001", check=False).returncode != 0  # not replaced by mistake
+    old = installed.password("wh-0001")
+    output = installed.run("add-kiosk", "wh-0003").stdout
+    assert f"(pid {running.pid}, SIGHUP)" in output
+    _login(running, "wh-0003", installed.password("wh-0003"), accepted=True)  # no restart needed
+
+    installed.run("add-kiosk", "wh-0001", "--replace")
+    assert installed.password("wh-0001") != old
+    _login(running, "wh-0001", old, accepted=False)
+    _login(running, "wh-0001", installed.password("wh-0001"), accepted=True)
+
+    password = installed.password("wh-0002")
+    connected = Peer(running, "wh-0002", password)
+    try:
+        assert connected.accepted
+        installed.run("remove-kiosk", "wh-0002")
+        # Mosquitto checks connected clients again at the reload: a removed kiosk is cut off at once.
+        assert wait_for(lambda: not connected.client.is_connected(), WAIT)
+    finally:
+        connected.close()
+    assert not (installed.credentials / "wh-0002.password").exists()
+    _login(running, "wh-0002", password, accepted=False)
+    assert installed.run("remove-kiosk", "wh-0002", check=False).returncode != 0
+
+
+def test_tls_listener_from_the_given_certificate(installed: Installed, tmp_path: Path) -> None:
+    cert, key = tmp_path / "broker.crt", tmp_path / "broker.key"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    tls_port = free_port()
+    output = installed.run(
+        "install", "--address", "127.0.0.1", "--port", str(installed.port),
+        "--cert", str(cert), "--key", str(key), "--tls-port", str(tls_port), "--no-plain",
+    ).stdout  # fmt: skip
+    assert f"listener  TLS on 127.0.0.1:{tls_port}" in output and "plain MQTT" not in output
+    copied = installed.config_dir / "certs" / "kiosk-fleet.key"
+    assert copied.read_bytes() == key.read_bytes() and stat.S_IMODE(copied.stat().st_mode) == 0o640
+    installed.run("add-kiosk", "wh-0001")
+    with installed.broker(tmp_path / "broker", port=tls_port) as broker:
+        client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="tls-probe", protocol=mqtt.MQTTv311)
+        client.tls_set(ca_certs=str(cert), cert_reqs=ssl.CERT_REQUIRED)
+        client.username_pw_set("wh-0001", installed.password("wh-0001"))
+        assert client.connect("127.0.0.1", tls_port) == mqtt.MQTT_ERR_SUCCESS
+        client.loop_start()
+        try:
+            client.publish("kiosk/v1/wh-0001/status", b"over TLS", qos=1).wait_for_publish(WAIT)
+            assert client.is_connected()
+        finally:
+            client.disconnect()
+            client.loop_stop()
+        with pytest.raises(ConnectionRefusedError):  # no plain listener
+            _login(broker, "wh-0001", installed.password("wh-0001"), accepted=False, port=installed.port)
+
+
+def test_half_a_tls_setup_is_refused(installed: Installed, tmp_path: Path) -> None:
+    cert = tmp_path / "broker.crt"
+    cert.write_text("not used")
+    result = installed.run("install", "--address", "127.0.0.1", "--cert", str(cert), check=False)
+    assert result.returncode == 2 and "--cert and --key go together" in result.stderr
+
+
+def _login(
+    broker: PrivateMosquitto, user: str, password: str, *, accepted: bool, port: int | None = None
+) -> None:
+    if port is not None:
+        broker.port = port
+    peer = Peer(broker, user, password)
+    try:
+        assert peer.accepted is accepted, peer.answer
+    finally:
+        peer.close()
+
+
+def _has_group(name: str) -> bool:
+    try:
+        grp.getgrnam(name)
+    except KeyError:
+        return False
+    return True
