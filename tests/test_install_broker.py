@@ -244,3 +244,68 @@ def _has_group(name: str) -> bool:
     except KeyError:
         return False
     return True
+
+
+def test_a_regions_broker_bridged_to_the_central_one(tmp_path: Path) -> None:
+    """Kiosks on a region's mosquitto, the console on the central one: status and results go out
+    through the bridge, commands come in, and each side's ACL still confines what it may."""
+    central = Installed(
+        tmp_path / "central", tmp_path / "central-credentials", free_port(), tmp_path / "c" / "mosquitto.pid"
+    )
+    region = Installed(
+        tmp_path / "region", tmp_path / "region-credentials", free_port(), tmp_path / "r" / "mosquitto.pid"
+    )
+    central.run("install", "--address", "127.0.0.1", "--port", str(central.port))
+    central.run("add-console")
+    output = central.run("add-bridge", "hc").stdout
+    assert "scripts/install-broker bridge hc --to" in output
+    assert "user bridge-hc" in (central.config_dir / broker_config.ACL_NAME).read_text().splitlines()
+    region.run("install", "--address", "127.0.0.1", "--port", str(region.port))
+    region.run("add-kiosk", "wh-hc-0001")
+    region.run("add-kiosk", "wh-hc-0002")
+    bridge_password = central.credentials / "bridge-hc.password"
+    region.run("bridge", "hc", "--to", f"127.0.0.1:{central.port}", "--password-file", str(bridge_password))
+    bridge_conf = region.config_dir / "conf.d" / "kiosk-fleet-bridge-hc.conf"
+    assert stat.S_IMODE(bridge_conf.stat().st_mode) == 0o640  # it holds the bridge's password
+    assert f"remote_password {central.password('bridge-hc')}" in bridge_conf.read_text().splitlines()
+
+    with central.broker(tmp_path / "c") as central_broker, region.broker(tmp_path / "r") as regional:
+        console = Peer(central_broker, "console", central.password("console"))
+        kiosk_1 = Peer(regional, "wh-hc-0001", region.password("wh-hc-0001"))
+        kiosk_2 = Peer(regional, "wh-hc-0002", region.password("wh-hc-0002"))
+        try:
+            assert console.accepted and kiosk_1.accepted and kiosk_2.accepted
+            console.subscribe("kiosk/v1/#")
+            kiosk_1.subscribe("kiosk/v1/wh-hc-0001/cmd/+", "kiosk/v1/wh-hc-0002/cmd/+")
+            kiosk_2.subscribe("kiosk/v1/wh-hc-0002/cmd/+")
+            # The bridge connects on its own time: the console's command arrives once it is up.
+            for attempt in range(100):
+                console.publish(f"kiosk/v1/wh-hc-0002/cmd/try-{attempt}", b"for 2")
+                if wait_for(lambda: bool(kiosk_2.received), 0.1):
+                    break
+            assert kiosk_2.received, f"the bridge never came up:\n{regional.tail()}"
+            console.publish("kiosk/v1/wh-hc-0001/cmd/r1", b"for 1")
+            seen = kiosk_1.wait_for("kiosk/v1/wh-hc-0001/cmd/r1", b"for 1")
+            assert seen == [("kiosk/v1/wh-hc-0001/cmd/r1", b"for 1")]  # never 2's commands
+
+            kiosk_1.publish("kiosk/v1/wh-hc-0002/status", b"forged by 1")  # refused by the region's ACL
+            kiosk_1.publish("kiosk/v1/wh-hc-0001/cmd/x", b"a command 1 wrote")  # refused too
+            for kind, payload in (("status", b"online"), ("reported", b"state"), ("telemetry", b"numbers"),
+                                  ("event", b"paper out"), ("result/r1", b"done")):  # fmt: skip
+                kiosk_1.publish(f"kiosk/v1/wh-hc-0001/{kind}", payload)
+            seen = console.wait_for("kiosk/v1/wh-hc-0001/result/r1", b"done")
+            from_kiosk = [message for message in seen if "/cmd/" not in message[0]]
+            assert [topic for topic, _ in from_kiosk] == [
+                f"kiosk/v1/wh-hc-0001/{kind}"
+                for kind in ("status", "reported", "telemetry", "event", "result/r1")
+            ], seen
+        finally:
+            for peer in (console, kiosk_1, kiosk_2):
+                peer.close()
+
+    assert central.run("add-bridge", "bad/name", check=False).returncode == 2
+    assert (
+        region.run("add-kiosk", "bridge-hc", check=False).returncode == 2
+    )  # a kiosk cannot pose as a bridge
+    central.run("remove-bridge", "hc")
+    assert "user bridge-hc" not in (central.config_dir / broker_config.ACL_NAME).read_text()
