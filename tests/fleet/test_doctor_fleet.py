@@ -1,0 +1,60 @@
+"""`kiosk doctor`'s fleet check against a real mosquitto: the account is taken, or why not."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from kiosk.doctor import Status
+from kiosk.doctor.fleet import check_fleet
+from kiosk.fleet.commands import new_command_key, public_key_text
+from tests.fleet.test_link import fleet_settings
+from tests.mosquitto import PrivateMosquitto
+
+
+def test_no_broker_is_no_live_channel_and_fine() -> None:
+    check = check_fleet(fleet_settings(""), "wh-0001")
+    assert (check.status, check.critical) == (Status.OK, False)
+    assert check.detail == "not configured (fleet.broker is empty): no live channel"
+
+
+def test_an_accepted_kiosk_without_command_keys_is_worth_a_look(mosquitto: PrivateMosquitto) -> None:
+    check = check_fleet(fleet_settings(mosquitto.url), "wh-0001")
+    assert check.status is Status.WARN
+    assert check.detail.startswith(f"{mosquitto.url} accepted the kiosk (")
+    assert check.detail.endswith("but fleet.command_keys is empty: every command is refused")
+    keyed = check_fleet(
+        fleet_settings(mosquitto.url, command_keys=[public_key_text(new_command_key())]), "wh-0001"
+    )
+    assert keyed.status is Status.OK and keyed.detail.endswith(", 1 command key(s)")
+
+
+def test_the_doctor_never_takes_the_running_kiosks_connection(mosquitto: PrivateMosquitto) -> None:
+    check_fleet(fleet_settings(mosquitto.url), "wh-0001")
+    log = mosquitto.broker_log.read_text()
+    assert "as kiosk-wh-0001-doctor" in log
+    assert " as kiosk-wh-0001 " not in log and " as kiosk-wh-0001\n" not in log
+
+
+def test_an_unreachable_broker_and_an_unreadable_password_fail_saying_why(tmp_path: Path) -> None:
+    check = check_fleet(fleet_settings("mqtt://127.0.0.1:1"), "wh-0001")
+    assert check.status is Status.FAIL and check.detail.startswith("cannot reach the broker at 127.0.0.1:1:")
+    missing = check_fleet(
+        fleet_settings("mqtt://127.0.0.1:1", password_file=str(tmp_path / "nope")), "wh-0001"
+    )
+    assert missing.status is Status.FAIL and "cannot be read" in missing.detail
+    assert missing.detail.endswith("the kiosk runs without its live channel")
+
+
+def test_a_wrong_password_is_refused_by_the_broker_and_said_plainly(tmp_path: Path) -> None:
+    passwords = tmp_path / "passwd"
+    subprocess.run(["mosquitto_passwd", "-c", "-b", str(passwords), "wh-0001", "right"], check=True)
+    passwords.chmod(0o600)
+    extra = f"allow_anonymous false\npassword_file {passwords}\n"
+    with PrivateMosquitto(tmp_path / "broker", extra_conf=extra) as broker:
+        good = check_fleet(fleet_settings(broker.url, password="right"), "wh-0001")
+        assert good.status is Status.WARN, good.detail
+        bad = check_fleet(fleet_settings(broker.url, password="wrong"), "wh-0001")
+    assert bad.status is Status.FAIL
+    assert f"the broker at 127.0.0.1:{broker.port} refused the account 'wh-0001'" in bad.detail
+    assert "scripts/install-broker add-kiosk" in bad.detail

@@ -1,0 +1,208 @@
+"""The kiosk's MQTT link against a real mosquitto: presence with sessions, reported, events kept
+while the broker is away, commands in, a clean stop."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.fleet.link import Backoff, FleetLink, FleetNotConfigured, ThreadDriver, fleet_password
+from kiosk.fleet.store import FleetStore
+from kiosk.settings.schema import FleetSection
+from tests.conftest import wait_for
+from tests.fleet.console import Console
+from tests.mosquitto import PrivateMosquitto
+
+KIOSK = "wh-0001"
+
+
+def fleet_settings(url: str, **changes: Any) -> FleetSection:
+    values: dict[str, Any] = {
+        "broker": url,
+        "username": "",
+        "password": "",
+        "password_file": "",
+        "keepalive": 5,
+        "telemetry_interval": 60,
+        "command_keys": [],
+        "ca_bundle": "",
+        "reboot_command": [],
+    }
+    values.update(changes)
+    return FleetSection.model_validate(values, strict=False)
+
+
+class Running:
+    """A link on its thread, with the commands it was handed."""
+
+    def __init__(self, settings: FleetSection, store: FleetStore) -> None:
+        self.commands: list[tuple[str, bytes]] = []
+        self.link = FleetLink(
+            KIOSK, settings, store, on_command=lambda req, raw: self.commands.append((req, raw))
+        )
+        self.driver = ThreadDriver(self.link, Backoff(first=0.2, cap=0.5))
+        self.driver.start()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[FleetStore]:
+    opened = FleetStore(tmp_path / "state.db")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def console(mosquitto: PrivateMosquitto) -> Iterator[Console]:
+    watching = Console(mosquitto.port)
+    yield watching
+    watching.close()
+
+
+def status(console: Console) -> dict[str, Any] | None:
+    return console.last(f"kiosk/v1/{KIOSK}/status")
+
+
+def test_online_with_a_session_then_lost_when_the_connection_drops_then_online_one_higher(
+    mosquitto: PrivateMosquitto, console: Console, store: FleetStore
+) -> None:
+    running = Running(fleet_settings(mosquitto.url), store)
+    assert wait_for(lambda: (status(console) or {}).get("state") == "online"), mosquitto.tail()
+    assert status(console)["session"] == 1  # type: ignore[index]
+    # The TCP connection ends without a DISCONNECT (a cable pulled): the broker sends the will.
+    sock = running.link.client.socket()
+    assert isinstance(sock, socket.socket)
+    sock.shutdown(socket.SHUT_RDWR)
+    assert wait_for(lambda: {"state": "lost", "session": 1}.items() <= (status(console) or {}).items(), 15)
+    assert wait_for(lambda: {"state": "online", "session": 2}.items() <= (status(console) or {}).items(), 15)
+    running.driver.stop()
+    assert wait_for(lambda: {"state": "offline", "session": 2}.items() <= (status(console) or {}).items())
+
+
+def test_reported_is_retained_and_only_a_change_is_published(
+    mosquitto: PrivateMosquitto, console: Console, store: FleetStore
+) -> None:
+    running = Running(fleet_settings(mosquitto.url), store)
+    assert running.link.wait_connected(10)
+    topic = f"kiosk/v1/{KIOSK}/reported"
+    running.link.publish_reported({"screen": "attract"})
+    running.link.publish_reported({"screen": "attract"})
+    running.link.publish_reported({"screen": "in_use"})
+    assert wait_for(lambda: len(console.payloads(topic)) == 2)
+    assert console.payloads(topic) == [{"screen": "attract"}, {"screen": "in_use"}]
+    # A subscriber that comes later gets the last state at once: it is retained.
+    late = Console(mosquitto.port)
+    try:
+        assert wait_for(lambda: late.last(topic) == {"screen": "in_use"})
+    finally:
+        late.close()
+    running.driver.stop()
+
+
+def test_events_raised_while_the_broker_is_away_arrive_oldest_first_when_it_is_back(
+    tmp_path: Path, store: FleetStore
+) -> None:
+    broker = PrivateMosquitto(tmp_path / "broker")
+    running = Running(fleet_settings(broker.url), store)
+    for n in range(5):
+        running.link.raise_event({"type": "reader_lost", "n": n})
+    assert not running.link.connected
+    with broker:
+        console = Console(broker.port)
+        try:
+            topic = f"kiosk/v1/{KIOSK}/event"
+            assert wait_for(lambda: len(console.payloads(topic)) == 5, 15), broker.tail()
+            assert [event["n"] for event in console.payloads(topic)] == [0, 1, 2, 3, 4]
+            assert wait_for(lambda: store.pending_events(10) == [])
+        finally:
+            console.close()
+            running.driver.stop()
+
+
+def test_events_not_delivered_survive_a_restart_of_the_kiosk(
+    tmp_path: Path, mosquitto: PrivateMosquitto
+) -> None:
+    first = FleetStore(tmp_path / "state.db")
+    unreachable = FleetLink(KIOSK, fleet_settings("mqtt://127.0.0.1:1"), first, on_command=lambda *_: None)
+    unreachable.raise_event({"type": "sync_failed", "reason": "timeout"})
+    first.close()  # the process ends (kill -9 alike: the row was committed when raised)
+    console = Console(mosquitto.port)
+    store = FleetStore(tmp_path / "state.db")
+    try:
+        running = Running(fleet_settings(mosquitto.url), store)
+        assert wait_for(
+            lambda: (
+                console.payloads(f"kiosk/v1/{KIOSK}/event") == [{"type": "sync_failed", "reason": "timeout"}]
+            )
+        )
+        running.driver.stop()
+    finally:
+        console.close()
+        store.close()
+
+
+def test_a_command_on_the_kiosks_topic_is_handed_over_with_its_req(
+    mosquitto: PrivateMosquitto, console: Console, store: FleetStore
+) -> None:
+    running = Running(fleet_settings(mosquitto.url), store)
+    assert running.link.wait_connected(10)
+    assert wait_for(lambda: (status(console) or {}).get("state") == "online")
+    console.send(f"kiosk/v1/{KIOSK}/cmd/abc", {"req": "abc"})
+    console.send("kiosk/v1/someone-else/cmd/xyz", {"req": "xyz"})
+    assert wait_for(lambda: len(running.commands) == 1)
+    assert running.commands == [("abc", b'{"req": "abc"}')]
+    assert running.link.publish_result("abc", {"req": "abc", "ok": True, "result": {}}, timeout=5)
+    assert wait_for(
+        lambda: console.last(f"kiosk/v1/{KIOSK}/result/abc") == {"req": "abc", "ok": True, "result": {}}
+    )
+    running.driver.stop()
+
+
+def test_a_broker_that_is_away_is_retried_with_jittered_growing_pauses(
+    tmp_path: Path, store: FleetStore
+) -> None:
+    backoff = Backoff(first=1, cap=60)
+    delays = [backoff.next_delay() for _ in range(12)]
+    assert all(0.5 <= delay <= 60 for delay in delays)
+    assert max(delays[:2]) <= 2 and max(delays[8:]) > 2
+    assert len({round(delay, 6) for delay in delays}) == len(delays)  # jittered, not in lockstep
+    backoff.reset()
+    assert backoff.next_delay() <= 1
+    # The link does not give up: a broker that starts late is found.
+    broker = PrivateMosquitto(tmp_path / "late")
+    running = Running(fleet_settings(broker.url), store)
+    threading.Event().wait(1.0)
+    assert not running.link.connected
+    with broker:
+        assert running.link.wait_connected(10), broker.tail()
+        running.driver.stop()
+
+
+def test_the_password_comes_from_its_file(tmp_path: Path) -> None:
+    secret = tmp_path / "broker-password"
+    secret.write_text("s3cret\n")
+    assert fleet_password(fleet_settings("mqtt://h:1", password_file=str(secret))) == "s3cret"
+    assert fleet_password(fleet_settings("mqtt://h:1", password="inline")) == "inline"
+    with pytest.raises(FleetNotConfigured, match="cannot be read"):
+        fleet_password(fleet_settings("mqtt://h:1", password_file=str(tmp_path / "missing")))
+    secret.write_text("\n")
+    with pytest.raises(FleetNotConfigured, match="is empty"):
+        fleet_password(fleet_settings("mqtt://h:1", password_file=str(secret)))
+
+
+def test_the_status_payloads_have_the_contracts_form(
+    mosquitto: PrivateMosquitto, console: Console, store: FleetStore
+) -> None:
+    running = Running(fleet_settings(mosquitto.url), store)
+    assert wait_for(lambda: status(console) is not None)
+    payload = status(console)
+    assert payload is not None and set(payload) == {"state", "session", "at"}
+    assert isinstance(payload["at"], float | int)
+    raw = next(p for t, p, _r in console.messages if t.endswith("/status"))
+    assert json.loads(raw) == payload
+    running.driver.stop()
