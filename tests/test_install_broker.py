@@ -17,8 +17,12 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from kiosk.fleet import broker_config
+from kiosk.fleet.link import Backoff, FleetLink, ThreadDriver, fleet_password
+from kiosk.fleet.store import FleetStore
 from tests.conftest import wait_for
 from tests.daemons import free_port
+from tests.fleet.console import Console
+from tests.fleet.test_link import fleet_settings
 from tests.mosquitto import PrivateMosquitto
 from tests.test_broker_acl import WAIT, Peer
 
@@ -309,3 +313,54 @@ def test_a_regions_broker_bridged_to_the_central_one(tmp_path: Path) -> None:
     )  # a kiosk cannot pose as a bridge
     central.run("remove-bridge", "hc")
     assert "user bridge-hc" not in (central.config_dir / broker_config.ACL_NAME).read_text()
+
+
+def test_the_kiosks_own_link_works_within_the_installed_acl(
+    installed: Installed, running: PrivateMosquitto, tmp_path: Path
+) -> None:
+    """kiosk/fleet/link.py as the kiosk runs it, on the broker as installed: will and presence,
+    reported, events and results pass the ACL; the console's command reaches it; and a kiosk that
+    dies without a word is `lost` (the broker publishes its will on its own status topic)."""
+    settings = fleet_settings(
+        running.url, password_file=str(installed.credentials / "wh-0001.password"), keepalive=5
+    )
+    console = Console(running.port, "console", installed.password("console"))
+    store = FleetStore(tmp_path / "state.db")
+    commands: list[tuple[str, bytes]] = []
+    link = FleetLink(
+        "wh-0001",
+        settings,
+        store,
+        on_command=lambda req, raw: commands.append((req, raw)),
+        password=fleet_password(settings),  # the first line of the file install-broker wrote
+    )
+    driver = ThreadDriver(link, Backoff(first=0.2, cap=0.5))
+    driver.start()
+    try:
+        assert wait_for(lambda: (console.last("kiosk/v1/wh-0001/status") or {}).get("state") == "online"), (
+            running.tail()
+        )
+        link.publish_reported({"software": {"version": "1"}})
+        link.raise_event({"type": "printer_paper_out"})
+        console.send("kiosk/v1/wh-0001/cmd/req-1", b'{"req": "req-1"}')
+        assert wait_for(lambda: commands == [("req-1", b'{"req": "req-1"}')])
+        assert link.publish_result("req-1", {"req": "req-1", "ok": True, "result": {}}, timeout=5)
+        assert wait_for(lambda: console.last("kiosk/v1/wh-0001/result/req-1") is not None)
+        assert console.last("kiosk/v1/wh-0001/reported") == {"software": {"version": "1"}}
+        assert wait_for(
+            lambda: (console.last("kiosk/v1/wh-0001/event") or {}).get("type") == "printer_paper_out"
+        )
+        session = console.last("kiosk/v1/wh-0001/status")["session"]  # type: ignore[index]
+        # Killed without a word: the socket goes and nothing is said; the broker publishes the will.
+        link.client.socket().close()  # type: ignore[union-attr]
+        assert wait_for(
+            lambda: any(
+                (payload.get("state"), payload.get("session")) == ("lost", session)
+                for payload in console.payloads("kiosk/v1/wh-0001/status")
+            ),
+            15,
+        ), running.tail()
+    finally:
+        driver.stop(clean=False)
+        console.close()
+        store.close()

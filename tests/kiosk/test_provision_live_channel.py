@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.doctor import Status
+from kiosk.doctor.fleet import check_fleet
 from kiosk.settings import load_settings, standard_layers
 from tests.daemons import free_port
 from tests.kiosk.test_provision import IDENTITY, PIN, SIMULATED, provision, site
@@ -129,6 +131,11 @@ def test_a_kiosk_provisioned_with_install_brokers_file_is_let_in(tmp_path: Path)
         environ = {"KIOSK_CONFIG": str(tmp_path / "kiosk.toml"), "KIOSK_DATA_DIR": str(tmp_path / "data")}
         settings = load_settings(standard_layers(environ)).settings
         assert settings.fleet.broker_address == ("127.0.0.1", port, False)
+        # `kiosk doctor`'s check takes the account and the kiosk's own commands topic.
+        check = check_fleet(settings.fleet, settings.kiosk.id)
+        assert check.status is Status.WARN and f"{broker.url} accepted the kiosk" in check.detail, (
+            check.detail
+        )
         password = Path(settings.fleet.password_file).read_text(encoding="utf-8").splitlines()[0]
         kiosk = Peer(broker, settings.fleet.username or settings.kiosk.id, password)
         console = Peer(broker, "console", (credentials / "console.password").read_text().strip())
