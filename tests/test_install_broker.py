@@ -168,7 +168,14 @@ def test_accounts_change_on_a_running_broker_by_reload(
     assert f"(pid {running.pid}, SIGHUP)" in output
     _login(running, "wh-0003", installed.password("wh-0003"), accepted=True)  # no restart needed
 
-    installed.run("add-kiosk", "wh-0001", "--replace")
+    on_the_old_password = Peer(running, "wh-0001", old)
+    try:
+        assert on_the_old_password.accepted
+        installed.run("add-kiosk", "wh-0001", "--replace")
+        # Connected on the old password: cut off at the reload, as a removed kiosk is.
+        assert wait_for(lambda: not on_the_old_password.client.is_connected(), WAIT)
+    finally:
+        on_the_old_password.close()
     assert installed.password("wh-0001") != old
     _login(running, "wh-0001", old, accepted=False)
     _login(running, "wh-0001", installed.password("wh-0001"), accepted=True)
