@@ -15,10 +15,14 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 import pytest
+from click.testing import CliRunner
 
+from kiosk.cli import main
 from kiosk.fleet import broker_config
+from kiosk.fleet.commands import CommandGate, private_key_from_text, public_key_text
+from kiosk.fleet.forms import result_ok
 from kiosk.fleet.link import Backoff, FleetLink, ThreadDriver, fleet_password
-from kiosk.fleet.store import FleetStore
+from kiosk.fleet.store import FleetStore, MemoryFleetStore
 from tests.conftest import wait_for
 from tests.daemons import free_port
 from tests.fleet.console import Console
@@ -371,3 +375,46 @@ def test_the_kiosks_own_link_works_within_the_installed_acl(
         driver.stop(clean=False)
         console.close()
         store.close()
+
+
+def test_the_administrators_commands_work_as_the_console_and_not_as_a_kiosk(
+    installed: Installed, running: PrivateMosquitto, tmp_path: Path
+) -> None:
+    """`kiosk fleet command` and `kiosk fleet status` with the console's account on the installed
+    broker reach a kiosk's real link and gate; with a kiosk's account, a command reaches no one."""
+    key_file = tmp_path / "command.key"
+    assert CliRunner().invoke(main, ["fleet", "command-key", str(key_file)]).exit_code == 0
+    public = public_key_text(private_key_from_text(key_file.read_text()))
+    settings = fleet_settings(running.url, password_file=str(installed.credentials / "wh-0001.password"))
+    store = MemoryFleetStore()
+    gate = CommandGate(lambda: [public], store)
+
+    def answer(req: str, raw: bytes) -> None:
+        gate.admit(raw, req)
+        link.publish_result(req, result_ok(req, {"lines": ["12:00:00 INFO ready"]}))
+
+    link = FleetLink("wh-0001", settings, store, on_command=answer, password=fleet_password(settings))
+    link.publish_reported({"screen": "attract", "devices": {"printer": {"state": "idle", "reasons": []}}})
+    driver = ThreadDriver(link, Backoff(first=0.2, cap=0.5))
+    driver.start()
+    try:
+        assert link.wait_connected(10), running.tail()
+        as_console = ["--broker", running.url, "--username", "console", "--password-file"]
+        console_file = str(installed.credentials / "console.password")
+        command = ["fleet", "command", "wh-0001", "logs", "--key", str(key_file)]
+        result = CliRunner().invoke(main, [*command, *as_console, console_file])
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines() == ["12:00:00 INFO ready"]
+        status = CliRunner().invoke(main, ["fleet", "status", *as_console, console_file])
+        assert status.exit_code == 0, status.output
+        assert status.output.startswith("wh-0001") and "online" in status.output
+
+        # The other kiosk's account: its command is refused by the broker, so no result ever comes.
+        as_kiosk = ["--broker", running.url, "--username", "wh-0002", "--password-file"]
+        kiosk_file = str(installed.credentials / "wh-0002.password")
+        refused = CliRunner().invoke(main, [*command, "--timeout", "2", *as_kiosk, kiosk_file])
+        assert refused.exit_code == 1 and "no result from wh-0001 within 2 s" in refused.output, (
+            refused.output
+        )
+    finally:
+        driver.stop()
