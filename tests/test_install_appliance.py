@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from kiosk.cli import main
 from kiosk.journey import NO_GUIDES, Screen
 from kiosk.settings import load_settings, standard_layers
 from tests.conftest import run_now
+from tests.daemons import require_executable
 from tests.kiosk.test_appliance_content import fill_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,9 +112,7 @@ def test_the_kiosk_account_may_reboot_through_polkit_and_nothing_more(tmp_path: 
     rule = tmp_path / POLKIT_RULE
     assert rule.read_bytes() == (ROOT / "config/polkit/50-kiosk-reboot.rules").read_bytes()
     assert stat.S_IMODE(rule.stat().st_mode) == 0o644  # polkitd reads it as its own user
-    node = shutil.which("node") or shutil.which("nodejs")
-    if node is None:
-        pytest.skip("node is not installed: the rule's decisions are not evaluated here")
+    node = require_executable("node")
     cases = [
         ("org.freedesktop.login1.reboot", "kiosk", "yes"),
         ("org.freedesktop.login1.reboot-multiple-sessions", "kiosk", "yes"),
