@@ -163,15 +163,16 @@ class CommandGate:
         self._seen = seen
         self._clock = clock
 
-    def admit(self, raw: bytes, topic_req: str | None = None) -> Command:
+    def admit(self, raw: bytes, topic_req: str | None = None, now: float | None = None) -> Command:
         """The command in `raw`, or CommandRefused saying why. `topic_req` is the req in the topic
-        it came on: a signed command copied onto another topic is refused."""
+        it came on: a signed command copied onto another topic is refused. `now`: when it arrived
+        (it may wait behind another command before it is admitted); by default the clock's now."""
         fields = _parse(raw)
         self._check_signature(fields)
         req = fields["req"]
         if topic_req is not None and topic_req != req:
             raise CommandRefused("signature: the topic's req is not the signed one")
-        now = self._clock()
+        now = self._clock() if now is None else now
         issued, expires = float(fields["issued_at"]), float(fields["expires_at"])
         if expires <= now:
             raise CommandRefused(f"expired: {now - expires:.0f} s ago")

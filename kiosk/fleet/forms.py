@@ -44,6 +44,8 @@ class EventType(StrEnum):
     READER_BACK = "reader_back"
     SYNC_FAILED = "sync_failed"
     TECHNICIAN_MODE_ENTERED = "technician_mode_entered"
+    #: A `reboot` command was accepted but the machine did not reboot (its command failed).
+    REBOOT_FAILED = "reboot_failed"
     #: The outbox was full while the broker was away: this many older events were dropped.
     EVENTS_DROPPED = "events_dropped"
 
