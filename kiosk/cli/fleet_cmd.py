@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from kiosk.fleet.admin import Broker
+from kiosk.fleet.admin import Broker, KioskSeen
 from kiosk.fleet.commands import CommandName
 from kiosk.guides import CatalogueInvalid
 from kiosk.publishing import FleetRepository, RepositoryError
@@ -23,6 +24,8 @@ from kiosk.settings import SettingsError
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+#: What kiosk.id may be (kiosk.settings.schema): never "+", "#" or "/", which would be a topic filter.
+_KIOSK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _DIR = click.Path(file_okay=False, path_type=Path)
 
 
@@ -275,6 +278,11 @@ def command(  # noqa: PLR0917  (click passes every option positionally)
     """Send one signed command to a kiosk and print its result (exit 1 when refused or failed)."""
     from kiosk.fleet.admin import BrokerUnreachable, send_command
 
+    if not _KIOSK_ID.match(kiosk_id):
+        raise click.BadParameter(
+            "a kiosk id is letters, digits, '.', '_' or '-' (kiosk.id), never a topic wildcard",
+            param_hint="KIOSK_ID",
+        )
     if name == "screenshot" and out is None:
         raise click.UsageError("screenshot needs --out FILE.png")
     args: dict[str, Any] = {"lines": lines} if name == "logs" and lines else {}
@@ -324,13 +332,34 @@ def status(as_json: bool, broker: str, username: str, password_file: Path | None
     if not kiosks:
         click.echo("no kiosk has reported to this broker")
     for kiosk in kiosks:
-        state = kiosk.status.get("state", "?")
-        since = kiosk.status.get("at")
-        when = datetime.fromtimestamp(since).astimezone().strftime("%Y-%m-%d %H:%M:%S") if since else "?"
-        printer = kiosk.reported.get("devices", {}).get("printer", {})
-        reasons = ",".join(printer.get("reasons", []))
-        click.echo(
-            f"{kiosk.kiosk_id:<20} {state:<8} since {when}  session {kiosk.status.get('session', '?'):<4} "
-            f"screen {kiosk.reported.get('screen', '?'):<10} printer {printer.get('state', '?')}"
-            + (f" ({reasons})" if reasons else "")
-        )
+        click.echo(_status_line(kiosk))
+
+
+def _status_line(kiosk: KioskSeen) -> str:
+    """One kiosk's line; a field it sent in a wrong form shows as "?" (one kiosk must not hide the
+    others)."""
+    status, reported = kiosk.status, kiosk.reported
+    since = status.get("at")
+    when = "?"
+    if isinstance(since, int | float) and not isinstance(since, bool):
+        try:
+            when = datetime.fromtimestamp(since).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        except (OverflowError, OSError, ValueError):
+            when = "?"
+    devices = reported.get("devices")
+    printer = devices.get("printer") if isinstance(devices, dict) else None
+    printer = printer if isinstance(printer, dict) else {}
+    reasons = printer.get("reasons")
+    reasons_text = ",".join(str(reason) for reason in reasons) if isinstance(reasons, list) else ""
+    return (
+        f"{kiosk.kiosk_id:<20} {_text(status.get('state')):<8} since {when}  "
+        f"session {_text(status.get('session')):<4} screen {_text(reported.get('screen')):<10} "
+        f"printer {_text(printer.get('state'))}" + (f" ({reasons_text})" if reasons_text else "")
+    )
+
+
+def _text(value: object) -> str:
+    """A short scalar as text, anything else "?"."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value)[:40]
+    return "?"

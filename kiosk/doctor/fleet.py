@@ -4,26 +4,42 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from kiosk.doctor.check import Check, Status
 from kiosk.fleet.forms import Topics
 from kiosk.fleet.link import FleetNotConfigured, fleet_password
+from kiosk.fleet.running import channel_running
+from kiosk.fleet.store import FleetStore
+from kiosk.paths import state_path
 from kiosk.settings.schema import FleetSection
 
 #: Seconds the broker has to accept the account and the subscription.
 ANSWER_SECONDS = 5.0
 
 
-def check_fleet(section: FleetSection, kiosk_id: str) -> Check:
+def check_fleet(section: FleetSection, kiosk_id: str, data: Path) -> Check:
     """The broker accepts this kiosk's account and lets it read its own commands.
 
     Not critical: a kiosk without its live channel serves residents as before; administrators do
-    not see it. It connects as `kiosk-<id>-doctor`, never as the running kiosk's own client (the
-    broker would drop that connection), and publishes nothing.
+    not see it. While the kiosk runs, its own connection is the check (what its channel last noted):
+    the doctor's connection could take the running kiosk's over. Otherwise it connects as
+    `kiosk-<id>-doctor` and publishes nothing. The broker's ACL is not visible from here: a broker
+    drops a publish it does not allow without a word.
     """
     if not section.broker:
         return _check(Status.OK, "not configured (fleet.broker is empty): no live channel")
+    if section.username and section.username != kiosk_id:
+        return _check(
+            Status.WARN,
+            f"fleet.username {section.username!r} is not kiosk.id {kiosk_id!r}: the ACL of "
+            "scripts/install-broker lets an account write only its own kiosk/v1/<account>/ topics, "
+            "so this kiosk is heard nowhere there (fine on a broker with an ACL of its own)",
+        )
+    if channel_running(data):
+        return _running_kiosk(section, data)
     try:
         password = fleet_password(section)
     except FleetNotConfigured as error:
@@ -35,6 +51,24 @@ def check_fleet(section: FleetSection, kiosk_id: str) -> Check:
         host, port, _tls = section.broker_address
         return _check(Status.FAIL, f"cannot reach the broker at {host}:{port}: {error}")
     return _verdict(section, kiosk_id, answers, (time.monotonic() - started) * 1000)
+
+
+def _running_kiosk(section: FleetSection, data: Path) -> Check:
+    """What the running kiosk's channel last noted of its connection."""
+    store = FleetStore(state_path(data))
+    try:
+        noted = store.link_state()
+    finally:
+        store.close()
+    if noted is None:
+        return _check(Status.WARN, f"the running kiosk has not connected to {section.broker} yet")
+    since = datetime.fromtimestamp(noted.at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    if noted.state != "connected":
+        return _check(Status.FAIL, f"the running kiosk is {noted.state} since {since}: {noted.detail}")
+    accepted = f"the running kiosk is connected to {section.broker} ({noted.detail}, since {since})"
+    if not section.command_keys:
+        return _check(Status.WARN, f"{accepted} but fleet.command_keys is empty: every command is refused")
+    return _check(Status.OK, f"{accepted}, {len(section.command_keys)} command key(s)")
 
 
 def _ask_broker(section: FleetSection, kiosk_id: str, password: str) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def run_checks(settings: Settings, data: Path, machine: CheckEnvironment | None 
         ),
         ("platform", False, lambda: online.check_platform(settings.platform)),
         ("ratings", False, lambda: online.check_ratings(data)),
-        ("fleet", False, lambda: fleet.check_fleet(settings.fleet, settings.kiosk.id)),
+        ("fleet", False, lambda: fleet.check_fleet(settings.fleet, settings.kiosk.id, data)),
         (
             "catalogue",
             settings.kiosk.mode == "appliance",  # residents find no guide on an appliance without one

@@ -107,7 +107,7 @@ def send_command(
     Returns (the result or None when none came, the kiosk's last status as the broker keeps it).
     """
     topics = Topics(kiosk_id)
-    signed = sign_command(key, command, args, ttl=ttl)
+    signed = sign_command(key, command, args, ttl=ttl, kiosk=kiosk_id)
     session = _Session(broker, timeout=min(timeout, 10.0))
     try:
         session.subscribe(topics.result(signed["req"]), timeout=10.0)

@@ -54,7 +54,7 @@ class FleetChannel:
         self._records: TechnicianRecords | None = None
         self.orders = Orders(
             kiosk,
-            CommandGate(lambda: self._keys, self.store, self.link.clock),
+            CommandGate(lambda: self._keys, self.store, self.link.clock, kiosk_id=self.link.topics.kiosk_id),
             self.link,
             self._audit_records,
             stop_channel=self._stop_link,

@@ -16,6 +16,7 @@ from kiosk.fleet.commands import CommandGate, CommandRefused, private_key_from_t
 from kiosk.fleet.forms import encode, result_error, result_ok
 from kiosk.fleet.link import Backoff, FleetLink, ThreadDriver
 from kiosk.fleet.store import MemoryFleetStore
+from tests.fleet.console import Console
 from tests.fleet.test_link import fleet_settings
 from tests.mosquitto import PrivateMosquitto
 
@@ -156,3 +157,42 @@ def test_an_unreachable_broker_is_said_plainly(key_file: Path) -> None:
 
 def test_the_bytes_on_the_wire_are_compact_json() -> None:
     assert encode({"a": "中", "b": 1}) == '{"a":"中","b":1}'.encode()
+
+
+def test_one_kiosks_malformed_status_does_not_hide_the_others(
+    mosquitto: PrivateMosquitto, responder: Responder
+) -> None:
+    garbage = Console(mosquitto.port)
+    try:
+        garbage.client.publish(
+            "kiosk/v1/wh-0007/status", b'{"state": ["x"], "session": {}, "at": "now"}', qos=1, retain=True
+        ).wait_for_publish(5)
+        garbage.client.publish(
+            "kiosk/v1/wh-0008/reported",
+            b'{"devices": {"printer": "broken"}, "screen": null}',
+            qos=1,
+            retain=True,
+        ).wait_for_publish(5)
+        garbage.client.publish(
+            "kiosk/v1/wh-0009/status", b'{"state": "lost", "session": 3, "at": 1e300}', qos=1, retain=True
+        ).wait_for_publish(5)
+    finally:
+        garbage.close()
+    result = CliRunner().invoke(main, ["fleet", "status", "--broker", mosquitto.url])
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines()}
+    assert set(lines) == {"wh-0007", "wh-0008", "wh-0009", "wh-0042"}
+    assert " ? " in lines["wh-0007"] and "since ?" in lines["wh-0007"]
+    assert "printer ?" in lines["wh-0008"] and "since ?" in lines["wh-0009"]
+    assert "online" in lines["wh-0042"]
+
+
+@pytest.mark.parametrize("target", ["+", "#", "wh/0001", ""])
+def test_a_command_to_a_topic_wildcard_is_refused_before_anything_is_sent(
+    key_file: Path, target: str
+) -> None:
+    result = CliRunner().invoke(
+        main, ["fleet", "command", target, "reboot", "--key", str(key_file), "--broker", "mqtt://127.0.0.1:1"]
+    )
+    assert result.exit_code == 2
+    assert "never a topic wildcard" in result.output

@@ -132,7 +132,7 @@ def test_a_kiosk_provisioned_with_install_brokers_file_is_let_in(tmp_path: Path)
         settings = load_settings(standard_layers(environ)).settings
         assert settings.fleet.broker_address == ("127.0.0.1", port, False)
         # `kiosk doctor`'s check takes the account and the kiosk's own commands topic.
-        check = check_fleet(settings.fleet, settings.kiosk.id)
+        check = check_fleet(settings.fleet, settings.kiosk.id, tmp_path / "data")
         assert check.status is Status.WARN and f"{broker.url} accepted the kiosk" in check.detail, (
             check.detail
         )
