@@ -92,7 +92,9 @@ def test_install_writes_the_fragment_the_acl_and_an_empty_password_file(installe
         "allow_anonymous false",
         f"password_file {installed.config_dir / 'kiosk-fleet.passwd'}",
         f"acl_file {installed.config_dir / 'kiosk-fleet.acl'}",
+        f"max_packet_size {broker_config.MAX_PACKET_SIZE}",
         f"listener {installed.port} 127.0.0.1",
+        "use_username_as_clientid true",
     ]
     # The very ACL tests/test_broker_acl.py proves, byte for byte.
     acl = installed.config_dir / broker_config.ACL_NAME
