@@ -232,6 +232,9 @@ def test_tls_listener_from_the_given_certificate(installed: Installed, tmp_path:
         try:
             client.publish("kiosk/v1/wh-0001/status", b"over TLS", qos=1).wait_for_publish(WAIT)
             assert client.is_connected()
+            # The TLS listener too replaces the client id by the username (use_username_as_clientid).
+            assert b"from 127.0.0.1" in broker.broker_log.read_bytes()
+            assert b" as wh-0001 (" in broker.broker_log.read_bytes(), broker.tail()
         finally:
             client.disconnect()
             client.loop_stop()
