@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -257,7 +256,8 @@ def test_an_account_cannot_take_over_another_kiosks_connection(broker: PrivateMo
                 intruder.publish("kiosk/v1/K-A/event", b"as K-A")
             finally:
                 intruder.close()
-        time.sleep(1.0)  # a will the broker published would be on its way to the console by now
+        # A connection taken over: the broker publishes its will before it answers the new one's
+        # CONNACK, so K-B's `lost` would reach the console before this marker.
         link.publish_reported({"marker": True})
         assert wait_for(lambda: console.last("kiosk/v1/K-B/reported") == {"marker": True}, WAIT)
         states = [(status["state"], status["session"]) for status in console.payloads("kiosk/v1/K-B/status")]
