@@ -9,6 +9,7 @@ forbidden message would have been too.
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -17,6 +18,12 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import pytest
 
+from kiosk.fleet import broker_config
+from kiosk.fleet.link import Backoff, FleetLink, ThreadDriver
+from kiosk.fleet.store import MemoryFleetStore
+from tests.conftest import wait_for
+from tests.fleet.console import Console
+from tests.fleet.test_link import fleet_settings
 from tests.mosquitto import PrivateMosquitto
 
 WAIT = 10.0
@@ -25,10 +32,16 @@ WAIT = 10.0
 class Peer:
     """One MQTT client (paho 2.x, MQTT 3.1.1 as the kiosk's link) and what it received."""
 
-    def __init__(self, broker: PrivateMosquitto, user: str | None, password: str | None = None) -> None:
+    def __init__(
+        self,
+        broker: PrivateMosquitto,
+        user: str | None,
+        password: str | None = None,
+        client_id: str | None = None,
+    ) -> None:
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
-            client_id=f"test-{user}-{uuid.uuid4().hex[:8]}",
+            client_id=client_id or f"test-{user}-{uuid.uuid4().hex[:8]}",
             protocol=mqtt.MQTTv311,
         )
         if user is not None:
@@ -215,3 +228,66 @@ def test_who_has_no_account_is_refused(
         assert not peer.client.is_connected()
     finally:
         peer.close()
+
+
+def test_an_account_cannot_take_over_another_kiosks_connection(broker: PrivateMosquitto) -> None:
+    """K-A's account, logging in again and again under K-B's client id (`kiosk-K-B`, the one K-B's
+    link uses), is let in as itself: K-B's connection stays, its status stays `online` with its
+    session, never `lost` (without use_username_as_clientid each login closed K-B's connection and
+    the broker published K-B's will)."""
+    console = Console(broker.port, "console", broker.passwords["console"])
+    link = FleetLink(
+        "K-B",
+        fleet_settings(broker.url),
+        MemoryFleetStore(),
+        on_command=lambda req, raw: None,
+        password=broker.passwords["K-B"],
+    )
+    driver = ThreadDriver(link, Backoff(first=0.2, cap=0.5))
+    driver.start()
+    try:
+        assert link.wait_connected(WAIT), broker.tail()
+        assert wait_for(lambda: (console.last("kiosk/v1/K-B/status") or {}).get("state") == "online")
+        session = console.last("kiosk/v1/K-B/status")["session"]  # type: ignore[index]
+        for _ in range(3):
+            intruder = Peer(broker, "K-A", broker.passwords["K-A"], client_id="kiosk-K-B")
+            try:
+                assert intruder.accepted, intruder.answer  # its own account: let in, as K-A
+                intruder.publish("kiosk/v1/K-A/event", b"as K-A")
+            finally:
+                intruder.close()
+        # A connection taken over: the broker publishes its will before it answers the new one's
+        # CONNACK, so K-B's `lost` would reach the console before this marker.
+        link.publish_reported({"marker": True})
+        assert wait_for(lambda: console.last("kiosk/v1/K-B/reported") == {"marker": True}, WAIT)
+        states = [(status["state"], status["session"]) for status in console.payloads("kiosk/v1/K-B/status")]
+        assert states and set(states) == {("online", session)}, states
+        assert link.connected
+    finally:
+        driver.stop()
+        console.close()
+
+
+def test_the_largest_screenshot_passes_and_a_larger_packet_is_refused(
+    broker: PrivateMosquitto, peers: dict[str, Peer]
+) -> None:
+    """A 1920x1080 screen that does not compress at all, as a screenshot's result (PNG of its RGB
+    pixels, base64, in JSON), reaches the console; a packet past the broker's limit does not, and
+    its sender is disconnected."""
+    console, kiosk_a = peers["console"], peers["K-A"]
+    console.subscribe("kiosk/v1/K-A/result/+", "kiosk/v1/K-A/event")
+    png = 1920 * 1080 * 3 + 1080 + 5 * (1920 * 1080 * 3 // 65535 + 1)  # stored deflate, no headers
+    result = b'{"req": "r1", "ok": true, "result": {"png_base64": "' + b"A" * (png * 4 // 3 + 4) + b'"}}'
+    assert len(result) + len(result) // 2 < broker_config.MAX_PACKET_SIZE  # room: half as much again
+    kiosk_a.publish("kiosk/v1/K-A/result/r1", result)
+    console.wait_for("kiosk/v1/K-A/result/r1", result)
+
+    kiosk_a.client.publish("kiosk/v1/K-A/result/r2", os.urandom(broker_config.MAX_PACKET_SIZE), qos=1)
+    assert wait_for(lambda: not kiosk_a.client.is_connected(), WAIT), broker.tail()
+    marker = Peer(broker, "K-A", broker.passwords["K-A"])
+    try:
+        marker.publish("kiosk/v1/K-A/event", b"marker")
+        seen = console.wait_for("kiosk/v1/K-A/event", b"marker")
+        assert [topic for topic, _ in seen if topic.endswith("/r2")] == []
+    finally:
+        marker.close()

@@ -4,11 +4,13 @@ what it wrote: accounts from its clear password files, confined by its ACL, over
 from __future__ import annotations
 
 import grp
+import importlib.machinery
 import os
 import ssl
 import stat
 import subprocess
 import sys
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,7 @@ from tests.test_broker_acl import WAIT, Peer
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "install-broker"
+SECRET_MODE = 0o640
 
 
 @dataclass
@@ -92,7 +95,9 @@ def test_install_writes_the_fragment_the_acl_and_an_empty_password_file(installe
         "allow_anonymous false",
         f"password_file {installed.config_dir / 'kiosk-fleet.passwd'}",
         f"acl_file {installed.config_dir / 'kiosk-fleet.acl'}",
+        f"max_packet_size {broker_config.MAX_PACKET_SIZE}",
         f"listener {installed.port} 127.0.0.1",
+        "use_username_as_clientid true",
     ]
     # The very ACL tests/test_broker_acl.py proves, byte for byte.
     acl = installed.config_dir / broker_config.ACL_NAME
@@ -227,6 +232,9 @@ def test_tls_listener_from_the_given_certificate(installed: Installed, tmp_path:
         try:
             client.publish("kiosk/v1/wh-0001/status", b"over TLS", qos=1).wait_for_publish(WAIT)
             assert client.is_connected()
+            # The TLS listener too replaces the client id by the username (use_username_as_clientid).
+            assert b"from 127.0.0.1" in broker.broker_log.read_bytes()
+            assert b" as wh-0001 (" in broker.broker_log.read_bytes(), broker.tail()
         finally:
             client.disconnect()
             client.loop_stop()
@@ -418,3 +426,176 @@ def test_the_administrators_commands_work_as_the_console_and_not_as_a_kiosk(
         )
     finally:
         driver.stop()
+
+
+#: Runs install-broker (argv[3:]) in this interpreter with an audit hook that, before each file
+#: operation, looks at every file under argv[1] and argv[2]: a world-readable one that holds bytes is
+#: printed (path, mode, the operation about to happen).
+_WATCHER = """
+import os, runpy, stat, sys
+watched, script = sys.argv[1:3], sys.argv[3]
+busy = False
+
+def look(event, args):
+    global busy
+    if busy or not event.startswith(("open", "os.", "shutil.", "subprocess.")):
+        return
+    busy = True
+    try:
+        for top in watched:
+            for folder, _dirs, names in os.walk(top):
+                for name in names:
+                    info = os.lstat(os.path.join(folder, name))
+                    if stat.S_ISREG(info.st_mode) and info.st_size and info.st_mode & 0o004:
+                        print(f"SEEN {os.path.join(folder, name)} {stat.S_IMODE(info.st_mode):o} {event}")
+    finally:
+        busy = False
+
+sys.addaudithook(look)
+sys.argv = [script, *sys.argv[4:]]
+try:
+    runpy.run_path(script, run_name="__main__")
+except SystemExit as end:
+    sys.exit(end.code)
+"""
+
+
+def _watched(installed: Installed, *arguments: str) -> set[Path]:
+    """install-broker run under the watcher (umask 022, as a root shell has): the files it let be
+    read by anyone while they held bytes."""
+    result = subprocess.run(
+        [
+            sys.executable, "-c", _WATCHER, str(installed.config_dir), str(installed.credentials),
+            str(SCRIPT), "--config-dir", str(installed.config_dir), "--credentials-dir",
+            str(installed.credentials), "--pid-file", str(installed.pid_file), *arguments,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        umask=0o022,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return {Path(line.split()[1]) for line in result.stdout.splitlines() if line.startswith("SEEN ")}
+
+
+def test_secrets_are_never_readable_by_anyone_not_even_while_written(
+    installed: Installed, tmp_path: Path
+) -> None:
+    """The TLS key, the ACL, a clear password and a bridge's conf (with the bridge's password) are
+    never readable by others at any point of their writing: their `.part` files are made with
+    their final mode and owner before a byte goes in (the old `.part` was written at 0644 and only
+    then chmodded)."""
+    cert, key = tmp_path / "broker.crt", tmp_path / "broker.key"
+    cert.write_text("-----BEGIN CERTIFICATE-----\nnot checked here\n")
+    key.write_text("-----BEGIN PRIVATE KEY-----\nsecret\n")
+    (installed.config_dir / broker_config.ACL_NAME).unlink()  # written again, from nothing
+    seen = _watched(
+        installed, "install", "--address", "127.0.0.1", "--port", str(installed.port),
+        "--cert", str(cert), "--key", str(key),
+    )  # fmt: skip
+    seen |= _watched(installed, "add-kiosk", "wh-0001")
+    password_file = tmp_path / "bridge.password"
+    password_file.write_text("bridge-secret\n")
+    seen |= _watched(installed, "bridge", "hc", "--to", "127.0.0.1:1", "--password-file", str(password_file))
+    secrets = [
+        installed.config_dir / "certs" / "kiosk-fleet.key",
+        installed.config_dir / broker_config.ACL_NAME,
+        installed.credentials / "wh-0001.password",
+        installed.config_dir / "conf.d" / "kiosk-fleet-bridge-hc.conf",
+    ]
+    for secret in secrets:
+        assert stat.S_IMODE(secret.stat().st_mode) & 0o007 == 0, secret
+    exposed = {path for path in seen if path.with_name(path.name.removesuffix(".part")) in secrets}
+    assert exposed == set(), exposed
+    assert (installed.config_dir / "certs" / "kiosk-fleet.crt") in seen  # the watcher does see
+
+
+def test_a_part_file_already_there_is_removed_and_never_written_through(
+    installed: Installed, tmp_path: Path
+) -> None:
+    """A `.part` left by a run that died (a clear password, mode 0644) is removed; one planted as a
+    link elsewhere is replaced, never followed: the key is not written to where it points."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_text("untouched\n")
+    certs = installed.config_dir / "certs"
+    certs.mkdir()
+    (certs / "kiosk-fleet.key.part").symlink_to(elsewhere)
+    installed.credentials.mkdir(mode=0o700)
+    stale = installed.credentials / "wh-0009.password.part"
+    stale.write_text("an old password\n")
+    stale.chmod(0o644)
+    cert, key = tmp_path / "broker.crt", tmp_path / "broker.key"
+    cert.write_text("certificate\n")
+    key.write_text("the private key\n")
+    installed.run(
+        "install",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        str(installed.port),
+        "--cert",
+        str(cert),
+        "--key",
+        str(key),
+    )
+    assert elsewhere.read_text() == "untouched\n" and stat.S_IMODE(elsewhere.stat().st_mode) != SECRET_MODE
+    installed_key = certs / "kiosk-fleet.key"
+    assert not installed_key.is_symlink() and installed_key.read_text() == "the private key\n"
+    assert not stale.exists()
+    leftovers = list(tmp_path.rglob("*.part"))
+    assert leftovers == [], leftovers
+
+
+class _Recorded:
+    """install-broker's Broker managing the system's service, with the service manager's commands
+    (systemctl, apt-get: the machine's boundary) recorded instead of run."""
+
+    def __init__(self, installed: Installed) -> None:
+        loader = importlib.machinery.SourceFileLoader("install_broker", str(SCRIPT))
+        module = types.ModuleType(loader.name)
+        module.__file__ = str(SCRIPT)
+        loader.exec_module(module)
+        commands: list[tuple[str, ...]] = []
+        self.commands = commands
+
+        class Broker(module.Broker):  # type: ignore[name-defined,misc]
+            @staticmethod
+            def run(*command: str) -> None:
+                commands.append(command)
+
+        self.broker = Broker(installed.config_dir, installed.credentials, None)
+        self.broker.real_system = True
+
+    def restarts(self) -> list[tuple[str, ...]]:
+        return [command for command in self.commands if "restart" in command]
+
+
+def test_install_restarts_mosquitto_only_when_a_file_it_manages_changed(
+    installed: Installed, tmp_path: Path
+) -> None:
+    """Each restart drops every kiosk (the console sees the fleet `lost`): `install` run again on
+    the same settings leaves a running mosquitto alone; a new listener or certificate restarts it."""
+    recorded = _Recorded(installed)
+    listen = {"port": installed.port, "tls_port": broker_config.TLS_PORT, "cert": None, "key": None}
+    recorded.broker.install("127.0.0.1", plain=True, **listen)
+    assert recorded.restarts() == []
+    assert ("systemctl", "enable", "--now", "mosquitto") in recorded.commands  # started if stopped
+
+    recorded.broker.install("127.0.0.2", plain=True, **listen)  # another listener
+    assert recorded.restarts() == [("systemctl", "restart", "mosquitto")]
+    key = tmp_path / "broker.key"
+    key.write_text("key\n")
+    (tmp_path / "broker.crt").write_text("certificate\n")
+    tls = {**listen, "cert": tmp_path / "broker.crt", "key": key}
+    recorded.broker.install("127.0.0.2", plain=True, **tls)
+    recorded.broker.install("127.0.0.2", plain=True, **tls)
+    assert len(recorded.restarts()) == 2
+    key.write_text("a renewed key\n")
+    recorded.broker.install("127.0.0.2", plain=True, **tls)
+    assert len(recorded.restarts()) == 3
+
+    password = tmp_path / "bridge.password"
+    password.write_text("bridge-secret\n")
+    recorded.broker.bridge("hc", "127.0.0.1:1883", password, None)
+    recorded.broker.bridge("hc", "127.0.0.1:1883", password, None)
+    assert len(recorded.restarts()) == 4

@@ -38,6 +38,15 @@ ACL_NAME = "kiosk-fleet.acl"
 _QOS = {"status": 1, "reported": 1, "telemetry": 0, "event": 1, "result/+": 1}
 PLAIN_PORT = 1883
 TLS_PORT = 8883
+#: The largest MQTT packet the broker takes from a client; a client that sends a larger one is
+#: disconnected (for a kiosk: its will, `lost`, and the unacknowledged message sent again on every
+#: reconnect). The largest thing on the channel is a screenshot's result: the window's RGB pixels as
+#: PNG in base64. At 1920x1080 a picture that does not compress at all is 1920*1080*3 bytes plus a
+#: filter byte per row and deflate's stored-block headers, about 6.23 MB, so 8.31 MB of base64;
+#: ordinary screens are 1-3 MB. 16 MiB keeps that worst case with room (a 2560x1440 panel's worst,
+#: 14.7 MB, still passes) and still stops a client from handing the broker hundreds of megabytes
+#: (MQTT's own ceiling is 256 MiB).
+MAX_PACKET_SIZE = 16 * 1024 * 1024
 
 
 class BadName(ValueError):
@@ -106,6 +115,9 @@ class Listener:
         lines = [f"listener {self.port} {self.address}"]
         if self.certfile:
             lines += [f"certfile {self.certfile}", f"keyfile {self.keyfile}"]
+        # Mosquitto keeps this one per listener whatever per_listener_settings says: it must follow
+        # each `listener` line (before them it is silently not applied).
+        lines.append("use_username_as_clientid true")
         return lines
 
 
@@ -156,7 +168,15 @@ def bridge_text(region: str, host: str, port: int, password: str, cafile: str = 
 
 
 def conf_text(config_dir: str, chosen: list[Listener]) -> str:
-    """The conf.d fragment: the listeners, no anonymous clients, the password file and the ACL.
+    """The conf.d fragment: the listeners, no anonymous clients, the password file and the ACL,
+    client ids that are the usernames, and the largest packet a client may send.
+
+    `use_username_as_clientid`: the ACL confines what an account writes and reads, but not which
+    client id it connects with; MQTT lets a new connection with a client id take that id over, so
+    any kiosk's account could knock another kiosk off by connecting as `kiosk-{its id}` (flapping
+    `lost`/`online`). With the client id replaced by the username, an account can only ever take
+    over its own connection. One connection per account at a time, then: a second login with the
+    same account (the console's included) closes the first.
 
     Debian's /etc/mosquitto/mosquitto.conf includes conf.d and already sets the pid file,
     persistence and the log; this fragment adds only what the fleet needs.
@@ -169,6 +189,8 @@ def conf_text(config_dir: str, chosen: list[Listener]) -> str:
         "allow_anonymous false",
         f"password_file {directory / PASSWORD_NAME}",
         f"acl_file {directory / ACL_NAME}",
+        "# A screenshot's result is the largest message, at most ~8.3 MB (1920x1080, incompressible).",
+        f"max_packet_size {MAX_PACKET_SIZE}",
         "",
     ]
     for listener in chosen:
