@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import logging
+import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -29,10 +32,13 @@ from kiosk.events import (
     TechnicianUpdated,
     UiRestartRequested,
 )
+from kiosk.fleet import reporter as reporter_module
 from kiosk.fleet.commands import new_command_key, public_key_text, sign_command
 from kiosk.fleet.forms import Topics
 from kiosk.fleet.orders import BUSY
 from kiosk.fleet.reporter import DISK_STEP, printer_entry, printer_events, reported_payload
+from kiosk.fleet.reporter import disk_usage as real_disk_usage
+from kiosk.fleet.reporter import process_rss as real_process_rss
 from kiosk.fleet.tally import DailyTally
 from kiosk.log import install_recent_log
 from kiosk.paths import state_path
@@ -40,9 +46,11 @@ from kiosk.records import PrinterStatus
 from kiosk.settings import DEFAULTS_FILE, Layer, load_settings, read_toml_layer
 from kiosk.technician.audit import TechnicianRecords
 from kiosk.technician.console import Mode
+from kiosk.technician.lockout import PinState
 from tests.conftest import wait_for
 from tests.cupsd import PrivateCupsd
 from tests.fleet.console import Console
+from tests.kiosk.test_technician import PIN, PIN_HASH
 from tests.mosquitto import PrivateMosquitto
 
 KIOSK_ID = "wh-side-01"
@@ -67,7 +75,9 @@ def fleet_kiosk(
 ) -> Callable[..., Kiosk]:
     """A started kiosk whose channel is online on the private broker (the console watching)."""
 
-    def make(devices: dict[str, Any] | None = None, **fleet: Any) -> Kiosk:
+    def make(
+        devices: dict[str, Any] | None = None, overrides: dict[str, Any] | None = None, **fleet: Any
+    ) -> Kiosk:
         settings = {
             "broker": mosquitto.url,
             "keepalive": 5,
@@ -76,7 +86,8 @@ def fleet_kiosk(
             "reboot_command": [],
             **fleet,
         }
-        kiosk = make_kiosk({"kiosk": {"id": KIOSK_ID}, "fleet": settings, "devices": devices or {}})
+        layers = {"kiosk": {"id": KIOSK_ID}, "fleet": settings, "devices": devices or {}, **(overrides or {})}
+        kiosk = make_kiosk(layers)
         kiosk.start()
         assert kiosk.fleet is not None
         kiosk.fleet.reporter.poll_interval = 0.2
@@ -188,6 +199,74 @@ def test_the_screen_in_reported_follows_sessions_blanking_and_technician_mode(
     kiosk.bus.publish(TechnicianUpdated(Mode.CLOSED))
     assert wait_for(lambda: reported(console)["screen"] == "attract")
     assert len(events(console, "technician_mode_entered")) == 1
+
+
+def test_technician_mode_entered_is_raised_once_per_opening(
+    fleet_kiosk: Callable[..., Kiosk], console: Console
+) -> None:
+    kiosk = fleet_kiosk(overrides={"technician": {"pin_hash": PIN_HASH}})
+    console_ = kiosk.technician
+    console_.begin()  # the PIN pad: TechnicianUpdated(PIN)
+    assert console_.submit_pin(PIN).state is PinState.ACCEPTED  # OPEN
+    assert wait_for(lambda: reported(console)["screen"] == "technician")
+    console_.check_devices()  # an action: TechnicianUpdated(OPEN) as it starts and as it ends
+    assert wait_for(lambda: not console_.running and bool(console_.checks), 15)
+    console_.touch()
+    console_.leave()
+    assert wait_for(lambda: reported(console)["screen"] == "attract")
+    assert len(events(console, "technician_mode_entered")) == 1
+    console_.begin()
+    console_.submit_pin(PIN)
+    assert wait_for(lambda: len(events(console, "technician_mode_entered")) == 2)  # a second opening
+    console_.leave()
+
+
+def test_one_failed_pass_does_not_stop_the_reporter(
+    fleet_kiosk: Callable[..., Kiosk], console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kiosk = fleet_kiosk()
+    failures: list[str] = []
+
+    def disk_gone(path: Path) -> tuple[int, int]:
+        if not failures:  # once, as a file system that answered with an error
+            failures.append(str(path))
+            raise OSError(5, "Input/output error")
+        return real_disk_usage(path)
+
+    monkeypatch.setattr(reporter_module, "disk_usage", disk_gone)
+    kiosk.bus.publish(DeviceLost("id_reader", "serial port /dev/ttyUSB0 gone"))
+    assert wait_for(lambda: bool(failures))
+    assert wait_for(lambda: reported(console)["devices"]["id_reader"]["state"] == "absent")
+    assert wait_for(lambda: len(events(console, "reader_lost")) == 1)
+    kiosk.bus.publish(DeviceBack("id_reader"))
+    assert wait_for(lambda: reported(console)["devices"]["id_reader"] == {"state": "ok"})
+
+
+def test_an_event_noted_just_before_a_clean_stop_is_not_lost(
+    fleet_kiosk: Callable[..., Kiosk], console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kiosk = fleet_kiosk()
+    assert kiosk.fleet is not None
+    in_pass = threading.Event()
+
+    def slow_memory() -> int | None:
+        in_pass.set()
+        time.sleep(0.5)  # a slow /proc: the reporter is at its pass's end (telemetry) when the stop comes
+        return real_process_rss()
+
+    monkeypatch.setattr(reporter_module, "process_rss", slow_memory)
+    kiosk.fleet.reporter.telemetry_interval = 0.1  # every pass sends telemetry
+    kiosk.bus.publish(DeviceLost("scanner", "usb gone"))  # a pass starts
+    assert in_pass.wait(5)
+    kiosk.bus.publish(SyncFailed("https://repo.example/metadata: connection refused", 3))
+    kiosk.close()
+    outbox = sqlite3.connect(state_path(kiosk.data_dir))
+    try:
+        kept = [json.loads(row[0]) for row in outbox.execute("SELECT payload FROM fleet_outbox")]
+    finally:
+        outbox.close()
+    sent = events(console, "sync_failed") + [event for event in kept if event["type"] == "sync_failed"]
+    assert len(sent) >= 1  # on the wire, or in the durable outbox for the next connection
 
 
 def test_printer_states_and_their_events(fleet_kiosk: Callable[..., Kiosk], console: Console) -> None:
