@@ -34,6 +34,7 @@ from kiosk.events import (
     TechnicianUpdated,
     UiRestartRequested,
 )
+from kiosk.fleet.orders import ScreenBusy
 from kiosk.journey import Screen
 from kiosk.technician.console import Mode
 from kiosk.watchdog import Liveness, SystemdNotifier, feed_watchdog
@@ -165,7 +166,7 @@ class KioskApp(App):
             manager.add_widget(cls(name=screen.value))
         self.idle_warning = IdleWarning()
         bus = self.face.bus
-        self.face.register_screen_capture(WindowCapture())
+        self.face.register_screen_capture(WindowCapture(self))
         self._unsubscribe = [
             bus.subscribe(ScreenBlankRequested, on_ui_thread(self._blank_requested)),
             bus.subscribe(Navigated, on_ui_thread(self._navigated)),
@@ -233,9 +234,22 @@ class KioskApp(App):
         return self.locked
 
     def _blank_when_due(self) -> None:
-        busy = self.face.session.active or self.face.technician.mode is not Mode.CLOSED
-        if self.blank_screen is not None and self.blanking.due(busy):
+        if self.blank_screen is not None and self.blanking.due(self.busy()):
             self._go_black()
+
+    def busy(self) -> bool:
+        """A resident's session is on, or technician mode is."""
+        return self.face.session.active or self.face.technician.mode is not Mode.CLOSED
+
+    def at_rest(self) -> bool:
+        """The attract screen shows and nothing else (on the UI thread): not busy, no transition
+        running, nothing over it but the black screen. A screenshot is taken only so."""
+        manager: ScreenManager | None = self.root
+        if manager is None or self.busy():
+            return False
+        if manager.current != Screen.ATTRACT.value or manager.transition.is_active:
+            return False
+        return all(child is manager or child is self.blank_screen for child in Window.children)
 
     def _go_black(self) -> None:
         """Cover the screen in black (the quiet time's or the fleet's), and say so on the bus."""
@@ -375,39 +389,81 @@ def load_kv_files() -> None:
 
 
 class WindowCapture:
-    """The fleet's `screenshot` (kiosk.fleet.orders.ScreenCapture): the window's pixels read on the UI
-    thread and encoded as PNG in memory, never written to a file."""
+    """The fleet's `screenshot` (kiosk.fleet.orders.ScreenCapture): the window's pixels, never written
+    to a file.
+
+    The UI thread decides whether a picture may be taken, from what it shows, not from the session's
+    flag (which goes False before the screens have changed): only the attract screen at rest (the
+    app's `at_rest`: no session, technician mode closed, no transition, nothing over it but the
+    black screen), and only from a frame drawn in that state; the pixels are read as that frame
+    is drawn, before it is shown. The PNG is encoded on the asking thread, not on the UI's.
+    """
+
+    def __init__(self, app: KioskApp) -> None:
+        self._app = app
 
     def capture_png(self, timeout: float) -> bytes:
-        """Asked from the channel's worker thread: wait up to `timeout` for the UI thread's picture."""
+        """Asked from the channel's worker thread: wait up to `timeout` for the UI thread's pixels.
+
+        ScreenBusy when a resident's session or technician mode is on; while the screen is on its
+        way to the attract screen (a session just ended), it waits for it to come to rest."""
         done = threading.Event()
         taken: dict[str, Any] = {}
+        app = self._app
 
-        def take(_dt: float) -> None:
-            try:
-                taken["png"] = window_png()
-            except Exception as error:
-                taken["error"] = error
-            finally:
+        def finish(**what: Any) -> None:
+            Window.unbind(on_flip=drawn)
+            taken.update(what)
+            done.set()
+
+        def drawn(*_args: Any) -> None:
+            # On the UI thread, after a frame was drawn and before it is shown: the state now is the
+            # state it was drawn in.
+            if done.is_set():
+                Window.unbind(on_flip=drawn)
+            elif app.busy():
+                finish(error=ScreenBusy("a resident's session or technician mode is on"))
+            elif app.at_rest():
+                try:
+                    finish(pixels=read_window())
+                except Exception as error:
+                    finish(error=error)
+            else:
+                Window.canvas.ask_update()  # not there yet: look again at the next frame
+
+        def start(_dt: float) -> None:
+            if done.is_set():  # the asker gave up already
+                return
+            if app.busy():
+                taken["error"] = ScreenBusy("a resident's session or technician mode is on")
                 done.set()
+                return
+            Window.bind(on_flip=drawn)
+            Window.canvas.ask_update()  # a frame is drawn even when nothing moves
 
-        Clock.schedule_once(take, 0)
+        Clock.schedule_once(start, 0)
         if not done.wait(timeout):
+            done.set()  # the UI thread drops its part at its next frame
             raise TimeoutError(f"the UI thread took no picture in {timeout:.0f} s")
         if "error" in taken:
             raise taken["error"]
-        png: bytes = taken["png"]
-        return png
+        size, pixels = taken["pixels"]
+        return encode_png(size, pixels)
 
 
-def window_png() -> bytes:
-    """What the window shows now, as PNG bytes (on the UI thread: it reads the GL frame buffer)."""
+def read_window() -> tuple[tuple[int, int], bytes]:
+    """The window's pixels now, bottom row first (on the UI thread: it reads the GL frame buffer)."""
     from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
-    from PIL import Image
 
     width, height = (int(value) for value in Window.size)
-    pixels = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
-    picture = Image.frombytes("RGB", (width, height), pixels).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+    return (width, height), bytes(glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE))
+
+
+def encode_png(size: tuple[int, int], pixels: bytes) -> bytes:
+    """RGB pixels, bottom row first, as PNG bytes in memory (any thread: no GL)."""
+    from PIL import Image
+
+    picture = Image.frombytes("RGB", size, pixels).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
     out = io.BytesIO()
     picture.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -3,7 +3,8 @@
 `Kiosk.start()` builds one when `fleet.broker` is set (`start_channel`) and `Kiosk.close()` stops it
 cleanly (`offline`). Three threads, none of them the UI's: the link's (paho's network loop), the
 reporter's (state, telemetry, events) and the worker's (commands: admitted, carried out, audited).
-The link hands each command to the worker and goes on at once. Command keys follow the settings in
+The link hands each command to the worker, with the time it arrived (its expiry is checked against
+that, however long it waits behind another), and goes on at once. Command keys follow the settings in
 force: a configuration pushed with new keys (SettingsChanged) admits by them from that moment.
 """
 
@@ -60,8 +61,10 @@ class FleetChannel:
             stop_channel=self._stop_link,
             resume_channel=self._resume_link,
             run=run_reboot,
+            clock=self.link.clock,
         )
-        self._commands: queue.Queue[tuple[str, bytes] | None] = queue.Queue(COMMANDS_WAITING)
+        #: Commands as they came: (req, raw, when they arrived).
+        self._commands: queue.Queue[tuple[str, bytes, float] | None] = queue.Queue(COMMANDS_WAITING)
         self._worker: threading.Thread | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._link_lock = threading.Lock()
@@ -118,18 +121,18 @@ class FleetChannel:
     # -- commands ----------------------------------------------------------------------------------
 
     def _command_came(self, req: str, raw: bytes) -> None:
-        """On the link's thread: hand over and return at once."""
+        """On the link's thread: note when it came, hand over and return at once."""
         try:
-            self._commands.put_nowait((req, raw))
+            self._commands.put_nowait((req, raw, self.link.clock()))
         except queue.Full:
             log.warning("fleet command %s dropped: %d commands are already waiting", req, COMMANDS_WAITING)
 
     def _work(self) -> None:
         try:
             while (item := self._commands.get()) is not None:
-                req, raw = item
+                req, raw, arrived = item
                 try:
-                    self.orders.receive(req, raw)
+                    self.orders.receive(req, raw, arrived)
                 except Exception:
                     log.exception("fleet command %s could not be carried out", req)
         finally:

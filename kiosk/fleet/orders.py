@@ -7,11 +7,18 @@ seen before, known) or refused with its reason; either way one audit row (Action
 - `sync_now`: one sync at once (kiosk.sync_now); the result names the versions in force.
 - `restart_ui`: the result first, then the UI exits non-zero (UiRestartRequested): systemd starts it.
 - `screenshot`: a PNG of the screen through the UI's ScreenCapture, never while a resident is in a
-  session or technician mode is open (`busy: a resident is using the kiosk`).
-- `blank` / `unblank`: ScreenBlankRequested; blank is refused while a resident is in a session.
+  session or technician mode is open (`busy: a resident is using the kiosk`); the UI itself takes it
+  only once the attract screen is drawn at rest (ScreenBusy otherwise).
+- `blank` / `unblank`: ScreenBlankRequested; blank is refused while a resident is in a session or
+  technician mode is open.
 - `logs`: the newest N (1..200) masked lines of kiosk.log.recent_log.
 - `reboot`: fleet.reboot_command (empty: refused); the result is published and acknowledged, the
-  channel stops cleanly (`offline`), then the command runs.
+  channel stops cleanly (`offline`), then the command runs. When it fails (the machine stays up) the
+  channel comes back, a `failed` audit row and a `reboot_failed` event say so.
+
+A command is admitted against the time it arrived (`receive`'s `arrived`), not the time the worker
+reaches it: one waiting behind a long `sync_now` is not refused as expired. Whatever admitting
+raises is a refusal with its result and audit row.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from kiosk.events import ScreenBlankRequested, UiRestartRequested
 from kiosk.fleet.commands import Command, CommandGate, CommandName, CommandRefused
-from kiosk.fleet.forms import result_error, result_ok
+from kiosk.fleet.forms import EventType, event_payload, result_error, result_ok
 from kiosk.log import recent_log
 from kiosk.sync import SyncError
 from kiosk.technician.audit import Action, TechnicianRecords
@@ -49,20 +56,27 @@ LOG_LINES_MAX = 200
 REBOOT_SECONDS = 60.0
 
 
+class ScreenBusy(Exception):
+    """The screen shows, or may still show, a resident's or a technician's work: no picture."""
+
+
 @runtime_checkable
 class ScreenCapture(Protocol):
     """The UI's picture of its window (screens.app registers one as `kiosk.screen_capture`)."""
 
     def capture_png(self, timeout: float) -> bytes:
-        """The window as PNG bytes, taken on the UI thread; TimeoutError when it did not come in
-        `timeout` seconds."""
+        """The window as PNG bytes. The UI thread decides: only the attract screen at rest (no
+        session, technician mode closed, no transition, a frame drawn so) is read, else ScreenBusy;
+        TimeoutError when no picture came in `timeout` seconds."""
         ...
 
 
 class ResultSink(Protocol):
-    """Where results go: the kiosk's FleetLink."""
+    """Where results (and the events of what a command did later) go: the kiosk's FleetLink."""
 
     def publish_result(self, req: str, payload: dict[str, Any], timeout: float | None = None) -> bool: ...
+
+    def raise_event(self, event: dict[str, Any]) -> None: ...
 
 
 class Orders:
@@ -79,6 +93,7 @@ class Orders:
         resume_channel: Callable[[], None],
         run: Callable[[Sequence[str]], int] | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self._kiosk = kiosk
         self._gate = gate
@@ -89,14 +104,22 @@ class Orders:
         self._resume_channel = resume_channel
         self._run = run or _run_command
         self._now = now
+        #: The events' clock (epoch seconds).
+        self._clock = clock or (lambda: now().timestamp())
 
-    def receive(self, topic_req: str, raw: bytes) -> None:
-        """One command as it came from the broker: admitted and carried out, or refused."""
+    def receive(self, topic_req: str, raw: bytes, arrived: float | None = None) -> None:
+        """One command as it came from the broker at `arrived` (epoch seconds; None: now): admitted
+        and carried out, or refused."""
         try:
-            command = self._gate.admit(raw, topic_req)
-        except CommandRefused as refused:
+            command = self._gate.admit(raw, topic_req, now=arrived)
+        except Exception as error:  # whatever admitting raises, the console gets a refusal
+            if isinstance(error, CommandRefused):
+                reason = str(error)
+            else:
+                log.warning("fleet command (req %s) could not be read: %r", topic_req, error)
+                reason = f"malformed: the command cannot be read ({type(error).__name__})"
             name = _claimed_name(raw)
-            self._finish(topic_req, name, result_error(topic_req, str(refused)), "refused", str(refused))
+            self._finish(topic_req, name, result_error(topic_req, reason), "refused", reason)
             return
         try:
             self._carry_out(command)
@@ -169,6 +192,9 @@ class Orders:
             return
         try:
             png = capture.capture_png(SCREENSHOT_SECONDS)
+        except ScreenBusy:  # the UI saw a resident's or a technician's screen: nothing is sent
+            self._refuse(command, BUSY)
+            return
         except TimeoutError:
             self._refuse(
                 command, f"unavailable: the screen did not answer in {SCREENSHOT_SECONDS:.0f} s", "failed"
@@ -181,7 +207,7 @@ class Orders:
 
     def _blank(self, command: Command) -> None:
         blank = command.name is CommandName.BLANK
-        if blank and self._kiosk.session.active:
+        if blank and self._busy():
             self._refuse(command, BUSY)
             return
         self._kiosk.bus.publish(ScreenBlankRequested(blank))
@@ -210,6 +236,12 @@ class Orders:
         if status != 0:
             log.error("reboot command %s ended with status %d: the kiosk did not reboot", argv, status)
             self._resume_channel()
+            detail = f"req={command.req} reboot: {' '.join(argv)} ended with status {status}, no reboot"
+            self._records().record(self._now(), Action.FLEET_COMMAND, "failed", detail)
+            # Into the durable outbox: sent once the channel is back.
+            self._results.raise_event(
+                event_payload(EventType.REBOOT_FAILED, self._clock(), req=command.req, status=status)
+            )
 
 
 def _run_command(argv: Sequence[str]) -> int:
@@ -229,4 +261,7 @@ def _claimed_name(raw: bytes) -> str:
     except (UnicodeDecodeError, ValueError):
         return "?"
     name = fields.get("command") if isinstance(fields, dict) else None
-    return str(name)[:40] if isinstance(name, str) else "?"
+    if not isinstance(name, str):
+        return "?"
+    # A lone surrogate cannot be stored or sent: replaced.
+    return name[:40].encode("utf-8", "replace").decode("utf-8")

@@ -321,6 +321,8 @@ class Reporter:
         #: Readers lost (DeviceLost) and not back, with the reason.
         self._lost: dict[str, str] = {}
         self._blank = False
+        #: Technician mode was open at its last TechnicianUpdated (entering raises one event).
+        self._technician_open = False
         self._jobs: set[str] = set()
         self._versions_stale = True
         #: Events noted by bus handlers, raised by the thread (in order).
@@ -401,10 +403,12 @@ class Reporter:
         self._note(visits=1)
 
     def _technician_updated(self, event: TechnicianUpdated) -> None:
-        if event.mode is Mode.OPEN:
-            self._note(event_payload(EventType.TECHNICIAN_MODE_ENTERED, self._clock()))
-        else:
-            self._note()
+        # Technician mode publishes TechnicianUpdated on every change of its own (the PIN pad, each
+        # action): only the change into OPEN is an entry.
+        opened = event.mode is Mode.OPEN
+        with self._lock:
+            entered, self._technician_open = opened and not self._technician_open, opened
+        self._note(event_payload(EventType.TECHNICIAN_MODE_ENTERED, self._clock()) if entered else None)
 
     def _print_submitted(self, event: PrintSubmitted) -> None:
         with self._lock:
@@ -447,8 +451,6 @@ class Reporter:
         tally = DailyTally(state_path(self._kiosk.data_dir))
         try:
             self._loop(catalogue, sync_state, tally)
-        except Exception:
-            log.exception("the fleet reporter stopped on an error; the channel reports no more changes")
         finally:
             catalogue.close()
             sync_state.close()
@@ -459,17 +461,18 @@ class Reporter:
         while True:
             with self._lock:
                 self._dirty = False
-            self._write_counts(tally)
             now = time.monotonic()
-            if now >= next_poll:
-                self._poll_printer()
+            poll, telemetry = now >= next_poll, now >= next_telemetry
+            if poll:
                 next_poll = now + self.poll_interval
-            self._read_versions(catalogue, sync_state)
-            self._publish_reported()
-            self._raise_events()
-            if now >= next_telemetry:
-                self._sink.publish_telemetry(self.telemetry(tally))
+            if telemetry:
                 next_telemetry = now + self.telemetry_interval
+            # One failed pass (a database locked, the disk gone, the link refusing) is logged and the
+            # next pass tries again: reporting never stops on one error.
+            try:
+                self._pass(catalogue, sync_state, tally, poll=poll, telemetry=telemetry)
+            except Exception:
+                log.exception("the fleet reporter's pass failed; the next one tries again")
             with self._wake:
                 if self._stopping:
                     break
@@ -477,13 +480,38 @@ class Reporter:
                     self._wake.wait(max(0.0, min(next_poll, next_telemetry) - time.monotonic()))
                 if self._stopping:
                     break
+        # What was noted until the stop is not lost: the counts to the tally, the events to the
+        # link's durable outbox (sent now or on the next connection).
+        last: list[Callable[[], None]] = [lambda: self._write_counts(tally), self._raise_events]
+        for work in last:
+            try:
+                work()
+            except Exception:
+                log.exception("the fleet reporter could not write what it noted before the stop")
+
+    def _pass(
+        self, catalogue: Catalogue, sync_state: SyncState, tally: DailyTally, *, poll: bool, telemetry: bool
+    ) -> None:
         self._write_counts(tally)
+        if poll:
+            self._poll_printer()
+        self._read_versions(catalogue, sync_state)
+        self._publish_reported()
+        self._raise_events()
+        if telemetry:
+            self._sink.publish_telemetry(self.telemetry(tally))
 
     def _write_counts(self, tally: DailyTally) -> None:
         with self._lock:
             counted, self._counted = self._counted, {"visits": 0, "prints": 0}
         if any(counted.values()):
-            tally.add(date.today(), visits=counted["visits"], prints=counted["prints"])
+            try:
+                tally.add(date.today(), visits=counted["visits"], prints=counted["prints"])
+            except BaseException:
+                with self._lock:  # written at the next pass
+                    for name, count in counted.items():
+                        self._counted[name] += count
+                raise
 
     def _poll_printer(self) -> None:
         printer = self._kiosk.devices.printer
@@ -504,15 +532,26 @@ class Reporter:
         with self._lock:
             stale, self._versions_stale = self._versions_stale, False
         if stale:
-            status = sync_state.status()
-            self._versions = (status.catalogue_version, catalogue.count(), dict(status.config))
+            try:
+                status = sync_state.status()
+                self._versions = (status.catalogue_version, catalogue.count(), dict(status.config))
+            except BaseException:
+                with self._lock:
+                    self._versions_stale = True  # read again at the next pass
+                raise
 
     def _raise_events(self) -> None:
         with self._lock:
             events, self._pending_events = self._pending_events, []
-        for event in events:
-            if event is not None:
+        for index, event in enumerate(events):
+            if event is None:
+                continue
+            try:
                 self._sink.raise_event(event)
+            except BaseException:
+                with self._lock:  # the rest wait for the next pass; the one that failed is logged
+                    self._pending_events[:0] = events[index + 1 :]
+                raise
 
     def _publish_reported(self) -> None:
         reported = self.reported()

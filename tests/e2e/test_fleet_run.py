@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +42,15 @@ EXIT_RESTART_UI = 75
 class RunningKiosk:
     """`kiosk run` offscreen in its own process group, with its notify socket."""
 
-    def __init__(self, env: dict[str, str], notify: Path, log: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], notify: Path, log: Path, command: Sequence[str] = (KIOSK,)
+    ) -> None:
         self.receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         notify.unlink(missing_ok=True)
         self.receiver.bind(str(notify))
         self._log = log.open("ab")
         self.process = subprocess.Popen(
-            [KIOSK, "run"],
+            [*command, "run"],
             env={**env, "NOTIFY_SOCKET": str(notify)},
             stdout=subprocess.DEVNULL,
             stderr=self._log,

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import logging
+import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -29,10 +32,13 @@ from kiosk.events import (
     TechnicianUpdated,
     UiRestartRequested,
 )
+from kiosk.fleet import reporter as reporter_module
 from kiosk.fleet.commands import new_command_key, public_key_text, sign_command
 from kiosk.fleet.forms import Topics
-from kiosk.fleet.orders import BUSY
+from kiosk.fleet.orders import BUSY, ScreenBusy
 from kiosk.fleet.reporter import DISK_STEP, printer_entry, printer_events, reported_payload
+from kiosk.fleet.reporter import disk_usage as real_disk_usage
+from kiosk.fleet.reporter import process_rss as real_process_rss
 from kiosk.fleet.tally import DailyTally
 from kiosk.log import install_recent_log
 from kiosk.paths import state_path
@@ -40,9 +46,11 @@ from kiosk.records import PrinterStatus
 from kiosk.settings import DEFAULTS_FILE, Layer, load_settings, read_toml_layer
 from kiosk.technician.audit import TechnicianRecords
 from kiosk.technician.console import Mode
+from kiosk.technician.lockout import PinState
 from tests.conftest import wait_for
 from tests.cupsd import PrivateCupsd
 from tests.fleet.console import Console
+from tests.kiosk.test_technician import PIN, PIN_HASH
 from tests.mosquitto import PrivateMosquitto
 
 KIOSK_ID = "wh-side-01"
@@ -67,7 +75,9 @@ def fleet_kiosk(
 ) -> Callable[..., Kiosk]:
     """A started kiosk whose channel is online on the private broker (the console watching)."""
 
-    def make(devices: dict[str, Any] | None = None, **fleet: Any) -> Kiosk:
+    def make(
+        devices: dict[str, Any] | None = None, overrides: dict[str, Any] | None = None, **fleet: Any
+    ) -> Kiosk:
         settings = {
             "broker": mosquitto.url,
             "keepalive": 5,
@@ -76,7 +86,8 @@ def fleet_kiosk(
             "reboot_command": [],
             **fleet,
         }
-        kiosk = make_kiosk({"kiosk": {"id": KIOSK_ID}, "fleet": settings, "devices": devices or {}})
+        layers = {"kiosk": {"id": KIOSK_ID}, "fleet": settings, "devices": devices or {}, **(overrides or {})}
+        kiosk = make_kiosk(layers)
         kiosk.start()
         assert kiosk.fleet is not None
         kiosk.fleet.reporter.poll_interval = 0.2
@@ -125,10 +136,16 @@ def audit(kiosk: Kiosk) -> list[tuple[str, str]]:
 class Picture:
     """The UI's ScreenCapture stand-in for tests without a window: a small real PNG."""
 
-    def __init__(self) -> None:
+    def __init__(self, seconds: float = 0.0, busy: bool = False) -> None:
         self.taken = 0
+        #: How long the UI takes to answer; whether it answers ScreenBusy (not the attract at rest).
+        self.seconds = seconds
+        self.busy = busy
 
     def capture_png(self, timeout: float) -> bytes:
+        time.sleep(self.seconds)
+        if self.busy:
+            raise ScreenBusy("the screen is not the attract screen at rest")
         self.taken += 1
         out = io.BytesIO()
         Image.new("RGB", (32, 18), (200, 30, 30)).save(out, format="PNG")
@@ -188,6 +205,74 @@ def test_the_screen_in_reported_follows_sessions_blanking_and_technician_mode(
     kiosk.bus.publish(TechnicianUpdated(Mode.CLOSED))
     assert wait_for(lambda: reported(console)["screen"] == "attract")
     assert len(events(console, "technician_mode_entered")) == 1
+
+
+def test_technician_mode_entered_is_raised_once_per_opening(
+    fleet_kiosk: Callable[..., Kiosk], console: Console
+) -> None:
+    kiosk = fleet_kiosk(overrides={"technician": {"pin_hash": PIN_HASH}})
+    console_ = kiosk.technician
+    console_.begin()  # the PIN pad: TechnicianUpdated(PIN)
+    assert console_.submit_pin(PIN).state is PinState.ACCEPTED  # OPEN
+    assert wait_for(lambda: reported(console)["screen"] == "technician")
+    console_.check_devices()  # an action: TechnicianUpdated(OPEN) as it starts and as it ends
+    assert wait_for(lambda: not console_.running and bool(console_.checks), 15)
+    console_.touch()
+    console_.leave()
+    assert wait_for(lambda: reported(console)["screen"] == "attract")
+    assert len(events(console, "technician_mode_entered")) == 1
+    console_.begin()
+    console_.submit_pin(PIN)
+    assert wait_for(lambda: len(events(console, "technician_mode_entered")) == 2)  # a second opening
+    console_.leave()
+
+
+def test_one_failed_pass_does_not_stop_the_reporter(
+    fleet_kiosk: Callable[..., Kiosk], console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kiosk = fleet_kiosk()
+    failures: list[str] = []
+
+    def disk_gone(path: Path) -> tuple[int, int]:
+        if not failures:  # once, as a file system that answered with an error
+            failures.append(str(path))
+            raise OSError(5, "Input/output error")
+        return real_disk_usage(path)
+
+    monkeypatch.setattr(reporter_module, "disk_usage", disk_gone)
+    kiosk.bus.publish(DeviceLost("id_reader", "serial port /dev/ttyUSB0 gone"))
+    assert wait_for(lambda: bool(failures))
+    assert wait_for(lambda: reported(console)["devices"]["id_reader"]["state"] == "absent")
+    assert wait_for(lambda: len(events(console, "reader_lost")) == 1)
+    kiosk.bus.publish(DeviceBack("id_reader"))
+    assert wait_for(lambda: reported(console)["devices"]["id_reader"] == {"state": "ok"})
+
+
+def test_an_event_noted_just_before_a_clean_stop_is_not_lost(
+    fleet_kiosk: Callable[..., Kiosk], console: Console, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kiosk = fleet_kiosk()
+    assert kiosk.fleet is not None
+    in_pass = threading.Event()
+
+    def slow_memory() -> int | None:
+        in_pass.set()
+        time.sleep(0.5)  # a slow /proc: the reporter is at its pass's end (telemetry) when the stop comes
+        return real_process_rss()
+
+    monkeypatch.setattr(reporter_module, "process_rss", slow_memory)
+    kiosk.fleet.reporter.telemetry_interval = 0.1  # every pass sends telemetry
+    kiosk.bus.publish(DeviceLost("scanner", "usb gone"))  # a pass starts
+    assert in_pass.wait(5)
+    kiosk.bus.publish(SyncFailed("https://repo.example/metadata: connection refused", 3))
+    kiosk.close()
+    outbox = sqlite3.connect(state_path(kiosk.data_dir))
+    try:
+        kept = [json.loads(row[0]) for row in outbox.execute("SELECT payload FROM fleet_outbox")]
+    finally:
+        outbox.close()
+    sent = events(console, "sync_failed") + [event for event in kept if event["type"] == "sync_failed"]
+    assert len(sent) >= 1  # on the wire, or in the durable outbox for the next connection
 
 
 def test_printer_states_and_their_events(fleet_kiosk: Callable[..., Kiosk], console: Console) -> None:
@@ -376,6 +461,23 @@ def test_reboot_publishes_its_result_stops_the_channel_cleanly_then_runs_the_com
     assert topics.index(TOPICS.result("r-reboot")) < len(topics) - 1 - topics[::-1].index(TOPICS.status)
 
 
+def test_a_failed_reboot_is_audited_and_raises_reboot_failed_and_the_channel_comes_back(
+    fleet_kiosk: Callable[..., Kiosk], console: Console, key: Ed25519PrivateKey
+) -> None:
+    kiosk = fleet_kiosk(reboot_command=[sys.executable, "-c", "raise SystemExit(3)"])
+    first = (console.last(TOPICS.status) or {})["session"]
+    result = command(console, sign_command(key, "reboot", req="r-reboot-fails"))
+    assert result == {"req": "r-reboot-fails", "ok": True, "result": {"rebooting": True}}  # before it ran
+    assert wait_for(lambda: len(events(console, "reboot_failed")) == 1, 15)
+    failed = events(console, "reboot_failed")[0]
+    assert failed["req"] == "r-reboot-fails" and failed["status"] == 3
+    assert wait_for(lambda: (console.last(TOPICS.status) or {}).get("state") == "online")
+    assert (console.last(TOPICS.status) or {})["session"] > first  # it went offline and came back
+    rows = audit(kiosk)
+    assert rows[-2][0] == "accepted" and rows[-2][1].startswith("req=r-reboot-fails reboot: running")
+    assert rows[-1][0] == "failed" and rows[-1][1].endswith("ended with status 3, no reboot")
+
+
 def test_reboot_is_refused_without_a_reboot_command(
     fleet_kiosk: Callable[..., Kiosk], console: Console, key: Ed25519PrivateKey
 ) -> None:
@@ -418,6 +520,56 @@ def test_refusals_say_why_and_are_audited(
     assert len(refused) == 8
     assert any(detail.startswith("req=r-unknown self_destruct: unknown command") for detail in refused)
     assert any(detail.startswith("req=r-expired blank: expired") for detail in refused)
+
+
+def test_a_command_that_cannot_be_read_is_refused_with_a_result_and_an_audit_row(
+    fleet_kiosk: Callable[..., Kiosk], console: Console
+) -> None:
+    kiosk = fleet_kiosk()
+    # JSON escapes of lone surrogates: valid JSON whose text cannot be encoded (before any signature check)
+    lone = (
+        b'{"req":"r-lone","command":"reboot","args":{"x":"\\ud800"},"issued_at":1,"expires_at":2,"sig":"AA"}'
+    )
+    named = b'{"req":"r-named","command":"\\udc00boot","args":{},"issued_at":1,"expires_at":2,"sig":"AA"}'
+    assert not command(console, lone, req="r-lone")["ok"]
+    assert not command(console, named, req="r-named")["ok"]
+    rows = audit(kiosk)
+    assert [
+        outcome for outcome, detail in rows if detail.startswith(("req=r-lone reboot:", "req=r-named"))
+    ] == [
+        "refused",
+        "refused",
+    ]
+
+
+def test_a_command_waiting_behind_a_long_one_is_admitted_by_the_time_it_arrived(
+    fleet_kiosk: Callable[..., Kiosk], console: Console, key: Ed25519PrivateKey
+) -> None:
+    kiosk = fleet_kiosk()
+    kiosk.screen_capture = Picture(seconds=4.0)  # a slow screen: the worker is busy for 4 s
+    console.send(TOPICS.command("r-slow"), sign_command(key, "screenshot", req="r-slow"))
+    short = sign_command(key, "unblank", ttl=2, req="r-short")  # live for 2 s, it arrives at once
+    time.sleep(0.5)
+    assert command(console, short)["ok"]
+    assert console.last(TOPICS.result("r-slow")) is not None
+
+
+def test_blank_is_refused_while_technician_mode_is_open_and_a_busy_screen_sends_no_picture(
+    fleet_kiosk: Callable[..., Kiosk], console: Console, key: Ed25519PrivateKey
+) -> None:
+    kiosk = fleet_kiosk()
+    blanks = seen_on_bus(kiosk, ScreenBlankRequested)
+    kiosk.technician.mode = Mode.OPEN
+    assert command(console, sign_command(key, "blank", req="r-tech-blank"))["error"] == BUSY
+    kiosk.technician.mode = Mode.CLOSED
+    assert blanks == []
+    kiosk.screen_capture = Picture(busy=True)  # the UI found the screen not at rest on attract
+    assert command(console, sign_command(key, "screenshot", req="r-not-at-rest")) == {
+        "req": "r-not-at-rest",
+        "ok": False,
+        "error": BUSY,
+    }
+    assert ("refused", f"req=r-tech-blank blank: {BUSY}") in audit(kiosk)
 
 
 def test_command_keys_pushed_with_new_settings_are_in_force_at_once(
