@@ -21,6 +21,7 @@ from kiosk.fleet.commands import CommandGate
 from kiosk.fleet.link import FleetLink, FleetNotConfigured, ThreadDriver, fleet_password
 from kiosk.fleet.orders import Orders
 from kiosk.fleet.reporter import Reporter
+from kiosk.fleet.running import ChannelLock
 from kiosk.fleet.store import FleetStore
 from kiosk.paths import state_path
 from kiosk.settings.schema import FleetSection
@@ -69,9 +70,21 @@ class FleetChannel:
         self._unsubscribe: Callable[[], None] | None = None
         self._link_lock = threading.Lock()
         self._link_running = False
+        #: Held while this process runs the channel (`kiosk doctor` looks at it: kiosk.fleet.running).
+        self._held = ChannelLock(kiosk.data_dir)
+        self._started = False
 
-    def start(self) -> None:
-        """Start reporting and connecting (returns at once; the broker may be away for days)."""
+    def start(self) -> bool:
+        """Start reporting and connecting (returns at once; the broker may be away for days).
+        False when another process holds this data directory's channel: one kiosk, one connection."""
+        if not self._held.acquire():
+            log.error(
+                "no fleet channel: another kiosk process on %s holds it (%s)",
+                self._kiosk.data_dir,
+                self._held.path,
+            )
+            return False
+        self._started = True
         self._unsubscribe = self._kiosk.bus.subscribe(SettingsChanged, self._settings_changed)
         self._worker = threading.Thread(target=self._work, name="fleet-commands", daemon=True)
         self._worker.start()
@@ -83,9 +96,13 @@ class FleetChannel:
             self.link.topics.kiosk_id,
             len(self._keys),
         )
+        return True
 
     def stop(self) -> None:
         """Stop cleanly: the reporter writes what it counted, the link says `offline` and disconnects."""
+        if not self._started:
+            self.store.close()
+            return
         if self._unsubscribe is not None:
             self._unsubscribe()
         self.reporter.stop()
@@ -94,6 +111,7 @@ class FleetChannel:
             self._worker.join(timeout=15)
         self._stop_link()
         self.store.close()
+        self._held.release()
 
     # -- the link ----------------------------------------------------------------------------------
 
@@ -223,5 +241,7 @@ def start_channel(kiosk: Kiosk) -> FleetChannel | None:
     except (OSError, ValueError) as error:  # a CA bundle that cannot be read, a bad TLS setting
         log.error("no fleet channel: %s", error)
         return None
-    channel.start()
+    if not channel.start():
+        channel.stop()
+        return None
     return channel

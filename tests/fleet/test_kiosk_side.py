@@ -33,12 +33,14 @@ from kiosk.events import (
     UiRestartRequested,
 )
 from kiosk.fleet import reporter as reporter_module
+from kiosk.fleet.channel import start_channel
 from kiosk.fleet.commands import new_command_key, public_key_text, sign_command
 from kiosk.fleet.forms import Topics
 from kiosk.fleet.orders import BUSY, ScreenBusy
 from kiosk.fleet.reporter import DISK_STEP, printer_entry, printer_events, reported_payload
 from kiosk.fleet.reporter import disk_usage as real_disk_usage
 from kiosk.fleet.reporter import process_rss as real_process_rss
+from kiosk.fleet.running import channel_running
 from kiosk.fleet.tally import DailyTally
 from kiosk.log import install_recent_log
 from kiosk.paths import state_path
@@ -641,3 +643,15 @@ def test_pushed_settings_naming_a_broker_start_the_channel_and_another_moves_it(
             assert wait_for(lambda: kiosk.fleet is None)
         finally:
             elsewhere.close()
+
+
+def test_one_data_directory_has_one_live_channel(
+    fleet_kiosk: Callable[..., Kiosk], caplog: pytest.LogCaptureFixture
+) -> None:
+    kiosk = fleet_kiosk()
+    assert channel_running(kiosk.data_dir)
+    with caplog.at_level(logging.ERROR):
+        assert start_channel(kiosk) is None  # a second kiosk process on the same data
+    assert "another kiosk process" in caplog.text and "holds it" in caplog.text
+    kiosk.close()
+    assert not channel_running(kiosk.data_dir)
