@@ -177,15 +177,22 @@ class FleetLink:
 
     def publish_offline(self, timeout: float = 3.0) -> bool:
         """Say `offline` (a clean stop) and wait for the broker to acknowledge it."""
-        if not self.connected:
+        info = self.say_offline()
+        if info is None:
             return False
-        payload = encode(status_payload(Presence.OFFLINE, self.session, self.clock()))
-        info = self.client.publish(self.topics.status, payload, qos=1, retain=True)
         try:
             info.wait_for_publish(timeout)
         except (RuntimeError, ValueError):
             return False
         return info.is_published()
+
+    def say_offline(self) -> mqtt.MQTTMessageInfo | None:
+        """Publish `offline` without waiting (an event loop awaits `is_published()`); None when
+        not connected."""
+        if not self.connected:
+            return None
+        payload = encode(status_payload(Presence.OFFLINE, self.session, self.clock()))
+        return self.client.publish(self.topics.status, payload, qos=1, retain=True)
 
     # -- paho's callbacks (on the driver's thread) ----------------------------------------------
 
