@@ -27,7 +27,7 @@ client (the console must not lose messages while it catches up), its open-file l
   a 160x90 PNG, and the simulated 50-300 ms a capture takes). Target: all back, p95 <= 2 s.
 - (d) one real kiosk process's cost of the channel: FleetLink + ThreadDriver + FleetStore
   (state.db), idle and raising one event a second, against the same process without the channel
-  (same imports, the same store, the same loop), each `--process-seconds` in its own process.
+  (the same store, the same loop; paho is not imported), each `--process-seconds` in its own process.
 
 Resources are read from /proc: CPU as a share of one core, RSS, the broker's open files.
 """
@@ -47,11 +47,13 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.fleet.commands import new_command_key, public_key_text, sign_command
-from kiosk.fleet.fleet_sim import FleetSimulator, SimKiosk, SimOptions
 from kiosk.fleet.forms import encode
+
+if TYPE_CHECKING:  # imported where used: (d)'s process without the channel must not load paho
+    from kiosk.fleet.fleet_sim import FleetSimulator, SimKiosk
 
 ROOT = Path(__file__).resolve().parents[1]
 LATENCY_TARGET = 1.0
@@ -471,7 +473,6 @@ async def command_phase(
 def kiosk_process(mode: str, broker: str, seconds: float) -> None:
     """One kiosk's process: `baseline` (no channel), `idle` or `events` (one a second). Prints
     its CPU seconds, wall seconds and RSS as JSON."""
-    import kiosk.fleet.link as link_module
     from kiosk.fleet.forms import EventType, event_payload
     from kiosk.fleet.store import FleetStore
     from kiosk.settings.schema import FleetSection
@@ -492,9 +493,11 @@ def kiosk_process(mode: str, broker: str, seconds: float) -> None:
             },
             strict=False,
         )
-        driver = None
-        link = None
+        driver: Any = None
+        link: Any = None
         if mode != "baseline":
+            import kiosk.fleet.link as link_module  # paho too: a kiosk without [fleet] never imports it
+
             link = link_module.FleetLink("bench-kiosk", settings, store, on_command=lambda *_: None)
             driver = link_module.ThreadDriver(link)
             driver.start()
@@ -574,6 +577,8 @@ def process_costs(broker: str, seconds: float) -> None:
 
 
 async def run(options: argparse.Namespace, broker: Broker, verdicts: Verdicts) -> None:
+    from kiosk.fleet.fleet_sim import FleetSimulator, SimOptions
+
     phases = set(options.phases.split(","))
     key = new_command_key()
     console = Console(broker.port)
@@ -659,7 +664,8 @@ def main() -> None:
     )
     verdicts = Verdicts([])
     with tempfile.TemporaryDirectory() as directory, Broker(Path(directory), options.kiosks + 1000) as broker:
-        asyncio.run(run(options, broker, verdicts))
+        if set(options.phases.split(",")) - {"d"}:
+            asyncio.run(run(options, broker, verdicts))
         if "d" in options.phases.split(","):
             process_costs(broker.url, options.process_seconds)
         tail = broker.daemon.tail(5)
