@@ -156,7 +156,7 @@ class Broker:
         try:
             resource.prlimit(self.daemon.pid, resource.RLIMIT_NOFILE, (wanted, max(wanted, hard)))
         except (PermissionError, ValueError):
-            print(f"note: the broker keeps its open-file limit of {soft} (raising it needs root)")
+            print(f"note: the broker keeps its open-file limit of {soft} (raising it needs CAP_SYS_RESOURCE)")
         self.file_limit = resource.prlimit(self.daemon.pid, resource.RLIMIT_NOFILE)[0]
         return self
 
@@ -652,6 +652,12 @@ def main() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), max(hard, wanted)))
     except (ValueError, PermissionError):
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if files < options.kiosks + 64:
+        sys.exit(
+            f"{options.kiosks} kiosks need {options.kiosks + 64} open files in this process (one socket a "
+            f"kiosk) and it may open {files}: raising the hard limit needs CAP_SYS_RESOURCE"
+        )
     import logging
 
     logging.basicConfig(level=logging.ERROR)

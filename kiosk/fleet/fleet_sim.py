@@ -525,7 +525,7 @@ class FleetSimulator:
         while self.online() < wanted:
             if time.monotonic() > deadline:
                 return False
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.05 if len(self.kiosks) < 1000 else 0.5)  # counting costs at 10,000
         return True
 
     async def _telemetry(self) -> None:
