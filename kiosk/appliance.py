@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.background import Background, run_in_thread
 from kiosk.bus import EventBus
@@ -35,6 +36,10 @@ from kiosk.sync.client import SyncReport
 from kiosk.sync.scheduler import SyncScheduler
 from kiosk.technician.audit import TechnicianRecords
 from kiosk.technician.console import TechnicianConsole, TechnicianServices
+
+if TYPE_CHECKING:
+    from kiosk.fleet.channel import FleetChannel, FleetSwitch
+    from kiosk.fleet.orders import ScreenCapture
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +69,12 @@ class Kiosk:
     rating_sender: RatingSender | None = None
     #: Technician mode (hidden gesture + PIN on the attract screen); built by build_kiosk.
     technician: TechnicianConsole = field(init=False)
+    #: The live fleet channel (kiosk.fleet.channel); None while fleet.broker is empty.
+    fleet: FleetChannel | None = None
+    #: The UI's picture of its window, registered by the UI, for the fleet's `screenshot`.
+    screen_capture: ScreenCapture | None = None
+    #: Starts, moves (pushed settings) and stops `fleet`.
+    _fleet_switch: FleetSwitch | None = None
     _settings_pending: bool = False
     #: One sync at a time, whether the schedule or a technician started it.
     _sync_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -74,6 +85,10 @@ class Kiosk:
         self.narrator.start()
         self.identity.start()
         self._start_rating_sender()
+        from kiosk.fleet.channel import FleetSwitch
+
+        self._fleet_switch = FleetSwitch(self)
+        self._fleet_switch.start()
         if not self.settings.sync.repo_url:
             log.info("sync not configured (sync.repo_url is empty): serving the local catalogue")
             return
@@ -159,6 +174,8 @@ class Kiosk:
 
     def close(self) -> None:
         """End any session and release storage and devices."""
+        if self._fleet_switch is not None:
+            self._fleet_switch.stop()
         if self.scheduler is not None:
             self.scheduler.stop()
         if self.rating_sender is not None:

@@ -25,7 +25,9 @@ PREFIX = "catalogue/"
 #: Keys that belong to one machine and never come from the fleet. kiosk.mode among them: only the
 #: machine's own site file may say it runs simulators and demo content (a showroom), so no pushed
 #: file can turn a fleet of appliances back into pretending ones. The platform's paas id and secret
-#: are one kiosk's credentials: a published file is readable by every kiosk that syncs.
+#: are one kiosk's credentials: a published file is readable by every kiosk that syncs; so are its
+#: account at the fleet's broker. What `reboot` runs is the machine's own: a pushed file must not be
+#: able to make a kiosk run a program of the publisher's choice.
 SITE_ONLY_KEYS = (
     "kiosk.id",
     "kiosk.mode",
@@ -35,6 +37,10 @@ SITE_ONLY_KEYS = (
     "platform.paas_id",
     "platform.token",
     "platform.token_file",
+    "fleet.username",
+    "fleet.password",
+    "fleet.password_file",
+    "fleet.reboot_command",
 )
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import signal
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +23,8 @@ from kiosk.blanking import ScreenBlanking
 from kiosk.events import (
     KioskEvent,
     Navigated,
+    ScreenBlanked,
+    ScreenBlankRequested,
     SessionEnded,
     SessionIdleWarning,
     SessionResumed,
@@ -150,6 +154,8 @@ class KioskApp(App):
         self.liveness = Liveness(max_stall=float("inf"))
         self._unsubscribe: list[Any] = []
         self._timers: list[Any] = []
+        #: The fleet asked for a black screen (`blank`): it stays until the fleet's `unblank`.
+        self.remote_blank = False
 
     def build(self) -> ScreenManager:
         load_kv_files()
@@ -159,7 +165,9 @@ class KioskApp(App):
             manager.add_widget(cls(name=screen.value))
         self.idle_warning = IdleWarning()
         bus = self.face.bus
+        self.face.register_screen_capture(WindowCapture())
         self._unsubscribe = [
+            bus.subscribe(ScreenBlankRequested, on_ui_thread(self._blank_requested)),
             bus.subscribe(Navigated, on_ui_thread(self._navigated)),
             bus.subscribe(SessionIdleWarning, on_ui_thread(self._idle_warning)),
             bus.subscribe(SessionResumed, on_ui_thread(self._resumed)),
@@ -172,7 +180,7 @@ class KioskApp(App):
         ]
         Window.bind(on_touch_down=self._any_touch)
         Window.bind(on_request_close=self._request_close)
-        self.blank_screen = BlankScreen(on_wake=self.blanking.wake)
+        self.blank_screen = BlankScreen(on_wake=self._woken, stays=lambda: self.remote_blank)
         self._unsubscribe.append(
             bus.subscribe(SessionEnded, on_ui_thread(lambda _event: self.blanking.activity()))
         )
@@ -227,11 +235,33 @@ class KioskApp(App):
     def _blank_when_due(self) -> None:
         busy = self.face.session.active or self.face.technician.mode is not Mode.CLOSED
         if self.blank_screen is not None and self.blanking.due(busy):
-            self.blanking.blank = True
+            self._go_black()
+
+    def _go_black(self) -> None:
+        """Cover the screen in black (the quiet time's or the fleet's), and say so on the bus."""
+        if self.blank_screen is None:
+            return
+        self.blanking.blank = True
+        if self.blank_screen.parent is None:
             self.blank_screen.open(animation=False)
+            self.face.bus.publish(ScreenBlanked(True))
+
+    def _woken(self) -> None:
+        """A touch woke the screen (never one under the fleet's blank: BlankScreen keeps that)."""
+        self.blanking.wake()
+        self.face.bus.publish(ScreenBlanked(False))
+
+    def _blank_requested(self, event: ScreenBlankRequested) -> None:
+        self.remote_blank = event.blank
+        if event.blank:
+            self._go_black()
+        elif self.blank_screen is not None and self.blank_screen.parent is not None:
+            self.blank_screen.dismiss(animation=False)
+            self._woken()
 
     def on_stop(self) -> None:
         self.notifier.stopping()
+        self.face.register_screen_capture(None)
         Window.unbind(on_request_close=self._request_close)
         Window.unbind(on_flip=self._frame_drawn)
         for unsubscribe in self._unsubscribe:
@@ -342,6 +372,45 @@ def load_kv_files() -> None:
         path = str(KV_DIR / name)
         if path not in Builder.files:
             Builder.load_file(path)
+
+
+class WindowCapture:
+    """The fleet's `screenshot` (kiosk.fleet.orders.ScreenCapture): the window's pixels read on the UI
+    thread and encoded as PNG in memory, never written to a file."""
+
+    def capture_png(self, timeout: float) -> bytes:
+        """Asked from the channel's worker thread: wait up to `timeout` for the UI thread's picture."""
+        done = threading.Event()
+        taken: dict[str, Any] = {}
+
+        def take(_dt: float) -> None:
+            try:
+                taken["png"] = window_png()
+            except Exception as error:
+                taken["error"] = error
+            finally:
+                done.set()
+
+        Clock.schedule_once(take, 0)
+        if not done.wait(timeout):
+            raise TimeoutError(f"the UI thread took no picture in {timeout:.0f} s")
+        if "error" in taken:
+            raise taken["error"]
+        png: bytes = taken["png"]
+        return png
+
+
+def window_png() -> bytes:
+    """What the window shows now, as PNG bytes (on the UI thread: it reads the GL frame buffer)."""
+    from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
+    from PIL import Image
+
+    width, height = (int(value) for value in Window.size)
+    pixels = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
+    picture = Image.frombytes("RGB", (width, height), pixels).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+    out = io.BytesIO()
+    picture.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 E = TypeVar("E", bound=KioskEvent)

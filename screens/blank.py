@@ -1,4 +1,4 @@
-"""A black screen for the quiet hours; the touch that wakes it is swallowed."""
+"""A black screen for the quiet hours (or the fleet's `blank`); the touch that wakes it is swallowed."""
 
 from __future__ import annotations
 
@@ -12,9 +12,13 @@ from kivy.uix.modalview import ModalView
 class BlankScreen(ModalView):
     """Covers the whole window in black and takes every touch until one wakes the kiosk."""
 
-    def __init__(self, on_wake: Callable[[], None], **kwargs: Any) -> None:
+    def __init__(
+        self, on_wake: Callable[[], None], stays: Callable[[], bool] = lambda: False, **kwargs: Any
+    ) -> None:
         super().__init__(auto_dismiss=False, size_hint=(1, 1), background_color=(0, 0, 0, 1), **kwargs)
         self._on_wake = on_wake
+        #: Whether a touch must not wake it now (the fleet's `blank` stays until its `unblank`).
+        self._stays = stays
         with self.canvas.before:
             Color(0, 0, 0, 1)
             self._cover = Rectangle(pos=self.pos, size=self.size)
@@ -27,6 +31,8 @@ class BlankScreen(ModalView):
     def on_touch_up(self, touch: Any) -> bool:
         if touch.grab_current is self:
             touch.ungrab(self)
+            if self._stays():
+                return True
             self.dismiss(animation=False)
             self._on_wake()
         return True

@@ -72,7 +72,7 @@ def run(windowed: bool, size: str | None) -> None:
     finally:
         kiosk.close()
     if kiosk.technician.restart_requested:
-        log.warning("the technician restarted the UI: exiting with status %d", EXIT_RESTART_UI)
+        log.warning("UI restart asked (technician or fleet): exiting with status %d", EXIT_RESTART_UI)
         sys.exit(EXIT_RESTART_UI)
 
 

@@ -14,6 +14,7 @@ from kivy.app import App
 from kiosk.appliance import Kiosk
 from kiosk.bus import EventBus
 from kiosk.desk.desk import ServiceDesk
+from kiosk.fleet.orders import ScreenCapture
 from kiosk.journey import Journey
 from kiosk.narration import Narrator
 from kiosk.session import ResidentSession
@@ -48,6 +49,10 @@ class KioskFace:
     def sync_status(self) -> SyncStatus:
         """The versions in force and how the last syncs went (the guides' freshness line)."""
         return self._kiosk.sync_status()
+
+    def register_screen_capture(self, capture: ScreenCapture | None) -> None:
+        """The app's picture of its window for the fleet's `screenshot` (None: the UI has stopped)."""
+        self._kiosk.screen_capture = capture
 
 
 def face() -> KioskFace:

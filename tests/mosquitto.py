@@ -2,21 +2,29 @@
 
 with PrivateMosquitto(tmp_path) as broker:
     ... KIOSK__FLEET__BROKER=broker.url ...
+
+Anonymous by default. `secured=True` runs it as scripts/install-broker configures the fleet's
+broker: no anonymous clients, a password file, and the fleet's ACL (kiosk/fleet/broker_config.py);
+`add_account(name)` gives a user a password. `include_dir=DIR` runs it on a configuration directory
+that install-broker wrote (its listener on `port`).
 """
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 from types import TracebackType
 
+from kiosk.fleet import broker_config
 from tests.daemons import Daemon, free_port, port_open, require_executable
 
 _CONF = """\
 # A private broker on loopback: nothing kept on disk, every message in its log.
-per_listener_settings false
-listener {port} 127.0.0.1
-allow_anonymous true
 persistence false
+pid_file {pid}
 log_dest file {log}
 log_type all
 connection_messages true
@@ -24,18 +32,47 @@ connection_messages true
 # could not write this directory.
 user root
 """
+_ANONYMOUS = """\
+per_listener_settings false
+listener {port} 127.0.0.1
+allow_anonymous true
+"""
 
 
 class PrivateMosquitto:
     """One mosquitto process on a free loopback port."""
 
-    def __init__(self, directory: Path, *, extra_conf: str = "") -> None:
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        extra_conf: str = "",
+        secured: bool = False,
+        include_dir: Path | None = None,
+        port: int | None = None,
+    ) -> None:
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
+        self.port = port or free_port()
+        self.secured = secured or include_dir is not None
         self.conf = directory / "mosquitto.conf"
         self.broker_log = directory / "mosquitto.log"
-        self.conf.write_text(_CONF.format(port=self.port, log=self.broker_log) + extra_conf)
+        self.pid_file = directory / "mosquitto.pid"
+        self.password_file = directory / broker_config.PASSWORD_NAME
+        base = _CONF.format(pid=self.pid_file, log=self.broker_log)
+        if include_dir is not None:
+            body = f"include_dir {include_dir}\n"
+            self.password_file = include_dir.parent / broker_config.PASSWORD_NAME
+        elif secured:
+            (directory / broker_config.ACL_NAME).write_text(broker_config.acl_text())
+            self.password_file.write_text("")
+            body = broker_config.conf_text(
+                str(directory), broker_config.listeners("127.0.0.1", port=self.port)
+            )
+        else:
+            body = _ANONYMOUS.format(port=self.port)
+        self.conf.write_text(base + body + extra_conf)
+        self.passwords: dict[str, str] = {}
         binary = require_executable("/usr/sbin/mosquitto")
         self.daemon = Daemon(
             "mosquitto",
@@ -44,6 +81,29 @@ class PrivateMosquitto:
             log=directory / "stdout.log",
             own_logs=[self.broker_log],
         )
+
+    def add_account(self, user: str) -> str:
+        """A user with a new password (mosquitto_passwd), reloaded when the broker runs; its password."""
+        assert self.secured, "an anonymous broker has no accounts"
+        password = f"pw-{user}-{os.urandom(6).hex()}"
+        subprocess.run(
+            [require_executable("/usr/bin/mosquitto_passwd"), "-b", str(self.password_file), user, password],
+            check=True,
+            capture_output=True,
+        )
+        self.passwords[user] = password
+        self.reload()
+        return password
+
+    def reload(self) -> None:
+        """SIGHUP: mosquitto rereads its password file and ACL (when it runs)."""
+        if self.daemon.process is not None and self.daemon.process.poll() is None:
+            mark = self.broker_log.stat().st_size if self.broker_log.exists() else 0
+            os.kill(self.pid, signal.SIGHUP)
+            deadline = time.monotonic() + 5
+            while b"Reloading config" not in self.broker_log.read_bytes()[mark:]:
+                assert time.monotonic() < deadline, f"mosquitto did not reload:\n{self.tail()}"
+                time.sleep(0.02)
 
     @property
     def url(self) -> str:

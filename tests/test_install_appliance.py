@@ -19,6 +19,7 @@ from kiosk.cli import main
 from kiosk.journey import NO_GUIDES, Screen
 from kiosk.settings import load_settings, standard_layers
 from tests.conftest import run_now
+from tests.daemons import require_executable
 from tests.kiosk.test_appliance_content import fill_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +54,7 @@ def test_the_dry_run_plans_everything_and_changes_nothing(tmp_path: Path) -> Non
         "write /etc/systemd/system/kiosk.service (mode 644)",
         "write /etc/systemd/system/kiosk-sync.timer (mode 644)",
         "write /etc/systemd/journald.conf.d/kiosk.conf (mode 644)",
+        "write /etc/polkit-1/rules.d/50-kiosk-reboot.rules (mode 644)",
         "reload systemd's units (they may have changed)",
         'mark this machine as an appliance in /etc/kiosk/kiosk.toml ([kiosk] mode = "appliance", unless it '
         "names a mode already): a device never provisioned is out of service, not simulated",
@@ -79,6 +81,51 @@ def test_no_virtual_pdf_printer_on_a_kiosk(tmp_path: Path) -> None:
     )
     assert "cups-filters" in packages.split() and "printer-driver-cups-pdf" not in packages.split()
     assert "printer-driver-cups-pdf" in (ROOT / "scripts" / "install-deps").read_text()
+
+
+POLKIT_RULE = "etc/polkit-1/rules.d/50-kiosk-reboot.rules"
+# polkit's rules are JavaScript (polkitd's duktape engine on Debian 12): evaluated here by node with
+# a polkit object that answers as polkitd does (NOT_HANDLED is null there).
+JUDGE = """
+const rules = [];
+const polkit = {Result: {YES: "yes", NO: "no", AUTH_ADMIN: "auth_admin", NOT_HANDLED: null},
+                addRule: (rule) => rules.push(rule)};
+eval(require("fs").readFileSync(process.argv[1], "utf8"));
+const answers = JSON.parse(process.argv[2]).map(([action, user]) => {
+  for (const rule of rules) {
+    const answer = rule({id: action}, {user: user, isInGroup: () => false});
+    if (answer !== null && answer !== undefined) return answer;
+  }
+  return null;
+});
+console.log(JSON.stringify(answers));
+"""
+
+
+def test_the_kiosk_account_may_reboot_through_polkit_and_nothing_more(tmp_path: Path) -> None:
+    # The fleet's `reboot` command runs `systemctl reboot` as user kiosk; logind asks polkit.
+    packages = next(
+        step for step in planned(install(tmp_path, "--dry-run"), "plan") if "Debian packages" in step
+    )
+    assert "polkitd" in packages.split()
+    install(tmp_path)
+    rule = tmp_path / POLKIT_RULE
+    assert rule.read_bytes() == (ROOT / "config/polkit/50-kiosk-reboot.rules").read_bytes()
+    assert stat.S_IMODE(rule.stat().st_mode) == 0o644  # polkitd reads it as its own user
+    node = require_executable("node")
+    cases = [
+        ("org.freedesktop.login1.reboot", "kiosk", "yes"),
+        ("org.freedesktop.login1.reboot-multiple-sessions", "kiosk", "yes"),
+        ("org.freedesktop.login1.reboot-ignore-inhibit", "kiosk", None),
+        ("org.freedesktop.login1.power-off", "kiosk", None),
+        ("org.freedesktop.login1.halt", "kiosk", None),
+        ("org.freedesktop.systemd1.manage-units", "kiosk", None),
+        ("org.freedesktop.login1.reboot", "kiosk2", None),
+        ("org.freedesktop.login1.reboot", "nobody", None),
+    ]
+    asked = json.dumps([[action, user] for action, user, _ in cases])
+    result = subprocess.run([node, "-e", JUDGE, str(rule), asked], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == [answer for _, _, answer in cases]
 
 
 def test_installing_twice_changes_nothing_the_second_time(tmp_path: Path) -> None:

@@ -54,6 +54,11 @@ FLAGS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("--pin-file", "File whose first line is the technician PIN.",
      {"type": click.Path(exists=True, dir_okay=False, path_type=Path)}),
     ("--pin-hash", "A PIN hash made by an earlier `kiosk provision` (scrypt$...).", {}),
+    ("--broker", "The fleet's live channel: its MQTT broker, mqtt://host:port or mqtts://host:port "
+     "('none': no live channel).", {}),
+    ("--broker-password-file", "This kiosk's password at the broker (the file `scripts/install-broker "
+     "add-kiosk ID` wrote): copied into the data directory, mode 0600.",
+     {"type": click.Path(exists=True, dir_okay=False, path_type=Path)}),
     ("--allow-failing", "Save even when a chosen device fails its test.", {"is_flag": True}),
 )  # fmt: skip
 

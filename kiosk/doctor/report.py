@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from kiosk.devices import DriverContext
-from kiosk.doctor import devices, online, services, system
+from kiosk.doctor import devices, fleet, online, services, system
 from kiosk.doctor.check import Check, Status, overall, run_bounded
 from kiosk.paths import state_path
 from kiosk.settings import Settings
@@ -58,6 +58,7 @@ def run_checks(settings: Settings, data: Path, machine: CheckEnvironment | None 
         ),
         ("platform", False, lambda: online.check_platform(settings.platform)),
         ("ratings", False, lambda: online.check_ratings(data)),
+        ("fleet", False, lambda: fleet.check_fleet(settings.fleet, settings.kiosk.id, data)),
         (
             "catalogue",
             settings.kiosk.mode == "appliance",  # residents find no guide on an appliance without one

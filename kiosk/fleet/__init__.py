@@ -1,4 +1,4 @@
 """The live fleet channel (MQTT): presence, reported state, telemetry, events and signed commands.
 
-The forms on the wire are /work/shared/reference/fleet-channel.md's; docs/fleet.md tells how to run it.
+The forms on the wire and how to run the channel: docs/fleet.md.
 """

@@ -4,6 +4,11 @@ A command is `{"req", "command", "args", "issued_at", "expires_at", "sig"}`; `si
 Ed25519 signature of the same object without `sig`, serialised by `canonical_bytes`. A kiosk admits
 a command only when a key of its signed configuration (`fleet.command_keys`) signed it, it has not
 expired and it was never seen before: a broker taken over cannot command kiosks.
+
+A command may also name its kiosk (`"kiosk": id`, signed with the rest); then every other kiosk
+refuses it, so that a broker cannot copy a command meant for one kiosk onto all of them. Our tools
+always name it (`sign_command(..., kiosk=...)`); a command without it is valid on any kiosk whose
+keys signed it, once each, until it expires.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import secrets
 import time
 from collections.abc import Callable, Sequence
@@ -86,8 +92,10 @@ def sign_command(
     ttl: float = 120.0,
     now: float | None = None,
     req: str | None = None,
+    kiosk: str | None = None,
 ) -> dict[str, Any]:
-    """A command signed with `key`, valid for `ttl` seconds from `now`."""
+    """A command signed with `key`, valid for `ttl` seconds from `now`, for `kiosk` only when
+    given (then no other kiosk admits it)."""
     issued = time.time() if now is None else now
     fields: dict[str, Any] = {
         "req": req or new_req(),
@@ -96,6 +104,8 @@ def sign_command(
         "issued_at": int(issued),
         "expires_at": int(issued + ttl),
     }
+    if kiosk is not None:
+        fields["kiosk"] = kiosk
     fields["sig"] = base64.b64encode(key.sign(canonical_bytes(fields))).decode()
     return fields
 
@@ -157,21 +167,28 @@ class CommandGate:
         keys: Callable[[], Sequence[str]],
         seen: SeenCommands,
         clock: Callable[[], float] = time.time,
+        kiosk_id: str | None = None,
     ) -> None:
         #: The command keys in force now (they change with the configuration).
         self._keys = keys
+        #: This kiosk: a command naming another one is refused.
+        self._kiosk_id = kiosk_id
         self._seen = seen
         self._clock = clock
 
-    def admit(self, raw: bytes, topic_req: str | None = None) -> Command:
+    def admit(self, raw: bytes, topic_req: str | None = None, now: float | None = None) -> Command:
         """The command in `raw`, or CommandRefused saying why. `topic_req` is the req in the topic
-        it came on: a signed command copied onto another topic is refused."""
+        it came on: a signed command copied onto another topic is refused. `now`: when it arrived
+        (it may wait behind another command before it is admitted); by default the clock's now."""
         fields = _parse(raw)
         self._check_signature(fields)
         req = fields["req"]
         if topic_req is not None and topic_req != req:
             raise CommandRefused("signature: the topic's req is not the signed one")
-        now = self._clock()
+        target = fields.get("kiosk")
+        if target is not None and self._kiosk_id is not None and target != self._kiosk_id:
+            raise CommandRefused(f"signature: signed for another kiosk ({str(target)[:64]!r})")
+        now = self._clock() if now is None else now
         issued, expires = float(fields["issued_at"]), float(fields["expires_at"])
         if expires <= now:
             raise CommandRefused(f"expired: {now - expires:.0f} s ago")
@@ -223,6 +240,13 @@ def _parse(raw: bytes) -> dict[str, Any]:
     if not isinstance(fields["command"], str) or not isinstance(fields["args"], dict):
         raise CommandRefused("malformed: command must be text and args an object")
     for name in ("issued_at", "expires_at"):
-        if not isinstance(fields[name], int | float) or isinstance(fields[name], bool):
+        value = fields[name]
+        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
             raise CommandRefused(f"malformed: {name} must be a number (Unix seconds)")
+    if "kiosk" in fields and not isinstance(fields["kiosk"], str):
+        raise CommandRefused("malformed: kiosk must be text")
+    try:
+        canonical_bytes(fields)
+    except UnicodeEncodeError:
+        raise CommandRefused("malformed: not valid Unicode text") from None
     return fields

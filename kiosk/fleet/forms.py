@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlsplit
 
 #: Every topic of the channel starts here; a new version of the forms gets a new root.
 TOPIC_ROOT = "kiosk/v1"
@@ -43,6 +44,8 @@ class EventType(StrEnum):
     READER_BACK = "reader_back"
     SYNC_FAILED = "sync_failed"
     TECHNICIAN_MODE_ENTERED = "technician_mode_entered"
+    #: A `reboot` command was accepted but the machine did not reboot (its command failed).
+    REBOOT_FAILED = "reboot_failed"
     #: The outbox was full while the broker was away: this many older events were dropped.
     EVENTS_DROPPED = "events_dropped"
 
@@ -83,6 +86,14 @@ class Topics:
 
     def result(self, req: str) -> str:
         return f"{self.base}/result/{req}"
+
+
+def broker_address(url: str) -> tuple[str, int, bool]:
+    """(host, port, tls) of `mqtt://host:port` or `mqtts://host:port`; the port defaults to 1883,
+    or 8883 with TLS."""
+    parts = urlsplit(url)
+    tls = parts.scheme == "mqtts"
+    return parts.hostname or "", parts.port or (8883 if tls else 1883), tls
 
 
 def encode(payload: dict[str, Any]) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -48,6 +49,10 @@ class FleetMemory(Protocol):
         """Remember an admitted command until it expires; False when it was seen before."""
         ...
 
+    def note_link(self, state: str, detail: str, at: float) -> None:
+        """How the connection is now (connected, disconnected, failing), for `kiosk doctor`."""
+        ...
+
 
 @FLEET_MIGRATIONS.register
 def create_fleet_tables(conn: sqlite3.Connection) -> None:
@@ -56,6 +61,23 @@ def create_fleet_tables(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE fleet_outbox (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)")
     conn.execute(f"CREATE TABLE fleet_dropped ({one_row}, dropped INTEGER NOT NULL)")
     conn.execute("CREATE TABLE fleet_commands_seen (req TEXT PRIMARY KEY, expires_at REAL NOT NULL)")
+
+
+@FLEET_MIGRATIONS.register
+def create_fleet_link_state(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "CREATE TABLE fleet_link (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "state TEXT NOT NULL, detail TEXT NOT NULL, at REAL NOT NULL)"
+    )
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """How the running kiosk's connection to the broker was when it last changed."""
+
+    state: str
+    detail: str
+    at: float
 
 
 class FleetStore(MigratedStore):
@@ -113,6 +135,20 @@ class FleetStore(MigratedStore):
             )
             return cursor.rowcount == 1
 
+    def note_link(self, state: str, detail: str, at: float) -> None:
+        with self._lock, transaction(self.conn):
+            self.conn.execute(
+                "INSERT INTO fleet_link (id, state, detail, at) VALUES (1, ?, ?, ?) ON CONFLICT (id) "
+                "DO UPDATE SET state = excluded.state, detail = excluded.detail, at = excluded.at",
+                (state, detail[:300], at),
+            )
+
+    def link_state(self) -> LinkState | None:
+        """What the running kiosk last noted of its connection; None when it never did."""
+        with self._lock:
+            row = self.conn.execute("SELECT state, detail, at FROM fleet_link").fetchone()
+        return LinkState(str(row[0]), str(row[1]), float(row[2])) if row else None
+
 
 class MemoryFleetStore:
     """The same memory, in memory: a simulated kiosk's (lost with its process, as it may be)."""
@@ -123,6 +159,7 @@ class MemoryFleetStore:
         self._next_id = 1
         self._dropped = 0
         self._seen: dict[str, float] = {}
+        self.link: LinkState | None = None
 
     def next_session(self) -> int:
         self._session += 1
@@ -151,3 +188,6 @@ class MemoryFleetStore:
             return False
         self._seen[req] = expires_at
         return True
+
+    def note_link(self, state: str, detail: str, at: float) -> None:
+        self.link = LinkState(state, detail, at)

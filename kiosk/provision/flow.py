@@ -28,6 +28,7 @@ from kiosk.provision.device_steps import DeviceSteps
 from kiosk.provision.draft import SiteDraft
 from kiosk.provision.enrolment import ProvisionError, check_trust_root, fleet_settings, store_trust_root
 from kiosk.provision.given import IDENTITY, PIN_FLAGS, ROTATIONS, Given, scanner_values
+from kiosk.provision.live_channel import NO_BROKER, password_path, read_password, store_password
 from kiosk.provision.probe import check_devices
 from kiosk.provision.questions import Answer, BadAnswer, Kind, NotSaved, Question, Reply
 from kiosk.settings import Settings, SettingsError
@@ -80,6 +81,8 @@ class ProvisionFlow(DeviceSteps):
         self._failed = ""
         self._settings: Settings | None = None
         self._data = Path()
+        #: The broker password given (--broker-password-file), stored on saving.
+        self._broker_password: str | None = None
 
     @classmethod
     def open(cls, site: Path, given: Given) -> ProvisionFlow:
@@ -175,6 +178,7 @@ class ProvisionFlow(DeviceSteps):
             if self.given.identity(name) is not None:
                 self._set(flag, {key: self.given.identity(name)})
         self._check_fleet_given()
+        self._check_channel_given()
         self._check_pin_given()
         if self.given.scanner is not None:
             scanner_values(self.given.scanner)
@@ -206,6 +210,22 @@ class ProvisionFlow(DeviceSteps):
                 "--repo-url/--group", {key: value for key, value in values.items() if key != "kiosk.id"}
             )
             self.fleet = Fleet(given.repo_url, given.group, root_bytes)
+
+    def _check_channel_given(self) -> None:
+        """The live channel's broker and password (flags only: no question asks for them)."""
+        given = self.given
+        if given.broker == NO_BROKER:
+            if given.broker_password_file is not None:
+                raise BadAnswer("--broker none cannot be combined with --broker-password-file")
+            self._set("--broker", {"fleet.broker": ""})
+            return
+        if given.broker is not None:
+            self._set("--broker", {"fleet.broker": given.broker})
+        if given.broker_password_file is None:
+            return
+        if not self.draft.in_force("fleet.broker"):
+            raise BadAnswer("--broker-password-file needs --broker (or fleet.broker in the site file)")
+        self._broker_password = read_password(given.broker_password_file)
 
     def _check_pin_given(self) -> None:
         given = self.given
@@ -382,6 +402,13 @@ class ProvisionFlow(DeviceSteps):
         try:
             self._settings = self.draft.settings()
             self._data = data_dir(self._settings)
+            if self._broker_password is not None:
+                # The copy the kiosk reads, in the data directory (known only now); never the password.
+                channel = {"fleet.password_file": str(password_path(self._data))}
+                if self.draft.site_value("fleet.password"):
+                    channel["fleet.password"] = ""  # one or the other, and the file is the better
+                self.draft.set_dotted(channel)
+                self._settings = self.draft.settings()
         except SettingsError as error:
             raise NotSaved(f"nothing was saved: {error}") from error
         if self.interactive:
@@ -408,6 +435,8 @@ class ProvisionFlow(DeviceSteps):
         """The trust root kept and the site file replaced; the summary in the notes."""
         assert self._settings is not None  # the test step came first
         trust = store_trust_root(self.fleet.root_bytes, self._data) if self.fleet else None
+        if self._broker_password is not None:
+            store_password(self._data, self._broker_password)
         try:
             self.draft.save()
         except SettingsError as error:
@@ -433,6 +462,7 @@ class ProvisionFlow(DeviceSteps):
         self._note(f"\n== Provisioned {kiosk_id} ({site_name})")
         self._note(f"site file:      {self.draft.path} (mode 0640)")
         self._note(f"sync:           {sync}")
+        self._note(f"live channel:   {_channel(settings)}")
         self._note(f"display:        rotation {display.rotation}, touch {', '.join(touch) or 'as mounted'}")
         self._note(f"technician PIN: {pin}")
         self._note("devices:")
@@ -446,6 +476,19 @@ def check_lines(checks: list[Check]) -> str:
     return "\n".join(
         f"  {check.name.ljust(width)}  {check.status.upper():4}  {check.detail}" for check in checks
     )
+
+
+def _channel(settings: Settings) -> str:
+    """The live channel as the summary tells it: the broker, the account, where its password is."""
+    fleet = settings.fleet
+    if not fleet.broker:
+        return "off"
+    password = (
+        f"password in {fleet.password_file}"
+        if fleet.password_file
+        else ("password in the site file" if fleet.password.get_secret_value() else "no password")
+    )
+    return f"{fleet.broker} as {fleet.username or settings.kiosk.id}, {password}"
 
 
 def _hostname_id() -> str | None:

@@ -53,6 +53,8 @@ class Given:
     pin: str | None = None
     pin_file: Path | None = None
     pin_hash: str | None = None
+    broker: str | None = None
+    broker_password_file: Path | None = None
     allow_failing: bool = False
 
     def identity(self, name: str) -> str | None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import base64
 import re
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator, model_validator
 
+from kiosk.fleet.forms import broker_address
 from kiosk.technician.pin import is_pin_hash
 
 _WINDOW_SIZE = re.compile(r"^(\d{3,5})x(\d{3,5})$", re.ASCII)  # 0-9 only (kiosk.digits)
@@ -361,10 +361,8 @@ class FleetSection(_Section):
 
     @property
     def broker_address(self) -> tuple[str, int, bool]:
-        """(host, port, tls) of the broker; the port defaults to 1883, or 8883 with TLS."""
-        parts = urlsplit(self.broker)
-        tls = parts.scheme == "mqtts"
-        return parts.hostname or "", parts.port or (8883 if tls else 1883), tls
+        """(host, port, tls) of the broker (kiosk.fleet.forms.broker_address)."""
+        return broker_address(self.broker)
 
 
 def _has_token(token: object) -> bool:

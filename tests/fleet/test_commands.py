@@ -148,3 +148,36 @@ def test_a_command_key_round_trips_through_its_text(key) -> None:  # type: ignor
     assert len(base64.b64decode(public_key_text(key))) == 32
     with pytest.raises(ValueError, match="not an Ed25519 private key"):
         private_key_from_text("c2hvcnQ=")
+
+
+def test_a_command_signed_for_one_kiosk_is_refused_by_every_other(key) -> None:  # type: ignore[no-untyped-def]
+    texts = [public_key_text(key)]
+    mine = CommandGate(lambda: texts, MemoryFleetStore(), clock=lambda: NOW, kiosk_id="wh-0001")
+    other = CommandGate(lambda: texts, MemoryFleetStore(), clock=lambda: NOW, kiosk_id="wh-0002")
+    command = raw(sign_command(key, "reboot", now=NOW, kiosk="wh-0001"))
+    assert refusal(other, command) == "signature: signed for another kiosk ('wh-0001')"
+    assert mine.admit(command).name is CommandName.REBOOT
+    # Naming the kiosk is signed: changing it breaks the signature.
+    moved = sign_command(key, "reboot", now=NOW, kiosk="wh-0001")
+    moved["kiosk"] = "wh-0002"
+    assert refusal(other, raw(moved)).startswith("signature: not signed by a command key")
+
+
+def test_a_command_that_cannot_be_serialised_is_refused_as_malformed(key) -> None:  # type: ignore[no-untyped-def]
+    lone_surrogate = (
+        b'{"req": "a", "command": "logs", "args": {"x": "\\ud800"}, "issued_at": 1, "expires_at": 2}'
+    )
+    assert refusal(gate_for(key), lone_surrogate) == "malformed: not valid Unicode text"
+
+
+def test_a_command_whose_times_are_not_finite_is_refused(key) -> None:  # type: ignore[no-untyped-def]
+    endless = b'{"req": "a", "command": "logs", "args": {}, "issued_at": NaN, "expires_at": 2e12}'
+    assert refusal(gate_for(key), endless) == "malformed: issued_at must be a number (Unix seconds)"
+    forever = b'{"req": "a", "command": "logs", "args": {}, "issued_at": 1, "expires_at": Infinity}'
+    assert refusal(gate_for(key), forever) == "malformed: expires_at must be a number (Unix seconds)"
+
+
+def test_a_command_is_judged_by_when_it_arrived(key) -> None:  # type: ignore[no-untyped-def]
+    command = raw(sign_command(key, "logs", ttl=60, now=NOW - 50))
+    # It arrived live; it waited behind a long sync before it was looked at.
+    assert gate_for(key).admit(command, now=NOW - 10).name is CommandName.LOGS

