@@ -334,3 +334,24 @@ def test_the_screenshot_is_a_png_of_the_size_it_says() -> None:
     raw = zlib.decompress(png[41 : 41 + length])
     assert len(raw) == 18 * (1 + 32 * 3)
     assert json.dumps(base64.b64encode(png).decode())  # it travels as text
+
+
+def test_kiosks_whose_broker_is_away_keep_trying_and_connect_when_it_starts(tmp_path: Any) -> None:
+    broker = PrivateMosquitto(tmp_path / "late")
+
+    async def scenario() -> None:
+        fleet = FleetSimulator(options(broker, 5))
+        await fleet.start()
+        try:
+            await asyncio.sleep(1.0)
+            assert fleet.online() == 0
+            assert all(kiosk.link is not None and kiosk.link.last_failure for kiosk in fleet.kiosks)
+            await asyncio.to_thread(broker.start)
+            assert await fleet.wait_online(timeout=15), broker.tail()
+            # Every failed attempt took a session: the first connection's is higher than 1.
+            assert all(kiosk.link is not None and kiosk.link.session > 1 for kiosk in fleet.kiosks)
+        finally:
+            await fleet.close()
+            broker.stop()
+
+    run(scenario)
