@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kiosk.appliance import Kiosk, build_kiosk
+from kiosk.fleet.commands import new_command_key
 from kiosk.platform.simulator import PlatformSimulator
 from kiosk.settings import DEFAULTS_FILE, Layer, LoadedSettings, load_settings, read_toml_layer
 from tests.cupsd import PrivateCupsd
+from tests.fleet.console import Console
 from tests.mosquitto import PrivateMosquitto
 from tests.smartcards import pcscd, virtual_cards  # noqa: F401 - fixtures shared by the suite
 
@@ -111,6 +114,20 @@ def mosquitto(tmp_path: Path) -> Iterator[PrivateMosquitto]:
     """A real mosquitto on a free loopback port, anonymous, for one test (stopped by PID)."""
     with PrivateMosquitto(tmp_path / "mosquitto") as broker:
         yield broker
+
+
+@pytest.fixture
+def console(mosquitto: PrivateMosquitto) -> Iterator[Console]:
+    """The administrators' end of the fleet channel, watching `kiosk/v1/#` on the test's broker."""
+    watching = Console(mosquitto.port)
+    yield watching
+    watching.close()
+
+
+@pytest.fixture
+def key() -> Ed25519PrivateKey:
+    """A fresh command key for the fleet channel."""
+    return new_command_key()
 
 
 def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:

@@ -22,7 +22,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
-from kiosk.fleet.commands import new_command_key, public_key_text, sign_command
+from kiosk.fleet.commands import public_key_text, sign_command
 from kiosk.fleet.forms import Topics
 from tests.conftest import wait_for
 from tests.e2e.test_watchdog import wait_for as wait_for_notify
@@ -68,18 +68,6 @@ class RunningKiosk:
             self.process.wait(10)
         self.receiver.close()
         self._log.close()
-
-
-@pytest.fixture
-def key() -> Ed25519PrivateKey:
-    return new_command_key()
-
-
-@pytest.fixture
-def console(mosquitto: PrivateMosquitto) -> Iterator[Console]:
-    watching = Console(mosquitto.port)
-    yield watching
-    watching.close()
 
 
 @pytest.fixture

@@ -10,10 +10,9 @@ import json
 import re
 import time
 import zlib
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 
 from kiosk.fleet.commands import new_command_key, public_key_text, sign_command
@@ -23,13 +22,6 @@ from tests.fleet.console import Console
 from tests.mosquitto import PrivateMosquitto
 
 KEEPALIVE = 5
-
-
-@pytest.fixture
-def console(mosquitto: PrivateMosquitto) -> Iterator[Console]:
-    watching = Console(mosquitto.port)
-    yield watching
-    watching.close()
 
 
 def options(mosquitto: PrivateMosquitto, kiosks: int, **changes: Any) -> SimOptions:

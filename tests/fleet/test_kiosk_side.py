@@ -12,7 +12,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -57,18 +57,6 @@ from tests.mosquitto import PrivateMosquitto
 
 KIOSK_ID = "wh-side-01"
 TOPICS = Topics(KIOSK_ID)
-
-
-@pytest.fixture
-def key() -> Ed25519PrivateKey:
-    return new_command_key()
-
-
-@pytest.fixture
-def console(mosquitto: PrivateMosquitto) -> Iterator[Console]:
-    watching = Console(mosquitto.port)
-    yield watching
-    watching.close()
 
 
 @pytest.fixture

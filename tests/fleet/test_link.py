@@ -61,13 +61,6 @@ def store(tmp_path: Path) -> Iterator[FleetStore]:
     opened.close()
 
 
-@pytest.fixture
-def console(mosquitto: PrivateMosquitto) -> Iterator[Console]:
-    watching = Console(mosquitto.port)
-    yield watching
-    watching.close()
-
-
 def status(console: Console) -> dict[str, Any] | None:
     return console.last(f"kiosk/v1/{KIOSK}/status")
 
