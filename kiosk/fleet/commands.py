@@ -227,7 +227,7 @@ class CommandGate:
 def _parse(raw: bytes) -> dict[str, Any]:
     try:
         fields = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise CommandRefused("malformed: not a JSON object") from None
     if not isinstance(fields, dict):
         raise CommandRefused("malformed: not a JSON object")
@@ -241,7 +241,7 @@ def _parse(raw: bytes) -> dict[str, Any]:
         raise CommandRefused("malformed: command must be text and args an object")
     for name in ("issued_at", "expires_at"):
         value = fields[name]
-        if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        if not isinstance(value, int | float) or isinstance(value, bool) or not _finite(value):
             raise CommandRefused(f"malformed: {name} must be a number (Unix seconds)")
     if "kiosk" in fields and not isinstance(fields["kiosk"], str):
         raise CommandRefused("malformed: kiosk must be text")
@@ -250,3 +250,11 @@ def _parse(raw: bytes) -> dict[str, Any]:
     except UnicodeEncodeError:
         raise CommandRefused("malformed: not valid Unicode text") from None
     return fields
+
+
+def _finite(value: float) -> bool:
+    """A number a clock can hold (not NaN, not infinite, not an integer past any float)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False

@@ -245,8 +245,10 @@ class FleetLink:
             self.last_failure = ""
             self._note_link("connected", f"session {self.session}")
             client.subscribe(self.topics.commands, qos=1)
-            # Connected before the state is read: a change made meanwhile is published by its maker.
-            self._connected.set()
+            # Connected (under the state's lock) before the state is read: a change being made now
+            # either sees the flag and publishes itself, or is done before _announce reads it.
+            with self._reported_lock:
+                self._connected.set()
             self._announce()
             self._flush_events()
         except Exception:
@@ -397,6 +399,7 @@ class ThreadDriver:
     def __init__(self, link: FleetLink, backoff: Backoff | None = None) -> None:
         self.link = link
         self.backoff = backoff or Backoff()
+        self._stopping = False
         client = link.client
         client.on_pre_connect = self._before_connect
         client.on_connect_fail = self._connect_failed
@@ -411,10 +414,16 @@ class ThreadDriver:
 
     def stop(self, clean: bool = True, timeout: float = 5.0) -> None:
         """Stop: when `clean`, say `offline` first (acknowledged), then DISCONNECT."""
+        self._stopping = True
         if clean:
             self.link.publish_offline(timeout=min(timeout, 3.0))
-        self.link.client.disconnect()
-        self.link.client.loop_stop()
+        client = self.link.client
+        client.disconnect()
+        client.loop_stop()
+        if client.socket() is not None:
+            # A connection that opened while stopping (its connect was under way): paho's thread
+            # is gone, so this thread says DISCONNECT on it (and paho closes it).
+            client.disconnect()
         self.link.connection_lost()
 
     def _before_connect(self, _client: mqtt.Client, _userdata: Any) -> None:
@@ -427,8 +436,15 @@ class ThreadDriver:
         self.link.client.reconnect_delay_set(pause, pause)
 
     def _connected(self, client: mqtt.Client, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        if self._stopping:
+            client.disconnect()  # it opened while stopping: nothing is announced on it
+            return
         if not reason.is_failure:
+            # The pause given before this attempt grew with the outage: the next drop starts again
+            # from the shortest.
             self.backoff.reset()
+            pause = max(1, round(self.backoff.next_delay()))
+            client.reconnect_delay_set(pause, pause)
         self._on_connect(client, userdata, flags, reason, props)
 
     def _connect_failed(self, _client: mqtt.Client, _userdata: Any) -> None:

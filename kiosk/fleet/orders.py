@@ -258,7 +258,7 @@ def _claimed_name(raw: bytes) -> str:
 
     try:
         fields = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return "?"
     name = fields.get("command") if isinstance(fields, dict) else None
     if not isinstance(name, str):

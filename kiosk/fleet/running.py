@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from pathlib import Path
 
 #: The lock file, in the kiosk's data directory.
@@ -22,17 +23,23 @@ class ChannelLock:
         self.path = data / LOCK_NAME
         self._fd: int | None = None
 
-    def acquire(self) -> bool:
-        """Take the lock; False when another process holds it (a second kiosk on the same data)."""
+    def acquire(self, patience: float = 2.0) -> bool:
+        """Take the lock; False when another process holds it (a second kiosk on the same data).
+        A doctor's look (`channel_running`) holds it for a moment: tried again for `patience` s."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o640)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            return False
-        self._fd = fd
-        return True
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    return False
+                time.sleep(0.05)
+                continue
+            self._fd = fd
+            return True
 
     def release(self) -> None:
         if self._fd is not None:

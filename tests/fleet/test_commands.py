@@ -181,3 +181,9 @@ def test_a_command_is_judged_by_when_it_arrived(key) -> None:  # type: ignore[no
     command = raw(sign_command(key, "logs", ttl=60, now=NOW - 50))
     # It arrived live; it waited behind a long sync before it was looked at.
     assert gate_for(key).admit(command, now=NOW - 10).name is CommandName.LOGS
+
+
+def test_a_command_nested_too_deep_or_with_an_impossible_number_is_malformed(key) -> None:  # type: ignore[no-untyped-def]
+    assert refusal(gate_for(key), b"[" * 5000) == "malformed: not a JSON object"
+    huge = b'{"req": "a", "command": "logs", "args": {}, "issued_at": 1, "expires_at": 1' + b"0" * 400 + b"}"
+    assert refusal(gate_for(key), huge) == "malformed: expires_at must be a number (Unix seconds)"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import subprocess
+import threading
 from pathlib import Path
 
 from kiosk.doctor import Status
@@ -101,3 +104,13 @@ def test_while_the_kiosk_runs_its_own_connection_is_the_check(
         lock.release()
         store.close()
     assert not channel_running(tmp_path)
+
+
+def test_a_doctors_look_at_the_lock_never_keeps_a_starting_kiosk_off_its_channel(tmp_path: Path) -> None:
+    (tmp_path / "fleet-channel.lock").touch()
+    looking = os.open(tmp_path / "fleet-channel.lock", os.O_RDONLY)
+    fcntl.flock(looking, fcntl.LOCK_SH)  # the doctor's look, held for a moment
+    threading.Timer(0.3, os.close, args=(looking,)).start()
+    lock = ChannelLock(tmp_path)
+    assert lock.acquire()
+    lock.release()

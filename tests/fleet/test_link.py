@@ -365,3 +365,45 @@ def test_the_link_notes_its_state_for_the_doctor(mosquitto: PrivateMosquitto, st
     assert wait_for(lambda: (store.link_state() or noted).state == "failing")
     assert (store.link_state() or noted).detail == "cannot reach the broker at 127.0.0.1:1"
     unreachable.driver.stop(clean=False)
+
+
+def test_after_an_outage_the_next_drop_is_retried_at_once_not_after_the_outages_pause(
+    mosquitto: PrivateMosquitto, store: FleetStore
+) -> None:
+    link = FleetLink(KIOSK, fleet_settings(mosquitto.url), store, on_command=lambda *_: None)
+    backoff = Backoff(first=1.0, cap=300.0)
+    backoff.failures = 9  # as after nine failed attempts while the broker was away
+    driver = ThreadDriver(link, backoff)
+    driver.start()
+    assert link.wait_connected(10)
+    sock = link.client.socket()
+    assert isinstance(sock, socket.socket)
+    sock.shutdown(socket.SHUT_RDWR)  # then the connection drops without a word
+    assert wait_for(lambda: not link.connected, 5)
+    assert link.wait_connected(8), "not back within seconds: the pause grown in the outage was kept"
+    driver.stop()
+
+
+def test_a_stop_while_a_connection_opens_leaves_no_connection_behind(
+    mosquitto: PrivateMosquitto, console: Console, store: FleetStore
+) -> None:
+    link = FleetLink(KIOSK, fleet_settings(mosquitto.url, keepalive=30), store, on_command=lambda *_: None)
+    connecting = threading.Event()
+    create = link.client._create_socket
+
+    def slow_connect() -> Any:
+        connecting.set()
+        threading.Event().wait(0.5)  # a TCP or TLS connect under way (a slow 4G link)
+        return create()
+
+    link.client._create_socket = slow_connect  # type: ignore[method-assign]
+    driver = ThreadDriver(link, Backoff(first=1, cap=2))
+    driver.start()
+    assert connecting.wait(5)
+    driver.stop(clean=True)
+    threading.Event().wait(1.5)
+    assert link.client.socket() is None
+    assert not any(
+        payload.get("state") == "online" for payload in console.payloads(f"kiosk/v1/{KIOSK}/status")
+    )
+    assert wait_for(lambda: f"Client kiosk-{KIOSK} disconnected" in mosquitto.broker_log.read_text(), 5)
