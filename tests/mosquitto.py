@@ -92,6 +92,14 @@ class PrivateMosquitto:
             capture_output=True,
         )
         self.passwords[user] = password
+        if (
+            self.secured
+            and broker_config.is_console_user(user)
+            and (self.directory / broker_config.ACL_NAME).exists()
+        ):
+            # As install-broker does: every administrators' account has its block in the ACL.
+            consoles = [name for name in self.passwords if broker_config.is_console_user(name)]
+            (self.directory / broker_config.ACL_NAME).write_text(broker_config.acl_text(consoles))
         self.reload()
         return password
 

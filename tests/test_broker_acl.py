@@ -19,6 +19,7 @@ import paho.mqtt.client as mqtt
 import pytest
 
 from kiosk.fleet import broker_config
+from kiosk.fleet.admin import Broker, BrokerUnreachable, fleet_snapshot
 from kiosk.fleet.link import Backoff, FleetLink, ThreadDriver
 from kiosk.fleet.store import MemoryFleetStore
 from tests.conftest import wait_for
@@ -291,3 +292,42 @@ def test_the_largest_screenshot_passes_and_a_larger_packet_is_refused(
         assert [topic for topic, _ in seen if topic.endswith("/r2")] == []
     finally:
         marker.close()
+
+
+def test_each_administrator_has_an_account_of_their_own_and_none_takes_another_over(tmp_path: Path) -> None:
+    with PrivateMosquitto(tmp_path / "broker", secured=True) as broker:
+        for user in ("console", "console-alice", "wh-0001"):
+            broker.add_account(user)
+        made = [
+            Peer(broker, user, broker.passwords[user]) for user in ("console", "console-alice", "wh-0001")
+        ]
+        watching, tool, kiosk = made
+        try:
+            assert all(peer.accepted for peer in made)
+            watching.subscribe("kiosk/v1/#")
+            tool.subscribe("kiosk/v1/+/status")
+            kiosk.subscribe("kiosk/v1/wh-0001/cmd/+")
+            tool.publish("kiosk/v1/wh-0001/cmd/r1", b"from alice")
+            kiosk.publish("kiosk/v1/wh-0001/status", b"online")
+            kiosk.wait_for("kiosk/v1/wh-0001/cmd/r1", b"from alice")
+            tool.wait_for("kiosk/v1/wh-0001/status", b"online")
+            watching.wait_for("kiosk/v1/wh-0001/cmd/r1", b"from alice")
+            # Both administrators stayed connected all along: neither took the other's over.
+            assert "already connected" not in broker.broker_log.read_text()
+        finally:
+            for peer in made:
+                peer.close()
+    assert "user console-alice" in (tmp_path / "broker" / broker_config.ACL_NAME).read_text()
+
+
+def test_an_administrators_tool_that_shares_an_account_says_so_instead_of_a_wrong_answer(
+    tmp_path: Path,
+) -> None:
+    with PrivateMosquitto(tmp_path / "broker", secured=True) as broker:
+        password = broker.add_account("console")
+        running_console = Peer(broker, "console", password)  # paho logs in again when dropped
+        try:
+            with pytest.raises(BrokerUnreachable, match="logged in elsewhere"):
+                fleet_snapshot(Broker(broker.url, "console", password), settle=4.0)
+        finally:
+            running_console.close()

@@ -52,6 +52,8 @@ class _Session:
         host, port, tls = broker_address(broker.url)
         self.messages: list[tuple[str, bytes]] = []
         self.arrived = threading.Condition()
+        self.closing = False
+        self.username = broker.username
         self._connected = threading.Event()
         self._refused = ""
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"admin-{time.time_ns()}")
@@ -61,6 +63,9 @@ class _Session:
             self.client.tls_set(ca_certs=broker.ca_bundle or None)
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
+        self.client.on_disconnect = self._on_disconnect
+        #: Why the broker closed the connection before we did (empty while it is open).
+        self.dropped = ""
         try:
             self.client.connect(host, port, keepalive=30)
         except (OSError, ValueError) as error:
@@ -75,6 +80,16 @@ class _Session:
             self._refused = f"the broker refused the account: {reason}"
         self._connected.set()
 
+    def _on_disconnect(self, _client: Any, _userdata: Any, _flags: Any, reason: Any, _props: Any) -> None:
+        with self.arrived:
+            if not self.closing:
+                self.dropped = (
+                    f"the broker closed the connection ({reason}); is the account {self.username!r} "
+                    "logged in elsewhere? Each administrator and the console need their own "
+                    "(scripts/install-broker add-console NAME)"
+                )
+            self.arrived.notify_all()
+
     def _on_message(self, _client: Any, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         with self.arrived:
             self.messages.append((message.topic, bytes(message.payload)))
@@ -88,6 +103,8 @@ class _Session:
             raise BrokerUnreachable(f"the broker did not confirm the subscription to {topic}")
 
     def close(self) -> None:
+        with self.arrived:
+            self.closing = True
         self.client.disconnect()
         self.client.loop_stop()
 
@@ -120,6 +137,8 @@ def send_command(
                 remaining = deadline - time.monotonic()
                 if result is not None or remaining <= 0:
                     break
+                if session.dropped:
+                    raise BrokerUnreachable(session.dropped)
                 session.arrived.wait(remaining)
         return result, _last(session.messages, topics.status) or {}
     finally:
@@ -135,6 +154,8 @@ def fleet_snapshot(broker: Broker, settle: float = 2.0) -> list[KioskSeen]:
         time.sleep(settle)
         with session.arrived:
             messages = list(session.messages)
+            if session.dropped:
+                raise BrokerUnreachable(session.dropped)
     finally:
         session.close()
     seen: dict[str, KioskSeen] = {}

@@ -21,8 +21,12 @@ from pathlib import PurePosixPath
 
 #: The topics' root (version 1 of the channel's forms).
 ROOT = "kiosk/v1"
-#: The console's username at the broker (the one account that writes commands).
+#: The console's username at the broker. Every administrators' account (the console's, and one for
+#: each administrator's command line: `console-<name>`) reads every kiosk and writes commands; each
+#: has its own, since the broker gives an account one connection at a time (its client id is its
+#: username) and a second login would take the first one's over.
 CONSOLE_USER = "console"
+CONSOLE_PREFIX = "console-"
 #: A regional broker's account at the central one is this prefix and the region's name.
 BRIDGE_PREFIX = "bridge-"
 #: Under a kiosk's own `kiosk/v1/{id}/`: what it writes, and what it reads.
@@ -60,11 +64,29 @@ def check_kiosk_id(kiosk_id: str) -> str:
             f"{kiosk_id!r} is not a kiosk id (letters, digits, '.', '_', '-', at most 64, "
             "starting with a letter or digit)"
         )
-    if kiosk_id == CONSOLE_USER:
-        raise BadName(f"{CONSOLE_USER!r} is the console's account, not a kiosk")
+    if is_console_user(kiosk_id):
+        raise BadName(
+            f"{kiosk_id!r}: {CONSOLE_USER!r} and names starting {CONSOLE_PREFIX!r} are "
+            "administrators' accounts"
+        )
     if kiosk_id.startswith(BRIDGE_PREFIX):
         raise BadName(f"{kiosk_id!r}: names starting with {BRIDGE_PREFIX!r} are regional brokers' accounts")
     return kiosk_id
+
+
+def console_user(name: str | None = None) -> str:
+    """An administrators' account: `console` (the console's), or `console-<name>` (one person's or
+    one tool's)."""
+    if name is None:
+        return CONSOLE_USER
+    if not _NAME.fullmatch(name) or len(CONSOLE_PREFIX + name) > 64:
+        raise BadName(f"{name!r} is not an account name (letters, digits, '.', '_', '-', at most 56)")
+    return CONSOLE_PREFIX + name
+
+
+def is_console_user(user: str) -> bool:
+    """Whether `user` is an administrators' account."""
+    return user == CONSOLE_USER or user.startswith(CONSOLE_PREFIX)
 
 
 def bridge_user(region: str) -> str:
@@ -74,17 +96,15 @@ def bridge_user(region: str) -> str:
     return BRIDGE_PREFIX + region
 
 
-def acl_text(console_user: str = CONSOLE_USER, bridges: Iterable[str] = ()) -> str:
-    """The ACL file: the console's rights, each bridge account's, then one `pattern` per kiosk right
-    (%u: the username)."""
+def acl_text(consoles: Iterable[str] = (), bridges: Iterable[str] = ()) -> str:
+    """The ACL file: the administrators' accounts' rights (`console` always, and `consoles`), each
+    bridge account's, then one `pattern` per kiosk right (%u: the username)."""
     lines = [
         "# The fleet channel's ACL (scripts/install-broker, from kiosk/fleet/broker_config.py).",
-        "# The console reads every kiosk's topics and alone writes commands.",
-        f"user {console_user}",
-        f"topic read {ROOT}/#",
-        f"topic write {ROOT}/+/cmd/+",
-        "",
+        "# The administrators' accounts read every kiosk's topics and alone write commands.",
     ]
+    for user in sorted({CONSOLE_USER, *consoles}):
+        lines += [f"user {user}", f"topic read {ROOT}/#", f"topic write {ROOT}/+/cmd/+", ""]
     for user in sorted(bridges):
         lines += [
             "# A regional broker: forwards its kiosks' topics here, and the console's commands to them.",
