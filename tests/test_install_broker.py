@@ -599,3 +599,27 @@ def test_install_restarts_mosquitto_only_when_a_file_it_manages_changed(
     recorded.broker.bridge("hc", "127.0.0.1:1883", password, None)
     recorded.broker.bridge("hc", "127.0.0.1:1883", password, None)
     assert len(recorded.restarts()) == 4
+
+
+def test_each_administrator_gets_an_account_and_a_block_in_the_acl(
+    installed: Installed, tmp_path: Path
+) -> None:
+    installed.run("add-console")
+    added = installed.run("add-console", "alice")
+    assert "console-alice: its password is in" in added.stdout
+    acl = (installed.config_dir / broker_config.ACL_NAME).read_text()
+    assert acl == broker_config.acl_text(["console", "console-alice"])
+    assert "user console-alice\ntopic read kiosk/v1/#\ntopic write kiosk/v1/+/cmd/+" in acl
+    refused = installed.run("add-kiosk", "console-bob", check=False)
+    assert refused.returncode == 2 and "administrators' accounts" in refused.stderr
+    with installed.broker(tmp_path / "broker") as broker:
+        alice = Console(broker.port, "console-alice", installed.password("console-alice"))
+        console = Console(broker.port, "console", installed.password("console"))
+        try:
+            alice.send("kiosk/v1/wh-0001/cmd/r1", b"{}")
+            assert wait_for(lambda: console.payloads("kiosk/v1/wh-0001/cmd/r1") == [{}])
+        finally:
+            alice.close()
+            console.close()
+        installed.run("remove-console", "alice")
+    assert "console-alice" not in (installed.config_dir / broker_config.ACL_NAME).read_text()
