@@ -10,7 +10,6 @@ from typing import Any
 
 from kiosk.doctor.check import Check, Status
 from kiosk.fleet.forms import Topics
-from kiosk.fleet.link import FleetNotConfigured, fleet_password
 from kiosk.fleet.running import channel_running
 from kiosk.fleet.store import FleetStore
 from kiosk.paths import state_path
@@ -40,6 +39,9 @@ def check_fleet(section: FleetSection, kiosk_id: str, data: Path) -> Check:
         )
     if channel_running(data):
         return _running_kiosk(section, data)
+    # paho only when the check runs: the doctor module is loaded with every kiosk (technician mode).
+    from kiosk.fleet.link import FleetNotConfigured, fleet_password
+
     try:
         password = fleet_password(section)
     except FleetNotConfigured as error:
