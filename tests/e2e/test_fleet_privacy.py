@@ -7,7 +7,7 @@ card and leaves. A console subscribed to `kiosk/v1/#` for the whole visit keeps 
 byte of them, and of the broker's files, is searched for the card's name and numbers and the phone.
 
 A screenshot asked the moment a visit ends must not show the screen the resident just left: `kiosk
-run` (a real window, offscreen) is visited and left again and again (tests/e2e/visiting_ui.py plays
+run` (a real window, offscreen) is visited and left again and again (tests/screens/visiting_ui.py plays
 the resident), a screenshot asked each time as the session ends (from at once to half a second later); each
 picture sent is the attract screen.
 """
@@ -155,7 +155,7 @@ def test_a_visit_sends_nothing_personal_over_the_fleet_channel(  # noqa: PLR0917
 
 
 #: `kiosk run` where SIGUSR1 is a resident's touch and SIGUSR2 their leaving (on the UI thread).
-VISITING_KIOSK = [sys.executable, str(Path(__file__).with_name("visiting_ui.py"))]
+VISITING_KIOSK = [sys.executable, str(Path(__file__).parents[1] / "screens" / "visiting_ui.py")]
 #: How long after each visit's end its screenshot is asked, seconds: from before the session has
 #: ended (refused as busy) through the screen's change (0.15 s fade) to after it.
 ASKED_AFTER = (0.0, 0.02, 0.04, 0.07, 0.1, 0.15, 0.25, 0.5)

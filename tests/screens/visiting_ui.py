@@ -3,7 +3,7 @@
 SIGUSR1 is a resident's touch on the attract screen (the home screen shows); SIGUSR2 is the resident
 leaving (the session ends). Both act on the UI thread, as touches do. The resident lives here, not in
 the kiosk: nothing in production code, and no environment variable, can start a session from outside.
-Run as `python tests/e2e/visiting_ui.py run`.
+Run as `python tests/screens/visiting_ui.py run`.
 """
 
 from __future__ import annotations
