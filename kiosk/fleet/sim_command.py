@@ -35,8 +35,20 @@ from kiosk.settings import SettingsError
     default=0.0,
     help="Seconds to run, then stop every kiosk cleanly; 0 (the default): until Ctrl-C.",
 )
-@click.option("--keepalive", type=click.IntRange(5, 3600), default=30, show_default=True)
-@click.option("--telemetry-interval", type=click.FloatRange(5, 86400), default=60.0, show_default=True)
+@click.option(
+    "--keepalive",
+    type=click.IntRange(5, 3600),
+    default=30,
+    show_default=True,
+    help="Seconds between each kiosk's keepalive pings (fleet.keepalive).",
+)
+@click.option(
+    "--telemetry-interval",
+    type=click.FloatRange(5, 86400),
+    default=60.0,
+    show_default=True,
+    help="Seconds between each kiosk's telemetry messages (fleet.telemetry_interval).",
+)
 @click.option(
     "--pace",
     type=click.FloatRange(min=0),
