@@ -206,7 +206,11 @@ def _broker_options(function: Any) -> Any:
 def _broker(broker: str, username: str, password_file: Path | None, ca_bundle: str) -> Broker:
     from kiosk.fleet.forms import broker_address
 
-    if not broker.startswith(("mqtt://", "mqtts://")) or not broker_address(broker)[0]:
+    try:
+        host = broker_address(broker)[0] if broker.startswith(("mqtt://", "mqtts://")) else ""
+    except ValueError:  # a port that is no number, an unclosed [IPv6
+        host = ""
+    if not host:
         raise click.BadParameter("must be mqtt://host:port or mqtts://host:port", param_hint="--broker")
     password = password_file.read_text(encoding="utf-8").strip() if password_file else ""
     return Broker(broker, username, password, ca_bundle)
@@ -227,6 +231,8 @@ def command_key(key_file: Path) -> None:
             out.write(private_key_text(key) + "\n")
     except FileExistsError as error:
         raise click.ClickException(f"{key_file} exists: a command key is never overwritten") from error
+    except OSError as error:
+        raise click.ClickException(f"{key_file}: {error.strerror or error}") from error
     public = public_key_text(key)
     click.echo(f"private key: {key_file} (keep it on the administrators' server only)")
     click.echo(f"public key:  {public}")

@@ -196,3 +196,12 @@ def test_a_command_to_a_topic_wildcard_is_refused_before_anything_is_sent(
     )
     assert result.exit_code == 2
     assert "never a topic wildcard" in result.output
+
+
+def test_bad_broker_addresses_and_key_paths_are_said_plainly(tmp_path: Path) -> None:
+    for address in ("mqtt://[::1", "mqtt://host:port", "mqtt://"):
+        result = CliRunner().invoke(main, ["fleet", "status", "--broker", address])
+        assert result.exit_code == 2 and "mqtt://host:port" in result.output, (address, result.output)
+    nowhere = CliRunner().invoke(main, ["fleet", "command-key", str(tmp_path / "no" / "such" / "k")])
+    assert nowhere.exit_code == 1
+    assert "No such file or directory" in nowhere.output and "Traceback" not in nowhere.output
