@@ -28,8 +28,8 @@ test: deps lint
 	$(BIN)/pytest
 
 lint: deps
-	$(BIN)/ruff check kiosk drivers screens tests bench main.py
-	$(BIN)/ruff format --check kiosk drivers screens tests bench main.py
+	$(BIN)/ruff check kiosk drivers screens console tests bench main.py
+	$(BIN)/ruff format --check kiosk drivers screens console tests bench main.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

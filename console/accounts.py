@@ -1,0 +1,64 @@
+"""Administrators' accounts: argon2 password hashes, roles, and the checks a new password must pass."""
+
+from __future__ import annotations
+
+import time
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from console.models import Account, Role
+
+_HASHER = PasswordHasher()
+#: Verified when the username is unknown, so that a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _HASHER.hash("not a password of anyone")
+MIN_PASSWORD = 12
+
+
+class AccountError(ValueError):
+    """An account cannot be created or changed as asked: the message says why."""
+
+
+def check_password(password: str, username: str) -> None:
+    """Raise AccountError unless `password` is long enough and not the username."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+    if password.strip().lower() == username.strip().lower():
+        raise AccountError("a password must not be the username")
+
+
+def create_account(db: Session, username: str, password: str, role: Role) -> Account:
+    """A new active account; raises AccountError for a taken name or a weak password."""
+    username = username.strip()
+    if not username or len(username) > 64 or not username.isprintable():
+        raise AccountError("a username is 1 to 64 printable characters")
+    check_password(password, username)
+    if db.scalar(select(Account).where(Account.username == username)) is not None:
+        raise AccountError(f"the username {username!r} is taken")
+    account = Account(
+        username=username, password_hash=_HASHER.hash(password), role=role.value, created_at=time.time()
+    )
+    db.add(account)
+    db.flush()
+    return account
+
+
+def set_password(account: Account, password: str) -> None:
+    check_password(password, account.username)
+    account.password_hash = _HASHER.hash(password)
+
+
+def authenticate(db: Session, username: str, password: str) -> Account | None:
+    """The active account with this name and password, else None (in the same time either way)."""
+    account = db.scalar(select(Account).where(Account.username == username.strip()))
+    try:
+        _HASHER.verify(account.password_hash if account else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if account is None or not account.active:
+        return None
+    if _HASHER.check_needs_rehash(account.password_hash):
+        account.password_hash = _HASHER.hash(password)
+    return account

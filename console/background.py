@@ -1,0 +1,66 @@
+"""Each console process's background work: periodic jobs (alerts, rollouts, commands' expiry) on a
+thread of their own. Every job is safe to run in several processes at once: it changes rows only
+under conditions that make a second run a no-op."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from console.web.state import ConsoleState
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """Work done every `interval` seconds; a failure is logged and the next round runs anyway."""
+
+    name: str
+    interval: float
+    run: Callable[[ConsoleState, float], None]
+
+
+class Periodic:
+    """Runs the jobs on one daemon thread until stopped."""
+
+    def __init__(self, state: ConsoleState, jobs: list[Job]) -> None:
+        self.state = state
+        self.jobs = jobs
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="console-periodic", daemon=True)
+        self._due = {job.name: 0.0 for job in jobs}
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def run_due(self, now: float) -> None:
+        """Run every job whose time has come (the tests call this with their own clock)."""
+        for job in self.jobs:
+            if now < self._due[job.name]:
+                continue
+            self._due[job.name] = now + job.interval
+            try:
+                job.run(self.state, now)
+            except Exception:
+                log.exception("console job %s failed; it runs again in %.0f s", job.name, job.interval)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.run_due(time.time())
+            self._stop.wait(0.5)
+
+
+def jobs() -> list[Job]:
+    """Every periodic job of a console process."""
+    return []

@@ -1,0 +1,147 @@
+"""`kiosk-console`: serve the console, migrate its database, create the first administrator."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from console.settings import ConsoleSettings, ConsoleSettingsError, load_console_settings
+
+_CONFIG = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A TOML file of console settings (docs/console.md lists them).",
+)
+_DATA_DIR = click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where the console keeps its state (its SQLite database by default). Default: ./console-data.",
+)
+_DATABASE = click.option(
+    "--database",
+    help="The database URL: sqlite:///PATH (the default, in the data folder) or postgresql://...",
+)
+
+
+def settings_from(config_file: Path | None, **overrides: Any) -> ConsoleSettings:
+    try:
+        settings = load_console_settings(config_file, overrides)
+    except ConsoleSettingsError as error:
+        raise click.ClickException(f"console settings: {error}") from error
+    if not settings.database:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+@click.group()
+def main() -> None:
+    """The administrators' console of the kiosk fleet."""
+
+
+@main.command()
+@_CONFIG
+@_DATA_DIR
+@_DATABASE
+@click.option("--host", "listen_host", help="Address to listen on. Default: 127.0.0.1.")
+@click.option("--port", "listen_port", type=int, help="Port to listen on. Default: 8080.")
+@click.option("--broker", help="The fleet's broker, mqtt://host:port or mqtts://host:port.")
+@click.option("--broker-username", help="The console's account at the broker (console, or console-NAME).")
+@click.option(
+    "--broker-password-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File holding the broker account's password.",
+)
+@click.option(
+    "--command-key",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The command key (from `kiosk fleet command-key`) that signs commands to kiosks.",
+)
+@click.option(
+    "--repository",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The fleet's TUF repository folder (`kiosk fleet init`), for publishing.",
+)
+def serve(config_file: Path | None, **options: Any) -> None:
+    """Serve the console (and follow the fleet when a broker is given)."""
+    import uvicorn
+
+    from console.db import Database
+    from console.web.app import create_app
+
+    settings = settings_from(config_file, **options)
+    db = Database(settings.database_url)
+    try:
+        db.migrate()
+    except Exception as error:
+        raise click.ClickException(f"cannot open the database {settings.database_url}: {error}") from error
+    click.echo(f"console on http://{settings.listen_host}:{settings.listen_port}/", err=True)
+    uvicorn.run(
+        create_app(settings, db=db),
+        host=settings.listen_host,
+        port=settings.listen_port,
+        log_level="warning",
+        proxy_headers=False,
+    )
+
+
+@main.command()
+@_CONFIG
+@_DATA_DIR
+@_DATABASE
+def migrate(config_file: Path | None, **options: Any) -> None:
+    """Bring the database's tables up to this version of the console."""
+    from console.db import Database
+
+    settings = settings_from(config_file, **options)
+    Database(settings.database_url).migrate()
+    click.echo("database is up to date", err=True)
+
+
+@main.command("create-admin")
+@_CONFIG
+@_DATA_DIR
+@_DATABASE
+@click.argument("username")
+@click.option(
+    "--role",
+    type=click.Choice(["viewer", "operator", "publisher", "admin"]),
+    default="admin",
+    show_default=True,
+    help="What the account may do.",
+)
+@click.option(
+    "--password-file",
+    type=click.File("r"),
+    help="Read the password from this file ('-': standard input) instead of asking twice.",
+)
+def create_admin(
+    config_file: Path | None, username: str, role: str, password_file: Any, **options: Any
+) -> None:
+    """Create an account (the first administrator is made so: there is no default password)."""
+    from console import audit
+    from console.accounts import AccountError, create_account
+    from console.db import Database
+    from console.models import Role
+
+    settings = settings_from(config_file, **options)
+    if password_file is not None:
+        password = password_file.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    db = Database(settings.database_url)
+    db.migrate()
+    try:
+        with db.session() as session:
+            create_account(session, username, password, Role(role))
+            audit.record(session, "(command line)", "account_created", f"account:{username}", role=role)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"account {username} ({role}) created", err=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
