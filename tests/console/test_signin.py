@@ -77,7 +77,8 @@ def test_failures_past_the_limit_lock_the_username_even_with_the_right_password(
             data={"username": "wang", "password": "guess" * 3, "signin_token": signin_token(console_client)},
         )
     answer = console_client.post(
-        "/signin", data={"username": "wang", "password": PASSWORD, "signin_token": signin_token(console_client)}
+        "/signin",
+        data={"username": "wang", "password": PASSWORD, "signin_token": signin_token(console_client)},
     )
     assert answer.status_code == 429
     assert "console_session" not in console_client.cookies
