@@ -55,6 +55,18 @@ def delta_target(old: int, version: int) -> str:
     return f"{PREFIX}delta-{old}-{version}.jsonl.gz"
 
 
+#: A staged rollout's targets: a kiosk in sync group G prefers `staged/G/<target>` to `<target>`
+#: (the catalogue index and each configuration file), so a canary group runs a release first.
+STAGED_PREFIX = "staged/"
+
+
+def staged_target(group: str, target: str) -> str:
+    """Where `target` is staged for the kiosks of sync group `group`."""
+    if not _NAME.match(group):
+        raise ValueError(f"group name {group!r} must be letters, digits, '.', '_' or '-'")
+    return f"{STAGED_PREFIX}{group}/{target}"
+
+
 def config_target(scope: str, name: str = "") -> str:
     """The target path of a configuration: config/all.toml, config/group/<g>.toml, config/kiosk/<id>.toml."""
     if scope == "all":
