@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import console.web
 from console.background import Periodic, jobs
 from console.db import Database
+from console.published import PublishedReader
 from console.settings import ConsoleSettings
 from console.web.pages import render
 from console.web.state import ConsoleState
@@ -94,7 +95,9 @@ def create_app(
     database = db or Database(settings.database_url)
     environment = Environment(loader=FileSystemLoader(PACKAGE / "templates"), autoescape=True)
     templates = Jinja2Templates(env=environment)
-    state = ConsoleState(settings=settings, db=database, templates=templates)
+    state = ConsoleState(
+        settings=settings, db=database, templates=templates, published=PublishedReader(settings.repository)
+    )
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

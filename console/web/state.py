@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from console.db import Database
+from console.published import PublishedReader
 from console.settings import ConsoleSettings
 
 
@@ -17,6 +18,8 @@ class ConsoleState:
     settings: ConsoleSettings
     db: Database
     templates: Jinja2Templates
+    #: What the fleet's repository publishes (for drift and rollouts), re-read when it changes.
+    published: PublishedReader = field(default_factory=lambda: PublishedReader(None))
     #: The process's link to the fleet's broker (console.channel), None without a broker.
     channel: Any = None
     #: Background work of this process (ingest, alerts, rollouts), started with the app.
