@@ -76,6 +76,8 @@ class SimOptions:
     #: Kiosks starting their first connection per second (a fleet does not boot at one instant).
     ramp: float = 500.0
     prefix: str = "sim"
+    #: The password every simulated kiosk logs in with (its username is its kiosk id); "" for none.
+    password: str = ""
     backoff_first: float = 1.0
     backoff_cap: float = 60.0
     #: Seconds a restarted kiosk (kill, reboot, restart_ui) stays away: (shortest, longest).
@@ -98,7 +100,7 @@ def fleet_settings(options: SimOptions) -> FleetSection:
         {
             "broker": options.broker,
             "username": "",
-            "password": "",
+            "password": options.password,
             "password_file": "",
             "keepalive": options.keepalive,
             "telemetry_interval": options.telemetry_interval,
@@ -234,7 +236,12 @@ class SimKiosk:
         self.booted_at = time.time()
         self.session = self.technician = self.blank = False
         self.link = FleetLink(
-            self.kiosk_id, fleet.settings, self.memory, on_command=self._command, clock=time.time
+            self.kiosk_id,
+            fleet.settings,
+            self.memory,
+            on_command=self._command,
+            clock=time.time,
+            password=fleet.options.password,
         )
         self.link.publish_reported(self.reported())
         backoff = Backoff(
