@@ -143,5 +143,47 @@ def create_admin(
     click.echo(f"account {username} ({role}) created", err=True)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the console listens on.")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="The console's port."
+)
+@click.option(
+    "--broker-port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="The demo broker's port on 127.0.0.1. Default: a free one.",
+)
+@click.option(
+    "--kiosks", type=click.IntRange(1, 2000), default=24, show_default=True, help="Simulated kiosks."
+)
+@click.option(
+    "--pace",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="The kiosks' life (sessions, paper out, readers lost, restarts) this many times as often as "
+    "a real fleet's; 0: none.",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed, the same fleet.")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Keep the demo's broker, repository, keys and database here (emptied first; only a new "
+    "folder or an earlier demo's). Default: a temporary folder removed at the end.",
+)
+def demo(  # noqa: PLR0917  (click passes every option positionally)
+    host: str, port: int, broker_port: int, kiosks: int, pace: float, seed: int, data_dir: Path | None
+) -> None:
+    """A living demo fleet in one command: a secured broker, a fleet repository with the demo
+    guides, simulated kiosks, and the console with a new administrator's password. Ctrl-C stops all."""
+    from console.demo import DemoOptions, run_demo
+
+    options = DemoOptions(
+        host=host, port=port, broker_port=broker_port, kiosks=kiosks, pace=pace, seed=seed, data_dir=data_dir
+    )
+    sys.exit(run_demo(options, click.echo))
+
+
 if __name__ == "__main__":
     sys.exit(main())
