@@ -13,12 +13,21 @@ from starlette.testclient import TestClient
 from console.db import Database
 from console.settings import ConsoleSettings
 from console.web.app import create_app
+from tests.chromium import browser, make_browser  # noqa: F401 - fixtures of the browser tests
 from tests.postgres import PrivatePostgres
 
 DATABASES = ["sqlite", "postgresql"]
 #: The migrated, empty database every test's PostgreSQL database is a copy of.
 TEMPLATE = "console_template"
 _numbers = itertools.count(1)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Each phase's report on the test (`rep_call`): the browser adds its logs to a failure's."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
 
 
 @pytest.fixture(scope="session")
