@@ -56,3 +56,15 @@ def test_the_page_follows_the_browsers_language_and_switches(
     english.wait_for_text("Sign in")
     english.click("form[action='/language'] button")
     english.wait_for_text("登录")
+
+
+def test_a_browser_that_cannot_start_says_why_with_chromedrivers_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tests.chromium
+
+    monkeypatch.setattr(tests.chromium, "CHROMIUM", "/bin/false")  # exits at once, as a broken one
+    with pytest.raises(tests.chromium.BrowserFailed) as failed:
+        Browser()
+    message = str(failed.value)
+    assert "chromium did not start" in message
+    assert "chromedriver.log (last lines)" in message
+    assert "Launching chrome: /bin/false" in message
