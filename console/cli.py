@@ -48,6 +48,11 @@ def main() -> None:
 @_DATABASE
 @click.option("--host", "listen_host", help="Address to listen on. Default: 127.0.0.1.")
 @click.option("--port", "listen_port", type=int, help="Port to listen on. Default: 8080.")
+@click.option(
+    "--forwarded-allow-ips",
+    help="Behind a reverse proxy: its addresses (comma-separated), whose X-Forwarded-For names the "
+    "client. Default: none (no proxy).",
+)
 @click.option("--broker", help="The fleet's broker, mqtt://host:port or mqtts://host:port.")
 @click.option("--broker-username", help="The console's account at the broker (console, or console-NAME).")
 @click.option(
@@ -79,12 +84,23 @@ def serve(config_file: Path | None, **options: Any) -> None:
     except Exception as error:
         raise click.ClickException(f"cannot open the database {settings.database_url}: {error}") from error
     click.echo(f"console on http://{settings.listen_host}:{settings.listen_port}/", err=True)
-    uvicorn.run(
-        create_app(settings, db=db),
+    uvicorn.Server(server_config(settings, create_app(settings, db=db))).run()
+
+
+def server_config(settings: ConsoleSettings, app: Any) -> Any:
+    """uvicorn's configuration of a console process (serve, demo, and the tests' served console)."""
+    import uvicorn
+
+    proxies = settings.forwarded_allow_ips.strip()
+    return uvicorn.Config(
+        app,
         host=settings.listen_host,
         port=settings.listen_port,
         log_level="warning",
-        proxy_headers=False,
+        # Forwarded headers only from the proxies named: anyone else could claim any address.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+        server_header=False,
     )
 
 

@@ -394,6 +394,7 @@ def run_demo(options: DemoOptions, say: Callable[[str], None]) -> int:
 def _run(demo: Demo, stop: Stopper, say: Callable[[str], None]) -> None:
     import uvicorn
 
+    from console.cli import server_config
     from console.db import Database
     from console.settings import ConsoleSettings
     from console.web.app import create_app
@@ -429,15 +430,7 @@ def _run(demo: Demo, stop: Stopper, say: Callable[[str], None]) -> None:
     say(f"fleet:      {options.kiosks} simulated kiosks (their log {folder / 'fleet.log'})")
     stop.check()
     db = Database(settings.database_url)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings, db=db),
-            host=options.host,
-            port=options.port,
-            log_level="warning",
-            proxy_headers=False,
-        )
-    )
+    server = uvicorn.Server(server_config(settings, create_app(settings, db=db)))
     stop.server = server
     done = threading.Event()
     watch_children(demo, stop, done)

@@ -9,6 +9,7 @@ from types import TracebackType
 
 import uvicorn
 
+from console.cli import server_config
 from console.db import Database
 from console.settings import ConsoleSettings
 from console.web.app import create_app
@@ -20,11 +21,9 @@ class ServedConsole:
 
     def __init__(self, settings: ConsoleSettings, db: Database, *, background: bool = True) -> None:
         self.port = free_port()
-        self.settings = settings.model_copy(update={"listen_port": self.port})
+        self.settings = settings.model_copy(update={"listen_host": "127.0.0.1", "listen_port": self.port})
         self.app = create_app(self.settings, background=background, db=db)
-        self.server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
-        )
+        self.server = uvicorn.Server(server_config(self.settings, self.app))
         self._thread = threading.Thread(target=self.server.run, name="served-console", daemon=True)
 
     @property
