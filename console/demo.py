@@ -33,9 +33,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.fleet import broker_config
+
+if TYPE_CHECKING:
+    from console.settings import ConsoleSettings
 
 #: The file that marks a folder as a demo's (a --data-dir given again is emptied only if it has it).
 MARKER = ".kiosk-console-demo"
@@ -391,13 +394,12 @@ def run_demo(options: DemoOptions, say: Callable[[str], None]) -> int:
     return 0
 
 
-def _run(demo: Demo, stop: Stopper, say: Callable[[str], None]) -> None:
-    import uvicorn
-
-    from console.cli import server_config
-    from console.db import Database
+def start_fleet_services(
+    demo: Demo, say: Callable[[str], None], check: Callable[[], None] = lambda: None, **settings: Any
+) -> ConsoleSettings:
+    """The broker, the repository, the command key, the administrator and the simulated fleet;
+    the settings of a console that follows them (`settings` added: the tests' rollout times)."""
     from console.settings import ConsoleSettings
-    from console.web.app import create_app
 
     options, folder = demo.options, demo.folder
     console_password = secrets.token_urlsafe(16)
@@ -407,13 +409,13 @@ def _run(demo: Demo, stop: Stopper, say: Callable[[str], None]) -> None:
     broker_password.chmod(0o600)
     start_broker(demo, kiosk_password, console_password)
     say(f"broker:     {demo.broker_url} (mosquitto; its log {folder / 'broker' / 'mosquitto.log'})")
-    stop.check()
+    check()
     published = make_repository(demo)
     say(
         f"repository: {published.repository} (catalogue v{published.catalogue_version}, "
         f"{published.guides} guides; command key {published.command_key})"
     )
-    settings = ConsoleSettings(
+    console_settings = ConsoleSettings(
         data_dir=folder / "console",
         listen_host=options.host,
         listen_port=options.port,
@@ -422,26 +424,46 @@ def _run(demo: Demo, stop: Stopper, say: Callable[[str], None]) -> None:
         broker_password_file=broker_password,
         command_key=published.command_key,
         repository=published.repository,
+        **settings,
     )
-    settings.data_dir.mkdir()
-    demo.admin_password = create_admin(settings.database_url)
-    stop.check()
+    console_settings.data_dir.mkdir()
+    demo.admin_password = create_admin(console_settings.database_url)
+    check()
     start_fleet(demo, published, kiosk_password)
     say(f"fleet:      {options.kiosks} simulated kiosks (their log {folder / 'fleet.log'})")
+    return console_settings
+
+
+def _run(demo: Demo, stop: Stopper, say: Callable[[str], None]) -> None:
+    import uvicorn
+
+    from console.cli import server_config
+    from console.db import Database
+    from console.web.app import create_app
+
+    settings = start_fleet_services(demo, say, stop.check)
     stop.check()
     db = Database(settings.database_url)
     server = uvicorn.Server(server_config(settings, create_app(settings, db=db)))
     stop.server = server
     done = threading.Event()
     watch_children(demo, stop, done)
-    say(f"console:    {demo.console_url}")
-    say(f"sign in as {ADMIN!r} with the password {demo.admin_password} (shown only now)")
-    say("Ctrl-C stops everything.")
+
+    def announce() -> None:
+        """Once the console listens (not before: a newcomer's first click must find it)."""
+        while not server.started:
+            if done.wait(0.05):
+                return
+        say(f"console:    {demo.console_url}")
+        say(f"sign in as {ADMIN!r} with the password {demo.admin_password} (shown only now)")
+        say("Ctrl-C stops everything.")
+
+    threading.Thread(target=announce, name="demo-announce", daemon=True).start()
     try:
         stop.check()
         server.run()
         if not server.started and not stop.requested.is_set():
-            raise DemoFailed(f"the console could not listen on {options.host}:{options.port}")
+            raise DemoFailed(f"the console could not listen on {settings.listen_host}:{settings.listen_port}")
     finally:
         done.set()
         db.dispose()
