@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from console.background import Periodic, jobs
 from console.db import Database
 from console.models import AuditEntry, Kiosk, KioskEvent, Publication
 from console.published import short_hash
@@ -24,6 +25,7 @@ from console.rollout import (
     start_rollout,
 )
 from console.settings import ConsoleSettings
+from console.web.app import create_app
 from kiosk.publishing import FleetRepository
 from kiosk.release_format import INDEX, config_target, full_target, staged_target
 from tests.sync.conftest import write_catalogue
@@ -341,3 +343,41 @@ def test_without_a_repository_publishing_is_off_and_says_how(console_db: Databas
     with pytest.raises(PublishingOff, match="repository ="):
         start_config(settings, console_db)
     drive_rollouts(settings, console_db, NOW)  # nothing to drive, nothing raised
+
+
+def test_rollouts_need_no_root_key_which_stays_offline(
+    console_db: Database, settings: ConsoleSettings, repository: FleetRepository
+) -> None:
+    root = repository.keys_dir / "root"
+    for key in root.iterdir():
+        key.unlink()
+    root.rmdir()
+    add_kiosk(console_db, "wh-c1", "canary")
+    started = start_config(settings, console_db)
+    assert promote(settings, console_db, started.id, actor="pat", reason="by hand")
+    second = start_config(settings, console_db, b'[display]\ntheme = "standard"\n')
+    assert abort(settings, console_db, second.id, actor="pat", reason="by hand")
+    assert repository.target_bytes(config_target("all")) == NEW
+
+
+def test_a_missing_signing_key_is_said_and_nothing_is_recorded(
+    console_db: Database, settings: ConsoleSettings, repository: FleetRepository
+) -> None:
+    (repository.keys_dir / "targets" / "targets.pem").unlink()
+    add_kiosk(console_db, "wh-c1", "canary")
+    with pytest.raises(RolloutError, match=r"the targets key is not at .*targets\.pem"):
+        start_config(settings, console_db)
+    with console_db.session() as session:
+        assert session.scalars(select(Publication)).all() == []
+        assert session.scalars(select(AuditEntry)).all() == []
+
+
+def test_every_console_process_drives_rollouts_in_its_periodic_jobs(
+    console_db: Database, settings: ConsoleSettings
+) -> None:
+    add_kiosk(console_db, "wh-c1", "canary")
+    started = start_config(settings, console_db)
+    state = create_app(settings, background=False, db=console_db).state.console
+    report(console_db, "wh-c1", NOW + 1, state="offline")
+    Periodic(state, jobs()).run_due(NOW + 1)
+    assert publication(console_db, started.id).state == "aborted"
