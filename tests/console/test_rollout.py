@@ -27,6 +27,7 @@ from console.rollout import (
 from console.settings import ConsoleSettings
 from console.web.app import create_app
 from kiosk.publishing import FleetRepository
+from kiosk.publishing.catalogue_release import publish_catalogue
 from kiosk.release_format import INDEX, config_target, full_target, staged_target
 from tests.sync.conftest import write_catalogue
 
@@ -381,3 +382,19 @@ def test_every_console_process_drives_rollouts_in_its_periodic_jobs(
     report(console_db, "wh-c1", NOW + 1, state="offline")
     Periodic(state, jobs()).run_due(NOW + 1)
     assert publication(console_db, started.id).state == "aborted"
+
+
+def test_a_catalogue_published_around_the_console_stops_its_rollout(
+    console_db: Database, settings: ConsoleSettings, repository: FleetRepository, tmp_path: Path
+) -> None:
+    add_kiosk(console_db, "wh-c1", "canary")
+    staged = start_rollout(
+        settings, console_db, "pat", kind="catalogue", scope="all", name="",
+        data=write_catalogue(tmp_path / "v1.jsonl", 10).read_bytes(), now=NOW,
+    )  # fmt: skip
+    # What `kiosk fleet publish --guides` does meanwhile:
+    publish_catalogue(repository, write_catalogue(tmp_path / "v2.jsonl", 10, changed={1}))
+    drive_rollouts(settings, console_db, NOW + 1)
+    stopped = publication(console_db, staged.id)
+    assert stopped.state == "aborted" and "no longer in the repository" in stopped.reason
+    assert json.loads(repository.target_bytes(INDEX))["version"] == 2
