@@ -183,6 +183,8 @@ def start_rollout(
                     stage_config(repository, data, scope, name, group)
         except (RepositoryError, KeyMissing, OSError) as error:
             raise RolloutError(f"the repository could not publish it: {error}") from error
+        except ValueError as error:  # a canary group name a release cannot stage for
+            raise RolloutError(f"canary_group: {error}") from error
         publication = Publication(
             kind=kind,
             scope=scope,
@@ -227,7 +229,7 @@ def _catalogue(
             raise RolloutError(f"the catalogue has bad lines; nothing was published: {error}") from error
         except CatalogueShrinks as error:
             raise RolloutError(
-                f"{error}; nothing was published (tick “allow fewer guides” if this is meant)"
+                f"{error}; nothing was published (tick “Allow fewer than half the guides” if it is meant)"
             ) from error
         stage_catalogue(repository, build, group)
         return str(build.version)

@@ -398,3 +398,12 @@ def test_a_catalogue_published_around_the_console_stops_its_rollout(
     stopped = publication(console_db, staged.id)
     assert stopped.state == "aborted" and "no longer in the repository" in stopped.reason
     assert json.loads(repository.target_bytes(INDEX))["version"] == 2
+
+
+def test_a_canary_group_name_a_release_cannot_stage_for_is_said(
+    console_db: Database, settings: ConsoleSettings
+) -> None:
+    odd = settings.model_copy(update={"canary_group": "canary group"})
+    add_kiosk(console_db, "wh-c1", "canary group")
+    with pytest.raises(RolloutError, match="canary_group: group name 'canary group' must be"):
+        start_config(odd, console_db)
