@@ -63,4 +63,6 @@ class Periodic:
 
 def jobs() -> list[Job]:
     """Every periodic job of a console process."""
-    return []
+    from console.rollout import rollout_job
+
+    return [Job("rollouts", 5.0, rollout_job)]
