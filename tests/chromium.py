@@ -81,9 +81,16 @@ class Browser:
             message = f"chromium did not start: {error.msg}\n{self.tail()}"
             shutil.rmtree(self.folder, ignore_errors=True)
             raise BrowserFailed(message) from error
-        # The page's size, not the window's (headless windows have no frame, but be exact).
-        self.driver.set_window_size(width, height)
         self.driver.implicitly_wait(0)
+        # The page's size is the device's: the window is made larger by what its frame takes.
+        inner = self.driver.execute_script("return [window.innerWidth, window.innerHeight]")
+        self._frame = (width - int(inner[0]), height - int(inner[1]))
+        self.resize(height)
+
+    def resize(self, height: int) -> None:
+        """The page `height` CSS pixels tall, as wide as the device."""
+        width = SIZES[self.size][0]
+        self.driver.set_window_size(width + self._frame[0], height + self._frame[1])
 
     def tail(self, lines: int = 25) -> str:
         parts = []
@@ -149,14 +156,14 @@ class Browser:
     def save_screenshot(self, path: Path) -> Path:
         """The whole page (as tall as its content) as a PNG at `path`."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        width, height = SIZES[self.size]
+        height = SIZES[self.size][1]
         full = int(self.driver.execute_script("return document.documentElement.scrollHeight"))
-        self.driver.set_window_size(width, max(height, min(full, 4000)))
+        self.resize(max(height, min(full, 4000)))
         try:
             if not self.driver.save_screenshot(str(path)):
                 raise BrowserFailed(f"no screenshot of {self.driver.current_url}\n{self.tail()}")
         finally:
-            self.driver.set_window_size(width, height)
+            self.resize(height)
         return path
 
     def quit(self) -> None:
