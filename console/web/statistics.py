@@ -37,7 +37,9 @@ DEFAULT_DAYS = 7
 MAX_DAYS = 366
 #: Rows a page shows of a table that can be as long as the fleet (the CSV has them all).
 PAGE_ROWS = 50
-TABLES = ("levels", "departments", "services", "kiosks", "days", "visits_days", "visits_kiosks", "tallies")
+RATING_TABLES = ("levels", "departments", "services", "kiosks", "days")
+TALLY_TABLES = ("visits_days", "visits_kiosks", "tallies")
+TABLES = RATING_TABLES + TALLY_TABLES
 
 
 def level_name(level: str, language: str) -> str:
@@ -142,13 +144,10 @@ def _day_number(db: Session, period: Period) -> ColumnElement[Any]:
     return func.floor(shifted)
 
 
-def rating_table(db: Session, period: Period, by: str) -> list[CountRow]:
-    """Ratings in `period` counted per level and per `by` (levels, departments, services, kiosks,
-    days), most rated first (days in order)."""
+def _counted(db: Session, period: Period, by: str) -> dict[tuple[str, ...], CountRow]:
+    """One GROUP BY of the period's ratings: per level and per `by` (services, kiosks or days)."""
     level = KioskEvent.details["level"].as_string()
     keys: list[ColumnElement[Any]] = {
-        "levels": [],
-        "departments": [KioskEvent.details["department"].as_string()],
         "services": [KioskEvent.details["department"].as_string(), KioskEvent.details["service"].as_string()],
         "kiosks": [KioskEvent.kiosk_id],
         "days": [_day_number(db, period)],
@@ -164,9 +163,46 @@ def rating_table(db: Session, period: Period, by: str) -> list[CountRow]:
             key = tuple("" if value is None else str(value) for value in key_values)
         row = rows.setdefault(key, CountRow(key))
         row.counts[str(level_value or "")] = row.counts.get(str(level_value or ""), 0) + int(count)
-    if by == "days":
-        return sorted(rows.values(), key=lambda row: row.key)
-    return sorted(rows.values(), key=lambda row: (-row.total, row.key))
+    return rows
+
+
+def _summed(rows: dict[tuple[str, ...], CountRow], width: int) -> dict[tuple[str, ...], CountRow]:
+    """`rows` added up over the first `width` parts of their keys (services -> departments -> levels)."""
+    summed: dict[tuple[str, ...], CountRow] = {}
+    for row in rows.values():
+        total = summed.setdefault(row.key[:width], CountRow(row.key[:width]))
+        for level, count in row.counts.items():
+            total.counts[level] = total.counts.get(level, 0) + count
+    return summed
+
+
+def rating_tables(
+    db: Session, period: Period, wanted: tuple[str, ...] = RATING_TABLES
+) -> dict[str, list[CountRow]]:
+    """The ratings of `period` counted per level and per each of `wanted` (levels, departments,
+    services, kiosks, days), most rated first (days in order).
+
+    Three GROUP BY queries at most: levels and departments are sums of the services' (a short table).
+    """
+    tables: dict[str, dict[tuple[str, ...], CountRow]] = {}
+    if {"levels", "departments", "services"} & set(wanted):
+        tables["services"] = _counted(db, period, "services")
+        tables["departments"] = _summed(tables["services"], 1)
+        tables["levels"] = _summed(tables["services"], 0)
+    for by in ("kiosks", "days"):
+        if by in wanted:
+            tables[by] = _counted(db, period, by)
+    return {
+        by: sorted(tables[by].values(), key=lambda row: row.key)
+        if by == "days"
+        else sorted(tables[by].values(), key=lambda row: (-row.total, row.key))
+        for by in wanted
+    }
+
+
+def rating_table(db: Session, period: Period, by: str) -> list[CountRow]:
+    """One of `rating_tables`."""
+    return rating_tables(db, period, (by,))[by]
 
 
 @dataclass(frozen=True)
@@ -214,9 +250,7 @@ async def statistics_page(request: Request) -> Response:
     who = require(request, Role.VIEWER)
     period = period_from(request)
     with console_state(request).db.session() as db:
-        ratings = {
-            by: rating_table(db, period, by) for by in ("levels", "departments", "services", "kiosks", "days")
-        }
+        ratings = rating_tables(db, period)
         tallies = {by: tally_table(db, period, by) for by in ("visits_days", "visits_kiosks")}
         known_groups = groups(db)
     overall = CountRow(())
