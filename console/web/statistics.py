@@ -316,7 +316,7 @@ async def statistics_csv(request: Request) -> Response:
     csv.writer(out).writerows(rows)
     name = f"{table}-{period.first.isoformat()}-{period.last.isoformat()}"
     if period.group:
-        name += "-" + "".join(c for c in period.group if c.isalnum() or c in "-_")
+        name += "-" + "".join(c for c in period.group if (c.isascii() and c.isalnum()) or c in "-_")
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
