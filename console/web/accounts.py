@@ -8,8 +8,8 @@ password end that account's sessions at once. Every change is audited.
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, aliased
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -77,19 +77,39 @@ def _target(db: Session, request: Request) -> Account:
     return account
 
 
-def _keep_an_admin(db: Session, who: Visitor, account: Account) -> None:
-    """Refuse to take the admin role or activity from `who` themself or from the last active admin."""
+LAST_ADMIN = "The last active admin cannot be disabled or demoted."
+
+
+def _take_from(db: Session, who: Visitor, account: Account, **values: object) -> None:
+    """Demote or disable `account` (`values`: role or active), unless it is `who` themself or the
+    last active admin (raises Refused).
+
+    Safe when two admins demote each other at the same moment: on PostgreSQL the active admins' rows
+    are locked while they are counted (the second waits, then counts again); on SQLite the change is
+    an UPDATE whose WHERE requires another active admin, which SQLite evaluates under its one write
+    lock. Either way one of the two is refused.
+    """
     if account.id == who.account_id:
         raise Refused("You cannot disable or demote yourself: another admin must.")
-    if account.role != Role.ADMIN.value or not account.active:
-        return
-    # The active admins' rows are locked (PostgreSQL) so that two admins demoting each other at the
-    # same moment cannot both succeed; SQLite has one writer at a time anyway.
-    admins = db.scalars(
-        select(Account.id).where(Account.role == Role.ADMIN.value, Account.active.is_(True)).with_for_update()
-    ).all()
-    if [found for found in admins if found != account.id] == []:
-        raise Refused("The last active admin cannot be disabled or demoted.")
+    statement = update(Account).where(Account.id == account.id).values(**values)
+    if account.role == Role.ADMIN.value and account.active:
+        admins = db.scalars(
+            select(Account.id)
+            .where(Account.role == Role.ADMIN.value, Account.active.is_(True))
+            .with_for_update()
+        ).all()
+        if [found for found in admins if found != account.id] == []:
+            raise Refused(LAST_ADMIN)
+        other = aliased(Account)
+        statement = statement.where(
+            select(other.id)
+            .where(other.role == Role.ADMIN.value, other.active.is_(True), other.id != account.id)
+            .exists()
+        )
+    changed = db.connection().execute(statement).rowcount
+    db.expire(account)
+    if changed != 1:
+        raise Refused(LAST_ADMIN)
 
 
 async def accounts_page(request: Request) -> Response:
@@ -126,9 +146,10 @@ async def change_role(request: Request) -> Response:
             before = account.role
             if before == role:
                 return RedirectResponse("/accounts", status_code=303)
-            if before == Role.ADMIN.value:
-                _keep_an_admin(db, who, account)
-            account.role = role
+            if Role(before).allows(Role(role)):
+                _take_from(db, who, account, role=role)
+            else:
+                account.role = role
             close_sessions_of(db, account.id)
             audit.record(
                 db,
@@ -152,10 +173,11 @@ async def set_active(request: Request) -> Response:
             account = _target(db, request)
             if account.active == active:
                 return RedirectResponse("/accounts", status_code=303)
-            if not active:
-                _keep_an_admin(db, who, account)
+            if active:
+                account.active = True
+            else:
+                _take_from(db, who, account, active=False)
                 close_sessions_of(db, account.id)
-            account.active = active
             audit.record(
                 db,
                 who.username,

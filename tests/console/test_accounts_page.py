@@ -3,8 +3,12 @@ keeps an active admin, a change ends the account's sessions, and every change is
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from starlette.testclient import TestClient
 
 from console.accounts import authenticate
@@ -130,7 +134,7 @@ def test_an_admin_cannot_disable_or_demote_themself(console_client: TestClient, 
 
 
 def test_the_last_admin_rule_counts_only_active_admins(console_db: Database) -> None:
-    from console.web.accounts import Refused, _keep_an_admin
+    from console.web.accounts import Refused, _take_from
     from console.web.visitor import Visitor
 
     add_account(console_db, "root", Role.ADMIN)
@@ -147,7 +151,7 @@ def test_the_last_admin_rule_counts_only_active_admins(console_db: Database) -> 
         boss = db.scalar(select(Account).where(Account.username == "boss"))
         assert boss is not None
         with pytest.raises(Refused, match="last active admin"):
-            _keep_an_admin(db, ops, boss)
+            _take_from(db, ops, boss, role="viewer")
 
 
 def test_an_admin_resets_a_password_and_the_accounts_sessions_end(
@@ -195,3 +199,46 @@ def test_anyone_changes_their_own_password_with_the_current_one(
     assert sessions_of(console_db, "li") == 1
     assert console_client.get("/password").status_code == 200
     assert ("li", "password_changed", "account:li") in actions(console_db)
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(console_db: Database) -> None:
+    """root demotes boss and, while that transaction is still open, boss demotes root: the second
+    is refused once the first commits (PostgreSQL: it waits on the locked rows; SQLite: on the lock
+    of its one writer), so an admin is left."""
+    from console.web.accounts import Refused, _take_from
+    from console.web.visitor import Visitor
+
+    add_account(console_db, "root", Role.ADMIN)
+    add_account(console_db, "boss", Role.ADMIN)
+    root, boss = account(console_db, "root"), account(console_db, "boss")
+    first_done = threading.Event()
+    outcome: dict[str, str] = {}
+
+    def boss_demotes_root() -> None:
+        first_done.wait(10)
+        try:
+            with console_db.session() as db:
+                target = db.get(Account, root.id)
+                assert target is not None
+                _take_from(db, Visitor(boss.id, "boss", Role.ADMIN, "en", "", ""), target, role="viewer")
+            outcome["boss"] = "demoted root"
+        except Refused as refused:
+            outcome["boss"] = str(refused)
+        except OperationalError as error:  # SQLite may also say the database was locked
+            outcome["boss"] = f"failed: {error}"
+
+    second = threading.Thread(target=boss_demotes_root)
+    second.start()
+    with console_db.session() as db:
+        target = db.get(Account, boss.id)
+        assert target is not None
+        _take_from(db, Visitor(root.id, "root", Role.ADMIN, "en", "", ""), target, role="viewer")
+        first_done.set()
+        time.sleep(0.5)  # boss's change is now waiting on this open transaction
+    second.join(30)
+    assert outcome["boss"] != "demoted root"
+    with console_db.session() as db:
+        admins = db.scalars(
+            select(Account.username).where(Account.role == "admin", Account.active.is_(True))
+        ).all()
+    assert admins == ["root"]
