@@ -52,7 +52,7 @@ def test_open_and_recently_closed_alerts_are_shown(console_client: TestClient, c
     html = page.text
     opened, closed = html.split("Closed in the last", 1)
     assert "wh-001" in opened and "wh-002" in opened and "printer: media-empty" in opened
-    assert 'href="/fleet/wh-002"' in opened
+    assert 'href="/kiosks/wh-002"' in opened
     assert "webhook answered 502" in opened
     assert "wh-003" in closed and "repository unreachable" in closed
     assert "wh-004" not in html  # closed a month ago
