@@ -66,6 +66,7 @@ def test_the_log_filters_by_actor_action_and_target(console_client: TestClient, 
     assert "kiosk:wh-" not in by_action and "account:li_x" not in by_action
     one_kiosk = console_client.get("/audit?target=kiosk:wh-007").text
     assert "kiosk:wh-007" in one_kiosk and "kiosk:wh-008" not in one_kiosk
+    assert 'href="/kiosks/wh-007"' in one_kiosk
     # The target is a prefix whose % and _ are taken as they are.
     literal = console_client.get("/audit?target=account:li_").text
     assert "account:li_x" in literal and "account:li%y" not in literal
@@ -79,3 +80,12 @@ def test_an_action_in_the_console_reaches_the_log(console_client: TestClient, co
         audit.record(db, "li", "password_changed", "account:li", address="10.0.0.9")
     page = console_client.get("/audit?actor=li").text
     assert "password_changed" in page and "10.0.0.9" in page and "sign_in" in page
+
+
+def test_a_long_detail_is_cut_short(console_client: TestClient, console_db: Database) -> None:
+    add_account(console_db, "li", Role.VIEWER)
+    sign_in(console_client, "li")
+    with console_db.session() as db:
+        audit.record(db, "zhao", "config_published", "group:east", content="x" * 5000)
+    page = console_client.get("/audit?actor=zhao").text
+    assert "x" * 190 in page and "x" * 300 not in page
