@@ -415,6 +415,14 @@ def start_fleet_services(
         f"repository: {published.repository} (catalogue v{published.catalogue_version}, "
         f"{published.guides} guides; command key {published.command_key})"
     )
+    if options.pace > 0:
+        # The kiosks live `pace` times faster: so do the alerts' delays (10 and 15 minutes).
+        defaults = ConsoleSettings()
+        settings = {
+            "alert_offline_minutes": defaults.alert_offline_minutes / options.pace,
+            "alert_fault_minutes": defaults.alert_fault_minutes / options.pace,
+            **settings,
+        }
     console_settings = ConsoleSettings(
         data_dir=folder / "console",
         listen_host=options.host,
