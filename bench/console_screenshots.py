@@ -51,7 +51,8 @@ def answers(browser: Browser, css: str, count: int) -> Callable[[], bool]:
 
 
 def shoot(browser: Browser, out: Path, name: str, say: list[str]) -> None:
-    path = browser.save_screenshot(out / f"{name}.png")
+    # The fleet's pages as the screen shows them (the table goes on below); the others whole.
+    path = browser.save_screenshot(out / f"{name}.png", full_page=not name.startswith("fleet"))
     say.append(f"{path} ({browser.size}, {browser.driver.current_url})")
 
 

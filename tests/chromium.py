@@ -153,12 +153,13 @@ class Browser:
         except WebDriverException as error:
             return f"(unreadable: {error.msg})"
 
-    def save_screenshot(self, path: Path) -> Path:
-        """The whole page (as tall as its content) as a PNG at `path`."""
+    def save_screenshot(self, path: Path, *, full_page: bool = True) -> Path:
+        """The page as a PNG at `path`: as tall as its content (at most 4000 pixels), or what the
+        device's screen shows."""
         path.parent.mkdir(parents=True, exist_ok=True)
         height = SIZES[self.size][1]
         full = int(self.driver.execute_script("return document.documentElement.scrollHeight"))
-        self.resize(max(height, min(full, 4000)))
+        self.resize(max(height, min(full, 4000)) if full_page else height)
         try:
             if not self.driver.save_screenshot(str(path)):
                 raise BrowserFailed(f"no screenshot of {self.driver.current_url}\n{self.tail()}")
