@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from console import alerts
+
 if TYPE_CHECKING:
     from console.web.state import ConsoleState
 
@@ -63,4 +65,4 @@ class Periodic:
 
 def jobs() -> list[Job]:
     """Every periodic job of a console process."""
-    return []
+    return [Job("alerts", alerts.INTERVAL, alerts.run)]
