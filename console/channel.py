@@ -209,6 +209,11 @@ class ConsoleChannel:
             return None
         return lags[min(len(lags) - 1, int(fraction * len(lags)))]
 
+    def reset_lags(self) -> None:
+        """Forget the lags measured so far (the benchmark measures its phases apart)."""
+        with self._lock:
+            self._lags.clear()
+
     def pending(self) -> int:
         """Messages received and not yet written."""
         return self._queue.qsize()
@@ -244,15 +249,17 @@ class ConsoleChannel:
             return
         try:
             self._commit(messages)
-        except SQLAlchemyError:
+        except SQLAlchemyError as error:
             # One by one, so that one message the database refuses does not stop the others.
-            log.exception("the batch of %d messages failed; writing them one at a time", len(messages))
+            log.warning(
+                "the batch of %d messages failed (%s); writing them one at a time", len(messages), _why(error)
+            )
             for message in messages:
                 try:
                     self._commit([message])
                 except SQLAlchemyError as error:
                     self.last_error = f"the database refused a message from {message.kiosk_id}"
-                    log.warning("%s: %s", self.last_error, type(error).__name__)
+                    log.warning("%s: %s", self.last_error, _why(error))
 
     def _commit(self, messages: list[Message]) -> None:
         attempt = 0
@@ -272,6 +279,13 @@ class ConsoleChannel:
             self._lags.extend(done - message.arrival for message in messages)
         self.written += len(messages)
         self.malformed += outcome.malformed
+
+
+def _why(error: SQLAlchemyError) -> str:
+    """The database's reason, its first line only: the statement and its parameters (what kiosks
+    sent) stay out of the log."""
+    reason = str(getattr(error, "orig", None) or type(error).__name__)
+    return f"{type(error).__name__}: {reason.splitlines()[0] if reason else ''}"
 
 
 def _kiosk_of(topic: str) -> str:

@@ -19,7 +19,7 @@ import binascii
 import json
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,6 +41,8 @@ _RANK = {Presence.ONLINE.value: 0, Presence.OFFLINE.value: 1, Presence.LOST.valu
 #: Device states that are not a fault.
 _FINE = {"ok", "idle", "printing"}
 _SUFFIXES = ("-error", "-warning", "-report")
+#: Rows in one multi-row INSERT.
+ROWS_PER_STATEMENT = 500
 
 
 class Malformed(ValueError):
@@ -340,9 +342,9 @@ def apply_batch(session: Session, messages: Sequence[Message], now: float) -> Ba
     ids = sorted({message.kiosk_id for message in messages})
     if not ids:
         return outcome
-    session.execute(
-        _insert(session, Kiosk).values([{"id": kiosk_id} for kiosk_id in ids]).on_conflict_do_nothing()
-    )
+    known = set(session.scalars(select(Kiosk.id).where(Kiosk.id.in_(ids))))
+    for chunk in _chunks([{"id": kiosk_id} for kiosk_id in ids if kiosk_id not in known]):
+        session.execute(_insert(session, Kiosk).values(chunk).on_conflict_do_nothing())
     rows = {
         kiosk.id: kiosk
         for kiosk in session.scalars(
@@ -383,15 +385,11 @@ def apply_batch(session: Session, messages: Sequence[Message], now: float) -> Ba
             .values(**result)
         )
         outcome.results += answered.rowcount  # type: ignore[attr-defined]
-    if events:
-        inserted = session.execute(
-            _insert(session, KioskEvent)
-            .values([events[key] for key in sorted(events)])
-            .on_conflict_do_nothing()
-        )
-        outcome.events = max(0, inserted.rowcount)  # type: ignore[attr-defined]
-    if tallies:
-        statement = _insert(session, DailyTally).values([tallies[key] for key in sorted(tallies)])
+    for chunk in _chunks([events[key] for key in sorted(events)]):
+        inserted = session.execute(_insert(session, KioskEvent).values(chunk).on_conflict_do_nothing())
+        outcome.events += max(0, inserted.rowcount)  # type: ignore[attr-defined]
+    for chunk in _chunks([tallies[key] for key in sorted(tallies)]):
+        statement = _insert(session, DailyTally).values(chunk)
         session.execute(
             statement.on_conflict_do_update(
                 index_elements=["day", "kiosk_id"],
@@ -399,6 +397,13 @@ def apply_batch(session: Session, messages: Sequence[Message], now: float) -> Ba
             )
         )
     return outcome
+
+
+def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """Rows in groups small enough for one statement (PostgreSQL takes at most 65,535 parameters,
+    SQLite 32,766; a Kiosk row has 17 columns)."""
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        yield rows[start : start + ROWS_PER_STATEMENT]
 
 
 def effective_state(kiosk: Kiosk, now: float, stale_after: float) -> tuple[str, float]:

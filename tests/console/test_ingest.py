@@ -282,3 +282,14 @@ def test_an_online_kiosk_not_heard_for_stale_after_is_lost_by_the_consoles_clock
 def test_message_kinds() -> None:
     message = parse("kiosk/v1/k1/result/abc", b'{"ok": true}', T0)
     assert message == Message(kiosk_id="k1", kind="result", body={"ok": True}, arrival=T0, req="abc")
+
+
+def test_a_batch_of_a_whole_fleets_start_fits_the_databases_statement_limits(console_db: Database) -> None:
+    # 2,100 new kiosks in one batch: one INSERT of them all would pass SQLite's 32,766 parameters
+    # (and PostgreSQL's 65,535 with 5,000 kiosks); they go in statements of ROWS_PER_STATEMENT.
+    raw = [msg(f"f{n:05d}", "status", status("online", 1, T0), T0) for n in range(2100)]
+    raw += [msg(f"f{n:05d}", "event", {"type": "printer_back", "at": T0}, T0) for n in range(2100)]
+    write(console_db, *raw)
+    with console_db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Kiosk).where(Kiosk.state == "online")) == 2100
+        assert session.scalar(select(func.count()).select_from(KioskEvent)) == 2100
