@@ -67,7 +67,7 @@ def publish(port: int, kiosks: int, seconds: float, changes: float, events: floa
     began = time.monotonic()
     tick = 0
     per_tick_telemetry = kiosks / 60 / 10
-    owed = 0.0
+    owed = owed_changes = owed_events = 0.0
     while time.monotonic() - began < seconds:
         tick += 1
         owed += per_tick_telemetry
@@ -81,11 +81,15 @@ def publish(port: int, kiosks: int, seconds: float, changes: float, events: floa
                 "prints_today": 3,
             }
             client.publish(f"kiosk/v1/{kiosk_id}/telemetry", json.dumps(numbers).encode(), qos=0)
-        if rng.random() < changes / 10:
+        owed_changes += changes / 10
+        owed_events += events / 10
+        while owed_changes >= 1:
+            owed_changes -= 1
             kiosk_id = ids[rng.randrange(kiosks)]
             screen = rng.choice(["attract", "in_use"])
             client.publish(f"kiosk/v1/{kiosk_id}/reported", reported(kiosk_id, screen), qos=1, retain=True)
-        if rng.random() < events / 10:
+        while owed_events >= 1:
+            owed_events -= 1
             kiosk_id = ids[rng.randrange(kiosks)]
             event = {"type": "printer_back", "at": time.time(), "device": "printer"}
             client.publish(f"kiosk/v1/{kiosk_id}/event", json.dumps(event).encode(), qos=1)

@@ -122,6 +122,7 @@ class ConsoleChannel:
         self.client.reconnect_delay_set(min_delay=1, max_delay=60)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
+        self.client.on_connect_fail = self._on_connect_fail
         self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
 
@@ -158,6 +159,16 @@ class ConsoleChannel:
         self.last_error = ""
         log.info("connected to the fleet's broker %s:%d", *self._address)
         client.subscribe(subscriptions())
+
+    def _on_connect_fail(self, _client: mqtt.Client, _userdata: Any) -> None:
+        self.connected = False
+        error = (
+            f"the fleet's broker {self.settings.broker} cannot be reached "
+            "(refused, not answering, or its TLS certificate is not trusted); trying again"
+        )
+        if error != self.last_error:
+            log.warning("%s", error)
+        self.last_error = error
 
     def _on_disconnect(
         self, _client: mqtt.Client, _userdata: Any, _flags: Any, code: ReasonCode, _props: Any

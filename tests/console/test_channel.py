@@ -293,3 +293,96 @@ def test_publish_says_plainly_when_the_broker_is_not_there(console_db: Database,
             channel.publish("kiosk/v1/k/cmd/x", b"{}")
     finally:
         channel.stop()
+
+
+def certificate(folder: Path, name: str) -> tuple[Path, Path, Path]:
+    """A CA of its own and a certificate for 127.0.0.1 signed by it: (ca.pem, cert.pem, key.pem)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{name} CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = (folder / f"{name}-ca.pem", folder / f"{name}-cert.pem", folder / f"{name}-key.pem")
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return paths
+
+
+def test_mqtts_with_the_ca_bundle_and_not_with_another_ca(console_db: Database, tmp_path: Path) -> None:
+    from tests.daemons import free_port
+
+    ca, cert, key_file = certificate(tmp_path / "tls", "broker")
+    other_ca, _cert, _key = certificate(tmp_path / "tls", "other")
+    tls_port = free_port()
+    extra = f"listener {tls_port} 127.0.0.1\ncertfile {cert}\nkeyfile {key_file}\n"
+    with PrivateMosquitto(tmp_path / "broker", extra_conf=extra) as broker:
+        wrong = ConsoleChannel(
+            ConsoleSettings(
+                data_dir=tmp_path, broker=f"mqtts://127.0.0.1:{tls_port}", broker_ca_bundle=other_ca
+            ),
+            console_db,
+        )
+        right = ConsoleChannel(
+            ConsoleSettings(
+                data_dir=tmp_path,
+                broker=f"mqtts://127.0.0.1:{tls_port}",
+                broker_username="console-tls",
+                broker_ca_bundle=ca,
+            ),
+            console_db,
+        )
+        wrong.start()
+        right.start()
+        try:
+            assert wait_for(lambda: right.connected, 10), broker.tail()
+            kiosk = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="k-tls", protocol=mqtt.MQTTv311)
+            kiosk.connect("127.0.0.1", broker.port)
+            kiosk.loop_start()
+            kiosk.publish(
+                "kiosk/v1/k-tls/status", b'{"state": "online", "session": 2, "at": 1.0}', qos=1
+            ).wait_for_publish(5)
+            kiosk.loop_stop()
+            kiosk.disconnect()
+            assert wait_for(has(console_db, "k-tls", lambda k: k.state == "online" and k.session == 2))
+            assert not wrong.connected
+            assert wait_for(lambda: "cannot be reached" in wrong.last_error)
+        finally:
+            wrong.stop()
+            right.stop()
