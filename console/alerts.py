@@ -119,8 +119,10 @@ def evaluate(session: Session, settings: ConsoleSettings, now: float) -> tuple[i
             .on_conflict_do_nothing(
                 index_elements=["kiosk_id", "kind"], index_where=Alert.closed_at.is_(None)
             )
+            .returning(Alert.id)
         )
-        opened += max(0, inserted.rowcount)  # type: ignore[attr-defined]
+        # RETURNING counts what was inserted (psycopg's rowcount after ON CONFLICT is -1).
+        opened += len(inserted.all())
     for key, alert in sorted(open_now.items()):
         if key in wanted:
             continue

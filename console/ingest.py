@@ -386,8 +386,10 @@ def apply_batch(session: Session, messages: Sequence[Message], now: float) -> Ba
         )
         outcome.results += answered.rowcount  # type: ignore[attr-defined]
     for chunk in _chunks([events[key] for key in sorted(events)]):
-        inserted = session.execute(_insert(session, KioskEvent).values(chunk).on_conflict_do_nothing())
-        outcome.events += max(0, inserted.rowcount)  # type: ignore[attr-defined]
+        inserted = session.execute(
+            _insert(session, KioskEvent).values(chunk).on_conflict_do_nothing().returning(KioskEvent.id)
+        )
+        outcome.events += len(inserted.all())
     for chunk in _chunks([tallies[key] for key in sorted(tallies)]):
         statement = _insert(session, DailyTally).values(chunk)
         session.execute(
