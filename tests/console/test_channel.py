@@ -386,3 +386,24 @@ def test_mqtts_with_the_ca_bundle_and_not_with_another_ca(console_db: Database, 
         finally:
             wrong.stop()
             right.stop()
+
+
+def test_the_app_starts_its_channel_with_a_broker_and_none_without(
+    mosquitto: PrivateMosquitto, console_db: Database, tmp_path: Path
+) -> None:
+    from starlette.testclient import TestClient
+
+    from console.web.app import create_app
+
+    app = create_app(ConsoleSettings(data_dir=tmp_path, broker=mosquitto.url), db=console_db)
+    state = app.state.console
+    with TestClient(app, base_url="https://testserver"):
+        channel = state.channel
+        assert isinstance(channel, ConsoleChannel)
+        assert wait_for(lambda: channel.connected, 10), channel.last_error
+        jobs = [job.name for worker in state.background for job in getattr(worker, "jobs", [])]
+        assert "alerts" in jobs
+    assert state.channel is None and not channel.connected
+    without = create_app(ConsoleSettings(data_dir=tmp_path), db=console_db)
+    with TestClient(without, base_url="https://testserver"):
+        assert without.state.console.channel is None
