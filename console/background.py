@@ -65,4 +65,6 @@ class Periodic:
 
 def jobs() -> list[Job]:
     """Every periodic job of a console process."""
-    return [Job("alerts", alerts.INTERVAL, alerts.run)]
+    from console.rollout import rollout_job
+
+    return [Job("rollouts", 5.0, rollout_job), Job("alerts", alerts.INTERVAL, alerts.run)]
