@@ -479,9 +479,16 @@ class Reporter:
     def _sync_failed(self, event: SyncFailed) -> None:
         with self._lock:
             self._versions_stale = True  # reported.sync.error
-        # The reason names the repository and the cause (kiosk.sync), never a resident.
+        # The reason names the repository and the cause (kiosk.sync), never a resident. `error` is the
+        # same words under the name the console reads (design17: sync_failed {"error"}).
         self._note(
-            event_payload(EventType.SYNC_FAILED, self._clock(), reason=event.reason, failures=event.failures)
+            event_payload(
+                EventType.SYNC_FAILED,
+                self._clock(),
+                reason=event.reason,
+                error=event.reason,
+                failures=event.failures,
+            )
         )
 
     # -- the thread --------------------------------------------------------------------------------

@@ -341,6 +341,7 @@ def test_sync_failed_is_an_event(fleet_kiosk: Callable[..., Kiosk], console: Con
     assert wait_for(lambda: len(events(console, "sync_failed")) == 1)
     event = events(console, "sync_failed")[0]
     assert event["reason"].endswith("connection refused") and event["failures"] == 3
+    assert event["error"] == event["reason"]  # the console's rollouts read `error`
 
 
 def test_reported_says_the_site_the_sync_group_and_the_last_sync(
