@@ -63,4 +63,6 @@ class Periodic:
 
 def jobs() -> list[Job]:
     """Every periodic job of a console process."""
-    return []
+    from console.commands import expiry_job
+
+    return [expiry_job()]
