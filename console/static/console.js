@@ -8,3 +8,63 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// ---- The fleet page and one kiosk's page: live updates (helper "pages") -------------------------
+// The fleet table follows /fleet/stream (server-sent events): each `kiosk` event carries the row as
+// the server renders it, which replaces the row shown (rows of other pages are not added); each
+// `summary` event carries the fleet's counts. The browser reconnects by itself with Last-Event-ID.
+(() => {
+  const table = document.getElementById("fleet-table");
+  if (!table || !table.dataset.stream || !window.EventSource) {
+    return;
+  }
+  const since = encodeURIComponent(table.dataset.cursor || "");
+  const source = new EventSource(`${table.dataset.stream}?since=${since}`);
+  source.addEventListener("kiosk", (event) => {
+    const data = JSON.parse(event.data);
+    const shown = document.getElementById(`kiosk-${data.id}`);
+    if (!shown) {
+      return;
+    }
+    const template = document.createElement("template");
+    template.innerHTML = data.html.trim();
+    const row = template.content.firstElementChild;
+    if (row) {
+      row.classList.add("changed");
+      shown.replaceWith(row);
+    }
+  });
+  source.addEventListener("summary", (event) => {
+    const counts = JSON.parse(event.data);
+    for (const [name, value] of Object.entries(counts)) {
+      const cell = document.querySelector(`#fleet-summary [data-count="${name}"]`);
+      if (cell) {
+        cell.textContent = String(value);
+      }
+    }
+  });
+})();
+
+// One kiosk's commands follow their results: while one is unanswered (data-pending), the list is
+// fetched again every 2 s and replaced, so a screenshot or the logs appear without reloading.
+(() => {
+  const poll = () => {
+    const shown = document.getElementById("kiosk-commands");
+    if (!shown || !shown.dataset.pending) {
+      return;
+    }
+    fetch(shown.dataset.poll, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then((answer) => (answer.ok ? answer.text() : Promise.reject(new Error(String(answer.status)))))
+      .then((html) => {
+        const template = document.createElement("template");
+        template.innerHTML = html.trim();
+        const fresh = template.content.firstElementChild;
+        if (fresh) {
+          shown.replaceWith(fresh);
+        }
+        window.setTimeout(poll, 2000);
+      })
+      .catch(() => window.setTimeout(poll, 5000));
+  };
+  window.setTimeout(poll, 2000);
+})();
