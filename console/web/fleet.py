@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -237,6 +237,8 @@ def query_fleet(
     order = column.desc() if view.desc else column.asc()
     rows = db.scalars(
         select(Kiosk)
+        # The table shows neither: the whole reports stay in the database.
+        .options(defer(Kiosk.reported), defer(Kiosk.telemetry))
         .where(where)
         .order_by(order, Kiosk.id)
         .offset((view.page - 1) * PER_PAGE)
