@@ -34,6 +34,14 @@ document.addEventListener("submit", (event) => {
       shown.replaceWith(row);
     }
   });
+  // The browser reconnects by itself after a network error; a refused stream (signed out) is closed.
+  source.addEventListener("error", () => {
+    const notice = document.getElementById("fleet-live");
+    if (source.readyState === EventSource.CLOSED && notice) {
+      notice.textContent = table.dataset.stopped || "";
+      notice.hidden = false;
+    }
+  });
   source.addEventListener("summary", (event) => {
     const counts = JSON.parse(event.data);
     for (const [name, value] of Object.entries(counts)) {

@@ -117,6 +117,15 @@ def state_condition(state: str, cutoff: float) -> ColumnElement[bool]:
     return Kiosk.state == state
 
 
+def expected_for(published: Published, kiosk_id: str, group: str) -> tuple[int | None, str]:
+    """What `kiosk_id` in `group` should run; a group whose name no target can have (a kiosk may
+    report anything) has nothing staged and no configuration of its own."""
+    try:
+        return published.expected(kiosk_id, group)
+    except ValueError:
+        return published.expected(kiosk_id, "")
+
+
 def drift_condition(db: Session, published: Published) -> ColumnElement[bool]:
     """Kiosks whose catalogue or configuration differs from what is published for them.
 
@@ -128,11 +137,11 @@ def drift_condition(db: Session, published: Published) -> ColumnElement[bool]:
     own = {match.group(1) for path in published.config if (match := _KIOSK_CONFIG.search(path))}
     conditions: list[ColumnElement[bool]] = []
     for group in db.scalars(select(Kiosk.group).distinct()).all():
-        catalogue, config = published.expected("", group)
+        catalogue, config = expected_for(published, "", group)
         conditions.append(and_(Kiosk.group == group, Kiosk.id.not_in(own), _differs(catalogue, config)))
     if own:
         for kiosk_id, group in db.execute(select(Kiosk.id, Kiosk.group).where(Kiosk.id.in_(own))).all():
-            catalogue, config = published.expected(kiosk_id, group)
+            catalogue, config = expected_for(published, kiosk_id, group)
             conditions.append(and_(Kiosk.id == kiosk_id, _differs(catalogue, config)))
     return or_(false(), *conditions)
 
@@ -148,7 +157,7 @@ def _differs(catalogue: int | None, config: str) -> ColumnElement[bool]:
 
 def drifts(kiosk: Kiosk, published: Published) -> list[str]:
     """What differs from the published versions, in words ("catalogue 7 ≠ 8")."""
-    catalogue, config = published.expected(kiosk.id, kiosk.group)
+    catalogue, config = expected_for(published, kiosk.id, kiosk.group)
     found = []
     if catalogue is not None and kiosk.catalogue_version != catalogue:
         running = "–" if kiosk.catalogue_version is None else kiosk.catalogue_version

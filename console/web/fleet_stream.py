@@ -23,11 +23,11 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from console.i18n import translate
-from console.models import Kiosk, Role
+from console.models import Account, Kiosk, Role, WebSession
 from console.web.fleet import drift_condition, shown, summary
 from console.web.pages import ago, when
 from console.web.state import ConsoleState, console_state
-from console.web.visitor import require
+from console.web.visitor import SESSION_COOKIE, require, token_hash
 
 #: Seconds between two reads of the database.
 POLL_INTERVAL = 1.0
@@ -36,6 +36,9 @@ HEARTBEAT = 15.0
 #: A row may commit a little after a later one: look this far behind the cursor (repeats are
 #: harmless: a row replaced by itself).
 SLACK = 2.0
+#: Seconds between two checks that the session is still open (signed out, expired, disabled: the
+#: stream ends, and the browser's reconnection is refused).
+SESSION_CHECK = 30.0
 #: At most this many rows per read (a burst is sent over the next reads).
 BATCH = 500
 
@@ -100,6 +103,22 @@ class FleetPoll:
         return changed, counts
 
 
+def session_open(state: ConsoleState, token: str) -> bool:
+    """Whether the session of cookie `token` is still open (an open stream does not extend it)."""
+    now = time.time()
+    settings = state.settings
+    with state.db.session() as db:
+        row = db.get(WebSession, token_hash(token))
+        account = db.get(Account, row.account_id) if row is not None else None
+        return (
+            row is not None
+            and account is not None
+            and account.active
+            and now - row.last_seen <= settings.session_idle
+            and now - row.created_at <= settings.session_max
+        )
+
+
 def sse(event: str, data: Any, event_id: str | None = None) -> str:
     """One server-sent event (its data one JSON line)."""
     head = f"id: {event_id}\n" if event_id is not None else ""
@@ -108,13 +127,19 @@ def sse(event: str, data: Any, event_id: str | None = None) -> str:
 
 async def fleet_stream(request: Request) -> Response:
     who = require(request, Role.VIEWER)
-    poll = FleetPoll(console_state(request), who.language, _cursor(request))
+    state = console_state(request)
+    poll = FleetPoll(state, who.language, _cursor(request))
+    token = request.cookies.get(SESSION_COOKIE, "")
 
     async def events() -> AsyncIterator[str]:
         yield "retry: 3000\n\n"
         last_counts: dict[str, int] | None = None
-        quiet_since = time.monotonic()
+        quiet_since = checked = time.monotonic()
         while True:
+            if time.monotonic() - checked >= SESSION_CHECK:
+                if not await run_in_threadpool(session_open, state, token):
+                    return
+                checked = time.monotonic()
             changed, counts = await run_in_threadpool(poll.read)
             for row in changed:
                 yield sse("kiosk", row, repr(poll.cursor))

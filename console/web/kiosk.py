@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from console.commands import LOG_LINES_DEFAULT, LOG_LINES_MAX, CommandNotSent, issue_command
 from console.models import AuditEntry, Command, CommandState, Kiosk, KioskEvent, Role
-from console.web.fleet import shown
+from console.web.fleet import expected_for, shown
 from console.web.pages import render
 from console.web.state import console_state
 from console.web.visitor import checked_form, require
@@ -82,7 +82,7 @@ def _kiosk_page(request: Request, kiosk_id: str, status_code: int = 200, error: 
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
             .limit(AUDIT_SHOWN)
         ).all()
-    expected_catalogue, expected_config = published.expected(kiosk.id, kiosk.group)
+    expected_catalogue, expected_config = expected_for(published, kiosk.id, kiosk.group)
     return render(
         request,
         "kiosk.html",

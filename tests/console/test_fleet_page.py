@@ -102,10 +102,12 @@ def test_drift_against_what_is_published_is_shown_and_filtered(
     add_kiosk(console_db, "k-canary", group="canary", catalogue_version=9, config_version="all=aaaaaaaaaaaa")
     add_kiosk(console_db, "k-own", catalogue_version=8, config_version="all=aaaaaaaaaaaa,kiosk=cccccccccccc")
     add_kiosk(console_db, "k-ownold", catalogue_version=8, config_version="all=bbbbbbbbbbbb")
+    # A group no target can be named after: nothing is staged for it.
+    add_kiosk(console_db, "k-odd", group="east side", catalogue_version=8, config_version="all=aaaaaaaaaaaa")
     page = viewer.get("/fleet")
     assert "catalogue 7 ≠ 8" in row_of(page.text, "k-old")
     assert "config all=bbbbbbbbbbbb ≠ all=aaaaaaaaaaaa" in row_of(page.text, "k-ownold")
-    for fine in ("k-same", "k-canary", "k-own"):
+    for fine in ("k-same", "k-canary", "k-own", "k-odd"):
         assert "pill drift" not in row_of(page.text, fine), fine
     assert 'data-count="drifting">2<' in page.text
     assert kiosk_ids(viewer.get("/fleet?problem=drift").text) == ["k-old", "k-ownold"]

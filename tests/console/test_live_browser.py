@@ -17,11 +17,12 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from console.db import Database
-from console.models import Command, Role
+from console.models import Command, Role, WebSession
 from console.settings import ConsoleSettings
+from console.web import fleet_stream
 from console.web.app import create_app
 from console.web.state import ConsoleState
 from kiosk.fleet.commands import private_key_text
@@ -121,6 +122,20 @@ def test_a_changed_kiosk_and_the_counts_change_on_the_page_without_a_reload(
     )
     assert browser.find_element(By.CSS_SELECTOR, "[data-count='faults']").text == "1"
     assert browser.execute_script("return window.notReloaded === true;")
+
+
+def test_signed_out_elsewhere_the_page_says_its_live_updates_stopped(
+    served: Served, browser: WebDriver, console_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fleet_stream, "SESSION_CHECK", 0.5)
+    add_account(console_db, "li", Role.VIEWER)
+    add_kiosk(console_db, "k-1")
+    sign_in(browser, served, "li")
+    assert not browser.find_element(By.ID, "fleet-live").is_displayed()
+    with console_db.session() as db:
+        db.execute(delete(WebSession))
+    WebDriverWait(browser, 15).until(lambda b: b.find_element(By.ID, "fleet-live").is_displayed())
+    assert "reload the page" in browser.find_element(By.ID, "fleet-live").text
 
 
 def test_a_screenshot_appears_on_the_kiosks_page_and_reboot_asks_first(

@@ -166,3 +166,28 @@ def test_last_event_id_resumes_after_what_the_client_has(viewer: TestClient, con
         headers={"Last-Event-ID": repr(time.time() - 50)},
     )
     assert [json.loads(event["data"])["id"] for event in events if event["event"] == "kiosk"] == ["k-new"]
+
+
+def test_the_stream_ends_when_the_session_is_closed(
+    viewer: TestClient, console_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import delete
+
+    from console.models import WebSession
+    from console.web import fleet_stream
+
+    monkeypatch.setattr(fleet_stream, "SESSION_CHECK", 0.5)
+    signed_out = []
+
+    def sign_out_elsewhere(events: list[Event]) -> None:
+        if events and not signed_out:
+            with console_db.session() as db:
+                db.execute(delete(WebSession))
+            signed_out.append(time.monotonic())
+
+    started = time.monotonic()
+    _status, _headers, events = read_stream(
+        viewer, "/fleet/stream", lambda _events: False, on_event=sign_out_elsewhere, seconds=8
+    )
+    assert signed_out and events[0]["event"] == "summary"
+    assert time.monotonic() - started < 5
