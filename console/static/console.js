@@ -30,7 +30,10 @@ document.addEventListener("submit", (event) => {
     template.innerHTML = data.html.trim();
     const row = template.content.firstElementChild;
     if (row) {
-      row.classList.add("changed");
+      // Marked only when what it says changed (a row may come again: the stream looks back a little).
+      if (row.textContent.replace(/\s+/g, " ") !== shown.textContent.replace(/\s+/g, " ")) {
+        row.classList.add("changed");
+      }
       shown.replaceWith(row);
     }
   });

@@ -34,6 +34,43 @@ BUTTONS = (
 )
 
 
+#: Words for what the channel names with identifiers (translated through the .po like the rest).
+COMMAND_WORDS = {
+    "sync_now": "Sync now",
+    "restart_ui": "Restart UI",
+    "blank": "Blank the screen",
+    "unblank": "Unblank the screen",
+    "screenshot": "Screenshot",
+    "logs": "Logs",
+    "reboot": "Reboot",
+}
+DEVICE_WORDS = {
+    "printer": "Printer",
+    "id_reader": "ID card reader",
+    "sscard_reader": "Social security card reader",
+    "scanner": "QR code scanner",
+}
+EVENT_WORDS = {
+    "printer_paper_out": "Printer out of paper",
+    "printer_jammed": "Printer jammed",
+    "printer_back": "Printer back",
+    "printer_lost": "Printer lost",
+    "reader_lost": "Reader lost",
+    "reader_back": "Reader back",
+    "sync_failed": "Sync failed",
+    "technician_mode_entered": "Technician mode entered",
+    "reboot_failed": "Reboot failed",
+    "events_dropped": "Events dropped",
+    "service_rated": "Service rated",
+}
+SCREEN_WORDS = {
+    "attract": "Attract screen",
+    "in_use": "In use",
+    "blank": "Blank",
+    "technician": "Technician mode",
+}
+
+
 def _page_number(value: str | None) -> int:
     try:
         return max(1, int(value or "1"))
@@ -100,6 +137,10 @@ def _kiosk_page(request: Request, kiosk_id: str, status_code: int = 200, error: 
         pending=any(command.state == CommandState.SENT.value for command in commands),
         trail=trail,
         buttons=BUTTONS,
+        device_words=DEVICE_WORDS,
+        events_words=EVENT_WORDS,
+        screen_words=SCREEN_WORDS,
+        command_words=COMMAND_WORDS,
         log_lines_default=LOG_LINES_DEFAULT,
         log_lines_max=LOG_LINES_MAX,
         error=error,
@@ -134,6 +175,7 @@ async def commands_fragment(request: Request) -> Response:
         request,
         "kiosk_commands.html",
         k_id=kiosk_id,
+        command_words=COMMAND_WORDS,
         commands=commands,
         pending=any(command.state == CommandState.SENT.value for command in commands),
     )

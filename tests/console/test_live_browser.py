@@ -164,7 +164,7 @@ def test_a_screenshot_appears_on_the_kiosks_page_and_reboot_asks_first(
     assert browser.execute_script("return window.notReloaded === true;")
     browser.find_element(By.CSS_SELECTOR, "button[value='reboot']").click()
     alert = WebDriverWait(browser, 5).until(lambda b: b.switch_to.alert)
-    assert "reboot" in alert.text and "k-7" in alert.text
+    assert "Reboot" in alert.text and "k-7" in alert.text
     alert.dismiss()
     time.sleep(0.5)
     assert len(channel.published) == 1
