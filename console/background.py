@@ -64,5 +64,6 @@ class Periodic:
 def jobs() -> list[Job]:
     """Every periodic job of a console process."""
     from console.commands import expiry_job
+    from console.rollout import rollout_job
 
-    return [expiry_job()]
+    return [Job("rollouts", 5.0, rollout_job), expiry_job()]

@@ -8,6 +8,11 @@ hold, a delta from it (`catalogue/delta-<old>-<version>.jsonl.gz`, one line per 
 
 Configuration: a TOML file for all kiosks, a group or one kiosk (see `config_target`), checked
 against the kiosk's settings schema before it is signed and again on every kiosk that applies it.
+
+A staged rollout (the console's): `staged/<group>/<target>` for the catalogue index and each
+configuration file. A kiosk of sync group <group> takes it instead of <target> while it is listed,
+and <target> again once it is dropped (an aborted rollout), so a canary group runs a release first.
+A staged index names full and delta targets under `catalogue/`, next to the current version's.
 """
 
 from __future__ import annotations

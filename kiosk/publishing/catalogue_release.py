@@ -16,8 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.guides import bounded_lines, check_replacement, guide_to_json, read_jsonl
-from kiosk.publishing.repository import FleetRepository
-from kiosk.release_format import INDEX, PREFIX, delta_target, full_target
+from kiosk.publishing.repository import FleetRepository, RepositoryError
+from kiosk.release_format import (
+    INDEX,
+    PREFIX,
+    STAGED_PREFIX,
+    delta_target,
+    full_target,
+    staged_target,
+)
 from kiosk.storage import write_file_atomically
 
 KEEP_VERSIONS = 5
@@ -33,6 +40,23 @@ class CataloguePublication:
     delta_bytes: dict[int, int]
 
 
+@dataclass(frozen=True)
+class CatalogueBuild:
+    """A catalogue version's targets, built and checked, not yet published."""
+
+    version: int
+    #: Target path -> content: the full catalogue, each delta, the index (INDEX).
+    files: dict[str, bytes]
+    lines: dict[str, str]
+    delta_bytes: dict[int, int]
+
+    @property
+    def publication(self) -> CataloguePublication:
+        return CataloguePublication(
+            self.version, len(self.lines), len(self.files[full_target(self.version)]), self.delta_bytes
+        )
+
+
 def publish_catalogue(
     repository: FleetRepository, source: Path, allow_shrink: bool = False
 ) -> CataloguePublication:
@@ -42,12 +66,28 @@ def publish_catalogue(
     keeps fewer than half the guides of the version before raises CatalogueShrinks (unless
     `allow_shrink`): kiosks apply what is signed, so an empty or truncated file is stopped here.
     """
+    with repository.lock():
+        build = build_catalogue(repository, source, allow_shrink)
+        _save_digests(repository, build.version, build.lines)
+        staged = [path for path in repository.targets() if _is_staged_index(path)]
+        # A catalogue published for everyone supersedes any staged one (whose targets it drops).
+        repository.publish(build.files, replace_prefix=PREFIX, remove=staged)
+    return build.publication
+
+
+def build_catalogue(repository: FleetRepository, source: Path, allow_shrink: bool = False) -> CatalogueBuild:
+    """The next catalogue version's targets from `source`, checked as `publish_catalogue` checks it
+    (CatalogueInvalid, CatalogueShrinks). Call it with the repository's lock held, then publish or
+    stage what it built before releasing the lock (the version number is the next one free)."""
     with source.open("rb") as handle:
         guides = read_jsonl(bounded_lines(handle))
     lines = {guide.id: guide_to_json(guide) for guide in guides}
     previous = _published_versions(repository)
-    if previous and not allow_shrink:
-        check_replacement(len(_digests(repository, max(previous))), len(lines))
+    current = _current_version(repository, previous)
+    if current is not None and not allow_shrink:
+        check_replacement(len(_digests(repository, current)), len(lines))
+    # Never a number used before, even by a rollout that was stopped: a kiosk that kept that version
+    # would otherwise take the new catalogue for the one it holds.
     version = (max(previous) if previous else 0) + 1
     full = _gzip(f"{lines[key]}\n" for key in sorted(lines))
     files = {full_target(version): full}
@@ -66,9 +106,75 @@ def publish_catalogue(
         "deltas": deltas,
     }
     files[INDEX] = json.dumps(index, ensure_ascii=False, sort_keys=True).encode()
-    _save_digests(repository, version, lines)
-    repository.publish(files, replace_prefix=PREFIX)
-    return CataloguePublication(version, len(lines), len(full), delta_sizes)
+    return CatalogueBuild(version, files, lines, delta_sizes)
+
+
+def stage_catalogue(repository: FleetRepository, build: CatalogueBuild, group: str) -> str:
+    """Publish `build` for the kiosks of sync group `group` only: its full catalogue and deltas join
+    the current version's (which stay, so a canary can go back to it), its index goes to
+    staged/<group>/catalogue/index.json. Returns that target."""
+    staged = staged_target(group, INDEX)
+    with repository.lock():
+        _save_digests(repository, build.version, build.lines)
+        files = {path: data for path, data in build.files.items() if path != INDEX}
+        files[staged] = build.files[INDEX]
+        repository.publish(files, remove=[staged_target(group, PREFIX)])
+    return staged
+
+
+def staged_catalogue_version(repository: FleetRepository, group: str) -> int | None:
+    """The catalogue version staged for `group`, None when none is."""
+    staged = staged_target(group, INDEX)
+    if staged not in repository.targets():
+        return None
+    return int(json.loads(repository.target_bytes(staged))["version"])
+
+
+def promote_catalogue(repository: FleetRepository, group: str) -> int:
+    """Publish the catalogue staged for `group` to every kiosk (the index, its full catalogue and
+    deltas; the older versions' targets go) and drop the staged index. Returns its version."""
+    staged = staged_target(group, INDEX)
+    with repository.lock():
+        targets = repository.targets()
+        if staged not in targets:
+            raise RepositoryError(f"no catalogue is staged for group {group!r}")
+        index_bytes = repository.target_bytes(staged)
+        index = json.loads(index_bytes)
+        files = {INDEX: index_bytes}
+        for path in [index["full"], *index["deltas"].values()]:
+            files[path] = repository.target_bytes(path)
+        repository.publish(files, replace_prefix=PREFIX, remove=[staged_target(group, PREFIX)])
+    return int(index["version"])
+
+
+def abort_catalogue(repository: FleetRepository, group: str) -> None:
+    """Drop the catalogue staged for `group` and the targets only it named: its canaries go back to
+    the catalogue every other kiosk runs (a full download: the versions differ)."""
+    with repository.lock():
+        targets = repository.targets()
+        keep: set[str] = set()
+        if INDEX in targets:
+            index = json.loads(repository.target_bytes(INDEX))
+            keep = {INDEX, index["full"], *index["deltas"].values()}
+        for path in targets:
+            if _is_staged_index(path) and path != staged_target(group, INDEX):
+                other = json.loads(repository.target_bytes(path))
+                keep |= {other["full"], *other["deltas"].values()}
+        unused = [path for path in targets if path.startswith(PREFIX) and path not in keep]
+        repository.publish({}, remove=[staged_target(group, PREFIX), *unused])
+
+
+def _is_staged_index(path: str) -> bool:
+    return path.startswith(STAGED_PREFIX) and path.endswith("/" + INDEX) and path.count("/") == 3
+
+
+def _current_version(repository: FleetRepository, previous: list[int]) -> int | None:
+    """The version every kiosk is given (the published index), or the newest built one."""
+    if INDEX in repository.targets():
+        version = int(json.loads(repository.target_bytes(INDEX))["version"])
+        if version in previous:
+            return version
+    return max(previous) if previous else None
 
 
 def _gzip(lines: Iterable[str]) -> bytes:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+import threading
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -49,6 +53,48 @@ class RoleInfo:
     version: int
     expires: datetime
     keys: tuple[str, ...]
+
+
+@dataclass
+class _PublishLock:
+    """One repository's publishing lock: a thread lock in this process (re-entered by the thread
+    holding it) and an flock on DIR/state/publish.lock between processes (consoles, the CLI)."""
+
+    path: Path
+    thread_lock: threading.RLock = field(default_factory=threading.RLock)
+    depth: int = 0
+    fd: int = -1
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self.thread_lock:
+            if self.depth == 0:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                except BaseException:
+                    os.close(fd)
+                    raise
+                self.fd = fd
+            self.depth += 1
+            try:
+                yield
+            finally:
+                self.depth -= 1
+                if self.depth == 0:
+                    os.close(self.fd)  # closing the file releases the flock
+                    self.fd = -1
+
+
+_LOCKS: dict[Path, _PublishLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _publish_lock(base: Path) -> _PublishLock:
+    path = (base / "state" / "publish.lock").resolve()
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(path, _PublishLock(path))
 
 
 def _expiry(role: str, now: datetime) -> datetime:
@@ -135,24 +181,47 @@ class FleetRepository:
 
     # -- publishing ----------------------------------------------------------------------------
 
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the repository's publishing lock (DIR/state/publish.lock): no other process or
+        thread signs a targets version meanwhile. Re-entered freely by the thread that holds it, so a
+        read-then-publish (the next catalogue version, a promotion) is one step for the others."""
+        with _publish_lock(self.base).held():
+            yield
+
     def publish(
         self,
         files: Mapping[str, bytes],
         *,
         replace_prefix: str | None = None,
+        remove: Collection[str] = (),
         custom: Mapping[str, Mapping[str, Any]] | None = None,
         now: datetime | None = None,
     ) -> int:
-        """Add targets (dropping every earlier target under `replace_prefix`) in a new targets version.
+        """Add targets in a new targets version, dropping first every earlier target under
+        `replace_prefix` and every target `remove` names (a path, or a prefix when it ends in "/").
 
         Target files are written before the metadata that names them, and the timestamp last, so a
-        kiosk that fetches in the middle sees the old, complete state.
+        kiosk that fetches in the middle sees the old, complete state. Holds the publishing lock.
         """
-        now = now or datetime.now(UTC)
+        with self.lock():
+            return self._publish(files, replace_prefix, remove, custom, now or datetime.now(UTC))
+
+    def _publish(
+        self,
+        files: Mapping[str, bytes],
+        replace_prefix: str | None,
+        remove: Collection[str],
+        custom: Mapping[str, Mapping[str, Any]] | None,
+        now: datetime,
+    ) -> int:
         targets_md: Metadata[Targets] = self.load("targets")
         listed = targets_md.signed.targets
+        prefixes = [item for item in remove if item.endswith("/")]
         if replace_prefix is not None:
-            for path in [path for path in listed if path.startswith(replace_prefix)]:
+            prefixes.append(replace_prefix)
+        for path in list(listed):
+            if path in remove or any(path.startswith(prefix) for prefix in prefixes):
                 del listed[path]
         for path, data in files.items():
             target = TargetFile.from_data(path, data, ["sha256"])
@@ -167,7 +236,10 @@ class FleetRepository:
 
     def refresh(self, now: datetime | None = None) -> None:
         """Re-sign the timestamp (and the snapshot when it expires within two days): run from cron."""
-        now = now or datetime.now(UTC)
+        with self.lock():
+            self._refresh(now or datetime.now(UTC))
+
+    def _refresh(self, now: datetime) -> None:
         snapshot_md: Metadata[Snapshot] = self.load("snapshot")
         if snapshot_md.signed.expires - now < timedelta(days=2):
             self._sign_snapshot_and_timestamp(snapshot_md, now)
@@ -181,7 +253,10 @@ class FleetRepository:
         """Replace the key of `role` with a new one; needs the root key. Returns the new key id."""
         if role not in keys.ROLES:
             raise RepositoryError(f"unknown role {role!r} (roles: {', '.join(keys.ROLES)})")
-        now = now or datetime.now(UTC)
+        with self.lock():
+            return self._rotate_key(role, now or datetime.now(UTC))
+
+    def _rotate_key(self, role: str, now: datetime) -> str:
         old_root_signer = keys.load(self.keys_dir, "root")
         root_md: Metadata[Root] = self.load("root")
         for keyid in list(root_md.signed.roles[role].keyids):

@@ -36,7 +36,7 @@ from kiosk.paths import (
     trust_dir,
 )
 from kiosk.records.guide import MAX_GUIDES
-from kiosk.release_format import INDEX, config_target, validate_pushed_config
+from kiosk.release_format import INDEX, config_target, staged_target, validate_pushed_config
 from kiosk.settings import Layer, Settings, SettingsError, load_settings, standard_layers
 from kiosk.settings.loader import PUSHED_SCOPES
 from kiosk.storage import transaction, write_file_atomically
@@ -186,7 +186,7 @@ class KioskSync:
     def _fetch_all(self, updater: Updater) -> _Download:
         updater.refresh()
         download = _Download()
-        index_info = updater.get_targetinfo(INDEX)
+        index_info = self._preferred(updater, INDEX)
         if index_info is not None:
             index = json.loads(_read(updater, index_info))
             version = int(index["version"])
@@ -199,9 +199,22 @@ class KioskSync:
                     raise SyncError(f"catalogue index names {path}, which is not a signed target")
                 download.catalogue = (version, _read(updater, info), delta_path is not None)
         for scope, name in self._config_scopes():
-            info = updater.get_targetinfo(config_target(scope, name)) if (scope == "all" or name) else None
+            info = self._preferred(updater, config_target(scope, name)) if (scope == "all" or name) else None
             download.config[scope] = _read(updater, info) if info is not None else None
         return download
+
+    def _preferred(self, updater: Updater, target: str) -> Any:
+        """The target a kiosk of this sync group takes: `staged/<group>/<target>` while a rollout
+        stages it for the group (its canaries), `target` otherwise (and again once it is dropped)."""
+        group = self.settings.sync.group
+        if group:
+            try:
+                staged = updater.get_targetinfo(staged_target(group, target))
+            except ValueError:  # a group name a release cannot stage for: never staged
+                staged = None
+            if staged is not None:
+                return staged
+        return updater.get_targetinfo(target)
 
     def _config_scopes(self) -> list[tuple[str, str]]:
         return [("all", ""), ("group", self.settings.sync.group), ("kiosk", self.settings.kiosk.id)]
