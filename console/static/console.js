@@ -19,7 +19,10 @@ document.addEventListener("submit", (event) => {
     return;
   }
   const since = encodeURIComponent(table.dataset.cursor || "");
-  const source = new EventSource(`${table.dataset.stream}?since=${since}`);
+  // Only the rows of this page are wanted (a fleet changes many rows a second).
+  const ids = Array.from(table.querySelectorAll("tr[data-kiosk]"), (row) => row.dataset.kiosk);
+  const only = encodeURIComponent(ids.join(","));
+  const source = new EventSource(`${table.dataset.stream}?since=${since}&ids=${only}`);
   source.addEventListener("kiosk", (event) => {
     const data = JSON.parse(event.data);
     const shown = document.getElementById(`kiosk-${data.id}`);

@@ -1,10 +1,11 @@
 """Live updates of the fleet page: server-sent events (`/fleet/stream`).
 
-Stateless: the client says where it is (`Last-Event-ID`, or `?since=` the first time: the page's
-newest `updated_at`). Every second the stream reads the kiosks changed since (and those that just
-fell silent: lost by the console's clock without any row changing), sends each as its table row
-rendered like the page's (`kiosk` events) and the fleet's counts (`summary`), with a heartbeat
-comment in between. Any console process can serve any client; it ends when the client goes.
+Stateless: the client says which rows it shows (`?ids=`, else every kiosk) and where it is
+(`Last-Event-ID`, or `?since=` the first time: the page's newest `updated_at`). Every second the
+stream reads the kiosks changed since (and those that just fell silent: lost by the console's clock
+without any row changing), sends each as its table row rendered like the page's (`kiosk` events)
+and the fleet's counts (`summary`), with a heartbeat comment in between. Any console process can
+serve any client; it ends when the client goes.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ SLACK = 2.0
 #: Seconds between two checks that the session is still open (signed out, expired, disabled: the
 #: stream ends, and the browser's reconnection is refused).
 SESSION_CHECK = 30.0
+#: At most this many kiosks named in `?ids=` (the rows a page shows: 100).
+MAX_IDS = 200
 #: At most this many rows per read (a burst is sent over the next reads).
 BATCH = 500
 
@@ -57,9 +60,13 @@ def _cursor(request: Request) -> float:
 class FleetPoll:
     """One read: what changed after `cursor`, and what fell silent since the last read."""
 
-    def __init__(self, state: ConsoleState, language: str, cursor: float) -> None:
+    def __init__(
+        self, state: ConsoleState, language: str, cursor: float, only: frozenset[str] = frozenset()
+    ) -> None:
         self.state = state
         self.cursor = cursor
+        #: The kiosks whose rows the page shows (empty: every kiosk).
+        self.only = only
         self.cutoff = time.time() - state.settings.stale_after
         self.template = state.templates.env.get_template("fleet_row.html")
         #: What this connection sent lately: id -> (updated_at, silent), so a row is sent once.
@@ -80,15 +87,13 @@ class FleetPoll:
             fell_silent = and_(
                 Kiosk.state == "online", Kiosk.last_seen < cutoff, Kiosk.last_seen >= self.cutoff
             )
-            rows = db.scalars(
-                select(Kiosk)
-                .where(or_(Kiosk.updated_at > self.cursor - SLACK, fell_silent))
-                .order_by(Kiosk.updated_at)
-                .limit(BATCH)
-            ).all()
+            changed = or_(Kiosk.updated_at > self.cursor - SLACK, fell_silent)
+            if self.only:
+                changed = and_(Kiosk.id.in_(self.only), changed)
+            rows = db.scalars(select(Kiosk).where(changed).order_by(Kiosk.updated_at).limit(BATCH)).all()
             counts = summary(db, cutoff, drift_condition(db, published))
         self.cutoff = cutoff
-        changed = []
+        sent = []
         for kiosk in rows:
             silent = kiosk.state == "online" and kiosk.last_seen < cutoff
             if self.sent.get(kiosk.id) == (kiosk.updated_at, silent):
@@ -96,11 +101,11 @@ class FleetPoll:
             self.sent[kiosk.id] = (kiosk.updated_at, silent)
             self.cursor = max(self.cursor, kiosk.updated_at)
             html = self.template.render(r=shown(kiosk, published, cutoff), **self.words)
-            changed.append({"id": kiosk.id, "html": html})
+            sent.append({"id": kiosk.id, "html": html})
         # Forget what cannot come back (the memory stays small on a long connection).
         horizon = self.cursor - SLACK
         self.sent = {key: seen for key, seen in self.sent.items() if seen[0] >= horizon}
-        return changed, counts
+        return sent, counts
 
 
 def session_open(state: ConsoleState, token: str) -> bool:
@@ -128,7 +133,8 @@ def sse(event: str, data: Any, event_id: str | None = None) -> str:
 async def fleet_stream(request: Request) -> Response:
     who = require(request, Role.VIEWER)
     state = console_state(request)
-    poll = FleetPoll(state, who.language, _cursor(request))
+    shown = frozenset(filter(None, request.query_params.get("ids", "").split(",")[:MAX_IDS]))
+    poll = FleetPoll(state, who.language, _cursor(request), shown)
     token = request.cookies.get(SESSION_COOKIE, "")
 
     async def events() -> AsyncIterator[str]:

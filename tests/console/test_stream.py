@@ -191,3 +191,18 @@ def test_the_stream_ends_when_the_session_is_closed(
     )
     assert signed_out and events[0]["event"] == "summary"
     assert time.monotonic() - started < 5
+
+
+def test_only_the_rows_the_page_shows_are_sent(viewer: TestClient, console_db: Database) -> None:
+    for kiosk_id in ("k-1", "k-2", "k-3"):
+        add_kiosk(console_db, kiosk_id, updated_at=time.time())
+    _status, _headers, events = read_stream(
+        viewer,
+        "/fleet/stream?since=0&ids=k-1,k-3",
+        lambda events: any(event["event"] == "summary" for event in events),
+    )
+    assert sorted(json.loads(event["data"])["id"] for event in events if event["event"] == "kiosk") == [
+        "k-1",
+        "k-3",
+    ]
+    assert json.loads(events[-1]["data"])["total"] == 3
