@@ -32,22 +32,31 @@ LOG_LINES_DEFAULT = 200
 class CommandNotSent(Exception):
     """The command could not be sent; the message says why in a sentence for the administrator."""
 
+    #: The HTTP status a page answers with: the console cannot send commands now.
+    status = 503
+
+
+class BadCommand(CommandNotSent):
+    """The command or its arguments are wrong (the form was changed)."""
+
+    status = 400
+
 
 def command_args(command: str, raw: dict[str, Any]) -> dict[str, Any]:
     """The arguments `command` takes, checked (CommandNotSent when they are wrong)."""
     try:
         name = CommandName(command)
     except ValueError:
-        raise CommandNotSent(f"unknown command {command[:40]!r}") from None
+        raise BadCommand(f"unknown command {command[:40]!r}") from None
     if name is not CommandName.LOGS:
         return {}
     lines = raw.get("lines", LOG_LINES_DEFAULT)
     try:
         count = int(lines)
     except (TypeError, ValueError):
-        raise CommandNotSent("the number of log lines must be a whole number") from None
+        raise BadCommand("the number of log lines must be a whole number") from None
     if not 1 <= count <= LOG_LINES_MAX:
-        raise CommandNotSent(f"the number of log lines must be between 1 and {LOG_LINES_MAX}")
+        raise BadCommand(f"the number of log lines must be between 1 and {LOG_LINES_MAX}")
     return {"lines": count}
 
 

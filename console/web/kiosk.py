@@ -194,7 +194,7 @@ async def send_command(request: Request) -> Response:
     try:
         issue_command(state, who, kiosk_id, command, args)
     except CommandNotSent as error:
-        return _kiosk_page(request, kiosk_id, status_code=503, error=str(error))
+        return _kiosk_page(request, kiosk_id, status_code=error.status, error=str(error))
     return RedirectResponse(f"/kiosks/{kiosk_id}#commands", status_code=303)
 
 
