@@ -25,7 +25,7 @@ from console.published import PublishedReader
 from console.settings import ConsoleSettings
 from console.web.pages import render
 from console.web.state import ConsoleState
-from console.web.visitor import SignInNeeded
+from console.web.visitor import SignInNeeded, require
 
 PACKAGE = Path(__file__).resolve().parent.parent
 #: No inline script or style, nothing from another origin: a page can run only the console's own file.
@@ -45,6 +45,7 @@ def area_routes() -> list[BaseRoute]:
 
 
 async def home(request: Request) -> Response:
+    require(request)
     return RedirectResponse("/fleet", status_code=303)
 
 
