@@ -104,6 +104,14 @@ class FleetView:
         return self.url(sort=column, order="desc" if descending else "", page=1)
 
 
+def channel_trouble(state: Any) -> str:
+    """Why the console is not following the fleet now, in words ("" when it is, or has no broker)."""
+    channel = state.channel
+    if channel is None or getattr(channel, "connected", True):
+        return ""
+    return str(getattr(channel, "last_error", "") or "connecting to the broker")
+
+
 def lost_condition(cutoff: float) -> ColumnElement[bool]:
     """Lost: the broker said so, or online but silent since before `cutoff` (the console's clock)."""
     return or_(Kiosk.state == "lost", and_(Kiosk.state == "online", Kiosk.last_seen < cutoff))
@@ -285,6 +293,7 @@ async def fleet_page(request: Request) -> Response:
         # The live stream sends what changed after this page was read.
         cursor=repr(float(newest or 0.0)),
         no_broker=not state.settings.broker,
+        channel_trouble=channel_trouble(state),
     )
 
 

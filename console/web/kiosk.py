@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from console.commands import LOG_LINES_DEFAULT, LOG_LINES_MAX, CommandNotSent, issue_command
 from console.models import AuditEntry, Command, CommandState, Kiosk, KioskEvent, Role
-from console.web.fleet import expected_for, shown
+from console.web.fleet import channel_trouble, expected_for, shown
 from console.web.pages import render
 from console.web.state import console_state
 from console.web.visitor import checked_form, require
@@ -145,6 +145,7 @@ def _kiosk_page(request: Request, kiosk_id: str, status_code: int = 200, error: 
         log_lines_max=LOG_LINES_MAX,
         error=error,
         commands_possible=_commands_possible(request),
+        channel_trouble=channel_trouble(state),
     )
 
 

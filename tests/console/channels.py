@@ -19,6 +19,11 @@ class RecordingChannel:
     def __init__(self) -> None:
         self.published: list[tuple[str, bytes]] = []
         self.down = False
+        self.last_error = ""
+
+    @property
+    def connected(self) -> bool:
+        return not self.down
 
     def publish(self, topic: str, payload: bytes, timeout: float = 5.0) -> None:
         if self.down:

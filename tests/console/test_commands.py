@@ -106,11 +106,28 @@ def test_a_broker_that_is_down_leaves_the_command_failed_and_says_so(
 ) -> None:
     add_kiosk(console_db, "k-7")
     commanding.channel.down = True
+    commanding.channel.last_error = "the connection to the broker dropped; reconnecting"
     with pytest.raises(CommandNotSent, match="not connected"):
         issue_command(commanding, OPERATOR, "k-7", "reboot", {})
     with console_db.session() as db:
         [row] = db.scalars(select(Command)).all()
     assert row.state == "failed" and row.error.startswith("not sent: ")
+
+
+def test_the_pages_say_when_the_broker_is_not_connected(
+    commanding: ConsoleState, console_client: TestClient, console_db: Database
+) -> None:
+    add_kiosk(console_db, "k-7")
+    add_account(console_db, "zhang", Role.OPERATOR)
+    console_client.cookies.set("lang", "en")
+    sign_in(console_client, "zhang")
+    assert "not connected to the fleet's broker" not in console_client.get("/fleet").text
+    commanding.channel.down = True
+    commanding.channel.last_error = "the connection to the broker dropped; reconnecting"
+    for path in ("/fleet", "/kiosks/k-7"):
+        page = console_client.get(path).text
+        assert "not connected to the fleet&#39;s broker" in page, path
+        assert "the connection to the broker dropped; reconnecting" in page, path
 
 
 def test_unknown_commands_kiosks_and_bad_line_counts_are_refused(
