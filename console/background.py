@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from console import alerts
+
 if TYPE_CHECKING:
     from console.web.state import ConsoleState
 
@@ -66,4 +68,4 @@ def jobs() -> list[Job]:
     from console.commands import expiry_job
     from console.rollout import rollout_job
 
-    return [Job("rollouts", 5.0, rollout_job), expiry_job()]
+    return [Job("rollouts", 5.0, rollout_job), Job("alerts", alerts.INTERVAL, alerts.run), expiry_job()]

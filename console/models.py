@@ -8,7 +8,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -190,7 +201,18 @@ class Alert(Base):
     """A condition that lasted past its threshold; closed when it clears."""
 
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alert_open", "kiosk_id", "kind", "closed_at"),)
+    __table_args__ = (
+        Index("ix_alert_open", "kiosk_id", "kind", "closed_at"),
+        #: One open alert of a kind per kiosk (migration 0002_ingest), whatever processes evaluate.
+        Index(
+            "uq_alert_open_once",
+            "kiosk_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kiosk_id: Mapped[str] = mapped_column(String(64), index=True)

@@ -158,6 +158,17 @@ class SyncFailed(KioskEvent):
 
 
 @dataclass(frozen=True)
+class RatingSubmitted(KioskEvent):
+    """A resident rated the service (kiosk.rating_flow): its level, and the department and service
+    it was about; nothing about the resident (no phone, no reasons typed, no case number)."""
+
+    level: str
+    department: str
+    #: The guide's id; "case" for a rating of a case, "kiosk" for the service at the kiosk.
+    service: str
+
+
+@dataclass(frozen=True)
 class SettingsChanged(KioskEvent):
     """New settings are in force (pushed configuration applied between sessions)."""
 

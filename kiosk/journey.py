@@ -20,6 +20,7 @@ from kiosk.events import (
     IdentityReadFailed,
     IdentityReading,
     Navigated,
+    RatingSubmitted,
     SessionEnded,
     SessionIdentified,
     SessionIdentityDropped,
@@ -476,7 +477,16 @@ class Journey:
                 subjects = set()
             self._rated = (self.session.session_id, subjects | {flow.case_no})
             log.info("rating %s kept in the outbox (%s)", rating.rating_id, rating.level.value)
+            guide = self.view.guide
             self._announce()
+        # For the fleet's ratings statistics (kiosk.fleet.reporter: event service_rated).
+        self._bus.publish(
+            RatingSubmitted(
+                level=rating.level.value,
+                department=guide.department if guide is not None and not rating.case_no else "",
+                service=rating.guide_id or ("case" if rating.case_no else "kiosk"),
+            )
+        )
 
     def home_after_thanks(self) -> None:
         """The thank-you for a rating has shown for rating_flow.THANKS_SECONDS: home, unless the

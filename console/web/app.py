@@ -124,7 +124,14 @@ def create_app(
 
 
 def start_background(state: ConsoleState) -> None:
-    """The periodic jobs."""
+    """The fleet channel (when a broker is set) and the periodic jobs."""
+    if state.settings.broker:
+        from console.channel import ConsoleChannel
+
+        channel = ConsoleChannel(state.settings, state.db)
+        channel.start()
+        state.channel = channel
+        state.background.append(channel)
     periodic = Periodic(state, jobs())
     periodic.start()
     state.background.append(periodic)
@@ -134,3 +141,4 @@ def stop_background(state: ConsoleState) -> None:
     for worker in state.background:
         worker.stop()
     state.background.clear()
+    state.channel = None

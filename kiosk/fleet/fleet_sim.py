@@ -49,6 +49,28 @@ SOFTWARE_VERSIONS = ("0.1.0", "0.1.0", "0.1.0", "0.0.9")
 DISK_TOTAL = 64_000_000_000
 DAY = 24 * 3600.0
 
+#: The sync group of every tenth kiosk (sim-00001, sim-00011, ...): the staged rollouts' canaries.
+CANARY_GROUP = "canary"
+GROUPS = ("east", "west", "port")
+#: Residents' ratings after a session (service_rated): the levels as often as halls see them, and
+#: services of the demo guides (config/demo/guides.jsonl) with their departments.
+RATING_LEVELS = (
+    ("very_satisfied", 70),
+    ("satisfied", 20),
+    ("basically_satisfied", 6),
+    ("dissatisfied", 3),
+    ("very_dissatisfied", 1),
+)
+RATED_SERVICES = (
+    ("威海市医疗保障局", "371000-YB-0005"),
+    ("威海市医疗保障局", "371000-YB-0001"),
+    ("威海市卫生健康委员会", "371000-WJ-0003"),
+    ("国家税务总局威海市税务局", "371000-SW-0021"),
+    ("国家税务总局威海市税务局", "371000-SW-0006"),
+)
+#: The share of sessions that end with a rating.
+RATED_SHARE = 0.3
+
 #: What happens to one kiosk, per hour, at pace 1: (what, how often).
 LIFE_RATES: tuple[tuple[str, float], ...] = (
     ("session", 6.0),  # a resident every ten minutes
@@ -76,6 +98,8 @@ class SimOptions:
     #: Kiosks starting their first connection per second (a fleet does not boot at one instant).
     ramp: float = 500.0
     prefix: str = "sim"
+    #: The password every simulated kiosk logs in with (its username is its kiosk id); "" for none.
+    password: str = ""
     backoff_first: float = 1.0
     backoff_cap: float = 60.0
     #: Seconds a restarted kiosk (kill, reboot, restart_ui) stays away: (shortest, longest).
@@ -163,7 +187,13 @@ class SimKiosk:
         self.software = rng.choice(SOFTWARE_VERSIONS)
         self.catalogue_version = rng.randint(40, 42)
         self.guides = 300 + self.catalogue_version * 3
-        group = ("east", "west", "port")[index % 3]
+        group = GROUPS[index % 3]
+        #: Its sync group (reported.site.group): every tenth kiosk is a canary.
+        self.group = CANARY_GROUP if index % 10 == 1 else group
+        self.site = f"{group.capitalize()} hall {1 + index // 30}"
+        #: The last successful sync and the last error (reported.sync).
+        self.last_sync: float | None = time.time() - rng.uniform(60, 3600)
+        self.sync_error: str | None = None
         self.config = {"all": f"{rng.getrandbits(32):08x}", f"group:{group}": f"{rng.getrandbits(32):08x}"}
         self.printer: dict[str, Any] = {"state": "idle", "reasons": []}
         self.readers = {"id_reader": "ok", "sscard_reader": "ok", "scanner": "ok"}
@@ -200,6 +230,11 @@ class SimKiosk:
             "screen": self.screen.value,
             "disk": {"free": self.disk_free, "total": DISK_TOTAL},
             "clock": {"synchronized": True, "timezone": "Asia/Shanghai"},
+            "site": {"name": self.site, "group": self.group},
+            "sync": {
+                "at": None if self.last_sync is None else round(self.last_sync, 3),
+                "error": self.sync_error,
+            },
             "changed_at": round(self.changed_at, 3),
         }
 
@@ -234,7 +269,12 @@ class SimKiosk:
         self.booted_at = time.time()
         self.session = self.technician = self.blank = False
         self.link = FleetLink(
-            self.kiosk_id, fleet.settings, self.memory, on_command=self._command, clock=time.time
+            self.kiosk_id,
+            fleet.settings,
+            self.memory,
+            on_command=self._command,
+            clock=time.time,
+            password=fleet.options.password,
         )
         self.link.publish_reported(self.reported())
         backoff = Backoff(
@@ -300,6 +340,26 @@ class SimKiosk:
             if printed and self.printer["state"] == "idle":
                 self.prints_today += 1
             self.changed()
+            if self.rng.random() < RATED_SHARE:
+                self.rate()
+
+    def rate(self) -> None:
+        """A resident rated the service: its level, department and service, nothing about them."""
+        levels = [level for level, _weight in RATING_LEVELS]
+        level = self.rng.choices(levels, [weight for _level, weight in RATING_LEVELS])[0]
+        department, service = self.rng.choice(RATED_SERVICES)
+        self.event(EventType.SERVICE_RATED, level=level, department=department, service=service)
+
+    def sync_failed(self, error: str, failures: int) -> None:
+        """A sync failed: the event, and reported.sync.error."""
+        self.sync_error = error
+        self.changed()
+        self.event(EventType.SYNC_FAILED, reason=error, error=error, failures=failures)
+
+    def synced(self) -> None:
+        """A sync succeeded: reported.sync.at now, no error."""
+        self.last_sync, self.sync_error = time.time(), None
+        self.changed()
 
     def paper_out(self) -> None:
         if self.printer["state"] != "stopped":
@@ -428,6 +488,7 @@ class SimKiosk:
         return result_ok(command.req, {"blank": blank}), 0.0
 
     def _sync_now(self, command: Command) -> tuple[dict[str, Any], float]:
+        self.synced()
         result = {
             "catalogue": {"version": self.catalogue_version, "updated": False},
             "config": {"scopes": dict(sorted(self.config.items())), "updated": False},

@@ -48,6 +48,8 @@ class EventType(StrEnum):
     REBOOT_FAILED = "reboot_failed"
     #: The outbox was full while the broker was away: this many older events were dropped.
     EVENTS_DROPPED = "events_dropped"
+    #: A resident rated the service: {"level", "department", "service"}, nothing about the resident.
+    SERVICE_RATED = "service_rated"
 
 
 @dataclass(frozen=True)

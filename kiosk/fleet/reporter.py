@@ -30,6 +30,7 @@ from kiosk.events import (
     PrintFailed,
     PrintProgress,
     PrintSubmitted,
+    RatingSubmitted,
     ScreenBlanked,
     SessionEnded,
     SessionStarted,
@@ -45,6 +46,7 @@ from kiosk.paths import catalogue_path, state_path
 from kiosk.ports import DeviceError
 from kiosk.records import PrinterStatus
 from kiosk.sync import SyncState
+from kiosk.sync.state import SyncStatus
 from kiosk.technician.console import Mode
 
 if TYPE_CHECKING:
@@ -91,8 +93,12 @@ def reported_payload(
     screen: ScreenState,
     disk: tuple[int, int],
     clock: dict[str, Any],
+    site: tuple[str, str] = ("", ""),
+    sync: tuple[float | None, str | None] = (None, None),
 ) -> dict[str, Any]:
-    """`reported`: versions, each device's state with its reason, the screen, disk and clock.
+    """`reported`: versions, each device's state with its reason, the screen, disk and clock, the
+    kiosk's site and sync group (`site`: {"name", "group"}) and its last sync (`sync`: {"at": the
+    last success, Unix seconds, or null; "error": the last attempt's error, null when it worked}).
 
     `config` is the configuration in force by scope (kiosk.sync's short hashes); its `version` is
     one text naming them all ("all=ab12cd34,group=ef56...", None when none came yet). `disk` is
@@ -110,6 +116,8 @@ def reported_payload(
         "screen": screen.value,
         "disk": {"free": free - free % DISK_STEP, "total": total},
         "clock": dict(clock),
+        "site": {"name": site[0], "group": site[1]},
+        "sync": {"at": None if sync[0] is None else round(sync[0], 3), "error": sync[1]},
     }
 
 
@@ -194,6 +202,23 @@ def telemetry_payload(
         "visits_today": visits_today,
         "prints_today": prints_today,
     }
+
+
+def _seconds(stamp: str | None) -> float | None:
+    if not stamp:
+        return None
+    try:
+        return datetime.fromisoformat(stamp).timestamp()
+    except ValueError:
+        return None
+
+
+def sync_outcome(status: SyncStatus) -> tuple[float | None, str | None]:
+    """(last success in Unix seconds or None, the last attempt's error or None when it worked)."""
+    success = _seconds(status.last_success)
+    failed_at = _seconds(status.last_error_at)
+    failing = status.last_error is not None and (success is None or failed_at is None or failed_at >= success)
+    return success, status.last_error if failing else None
 
 
 # -- reading this machine ---------------------------------------------------------------------------
@@ -331,6 +356,8 @@ class Reporter:
         self._counted = {"visits": 0, "prints": 0}
         self._printer: dict[str, Any] = {"state": "idle", "reasons": []}
         self._versions: tuple[int | None, int, dict[str, str]] = (None, 0, {})
+        #: The last successful sync (Unix seconds) and the last attempt's error (None: it worked).
+        self._sync: tuple[float | None, str | None] = (None, None)
         self._last_reported: dict[str, Any] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -351,6 +378,7 @@ class Reporter:
             bus.subscribe(PrintFailed, self._print_failed),
             bus.subscribe(SyncCompleted, self._sync_completed),
             bus.subscribe(SyncFailed, self._sync_failed),
+            bus.subscribe(RatingSubmitted, self._rating_submitted),
         ]
         self._thread = threading.Thread(target=self._run, name="fleet-reporter", daemon=True)
         self._thread.start()
@@ -437,10 +465,30 @@ class Reporter:
             self._versions_stale = True
         self._note()
 
-    def _sync_failed(self, event: SyncFailed) -> None:
-        # The reason names the repository and the cause (kiosk.sync), never a resident.
+    def _rating_submitted(self, event: RatingSubmitted) -> None:
         self._note(
-            event_payload(EventType.SYNC_FAILED, self._clock(), reason=event.reason, failures=event.failures)
+            event_payload(
+                EventType.SERVICE_RATED,
+                self._clock(),
+                level=event.level,
+                department=event.department,
+                service=event.service,
+            )
+        )
+
+    def _sync_failed(self, event: SyncFailed) -> None:
+        with self._lock:
+            self._versions_stale = True  # reported.sync.error
+        # The reason names the repository and the cause (kiosk.sync), never a resident. `error` is the
+        # same words under the name the console reads (design17: sync_failed {"error"}).
+        self._note(
+            event_payload(
+                EventType.SYNC_FAILED,
+                self._clock(),
+                reason=event.reason,
+                error=event.reason,
+                failures=event.failures,
+            )
         )
 
     # -- the thread --------------------------------------------------------------------------------
@@ -535,6 +583,7 @@ class Reporter:
             try:
                 status = sync_state.status()
                 self._versions = (status.catalogue_version, catalogue.count(), dict(status.config))
+                self._sync = sync_outcome(status)
             except BaseException:
                 with self._lock:
                     self._versions_stale = True  # read again at the next pass
@@ -598,6 +647,8 @@ class Reporter:
             screen=self.screen(),
             disk=disk_usage(self._kiosk.data_dir),
             clock=clock_state(self._timesync),
+            site=(self._kiosk.settings.kiosk.site_name, self._kiosk.settings.sync.group),
+            sync=self._sync,
         )
 
     def telemetry(self, tally: DailyTally) -> dict[str, Any]:

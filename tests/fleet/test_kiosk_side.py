@@ -44,8 +44,9 @@ from kiosk.fleet.running import channel_running
 from kiosk.fleet.tally import DailyTally
 from kiosk.log import install_recent_log
 from kiosk.paths import state_path
-from kiosk.records import PrinterStatus
+from kiosk.records import PrinterStatus, RatingLevel
 from kiosk.settings import DEFAULTS_FILE, Layer, load_settings, read_toml_layer
+from kiosk.sync import SyncState
 from kiosk.technician.audit import TechnicianRecords
 from kiosk.technician.console import Mode
 from kiosk.technician.lockout import PinState
@@ -340,6 +341,46 @@ def test_sync_failed_is_an_event(fleet_kiosk: Callable[..., Kiosk], console: Con
     assert wait_for(lambda: len(events(console, "sync_failed")) == 1)
     event = events(console, "sync_failed")[0]
     assert event["reason"].endswith("connection refused") and event["failures"] == 3
+    assert event["error"] == event["reason"]  # the console's rollouts read `error`
+
+
+def test_reported_says_the_site_the_sync_group_and_the_last_sync(
+    fleet_kiosk: Callable[..., Kiosk], console: Console
+) -> None:
+    kiosk = fleet_kiosk(overrides={"sync": {"group": "canary"}})
+    assert reported(console)["site"] == {"name": kiosk.settings.kiosk.site_name, "group": "canary"}
+    assert reported(console)["sync"] == {"at": None, "error": None}
+    sync_state = SyncState(state_path(kiosk.data_dir))
+    try:
+        sync_state.record_success(41, {"all": "ab12cd34"}, 1000)
+        kiosk.bus.publish(SyncFailed("https://repo.example/metadata: connection refused", 1))
+        sync_state.record_failure("https://repo.example/metadata: connection refused")
+        kiosk.bus.publish(SyncFailed("https://repo.example/metadata: connection refused", 1))
+        assert wait_for(lambda: (reported(console)["sync"]["error"] or "").endswith("connection refused"))
+        assert reported(console)["sync"]["at"] is not None
+    finally:
+        sync_state.close()
+
+
+def test_a_residents_rating_is_an_event_without_the_resident(
+    fleet_kiosk: Callable[..., Kiosk], console: Console
+) -> None:
+    kiosk = fleet_kiosk()
+    kiosk.journey.wake()
+    kiosk.journey.open_rating()
+    flow = kiosk.journey.view.rating
+    assert flow is not None
+    flow.choose_level(RatingLevel.DISSATISFIED)
+    flow.toggle_reason("long_wait")
+    flow.set_consent(True)
+    for digit in "13912345678":
+        flow.press_digit(digit)
+    kiosk.journey.submit_rating()
+    assert flow.submitted is not None
+    assert wait_for(lambda: len(events(console, "service_rated")) == 1)
+    event = events(console, "service_rated")[0]
+    assert set(event) == {"type", "at", "level", "department", "service"}
+    assert (event["level"], event["department"], event["service"]) == ("dissatisfied", "", "kiosk")
 
 
 def test_telemetry_counts_visits_and_prints_today_durably(

@@ -1,0 +1,416 @@
+"""What the fleet channel's messages change in the console's tables.
+
+The pure part turns one message (topic, payload, arrival time) into changes: `parse` checks its
+form, `kiosk_changes` gives the Kiosk row's new column values, `tally_row`, `event_row` and
+`result_changes` the DailyTally, KioskEvent and Command rows. `apply_batch` writes a batch of
+messages in one transaction, idempotently: the same messages applied twice (by two console
+processes, or after a reconnect's retained copies) leave the same rows.
+
+Order of `status`: within one connection (`session`) a kiosk goes online, then lost or offline,
+never back; so a status is in force when (session, online=0 / lost or offline=1) is higher than the
+row's. An older session's `lost` (a late will) never overrides a newer `online`, whatever order two
+processes see them in.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from console.models import Command, CommandState, DailyTally, Kiosk, KioskEvent
+from kiosk.fleet.forms import TOPIC_ROOT, Presence
+
+log = logging.getLogger(__name__)
+
+KINDS = ("status", "reported", "telemetry", "event", "result")
+#: Within one session: online first, then lost or offline.
+_RANK = {Presence.ONLINE.value: 0, Presence.OFFLINE.value: 1, Presence.LOST.value: 1}
+#: Device states that are not a fault.
+_FINE = {"ok", "idle", "printing"}
+_SUFFIXES = ("-error", "-warning", "-report")
+#: Rows in one multi-row INSERT.
+ROWS_PER_STATEMENT = 500
+
+
+class Malformed(ValueError):
+    """A message not in the channel's forms; the text says what is wrong, never the content."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message of the channel, its form checked."""
+
+    kiosk_id: str
+    kind: str
+    body: dict[str, Any]
+    arrival: float
+    #: A result's request id (from the topic); "" for the other kinds.
+    req: str = ""
+
+
+def _reject_constant(name: str) -> Any:
+    raise Malformed(f"{name} is not a number JSON allows")
+
+
+def parse(topic: str, payload: bytes, arrival: float) -> Message:
+    """The message on `topic`; raises Malformed when the topic or the payload is not in form."""
+    parts = topic.split("/")
+    root = TOPIC_ROOT.split("/")
+    if parts[: len(root)] != root or len(parts) < len(root) + 2:
+        raise Malformed("not a kiosk topic")
+    kiosk_id, kind, rest = parts[len(root)], parts[len(root) + 1], parts[len(root) + 2 :]
+    if not kiosk_id or len(kiosk_id) > 64 or kind not in KINDS:
+        raise Malformed(f"not a topic the console reads ({kind})")
+    req = ""
+    if kind == "result":
+        if len(rest) != 1 or not rest[0] or len(rest[0]) > 64:
+            raise Malformed("a result's topic names no request")
+        req = rest[0]
+    elif rest:
+        raise Malformed("a topic with levels past its kind")
+    try:
+        body = json.loads(payload.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise Malformed(f"{kind}: not UTF-8 JSON ({type(error).__name__})") from None
+    except RecursionError:
+        raise Malformed(f"{kind}: nested too deep") from None
+    if not isinstance(body, dict):
+        raise Malformed(f"{kind}: not a JSON object")
+    return Message(kiosk_id=kiosk_id, kind=kind, body=body, arrival=arrival, req=req)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def _text(value: Any, limit: int) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+# -- the Kiosk row ---------------------------------------------------------------------------------
+
+
+def problems(devices: Mapping[str, Any]) -> list[str]:
+    """Device faults in words, e.g. ["id_reader: absent", "printer: media-empty"]; [] when all is well.
+
+    A printer's CUPS reasons name its fault (without their -error/-warning suffix); a device with
+    no reason says its state (absent, stopped, out_of_service).
+    """
+    found: list[str] = []
+    for name in sorted(devices):
+        entry = devices[name]
+        if not isinstance(entry, dict):
+            continue
+        state = entry.get("state")
+        if not isinstance(state, str) or state in _FINE:
+            continue
+        reasons = entry.get("reasons")
+        words = sorted(
+            {
+                _strip_suffix(reason)
+                for reason in (reasons if isinstance(reasons, list) else [])
+                if isinstance(reason, str) and reason and reason != "none"
+            }
+        )
+        if state == "stopped" and words:
+            found.extend(f"{name}: {word}" for word in words)
+        else:
+            found.append(f"{name}: {state}")
+    return found
+
+
+def _strip_suffix(reason: str) -> str:
+    for suffix in _SUFFIXES:
+        if reason.endswith(suffix):
+            return reason.removesuffix(suffix)
+    return reason
+
+
+def status_columns(row: Mapping[str, Any], message: Message) -> dict[str, Any]:
+    """The columns a `status` sets, or {} when it is not newer than the one in force."""
+    body = message.body
+    state, session = body.get("state"), body.get("session")
+    if state not in _RANK:
+        raise Malformed("status: no known state")
+    if not isinstance(session, int) or isinstance(session, bool):
+        raise Malformed("status: session is not a whole number")
+    current = (int(row.get("session", -1)), _RANK.get(str(row.get("state")), 1))
+    if (session, _RANK[state]) <= current:
+        return {}
+    at = _number(body.get("at"))
+    # A will's `at` is when its connection opened: a lost kiosk is lost since the broker said so.
+    since = message.arrival if state == Presence.LOST.value or at is None else at
+    return {"state": state, "session": session, "state_since": since}
+
+
+def reported_columns(row: Mapping[str, Any], message: Message) -> dict[str, Any]:
+    """The columns `reported` sets: itself whole, and what the console's pages sort and filter by."""
+    body = message.body
+    catalogue = _object(body.get("catalogue")).get("version")
+    found = problems(_object(body.get("devices")))
+    fault_since = None
+    if found:
+        fault_since = row.get("fault_since") if row.get("problems") else None
+        fault_since = fault_since if fault_since is not None else message.arrival
+    site = _object(body.get("site"))
+    sync = _object(body.get("sync"))
+    return {
+        "reported": body,
+        "software": _text(_object(body.get("software")).get("version"), 64),
+        "catalogue_version": catalogue
+        if isinstance(catalogue, int) and not isinstance(catalogue, bool)
+        else None,
+        "config_version": _text(_object(body.get("config")).get("version"), 255),
+        "screen": _text(body.get("screen"), 16),
+        "problems": found,
+        "fault_since": fault_since,
+        "site": _text(site.get("name"), 200),
+        "group": _text(site.get("group"), 64),
+        "last_sync": _number(sync.get("at")),
+        "sync_error": _text(sync.get("error"), 4000),
+    }
+
+
+def telemetry_columns(message: Message) -> dict[str, Any]:
+    body = message.body
+    return {
+        "telemetry": body,
+        "visits_today": _count(body.get("visits_today")),
+        "prints_today": _count(body.get("prints_today")),
+    }
+
+
+def kiosk_changes(row: Mapping[str, Any], message: Message, now: float | None = None) -> dict[str, Any]:
+    """The Kiosk columns `message` changes, given the row's current values (a new row: {});
+    `updated_at` (= `now`, default the arrival) whenever anything changes, `last_seen` included."""
+    new: dict[str, Any] = {}
+    if message.kind == "status":
+        new.update(status_columns(row, message))
+    elif message.kind == "reported":
+        new.update(reported_columns(row, message))
+    elif message.kind == "telemetry":
+        new.update(telemetry_columns(message))
+    new["last_seen"] = max(float(row.get("last_seen") or 0.0), message.arrival)
+    changed = {key: value for key, value in new.items() if key not in row or row[key] != value}
+    if changed:
+        changed["updated_at"] = message.arrival if now is None else now
+    return changed
+
+
+def kiosk_day(reported: Mapping[str, Any], at: float) -> str:
+    """The kiosk's date at `at` (YYYY-MM-DD), in the time zone it reports (the console's own when
+    it reports none the console knows)."""
+    zone_name = _object(reported.get("clock")).get("timezone")
+    zone = None
+    if isinstance(zone_name, str) and zone_name:
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = None
+    moment = datetime.fromtimestamp(at, zone) if zone is not None else datetime.fromtimestamp(at).astimezone()
+    return moment.date().isoformat()
+
+
+def tally_row(row: Mapping[str, Any], message: Message) -> dict[str, Any] | None:
+    """The DailyTally a telemetry sets (today's counts, by the kiosk's day), else None."""
+    if message.kind != "telemetry":
+        return None
+    columns = telemetry_columns(message)
+    return {
+        "day": kiosk_day(_object(row.get("reported")), message.arrival),
+        "kiosk_id": message.kiosk_id,
+        "visits": columns["visits_today"],
+        "prints": columns["prints_today"],
+    }
+
+
+def event_row(message: Message) -> dict[str, Any]:
+    """The KioskEvent of an `event` message."""
+    body = message.body
+    kind, at = body.get("type"), _number(body.get("at"))
+    if not isinstance(kind, str) or not kind or len(kind) > 64:
+        raise Malformed("event: no type")
+    if at is None:
+        raise Malformed("event: no time")
+    details = {key: value for key, value in body.items() if key not in {"type", "at"}}
+    return {
+        "kiosk_id": message.kiosk_id,
+        "type": kind,
+        "at": at,
+        "details": details,
+        "received_at": message.arrival,
+    }
+
+
+def result_changes(message: Message) -> dict[str, Any]:
+    """The Command columns a `result` sets (a screenshot's PNG decoded into `png`, not kept in `result`)."""
+    body = message.body
+    ok = body.get("ok")
+    if not isinstance(ok, bool):
+        raise Malformed("result: ok is not true or false")
+    changes: dict[str, Any] = {"answered_at": message.arrival, "png": None}
+    if ok:
+        result = dict(_object(body.get("result")))
+        png_text = result.pop("png_base64", None)
+        changes.update(state=CommandState.OK.value, result=result, error="")
+        if png_text is not None:
+            try:
+                changes["png"] = base64.b64decode(str(png_text), validate=True)
+            except (binascii.Error, ValueError):
+                changes.update(state=CommandState.FAILED.value, error="the screenshot's PNG was not base64")
+    else:
+        error = body.get("error")
+        changes.update(
+            state=CommandState.FAILED.value,
+            result={},
+            error=error[:4000] if isinstance(error, str) and error else "failed (no reason given)",
+        )
+    return changes
+
+
+# -- writing a batch -------------------------------------------------------------------------------
+
+_COLUMNS = (
+    "state",
+    "session",
+    "state_since",
+    "last_seen",
+    "reported",
+    "telemetry",
+    "software",
+    "catalogue_version",
+    "config_version",
+    "screen",
+    "problems",
+    "fault_since",
+    "site",
+    "group",
+    "last_sync",
+    "sync_error",
+    "visits_today",
+    "prints_today",
+    "updated_at",
+)
+
+
+@dataclass
+class BatchOutcome:
+    """What a batch did (for the log and the tests)."""
+
+    kiosks_changed: set[str] = field(default_factory=set)
+    events: int = 0
+    results: int = 0
+    malformed: int = 0
+
+
+def _insert(session: Session, table: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    return postgresql_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+
+
+def apply_batch(session: Session, messages: Sequence[Message], now: float) -> BatchOutcome:
+    """Write `messages` (in their order) in `session`'s transaction; `now` is the rows' updated_at.
+
+    Kiosk rows are created when first heard of and locked (PostgreSQL: FOR UPDATE, by id) for the
+    batch, so two processes applying the same messages never interleave on one row. A message that
+    is malformed in a way only its kind's reading finds is logged and skipped.
+    """
+    outcome = BatchOutcome()
+    ids = sorted({message.kiosk_id for message in messages})
+    if not ids:
+        return outcome
+    known = set(session.scalars(select(Kiosk.id).where(Kiosk.id.in_(ids))))
+    for chunk in _chunks([{"id": kiosk_id} for kiosk_id in ids if kiosk_id not in known]):
+        session.execute(_insert(session, Kiosk).values(chunk).on_conflict_do_nothing())
+    rows = {
+        kiosk.id: kiosk
+        for kiosk in session.scalars(
+            select(Kiosk).where(Kiosk.id.in_(ids)).order_by(Kiosk.id).with_for_update()
+        )
+    }
+    events: dict[tuple[str, str, float], dict[str, Any]] = {}
+    tallies: dict[tuple[str, str], dict[str, Any]] = {}
+    results: dict[tuple[str, str], dict[str, Any]] = {}
+    for message in messages:
+        kiosk = rows[message.kiosk_id]
+        current = {name: getattr(kiosk, name) for name in _COLUMNS}
+        try:
+            changes = kiosk_changes(current, message, now)
+            tally = tally_row({**current, **changes}, message)
+            event = event_row(message) if message.kind == "event" else None
+            result = result_changes(message) if message.kind == "result" else None
+        except Malformed as error:
+            log.warning("skipped a malformed message from kiosk %s: %s", message.kiosk_id, error)
+            outcome.malformed += 1
+            continue
+        for name, value in changes.items():
+            setattr(kiosk, name, value)
+        if changes:
+            outcome.kiosks_changed.add(kiosk.id)
+        if tally is not None:
+            tallies[(tally["day"], tally["kiosk_id"])] = tally
+        if event is not None:
+            events.setdefault((event["kiosk_id"], event["type"], event["at"]), event)
+        if result is not None:
+            results.setdefault((message.req, message.kiosk_id), result)
+    session.flush()
+    # Rows in key order: two processes writing the same batch take their locks in the same order.
+    for (req, kiosk_id), result in sorted(results.items()):
+        answered = session.execute(
+            update(Command)
+            .where(Command.req == req, Command.kiosk_id == kiosk_id, Command.answered_at.is_(None))
+            .values(**result)
+        )
+        outcome.results += answered.rowcount  # type: ignore[attr-defined]
+    for chunk in _chunks([events[key] for key in sorted(events)]):
+        inserted = session.execute(
+            _insert(session, KioskEvent).values(chunk).on_conflict_do_nothing().returning(KioskEvent.id)
+        )
+        outcome.events += len(inserted.all())
+    for chunk in _chunks([tallies[key] for key in sorted(tallies)]):
+        statement = _insert(session, DailyTally).values(chunk)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["day", "kiosk_id"],
+                set_={"visits": statement.excluded.visits, "prints": statement.excluded.prints},
+            )
+        )
+    return outcome
+
+
+def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """Rows in groups small enough for one statement (PostgreSQL takes at most 65,535 parameters,
+    SQLite 32,766; a Kiosk row has 17 columns)."""
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        yield rows[start : start + ROWS_PER_STATEMENT]
+
+
+def effective_state(kiosk: Kiosk, now: float, stale_after: float) -> tuple[str, float]:
+    """(state, since) as the console shows it: an online kiosk not heard for `stale_after` seconds
+    is lost ("silent") since it was last heard, whatever the broker says."""
+    if kiosk.state == Presence.ONLINE.value and now - kiosk.last_seen > stale_after:
+        return Presence.LOST.value, kiosk.last_seen
+    return kiosk.state, kiosk.state_since
