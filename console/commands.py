@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from console import audit
 from console.background import Job
+from console.channel import ChannelDown
 from console.models import Command, CommandState, Kiosk
 from kiosk.fleet.commands import CommandName, private_key_from_text, sign_command
 from kiosk.fleet.forms import Topics, encode
@@ -107,9 +108,8 @@ def issue_command(
         )
     try:
         channel.publish(Topics(kiosk_id).command(row.req), encode(signed))
-    except Exception as error:
-        # The channel raises ChannelDown with a sentence; whatever it is, the kiosk did not get it.
-        reason = str(error) or type(error).__name__
+    except ChannelDown as error:
+        reason = str(error)
         with state.db.session() as db:
             db.execute(
                 update(Command)

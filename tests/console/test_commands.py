@@ -14,6 +14,7 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from console.background import Periodic, jobs
+from console.channel import ConsoleChannel
 from console.commands import CommandNotSent, expire_commands, issue_command
 from console.db import Database
 from console.models import AuditEntry, Command, Role
@@ -21,7 +22,7 @@ from console.web.state import ConsoleState
 from console.web.visitor import Visitor
 from kiosk.fleet.commands import CommandGate, private_key_text, public_key_text
 from tests.conftest import wait_for
-from tests.console.channels import PahoChannel, RecordingChannel
+from tests.console.channels import RecordingChannel
 from tests.console.fleet_rows import add_kiosk
 from tests.console.web import add_account, sign_in
 from tests.fleet.console import Console
@@ -218,9 +219,14 @@ def test_a_command_reaches_the_kiosks_topic_on_a_real_broker_and_its_kiosk_admit
     console: Console,
 ) -> None:
     add_kiosk(console_db, "k-7")
-    channel = PahoChannel(mosquitto.port)
+    settings = commanding.settings.model_copy(
+        update={"broker": mosquitto.url, "broker_username": "console-test"}
+    )
+    channel = ConsoleChannel(settings, console_db)
+    channel.start()
     commanding.channel = channel
     try:
+        assert wait_for(lambda: channel.connected), channel.last_error
         command = issue_command(commanding, OPERATOR, "k-7", "restart_ui", {})
         topic = f"kiosk/v1/k-7/cmd/{command.req}"
         assert wait_for(lambda: console.last(topic) is not None)
@@ -229,7 +235,8 @@ def test_a_command_reaches_the_kiosks_topic_on_a_real_broker_and_its_kiosk_admit
         gate = CommandGate(lambda: [public_key_text(key)], Seen(), clock=time.time, kiosk_id="k-7")
         assert gate.admit(payload, topic_req=command.req).name == "restart_ui"
         mosquitto.stop()
-        with pytest.raises(CommandNotSent, match="broker did not take"):
+        assert wait_for(lambda: not channel.connected)
+        with pytest.raises(CommandNotSent, match="not connected to the fleet's broker"):
             issue_command(commanding, OPERATOR, "k-7", "sync_now", {})
     finally:
-        channel.close()
+        channel.stop()
