@@ -65,6 +65,7 @@ class Periodic:
 
 def jobs() -> list[Job]:
     """Every periodic job of a console process."""
+    from console.commands import expiry_job
     from console.rollout import rollout_job
 
-    return [Job("rollouts", 5.0, rollout_job), Job("alerts", alerts.INTERVAL, alerts.run)]
+    return [Job("rollouts", 5.0, rollout_job), Job("alerts", alerts.INTERVAL, alerts.run), expiry_job()]

@@ -9,6 +9,80 @@ document.addEventListener("submit", (event) => {
   }
 });
 
+// ---- The fleet page and one kiosk's page: live updates (helper "pages") -------------------------
+// The fleet table follows /fleet/stream (server-sent events): each `kiosk` event carries the row as
+// the server renders it, which replaces the row shown (rows of other pages are not added); each
+// `summary` event carries the fleet's counts. The browser reconnects by itself with Last-Event-ID.
+(() => {
+  const table = document.getElementById("fleet-table");
+  if (!table || !table.dataset.stream || !window.EventSource) {
+    return;
+  }
+  const since = encodeURIComponent(table.dataset.cursor || "");
+  // Only the rows of this page are wanted (a fleet changes many rows a second).
+  const ids = Array.from(table.querySelectorAll("tr[data-kiosk]"), (row) => row.dataset.kiosk);
+  const only = encodeURIComponent(ids.join(","));
+  const source = new EventSource(`${table.dataset.stream}?since=${since}&ids=${only}`);
+  source.addEventListener("kiosk", (event) => {
+    const data = JSON.parse(event.data);
+    const shown = document.getElementById(`kiosk-${data.id}`);
+    if (!shown) {
+      return;
+    }
+    const template = document.createElement("template");
+    template.innerHTML = data.html.trim();
+    const row = template.content.firstElementChild;
+    if (row) {
+      // Marked only when what it says changed (a row may come again: the stream looks back a little).
+      if (row.textContent.replace(/\s+/g, " ") !== shown.textContent.replace(/\s+/g, " ")) {
+        row.classList.add("changed");
+      }
+      shown.replaceWith(row);
+    }
+  });
+  // The browser reconnects by itself after a network error; a refused stream (signed out) is closed.
+  source.addEventListener("error", () => {
+    const notice = document.getElementById("fleet-live");
+    if (source.readyState === EventSource.CLOSED && notice) {
+      notice.textContent = table.dataset.stopped || "";
+      notice.hidden = false;
+    }
+  });
+  source.addEventListener("summary", (event) => {
+    const counts = JSON.parse(event.data);
+    for (const [name, value] of Object.entries(counts)) {
+      const cell = document.querySelector(`#fleet-summary [data-count="${name}"]`);
+      if (cell) {
+        cell.textContent = String(value);
+      }
+    }
+  });
+})();
+
+// One kiosk's commands follow their results: while one is unanswered (data-pending), the list is
+// fetched again every 2 s and replaced, so a screenshot or the logs appear without reloading.
+(() => {
+  const poll = () => {
+    const shown = document.getElementById("kiosk-commands");
+    if (!shown || !shown.dataset.pending) {
+      return;
+    }
+    fetch(shown.dataset.poll, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then((answer) => (answer.ok ? answer.text() : Promise.reject(new Error(String(answer.status)))))
+      .then((html) => {
+        const template = document.createElement("template");
+        template.innerHTML = html.trim();
+        const fresh = template.content.firstElementChild;
+        if (fresh) {
+          shown.replaceWith(fresh);
+        }
+        window.setTimeout(poll, 2000);
+      })
+      .catch(() => window.setTimeout(poll, 5000));
+  };
+  window.setTimeout(poll, 2000);
+})();
+
 // -- Publishing (helper "publish"): the rollouts' progress, refreshed every 5 s without reloading. --
 (() => {
   const table = document.querySelector("table.publications[data-progress]");

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -89,6 +90,28 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class ServerTiming:
+    """`Server-Timing: app;dur=<ms>` on every response: the time the console spent on the request,
+    as a browser's developer tools and the benchmark (bench/console.py) read it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        began = time.perf_counter()
+
+        async def send_with_timing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                spent = (time.perf_counter() - began) * 1000
+                message.setdefault("headers", []).append((b"server-timing", f"app;dur={spent:.1f}".encode()))
+            await send(message)
+
+        await self.app(scope, receive, send_with_timing)
+
+
 def create_app(
     settings: ConsoleSettings, *, background: bool = True, db: Database | None = None
 ) -> Starlette:
@@ -119,6 +142,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ServerTiming)
     app.state.console = state
     return app
 

@@ -27,6 +27,11 @@ ROLE_OF: dict[str, Role] = {
     "POST /accounts/{account_id:int}/role": Role.ADMIN,
     "POST /accounts/{account_id:int}/active": Role.ADMIN,
     "POST /accounts/{account_id:int}/password": Role.ADMIN,
+    "GET /fleet": Role.VIEWER,
+    "GET /kiosks/{kiosk_id}": Role.VIEWER,
+    "GET /kiosks/{kiosk_id}/commands": Role.VIEWER,
+    "GET /kiosks/{kiosk_id}/screenshots/{req}.png": Role.VIEWER,
+    "POST /kiosks/{kiosk_id}/commands": Role.OPERATOR,
 }
 #: The forms a viewer may send: about their own session, language and password only.
 SELF_SERVICE_FORMS = {"/signin", "/signout", "/language", "/password"}
