@@ -29,11 +29,21 @@ def demo(tmp_path: Path) -> Iterator[RunningDemo]:
         running.stop(signal.SIGKILL)
 
 
-def test_the_demo_signs_in_with_its_printed_password_and_its_kiosks_log_in_to_a_secured_broker(
+def online_on_fleet_page(client: httpx.Client) -> int:
+    page = client.get("/fleet")
+    assert page.status_code == 200, page.text
+    found = re.search(r'data-count="online">(\d+)<', page.text)
+    assert found, page.text
+    return int(found.group(1))
+
+
+def test_the_demo_signs_in_with_its_printed_password_and_shows_its_kiosks_online(
     demo: RunningDemo,
 ) -> None:
     client = sign_in(demo.url, demo.password)
     try:
+        # The console follows the fleet: every simulated kiosk online on the fleet page.
+        assert wait_for(lambda: online_on_fleet_page(client) == KIOSKS), client.get("/fleet").text[-3000:]
         csrf = re.search(r'data-csrf="([^"]+)"', client.get("/signin").text)
         assert csrf, "a signed-in page carries the session's CSRF token"
         assert client.post("/signout", data={"csrf": csrf.group(1)}).status_code == 303
