@@ -172,7 +172,7 @@ class PrivatePostgres:
                 host="127.0.0.1", port=self.port, user=SUPERUSER, dbname="postgres", autocommit=True
             ) as connection:
                 for statement in statements:
-                    connection.execute(statement)  # type: ignore[arg-type]  # names checked by _name
+                    connection.execute(statement)  # names checked by _name
         except psycopg.OperationalError as error:
             raise DaemonFailed(f"postgres did not answer: {error}\n{self.tail()}") from error
 
