@@ -127,6 +127,8 @@ class Demo:
                 # children in order (console, kiosks, broker) rather than all at once.
                 start_new_session=True,
                 cwd=self.folder,
+                # Started before any other thread of the demo runs, so preexec_fn is safe here.
+                preexec_fn=_stop_with_parent,  # noqa: PLW1509
             )
         child = Child(name, process, log, own_logs)
         self.children.append(child)
@@ -136,6 +138,14 @@ class Demo:
         """Every child, the last started first, by its PID."""
         for child in reversed(self.children):
             child.stop()
+
+
+def _stop_with_parent() -> None:
+    """In the child, before it runs: Linux sends it SIGTERM when the demo dies, even by SIGKILL."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def free_port() -> int:

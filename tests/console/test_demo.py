@@ -3,6 +3,7 @@ newcomer signs in with the password it prints once; SIGINT or SIGTERM stops ever
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -99,3 +100,24 @@ def test_a_folder_that_is_not_a_demos_is_never_emptied(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "not a demo's folder" in result.stdout
     assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_a_demo_killed_outright_leaves_no_child_behind(demo: RunningDemo) -> None:
+    children = demo.children()
+    assert len(children) == 2, demo.output()
+    os.kill(demo.process.pid, signal.SIGKILL)  # no chance to stop them itself
+    demo.process.wait(timeout=10)
+
+    def gone(pid: int) -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    try:
+        assert wait_for(lambda: all(gone(pid) for pid in children), 15)
+    finally:
+        for pid in children:  # a failure here leaves nothing running either
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
