@@ -15,7 +15,7 @@ from console.channel import ChannelDown
 from console.models import Command, CommandState, Kiosk
 from kiosk.fleet.commands import CommandName, private_key_from_text, sign_command
 from kiosk.fleet.forms import Topics, encode
-from kiosk.fleet.orders import LOG_LINES_MAX as LOG_LINES_MAX
+from kiosk.fleet.orders import LOG_LINES_MAX
 
 if TYPE_CHECKING:
     from console.web.state import ConsoleState
