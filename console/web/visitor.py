@@ -20,6 +20,9 @@ from console.models import Account, Role, WebSession
 from console.web.state import console_state
 
 SESSION_COOKIE = "console_session"
+#: Sent (value "1") by console.js on the requests a page makes by itself (the publishing page's
+#: progress, a kiosk's command list): they are not the administrator's activity.
+BACKGROUND_HEADER = "X-Console-Background"
 
 
 class SignInNeeded(Exception):
@@ -53,6 +56,15 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def in_background(request: Request) -> bool:
+    """Whether the page asked by itself (a poll marked with BACKGROUND_HEADER, or the fleet's
+    server-sent events, which cannot carry a header): such a request does not extend the session, so
+    an open tab left alone still ends after `session_idle`."""
+    return request.headers.get(BACKGROUND_HEADER) == "1" or request.headers.get("accept", "").startswith(
+        "text/event-stream"
+    )
+
+
 def visitor(request: Request) -> Visitor:
     """The request's visitor, read once from the database (idle and absolute expiry applied)."""
     cached = getattr(request.state, "visitor", None)
@@ -75,7 +87,7 @@ def visitor(request: Request) -> Visitor:
                     db.delete(row)
                 else:
                     # Written at most once a minute: a page of many requests is not many writes.
-                    if now - row.last_seen > 60:
+                    if now - row.last_seen > 60 and not in_background(request):
                         row.last_seen = now
                     found = Visitor(
                         account.id,
