@@ -17,7 +17,14 @@ from console.accounts import authenticate, name_key
 from console.models import LoginAttempt, Role
 from console.web.pages import render
 from console.web.state import console_state
-from console.web.visitor import SESSION_COOKIE, checked_form, client_address, close_session, open_session
+from console.web.visitor import (
+    SESSION_COOKIE,
+    checked_form,
+    client_address,
+    close_session,
+    open_session,
+    small_form,
+)
 
 #: Before a session exists, the sign-in form's CSRF token is a cookie the form must repeat.
 SIGNIN_COOKIE = "console_signin"
@@ -56,7 +63,7 @@ async def signin_page(request: Request) -> Response:
 async def signin(request: Request) -> Response:
     state = console_state(request)
     settings = state.settings
-    form = await request.form()
+    form = await small_form(request)
     username = str(form.get("username", "")).strip()[:64]
     password = str(form.get("password", ""))
     sent = str(form.get("signin_token", ""))

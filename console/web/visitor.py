@@ -9,6 +9,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from sqlalchemy import delete, select
 from starlette.datastructures import FormData
@@ -23,6 +24,9 @@ SESSION_COOKIE = "console_session"
 #: Sent (value "1") by console.js on the requests a page makes by itself (the publishing page's
 #: progress, a kiosk's command list): they are not the administrator's activity.
 BACKGROUND_HEADER = "X-Console-Background"
+#: The most the forms anyone may post without a session (sign-in, language) may send: a few short
+#: fields. A bigger body, or a multipart one, is refused before it is read.
+SMALL_FORM_BYTES = 16 * 1024
 
 
 class SignInNeeded(Exception):
@@ -161,3 +165,21 @@ def close_sessions_of(db: Any, account_id: int) -> None:
 
 def session_count(db: Any, account_id: int) -> int:
     return len(db.scalars(select(WebSession.token_hash).where(WebSession.account_id == account_id)).all())
+
+
+async def small_form(request: Request, limit: int = SMALL_FORM_BYTES) -> dict[str, str]:
+    """The fields of a small URL-encoded form, read without parsing anything bigger than `limit`
+    bytes: 415 for another content type (a multipart body is never parsed), 413 past the limit
+    (by its Content-Length, or while it is read when it has none)."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in {"", "application/x-www-form-urlencoded"}:
+        raise HTTPException(415, "this form is sent URL-encoded only")
+    declared = request.headers.get("content-length", "")
+    if declared and (not declared.isdigit() or int(declared) > limit):
+        raise HTTPException(413, "the form is too large")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413, "the form is too large")
+    return dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
