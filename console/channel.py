@@ -161,7 +161,9 @@ class ConsoleChannel:
         if self._writer.is_alive():
             self._writer.join(timeout=30)
         if self._writer.is_alive():
-            log.error("the console stops with messages not written: %s", self.database_error or "the writer is busy")
+            log.error(
+                "the console stops with messages not written: %s", self.database_error or "the writer is busy"
+            )
 
     # -- the network thread ------------------------------------------------------------------------
 
@@ -297,7 +299,7 @@ class ConsoleChannel:
             return
         try:
             self._commit(messages)
-        except Exception as error:  # noqa: BLE001 - whatever one message does, the writer goes on
+        except Exception as error:
             # One by one, so that one message the database refuses does not stop the others.
             log.warning(
                 "the batch of %d messages failed (%s); writing them one at a time", len(messages), _why(error)
@@ -305,10 +307,12 @@ class ConsoleChannel:
             for message in messages:
                 try:
                     self._commit([message])
-                except Exception as error:  # noqa: BLE001
+                except Exception as error:
                     self.refused += 1
                     log.warning(
-                        "skipped a message from kiosk %s the database refused: %s", message.kiosk_id, _why(error)
+                        "skipped a message from kiosk %s the database refused: %s",
+                        message.kiosk_id,
+                        _why(error),
                     )
 
     def _commit(self, messages: list[Message]) -> None:
@@ -339,7 +343,6 @@ class ConsoleChannel:
             self._lags.extend(done - message.arrival for message in messages)
         self.written += len(messages)
         self.malformed += outcome.malformed
-
 
     def _unavailable(self, error: SQLAlchemyError, waiting: int) -> None:
         reason = (

@@ -41,7 +41,9 @@ def channel(console_db: Database) -> Iterator[ConsoleChannel]:
     running._writer.join(timeout=10)
 
 
-def put(channel: ConsoleChannel, kiosk_id: str, kind: str, body: dict[str, Any], retain: bool = False) -> None:
+def put(
+    channel: ConsoleChannel, kiosk_id: str, kind: str, body: dict[str, Any], retain: bool = False
+) -> None:
     channel._queue.put((f"kiosk/v1/{kiosk_id}/{kind}", json.dumps(body).encode(), time.time(), retain))
 
 
@@ -77,7 +79,10 @@ def test_a_value_the_database_refuses_costs_only_its_own_message(
     time.sleep(0.3)
     assert channel._writer.is_alive()
     with console_db.session() as session:
-        assert session.scalar(select(func.count()).select_from(KioskEvent).where(KioskEvent.kiosk_id == "fine")) == 1
+        assert (
+            session.scalar(select(func.count()).select_from(KioskEvent).where(KioskEvent.kiosk_id == "fine"))
+            == 1
+        )
 
 
 def test_connected_says_so_when_the_writer_is_dead(console_db: Database) -> None:
