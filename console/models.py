@@ -251,6 +251,9 @@ class Publication(Base):
     #: The content (a configuration's TOML; a catalogue's is in the repository).
     content: Mapped[str] = mapped_column(Text, default="")
     canary_group: Mapped[str] = mapped_column(String(64), default="")
+    #: The canaries: the group's kiosks heard (online, within stale_after) when the rollout started
+    #: ([] for a rollout staged before migration 0003: every kiosk of the group).
+    canaries: Mapped[list[Any]] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(16))
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[float] = mapped_column(Float)
