@@ -223,6 +223,8 @@ class Alert(Base):
     closed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     #: When the webhook took it (None: not yet, or no webhook).
     notified_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: When the webhook took its opening (None: not yet): a closing is sent only after it.
+    opened_notified_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     notify_error: Mapped[str] = mapped_column(Text, default="")
 
 
