@@ -1,11 +1,11 @@
-# The two commands of the quick start: `make run` and `make test`. Both install what is missing.
+# The commands of the quick start: `make run`, `make console` and `make test`. Each installs what is missing.
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: run test lint tour deps clean
+.PHONY: run console test lint tour deps clean
 
 # A developer's run prints on a local CUPS queue named "kiosk" when there is one, else to PDFs in
 # the data directory (the "auto" printer driver); an exported KIOSK__DEVICES__PRINTER__DRIVER wins.
@@ -23,6 +23,13 @@ WITH_PLATFORM := scripts/with-platform-sim
 else
 $(error PLATFORM=$(PLATFORM): the only platform `make run` knows is PLATFORM=sim)
 endif
+
+# The administrators' console with a living demo fleet (kiosk-console demo): a secured private broker,
+# a fleet repository with the demo guides, 24 simulated kiosks and the console on
+# http://127.0.0.1:8080 with an administrator whose new password it prints. Ctrl-C stops it all.
+# `make console DEMO_ARGS="--port 8090 --kiosks 100"`: its options (kiosk-console demo --help).
+console: deps
+	$(BIN)/kiosk-console demo $(DEMO_ARGS)
 
 test: deps lint
 	$(BIN)/pytest

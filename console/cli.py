@@ -48,6 +48,11 @@ def main() -> None:
 @_DATABASE
 @click.option("--host", "listen_host", help="Address to listen on. Default: 127.0.0.1.")
 @click.option("--port", "listen_port", type=int, help="Port to listen on. Default: 8080.")
+@click.option(
+    "--forwarded-allow-ips",
+    help="Behind a reverse proxy: its addresses (comma-separated), whose X-Forwarded-For names the "
+    "client. Default: none (no proxy).",
+)
 @click.option("--broker", help="The fleet's broker, mqtt://host:port or mqtts://host:port.")
 @click.option("--broker-username", help="The console's account at the broker (console, or console-NAME).")
 @click.option(
@@ -79,12 +84,23 @@ def serve(config_file: Path | None, **options: Any) -> None:
     except Exception as error:
         raise click.ClickException(f"cannot open the database {settings.database_url}: {error}") from error
     click.echo(f"console on http://{settings.listen_host}:{settings.listen_port}/", err=True)
-    uvicorn.run(
-        create_app(settings, db=db),
+    uvicorn.Server(server_config(settings, create_app(settings, db=db))).run()
+
+
+def server_config(settings: ConsoleSettings, app: Any) -> Any:
+    """uvicorn's configuration of a console process (serve, demo, and the tests' served console)."""
+    import uvicorn
+
+    proxies = settings.forwarded_allow_ips.strip()
+    return uvicorn.Config(
+        app,
         host=settings.listen_host,
         port=settings.listen_port,
         log_level="warning",
-        proxy_headers=False,
+        # Forwarded headers only from the proxies named: anyone else could claim any address.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+        server_header=False,
     )
 
 
@@ -141,6 +157,48 @@ def create_admin(
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"account {username} ({role}) created", err=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the console listens on.")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8080, show_default=True, help="The console's port."
+)
+@click.option(
+    "--broker-port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    help="The demo broker's port on 127.0.0.1. Default: a free one.",
+)
+@click.option(
+    "--kiosks", type=click.IntRange(1, 2000), default=24, show_default=True, help="Simulated kiosks."
+)
+@click.option(
+    "--pace",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="The kiosks' life (sessions, paper out, readers lost, restarts) this many times as often as "
+    "a real fleet's; 0: none.",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed, the same fleet.")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Keep the demo's broker, repository, keys and database here (emptied first; only a new "
+    "folder or an earlier demo's). Default: a temporary folder removed at the end.",
+)
+def demo(  # noqa: PLR0917  (click passes every option positionally)
+    host: str, port: int, broker_port: int, kiosks: int, pace: float, seed: int, data_dir: Path | None
+) -> None:
+    """A living demo fleet in one command: a secured broker, a fleet repository with the demo
+    guides, simulated kiosks, and the console with a new administrator's password. Ctrl-C stops all."""
+    from console.demo import DemoOptions, run_demo
+
+    options = DemoOptions(
+        host=host, port=port, broker_port=broker_port, kiosks=kiosks, pace=pace, seed=seed, data_dir=data_dir
+    )
+    sys.exit(run_demo(options, click.echo))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,10 @@ class ConsoleSettings(BaseModel):
     database: str = ""
     listen_host: str = "127.0.0.1"
     listen_port: int = Field(default=8080, ge=1, le=65535)
+    #: Behind a reverse proxy: the proxies' addresses (comma-separated, or "*") whose
+    #: X-Forwarded-For and X-Forwarded-Proto are believed; the client's address (sign-in rate
+    #: limit, audit) is then the one the proxy saw. Empty: no proxy, the peer's address.
+    forwarded_allow_ips: str = ""
     #: The fleet's broker (mqtt://host:port or mqtts://); empty: no live channel (pages show the
     #: database only and say so).
     broker: str = ""

@@ -122,7 +122,7 @@ def fleet_settings(options: SimOptions) -> FleetSection:
         {
             "broker": options.broker,
             "username": "",
-            "password": "",
+            "password": options.password,
             "password_file": "",
             "keepalive": options.keepalive,
             "telemetry_interval": options.telemetry_interval,

@@ -27,6 +27,12 @@ from kiosk.settings import SettingsError
     "None: every command is refused.",
 )
 @click.option(
+    "--password-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The kiosks' password at the broker (first line; every kiosk logs in as its id with it). "
+    "None: no password (a broker that allows anonymous clients).",
+)
+@click.option(
     "--seed", type=int, default=1, show_default=True, help="The same seed, the same fleet and life."
 )
 @click.option(
@@ -69,6 +75,7 @@ def fleet(  # noqa: PLR0917 - click passes every option by position
     kiosks: int,
     broker: str,
     keys_file: Path | None,
+    password_file: Path | None,
     seed: int,
     duration: float,
     keepalive: int,
@@ -81,10 +88,12 @@ def fleet(  # noqa: PLR0917 - click passes every option by position
 ) -> None:
     """Run N simulated kiosks on BROKER with the real channel code; stops cleanly at the end or on Ctrl-C."""
     keys = read_keys(keys_file.read_text(encoding="utf-8")) if keys_file else []
+    password = password_file.read_text(encoding="utf-8").strip() if password_file else ""
     options = SimOptions(
         broker=broker,
         kiosks=kiosks,
         keys=keys,
+        password=password,
         seed=seed,
         keepalive=keepalive,
         telemetry_interval=telemetry_interval,
