@@ -298,8 +298,8 @@ def tally_row(row: Mapping[str, Any], message: Message) -> dict[str, Any] | None
     }
 
 
-def event_row(message: Message) -> dict[str, Any]:
-    """The KioskEvent of an `event` message."""
+def event_row(message: Message, reported: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The KioskEvent of an `event` message (its day by the clock the kiosk `reported`)."""
     body = message.body
     kind, at = body.get("type"), _number(body.get("at"))
     if not isinstance(kind, str) or not kind or len(kind) > 64:
@@ -313,6 +313,7 @@ def event_row(message: Message) -> dict[str, Any]:
         "at": at,
         "details": details,
         "received_at": message.arrival,
+        "day": kiosk_day(reported or {}, at),
     }
 
 
@@ -411,7 +412,7 @@ def apply_batch(session: Session, messages: Sequence[Message], now: float) -> Ba
         try:
             changes = kiosk_changes(current, message, now)
             tally = tally_row({**current, **changes}, message)
-            event = event_row(message) if message.kind == "event" else None
+            event = event_row(message, _object(current["reported"])) if message.kind == "event" else None
             result = result_changes(message) if message.kind == "result" else None
         except Malformed as error:
             log.warning("skipped a malformed message from kiosk %s: %s", message.kiosk_id, error)

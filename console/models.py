@@ -148,6 +148,9 @@ class KioskEvent(Base):
     at: Mapped[float] = mapped_column(Float)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     received_at: Mapped[float] = mapped_column(Float)
+    #: The kiosk's date at `at` (YYYY-MM-DD, its own time zone, as the day's tally): the ratings'
+    #: day, the same as the visits'.
+    day: Mapped[str] = mapped_column(String(10), default="")
 
 
 class CommandState(StrEnum):
