@@ -20,6 +20,8 @@ from console.db import Database
 from console.models import Kiosk, KioskEvent
 from console.settings import ConsoleSettings
 from tests.conftest import wait_for
+from tests.console.conftest import TEMPLATE
+from tests.postgres import PrivatePostgres
 
 T0 = 1_800_000_000.0
 
@@ -145,3 +147,31 @@ def test_nothing_is_dropped_while_the_database_is_locked(tmp_path: Any) -> None:
 def _events(db: Database) -> int:
     with db.session() as session:
         return session.scalar(select(func.count()).select_from(KioskEvent)) or 0
+
+
+def test_nothing_is_dropped_while_postgresql_refuses_connections(postgres: PrivatePostgres) -> None:
+    """The database refuses every connection for a while (its sessions cut, new ones refused): the
+    messages wait and are all written once it takes connections again."""
+    name = "console_unavailable"
+    db = Database(postgres.create_database(name, template=TEMPLATE))
+    channel = writer_only(db)
+    try:
+        put(channel, "k0", "event", {"type": "boot", "at": T0})
+        assert wait_for(lambda: channel.written == 1, 10)
+        postgres.execute(
+            f"ALTER DATABASE {name} ALLOW_CONNECTIONS false",
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'",
+        )
+        for n in range(1, 21):
+            put(channel, f"k{n % 4}", "event", {"type": "boot", "at": T0 + n})
+        assert wait_for(lambda: "cannot be written to" in channel.last_error, 10), channel.last_error
+        time.sleep(2)
+        assert channel.written == 1
+        postgres.execute(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+        assert wait_for(lambda: channel.written == 21, 30), channel.last_error
+        assert _events(db) == 21 and channel.last_error == ""
+    finally:
+        channel._stopping.set()
+        channel._writer.join(timeout=10)
+        db.dispose()
+        postgres.drop_database(name)
