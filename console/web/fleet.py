@@ -115,6 +115,11 @@ def channel_trouble(state: Any) -> str:
     return str(getattr(channel, "last_error", "") or "connecting to the broker")
 
 
+def database_trouble(state: Any) -> str:
+    """Why what the kiosks send is not being written now (the database cannot be reached), or ""."""
+    return str(getattr(state.channel, "database_error", "") or "")
+
+
 def lost_condition(cutoff: float) -> ColumnElement[bool]:
     """Lost: the broker said so, or online but silent since before `cutoff` (the console's clock)."""
     return or_(Kiosk.state == "lost", and_(Kiosk.state == "online", Kiosk.last_seen < cutoff))
@@ -298,6 +303,7 @@ async def fleet_page(request: Request) -> Response:
         cursor=repr(float(newest or 0.0)),
         no_broker=not state.settings.broker,
         channel_trouble=channel_trouble(state),
+        database_trouble=database_trouble(state),
     )
 
 

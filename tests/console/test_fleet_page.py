@@ -198,3 +198,16 @@ def test_a_huge_page_number_is_an_empty_page_not_an_error(viewer: TestClient, co
     add_kiosk(console_db, "k-a")
     page = viewer.get("/fleet?page=99999999999999999999")
     assert page.status_code == 200 and kiosk_ids(page.text) == []
+
+
+def test_the_page_says_when_the_database_cannot_be_written_to(
+    viewer: TestClient, console_db: Database
+) -> None:
+    from tests.console.channels import RecordingChannel
+
+    channel = RecordingChannel()
+    state_of(viewer).channel = channel  # type: ignore[assignment]
+    assert "cannot write what the kiosks send" not in viewer.get("/fleet").text
+    channel.database_error = "the database cannot be written to (OperationalError: x); 20 messages wait"  # type: ignore[attr-defined]
+    page = viewer.get("/fleet").text
+    assert "cannot write what the kiosks send" in page and "20 messages wait" in page
