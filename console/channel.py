@@ -285,7 +285,11 @@ class ConsoleChannel:
                 except queue.Empty:
                     if left <= 0:
                         break
-            self._write(batch)
+            try:
+                self._write(batch)
+            except Exception as error:
+                self.refused += len(batch)
+                log.error("skipped %d messages the console could not read: %s", len(batch), _why(error))
 
     def _write(self, raw: list[tuple[str, bytes, float, bool]]) -> None:
         messages: list[Message] = []

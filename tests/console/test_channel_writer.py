@@ -175,3 +175,13 @@ def test_nothing_is_dropped_while_postgresql_refuses_connections(postgres: Priva
         channel._writer.join(timeout=10)
         db.dispose()
         postgres.drop_database(name)
+
+
+def test_the_writer_outlives_an_error_outside_the_database(
+    channel: ConsoleChannel, console_db: Database
+) -> None:
+    channel._queue.put(("kiosk/v1/odd/status", None, time.time(), False))  # type: ignore[arg-type]
+    assert wait_for(lambda: channel.refused == 1, 5)
+    put(channel, "after", "status", {"state": "online", "session": 1, "at": T0})
+    assert wait_for(lambda: kiosk(console_db, "after") is not None, 5)
+    assert channel._writer.is_alive()
