@@ -15,6 +15,7 @@ from console.channel import ChannelDown
 from console.models import Command, CommandState, Kiosk
 from kiosk.fleet.commands import CommandName, private_key_from_text, sign_command
 from kiosk.fleet.forms import Topics, encode
+from kiosk.fleet.orders import LOG_LINES_MAX
 
 if TYPE_CHECKING:
     from console.web.state import ConsoleState
@@ -25,8 +26,7 @@ log = logging.getLogger(__name__)
 #: How long a command may wait for its kiosk: long enough for a screenshot, logs or a reboot to
 #: answer, short enough that a command found later (a kiosk back after an outage) is not carried out.
 TTL = 120.0
-#: `logs`: how many lines may be asked for, and how many when none is said.
-LOG_LINES_MAX = 1000
+#: `logs`: how many lines when none is said; the most is the kiosk's own LOG_LINES_MAX (it refuses more).
 LOG_LINES_DEFAULT = 200
 
 

@@ -296,6 +296,8 @@ def start_fleet(demo: Demo, published: Published, kiosk_password: str) -> Child:
         "20",
         "--every",
         "60",
+        "--repository",
+        str(published.repository),
     ]
     child = demo.start_child("fleet", argv)
     wait_until(child, lambda: "kiosks started" in child.log.read_text(errors="replace"), timeout=30)

@@ -31,7 +31,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from console.models import Command, CommandState, DailyTally, Kiosk, KioskEvent
-from kiosk.fleet.forms import TOPIC_ROOT, Presence
+from kiosk.fleet.forms import TOPIC_ROOT, EventType, Presence
+from kiosk.records.rating import RatingLevel
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,10 @@ ROWS_PER_STATEMENT = 500
 REINSTALL_MARGIN = 60.0
 #: The largest whole number the console stores: its Integer columns are 32-bit on PostgreSQL.
 MAX_INTEGER = 2**31 - 1
+#: A `service_rated` event's levels: the kiosk's own (any other is skipped, its content not logged).
+RATING_LEVELS = frozenset(level.value for level in RatingLevel)
+#: The longest department or service name kept from a `service_rated` event.
+RATED_NAME_MAX = 128
 
 
 class Malformed(ValueError):
@@ -307,6 +312,11 @@ def event_row(message: Message, reported: Mapping[str, Any] | None = None) -> di
     if at is None:
         raise Malformed("event: no time")
     details = {key: value for key, value in body.items() if key not in {"type", "at"}}
+    if kind == EventType.SERVICE_RATED.value:
+        if details.get("level") not in RATING_LEVELS:
+            raise Malformed("service_rated: not one of the kiosk's rating levels")
+        details["department"] = _text(details.get("department"), RATED_NAME_MAX)
+        details["service"] = _text(details.get("service"), RATED_NAME_MAX)
     return {
         "kiosk_id": message.kiosk_id,
         "type": kind,

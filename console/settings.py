@@ -60,6 +60,9 @@ class ConsoleSettings(BaseModel):
     login_failures_per_user: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
     login_window: float = Field(default=900.0, gt=0)
+    #: The largest catalogue the publishing page takes (bytes); a bigger upload is refused before it
+    #: is read. A reverse proxy in front needs at least this (nginx: client_max_body_size).
+    max_upload_bytes: int = Field(default=200 * 1024 * 1024, ge=1)
 
     @property
     def database_url(self) -> str:

@@ -67,7 +67,11 @@ document.addEventListener("submit", (event) => {
     if (!shown || !shown.dataset.pending) {
       return;
     }
-    fetch(shown.dataset.poll, { credentials: "same-origin", headers: { Accept: "text/html" } })
+    fetch(shown.dataset.poll, {
+      credentials: "same-origin",
+      // A poll is not the administrator's activity: the session still ends when they leave the tab.
+      headers: { Accept: "text/html", "X-Console-Background": "1" },
+    })
       .then((answer) => (answer.ok ? answer.text() : Promise.reject(new Error(String(answer.status)))))
       .then((html) => {
         const template = document.createElement("template");
@@ -93,7 +97,11 @@ document.addEventListener("submit", (event) => {
   const refresh = async () => {
     let answer;
     try {
-      answer = await fetch(table.dataset.progress, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      answer = await fetch(table.dataset.progress, {
+        // A poll is not the administrator's activity (the session's idle timeout still applies).
+        headers: { Accept: "application/json", "X-Console-Background": "1" },
+        credentials: "same-origin",
+      });
     } catch {
       return;
     }

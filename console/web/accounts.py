@@ -8,6 +8,8 @@ password end that account's sessions at once. Every change is audited.
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 from starlette.datastructures import FormData
@@ -18,8 +20,9 @@ from starlette.routing import Route
 
 from console import audit
 from console.accounts import AccountError, authenticate, create_account, set_password
-from console.models import Account, Role, WebSession
+from console.models import Account, LoginAttempt, Role, WebSession
 from console.web.pages import render
+from console.web.signin import audit_refusal_once, recent_failures, user_key
 from console.web.state import console_state
 from console.web.visitor import SESSION_COOKIE, Visitor, checked_form, close_sessions_of, require, token_hash
 
@@ -213,13 +216,53 @@ async def own_password_page(request: Request) -> Response:
 
 
 async def change_own_password(request: Request) -> Response:
-    """Any administrator's own password; the current one must be given. Their other sessions end."""
+    """Any administrator's own password; the current one must be given. Their other sessions end.
+
+    A wrong current password is a failed sign-in: it counts in the same per-username limit
+    (LoginAttempt by user_key) and is audited; past the limit the form is refused (429), so a
+    session cannot be used to guess the password.
+    """
     who, form = await checked_form(request, Role.VIEWER)
+    state = console_state(request)
+    settings = state.settings
+    key = user_key(who.username)
+    now = time.time()
     try:
         password = _passwords(form)
-        with console_state(request).db.session() as db:
+    except AccountError as error:
+        return render(request, "password.html", status_code=400, error=str(error), notice="")
+    with state.db.session() as db:
+        if recent_failures(db, key, now, settings.login_window) >= settings.login_failures_per_user:
+            audit_refusal_once(
+                db, key, now, actor=who.username, action="password_change_refused", address=who.address
+            )
+            refused = True
+        else:
+            refused = False
             account = authenticate(db, who.username, str(form.get("current", "")))
-            if account is None or account.id != who.account_id:
+            wrong = account is None or account.id != who.account_id
+            if wrong:
+                db.add(LoginAttempt(key=key, at=now))
+                audit.record(
+                    db, who.username, "password_change_failed", f"account:{who.username}", address=who.address
+                )
+    if refused:
+        minutes = round(settings.login_window / 60)
+        return render(
+            request,
+            "password.html",
+            status_code=429,
+            error="Too many failed sign-ins: wait {minutes} minutes and try again.",
+            error_values={"minutes": minutes},
+            notice="",
+        )
+    if wrong:
+        wrong_words = "The current password is wrong."
+        return render(request, "password.html", status_code=400, error=wrong_words, notice="")
+    try:
+        with state.db.session() as db:
+            account = db.get(Account, who.account_id)
+            if account is None:
                 raise AccountError("The current password is wrong.")
             set_password(account, password)
             current = token_hash(request.cookies.get(SESSION_COOKIE, ""))

@@ -12,13 +12,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from console.commands import LOG_LINES_DEFAULT, LOG_LINES_MAX, CommandNotSent, issue_command
+from console.commands import LOG_LINES_DEFAULT, CommandNotSent, issue_command
 from console.models import AuditEntry, Command, CommandState, Kiosk, KioskEvent, Role
 from console.web.fleet import channel_trouble, expected_for, shown
 from console.web.pages import render
 from console.web.state import console_state
 from console.web.visitor import checked_form, require
 from kiosk.fleet.commands import CommandName
+from kiosk.fleet.orders import LOG_LINES_MAX
 
 EVENTS_PER_PAGE = 50
 COMMANDS_SHOWN = 20

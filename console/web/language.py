@@ -11,11 +11,11 @@ from starlette.routing import Route
 from console.i18n import LANGUAGES
 from console.models import Account
 from console.web.state import console_state
-from console.web.visitor import visitor
+from console.web.visitor import small_form, visitor
 
 
 async def choose_language(request: Request) -> Response:
-    form = await request.form()
+    form = await small_form(request)
     language = str(form.get("language", ""))
     target = str(form.get("next", "/"))
     if not target.startswith("/") or target.startswith("//"):

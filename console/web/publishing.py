@@ -32,6 +32,8 @@ from console.web.visitor import Visitor, checked_form, require
 
 #: How many publications the page lists (newest first).
 SHOWN = 50
+#: What a catalogue upload's form carries besides the file (its other fields, the multipart framing).
+FORM_SLACK = 64 * 1024
 
 
 def _rows(state: ConsoleState, now: float) -> list[dict[str, Any]]:
@@ -85,13 +87,31 @@ async def publishing_page(request: Request) -> Response:
     return _page(request, scope=query.get("scope", "all"), name=query.get("name", ""))
 
 
+def _too_large(request: Request, limit: int) -> Response:
+    megabytes = f"{limit / 1_000_000:g}"
+    words = f"the catalogue is larger than the console takes ({megabytes} MB: setting max_upload_bytes)"
+    return _page(request, status_code=413, catalogue_error=words)
+
+
 async def publish_catalogue(request: Request) -> Response:
+    """A catalogue upload: its size is checked by Content-Length before the form is parsed (the
+    parser spools the file to a temporary file, not memory), and again once parsed; only then is it
+    read (the kiosk's checks and the repository take it whole)."""
+    require(request, Role.PUBLISHER)
+    limit = console_state(request).settings.max_upload_bytes
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit():
+        raise HTTPException(411, "an upload must say its length (Content-Length)")
+    if int(declared) > limit + FORM_SLACK:
+        return _too_large(request, limit)
     who, form = await checked_form(request, Role.PUBLISHER)
     upload = form.get("catalogue")
     if not isinstance(upload, UploadFile) or not upload.filename:
         return _page(
             request, status_code=400, catalogue_error="choose a catalogue file (JSON Lines) to upload"
         )
+    if upload.size is None or upload.size > limit:
+        return _too_large(request, limit)
     data = await upload.read()
     start = partial(_start, request, who, kind="catalogue", scope="all", name="", data=data)
     try:

@@ -7,19 +7,50 @@ import secrets
 import time
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from console import audit
-from console.accounts import authenticate
+from console.accounts import authenticate, name_key
 from console.models import LoginAttempt, Role
 from console.web.pages import render
 from console.web.state import console_state
-from console.web.visitor import SESSION_COOKIE, checked_form, client_address, close_session, open_session
+from console.web.visitor import (
+    SESSION_COOKIE,
+    checked_form,
+    client_address,
+    close_session,
+    open_session,
+    small_form,
+)
 
 #: Before a session exists, the sign-in form's CSRF token is a cookie the form must repeat.
 SIGNIN_COOKIE = "console_signin"
+#: LoginAttempt rows with this in front of a key say that a refusal by that key was audited in the
+#: window: an anonymous client hammering a locked key adds one audit entry per window, not one each.
+REFUSAL_SEEN = "refused:"
+
+
+def user_key(username: str) -> str:
+    """The rate limit's key of a username (the failures of sign-in and of /password's current one)."""
+    return f"user:{name_key(username)}"[:100]
+
+
+def recent_failures(db: Session, key: str, now: float, window: float) -> int:
+    """Failures counted under `key` in the last `window` seconds (older rows are removed)."""
+    db.execute(delete(LoginAttempt).where(LoginAttempt.at < now - window))
+    return db.scalar(select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key)) or 0
+
+
+def audit_refusal_once(db: Session, key: str, now: float, *, actor: str, action: str, address: str) -> None:
+    """Audit a rate-limit refusal by `key`, unless one was audited in this window already."""
+    seen = REFUSAL_SEEN + key
+    if db.scalar(select(LoginAttempt.id).where(LoginAttempt.key == seen).limit(1)) is not None:
+        return
+    db.add(LoginAttempt(key=seen, at=now))
+    audit.record(db, actor, action, address=address, reason="rate limit", key=key)
 
 
 async def signin_page(request: Request) -> Response:
@@ -32,7 +63,7 @@ async def signin_page(request: Request) -> Response:
 async def signin(request: Request) -> Response:
     state = console_state(request)
     settings = state.settings
-    form = await request.form()
+    form = await small_form(request)
     username = str(form.get("username", "")).strip()[:64]
     password = str(form.get("password", ""))
     sent = str(form.get("signin_token", ""))
@@ -41,16 +72,14 @@ async def signin(request: Request) -> Response:
         return _again(request, "The page was stale: please sign in again.", username, 403)
     address = client_address(request)
     now = time.time()
-    keys = {f"user:{username.lower()}": settings.login_failures_per_user}
+    keys = {user_key(username): settings.login_failures_per_user}
     keys[f"addr:{address}"] = settings.login_failures_per_address
     with state.db.session() as db:
-        db.execute(delete(LoginAttempt).where(LoginAttempt.at < now - settings.login_window))
         for key, allowed in keys.items():
-            failures = db.scalar(
-                select(func.count()).select_from(LoginAttempt).where(LoginAttempt.key == key)
-            )
-            if (failures or 0) >= allowed:
-                audit.record(db, username or "?", "sign_in_refused", address=address, reason="rate limit")
+            if recent_failures(db, key, now, settings.login_window) >= allowed:
+                audit_refusal_once(
+                    db, key, now, actor=username or "?", action="sign_in_refused", address=address
+                )
                 minutes = round(settings.login_window / 60)
                 return _again(
                     request,

@@ -40,6 +40,17 @@ PAGE_ROWS = 50
 RATING_TABLES = ("levels", "departments", "services", "kiosks", "days")
 TALLY_TABLES = ("visits_days", "visits_kiosks", "tallies")
 TABLES = RATING_TABLES + TALLY_TABLES
+#: A spreadsheet reads a cell starting with one of these as a formula (or DDE): a kiosk's words must not.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """`value` as a spreadsheet cell: a text that a spreadsheet would run as a formula gets a leading
+    `'` (a department, service, level or kiosk id comes from a kiosk, which is trusted less than an
+    administrator). Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def level_name(level: str, language: str) -> str:
@@ -304,7 +315,7 @@ async def statistics_csv(request: Request) -> Response:
         rows = _csv_rows(db, period, table, who.language, _)
     out = io.StringIO()
     out.write("\ufeff")
-    csv.writer(out).writerows(rows)
+    csv.writer(out).writerows([csv_cell(cell) for cell in row] for row in rows)
     name = f"{table}-{period.first.isoformat()}-{period.last.isoformat()}"
     if period.group:
         name += "-" + "".join(c for c in period.group if (c.isascii() and c.isalnum()) or c in "-_")

@@ -9,6 +9,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from sqlalchemy import delete, select
 from starlette.datastructures import FormData
@@ -20,6 +21,12 @@ from console.models import Account, Role, WebSession
 from console.web.state import console_state
 
 SESSION_COOKIE = "console_session"
+#: Sent (value "1") by console.js on the requests a page makes by itself (the publishing page's
+#: progress, a kiosk's command list): they are not the administrator's activity.
+BACKGROUND_HEADER = "X-Console-Background"
+#: The most the forms anyone may post without a session (sign-in, language) may send: a few short
+#: fields. A bigger body, or a multipart one, is refused before it is read.
+SMALL_FORM_BYTES = 16 * 1024
 
 
 class SignInNeeded(Exception):
@@ -53,6 +60,15 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def in_background(request: Request) -> bool:
+    """Whether the page asked by itself (a poll marked with BACKGROUND_HEADER, or the fleet's
+    server-sent events, which cannot carry a header): such a request does not extend the session, so
+    an open tab left alone still ends after `session_idle`."""
+    return request.headers.get(BACKGROUND_HEADER) == "1" or request.headers.get("accept", "").startswith(
+        "text/event-stream"
+    )
+
+
 def visitor(request: Request) -> Visitor:
     """The request's visitor, read once from the database (idle and absolute expiry applied)."""
     cached = getattr(request.state, "visitor", None)
@@ -75,7 +91,7 @@ def visitor(request: Request) -> Visitor:
                     db.delete(row)
                 else:
                     # Written at most once a minute: a page of many requests is not many writes.
-                    if now - row.last_seen > 60:
+                    if now - row.last_seen > 60 and not in_background(request):
                         row.last_seen = now
                     found = Visitor(
                         account.id,
@@ -149,3 +165,21 @@ def close_sessions_of(db: Any, account_id: int) -> None:
 
 def session_count(db: Any, account_id: int) -> int:
     return len(db.scalars(select(WebSession.token_hash).where(WebSession.account_id == account_id)).all())
+
+
+async def small_form(request: Request, limit: int = SMALL_FORM_BYTES) -> dict[str, str]:
+    """The fields of a small URL-encoded form, read without parsing anything bigger than `limit`
+    bytes: 415 for another content type (a multipart body is never parsed), 413 past the limit
+    (by its Content-Length, or while it is read when it has none)."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in {"", "application/x-www-form-urlencoded"}:
+        raise HTTPException(415, "this form is sent URL-encoded only")
+    declared = request.headers.get("content-length", "")
+    if declared and (not declared.isdigit() or int(declared) > limit):
+        raise HTTPException(413, "the form is too large")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413, "the form is too large")
+    return dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))

@@ -28,12 +28,14 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kiosk.fleet.async_driver import AsyncDriver, Pump
 from kiosk.fleet.commands import Command, CommandGate, CommandName, CommandRefused
 from kiosk.fleet.forms import EventType, ScreenState, event_payload, result_error, result_ok
 from kiosk.fleet.link import Backoff, FleetLink
+from kiosk.fleet.sim_release import RepositoryView
 from kiosk.fleet.store import MemoryFleetStore
 from kiosk.log import mask_personal
 from kiosk.settings.schema import FleetSection
@@ -100,6 +102,10 @@ class SimOptions:
     prefix: str = "sim"
     #: The password every simulated kiosk logs in with (its username is its kiosk id); "" for none.
     password: str = ""
+    #: A fleet repository folder (`kiosk fleet init DIR`): the kiosks run what it publishes, take a
+    #: new release at their next telemetry, and a staged one when they are in its group. None: each
+    #: kiosk makes up its versions.
+    repository: Path | None = None
     backoff_first: float = 1.0
     backoff_cap: float = 60.0
     #: Seconds a restarted kiosk (kill, reboot, restart_ui) stays away: (shortest, longest).
@@ -194,7 +200,9 @@ class SimKiosk:
         #: The last successful sync and the last error (reported.sync).
         self.last_sync: float | None = time.time() - rng.uniform(60, 3600)
         self.sync_error: str | None = None
-        self.config = {"all": f"{rng.getrandbits(32):08x}", f"group:{group}": f"{rng.getrandbits(32):08x}"}
+        self.config = {"all": f"{rng.getrandbits(32):08x}", "group": f"{rng.getrandbits(32):08x}"}
+        if fleet.releases is not None:
+            self.take_release()
         self.printer: dict[str, Any] = {"state": "idle", "reasons": []}
         self.readers = {"id_reader": "ok", "sscard_reader": "ok", "scanner": "ok"}
         self.session = False
@@ -356,6 +364,17 @@ class SimKiosk:
         self.changed()
         self.event(EventType.SYNC_FAILED, reason=error, error=error, failures=failures)
 
+    def take_release(self) -> bool:
+        """Run what the fleet's repository publishes for this kiosk; True when that changed anything."""
+        assert self.fleet.releases is not None
+        release = self.fleet.releases.release(self.kiosk_id, self.group)
+        before = (self.catalogue_version, self.guides, self.config)
+        if release.catalogue_version is not None:
+            self.catalogue_version = release.catalogue_version
+            self.guides = release.guides or 0
+        self.config = dict(release.config)
+        return (self.catalogue_version, self.guides, self.config) != before
+
     def synced(self) -> None:
         """A sync succeeded: reported.sync.at now, no error."""
         self.last_sync, self.sync_error = time.time(), None
@@ -488,6 +507,8 @@ class SimKiosk:
         return result_ok(command.req, {"blank": blank}), 0.0
 
     def _sync_now(self, command: Command) -> tuple[dict[str, Any], float]:
+        if self.fleet.releases is not None:
+            self.take_release()
         self.synced()
         result = {
             "catalogue": {"version": self.catalogue_version, "updated": False},
@@ -540,6 +561,7 @@ class FleetSimulator:
         self.options = options
         self.settings = fleet_settings(options)
         self.stats = SimStats()
+        self.releases = RepositoryView(options.repository) if options.repository else None
         self.kiosks = [SimKiosk(self, index) for index in range(1, options.kiosks + 1)]
         self._driver: AsyncDriver | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -599,6 +621,9 @@ class FleetSimulator:
             now = time.time()
             for kiosk in self.kiosks[tick % slots :: slots]:
                 if kiosk.alive and kiosk.link is not None:
+                    # A kiosk's scheduled sync, as often as its telemetry: a new release is taken.
+                    if self.releases is not None and kiosk.take_release():
+                        kiosk.synced()
                     kiosk.link.publish_telemetry(kiosk.telemetry(now))
 
     async def close(self, clean: bool = True) -> None:

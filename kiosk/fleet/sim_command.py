@@ -70,6 +70,13 @@ from kiosk.settings import SettingsError
 @click.option(
     "--every", type=click.FloatRange(min=1), default=10.0, show_default=True, help="Seconds between reports."
 )
+@click.option(
+    "--repository",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A fleet repository folder (kiosk fleet init DIR): the kiosks report the versions it publishes "
+    "(a staged rollout's for its group) and take new ones at their next telemetry. "
+    "None: each kiosk makes up its versions.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log every kiosk's connections and commands.")
 def fleet(  # noqa: PLR0917 - click passes every option by position
     kiosks: int,
@@ -84,6 +91,7 @@ def fleet(  # noqa: PLR0917 - click passes every option by position
     ramp: float,
     prefix: str,
     every: float,
+    repository: Path | None,
     verbose: bool,
 ) -> None:
     """Run N simulated kiosks on BROKER with the real channel code; stops cleanly at the end or on Ctrl-C."""
@@ -100,6 +108,7 @@ def fleet(  # noqa: PLR0917 - click passes every option by position
         pace=pace,
         ramp=ramp,
         prefix=prefix,
+        repository=repository,
     )
     try:
         fleet_settings(options)

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from console.accounts import authenticate
 from console.db import Database
 from console.models import Account, AuditEntry, Role, WebSession
-from tests.console.web import PASSWORD, add_account, sign_in
+from tests.console.web import PASSWORD, add_account, sign_in, signin_token
 
 NEW = "a brand new secret"
 
@@ -242,3 +242,46 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(console_db: Data
             select(Account.username).where(Account.role == "admin", Account.active.is_(True))
         ).all()
     assert admins == ["root"]
+
+
+def test_a_username_differing_only_in_case_is_taken(console_client: TestClient, console_db: Database) -> None:
+    """`Admin` and `ＡＤＭＩＮ` are refused while `admin` exists (NFKC, case-folded): the audit log's
+    names and the sign-in rate limit's keys each mean one account. (The console has no renaming.)"""
+    csrf = admin_client(console_client, console_db)
+    add_account(console_db, "admin", Role.ADMIN)
+    for name in ("Admin", "ADMIN", "ＡＤＭＩＮ", " admin "):
+        answer = console_client.post(
+            "/accounts",
+            data={"csrf": csrf, "username": name, "role": "viewer", "password": NEW, "password2": NEW},
+        )
+        assert answer.status_code == 400, name
+        assert "taken" in answer.text or "已被占用" in answer.text
+    with console_db.session() as db:
+        assert sorted(db.scalars(select(Account.username))) == ["admin", "root"]
+
+
+def test_a_wrong_current_password_counts_in_the_sign_in_limit_and_is_audited(
+    console_client: TestClient, console_db: Database
+) -> None:
+    """A session cannot be used to guess its account's password: each wrong current password is a
+    failure of the username's sign-in limit (5 in the window by default), audited; past it the form
+    answers 429 even with the right one, and signing in by that name is refused too."""
+    add_account(console_db, "li", Role.VIEWER)
+    csrf = sign_in(console_client, "li")
+    for attempt in range(5):
+        wrong = console_client.post(
+            "/password", data={"csrf": csrf, "current": f"guess {attempt}", "password": NEW, "password2": NEW}
+        )
+        assert wrong.status_code == 400
+    refused = console_client.post(
+        "/password", data={"csrf": csrf, "current": PASSWORD, "password": NEW, "password2": NEW}
+    )
+    assert refused.status_code == 429
+    with console_db.session() as db:
+        assert authenticate(db, "li", PASSWORD) is not None
+    failed = [entry for entry in actions(console_db) if entry[1] == "password_change_failed"]
+    assert failed == [("li", "password_change_failed", "account:li")] * 5
+    with TestClient(console_client.app, base_url="https://testserver", follow_redirects=False) as other:
+        token = signin_token(other)
+        answer = other.post("/signin", data={"username": "li", "password": PASSWORD, "signin_token": token})
+        assert answer.status_code == 429

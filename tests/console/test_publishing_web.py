@@ -173,3 +173,25 @@ def test_an_uploaded_catalogue_is_staged_and_promoted(
     assert client.post(f"/publishing/{staged.id}/promote", data={"csrf": csrf}).status_code == 303
     assert json.loads(repository.target_bytes(INDEX))["version"] == 1
     assert publications(console_db)[0].reason == "promoted by pat"
+
+
+def test_a_catalogue_past_max_upload_bytes_is_refused_plainly(
+    console_db: Database, repository: FleetRepository, tmp_path: Path
+) -> None:
+    """max_upload_bytes caps a catalogue upload: refused by its Content-Length before the form is
+    parsed, or by the file's size once parsed (a body within the form's slack); nothing is staged."""
+    add_canary(console_db)
+    settings = ConsoleSettings(data_dir=tmp_path / "c", repository=repository.base, max_upload_bytes=100_000)
+    app = create_app(settings, background=False, db=console_db)
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+        csrf = publisher(client, console_db)
+        for size in (120_000, 1_000_000):
+            answer = client.post(
+                "/publishing/catalogue",
+                data={"csrf": csrf},
+                files={"catalogue": ("guides.jsonl", b"x" * size, "application/json")},
+            )
+            assert answer.status_code == 413, size
+            assert "max_upload_bytes" in html.unescape(answer.text)
+    assert publications(console_db) == []
+    assert ConsoleSettings().max_upload_bytes == 200 * 1024 * 1024

