@@ -31,11 +31,11 @@ class Job:
 class Periodic:
     """Runs the jobs on one daemon thread until stopped."""
 
-    def __init__(self, state: ConsoleState, jobs: list[Job]) -> None:
+    def __init__(self, state: ConsoleState, jobs: list[Job], name: str = "console-periodic") -> None:
         self.state = state
         self.jobs = jobs
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="console-periodic", daemon=True)
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._due = {job.name: 0.0 for job in jobs}
 
     def start(self) -> None:
@@ -68,4 +68,14 @@ def jobs() -> list[Job]:
     from console.commands import expiry_job
     from console.rollout import rollout_job
 
-    return [Job("rollouts", 5.0, rollout_job), Job("alerts", alerts.INTERVAL, alerts.run), expiry_job()]
+    return [
+        Job("rollouts", 5.0, rollout_job),
+        Job("alerts", alerts.INTERVAL, alerts.evaluate_job),
+        expiry_job(),
+    ]
+
+
+def webhook_jobs() -> list[Job]:
+    """The alert webhook's job: on a thread of its own, so that a webhook that does not answer
+    never holds up the jobs above."""
+    return [Job("webhook", alerts.INTERVAL, alerts.notify_job)]

@@ -29,7 +29,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
 from console.db import Database
 from console.ingest import Malformed, Message, apply_batch, parse
@@ -53,6 +53,11 @@ MAX_BATCH = 5000
 KEEPALIVE = 30
 #: Messages' lag (arrival to commit) kept for `lag_percentile`.
 LAG_SAMPLES = 20000
+#: Messages received and not yet written, at most: past it the network thread waits, so the
+#: console stops reading (and acknowledging) and the broker keeps the rest (docs/fleet.md).
+MAX_PENDING = 50000
+#: While the database cannot be reached the writer tries again, the pause growing up to this.
+MAX_RETRY_PAUSE = 5.0
 
 
 class ChannelDown(RuntimeError):
@@ -87,26 +92,33 @@ class ConsoleChannel:
         *,
         clock: Callable[[], float] = time.time,
         flush_seconds: float = FLUSH_SECONDS,
+        max_pending: int = MAX_PENDING,
     ) -> None:
         self.settings = settings
         self.db = db
         self.clock = clock
         self.flush_seconds = flush_seconds
-        self.connected = False
+        self._connected = False
         #: Why the channel is not (fully) working, in words; "" when it is.
         self.last_error = ""
         host, port, tls = broker_address(settings.broker)
         if not host:
             raise ChannelDown(f"broker: {settings.broker!r} names no host (mqtt://host:port or mqtts://)")
         self._address = (host, port)
-        self._queue: queue.Queue[tuple[str, bytes, float]] = queue.Queue()
+        self._queue: queue.Queue[tuple[str, bytes, float, bool]] = queue.Queue(maxsize=max_pending)
         self._stopping = threading.Event()
+        self._closing = threading.Event()
         self._writer = threading.Thread(target=self._write_loop, name="console-ingest", daemon=True)
         self._lags: deque[float] = deque(maxlen=LAG_SAMPLES)
         self._lock = threading.Lock()
-        #: Messages written, and malformed ones skipped (for the log and the benchmark).
+        #: Messages written, malformed ones skipped, ones the database refused and skipped, and
+        #: ones received while stopping with the queue full and so not written (log, benchmark).
         self.written = 0
         self.malformed = 0
+        self.refused = 0
+        self.dropped = 0
+        #: Why the database cannot be written to now; "" when it can.
+        self.database_error = ""
         username = settings.broker_username
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
@@ -126,6 +138,11 @@ class ConsoleChannel:
         self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
 
+    @property
+    def connected(self) -> bool:
+        """Connected to the broker, and the writer alive: what is received is written."""
+        return self._connected and self._writer.is_alive()
+
     # -- lifecycle ---------------------------------------------------------------------------------
 
     def start(self) -> None:
@@ -136,12 +153,17 @@ class ConsoleChannel:
 
     def stop(self) -> None:
         """Disconnect, then write what is still queued."""
+        self._closing.set()
         self.client.disconnect()
         self.client.loop_stop()
-        self.connected = False
+        self._connected = False
         self._stopping.set()
         if self._writer.is_alive():
             self._writer.join(timeout=30)
+        if self._writer.is_alive():
+            log.error(
+                "the console stops with messages not written: %s", self.database_error or "the writer is busy"
+            )
 
     # -- the network thread ------------------------------------------------------------------------
 
@@ -149,19 +171,19 @@ class ConsoleChannel:
         self, client: mqtt.Client, _userdata: Any, _flags: Any, code: ReasonCode, _props: Any
     ) -> None:
         if code.is_failure:
-            self.connected = False
+            self._connected = False
             self.last_error = (
                 f"the broker refused the console's account {self.settings.broker_username!r}: {code}"
             )
             log.warning("%s", self.last_error)
             return
-        self.connected = True
-        self.last_error = ""
+        self._connected = True
+        self.last_error = self.database_error
         log.info("connected to the fleet's broker %s:%d", *self._address)
         client.subscribe(subscriptions())
 
     def _on_connect_fail(self, _client: mqtt.Client, _userdata: Any) -> None:
-        self.connected = False
+        self._connected = False
         error = (
             f"the fleet's broker {self.settings.broker} cannot be reached "
             "(refused, not answering, or its TLS certificate is not trusted); trying again"
@@ -173,7 +195,7 @@ class ConsoleChannel:
     def _on_disconnect(
         self, _client: mqtt.Client, _userdata: Any, _flags: Any, code: ReasonCode, _props: Any
     ) -> None:
-        self.connected = False
+        self._connected = False
         if not self._stopping.is_set() and code.is_failure:
             self.last_error = f"the connection to the broker dropped ({code}); reconnecting"
             log.warning("%s", self.last_error)
@@ -189,7 +211,16 @@ class ConsoleChannel:
             log.warning("%s", self.last_error)
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
-        self._queue.put((message.topic, bytes(message.payload), self.clock()))
+        item = (message.topic, bytes(message.payload), self.clock(), bool(message.retain))
+        # A full queue (the database is behind or down): wait, so that paho reads no more and
+        # acknowledges nothing more; the broker keeps what the console has not taken.
+        while not self._closing.is_set():
+            try:
+                self._queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        self.dropped += 1
 
     # -- commands ----------------------------------------------------------------------------------
 
@@ -230,6 +261,14 @@ class ConsoleChannel:
         return self._queue.qsize()
 
     def _write_loop(self) -> None:
+        try:
+            self._drain()
+        except BaseException as error:
+            self.last_error = f"the console's writer stopped ({type(error).__name__}); restart the console"
+            log.exception("%s", self.last_error)
+            raise
+
+    def _drain(self) -> None:
         while True:
             try:
                 first = self._queue.get(timeout=0.2)
@@ -246,13 +285,17 @@ class ConsoleChannel:
                 except queue.Empty:
                     if left <= 0:
                         break
-            self._write(batch)
-
-    def _write(self, raw: list[tuple[str, bytes, float]]) -> None:
-        messages: list[Message] = []
-        for topic, payload, arrival in raw:
             try:
-                messages.append(parse(topic, payload, arrival))
+                self._write(batch)
+            except Exception as error:
+                self.refused += len(batch)
+                log.error("skipped %d messages the console could not read: %s", len(batch), _why(error))
+
+    def _write(self, raw: list[tuple[str, bytes, float, bool]]) -> None:
+        messages: list[Message] = []
+        for topic, payload, arrival, retain in raw:
+            try:
+                messages.append(parse(topic, payload, arrival, retain))
             except Malformed as error:
                 self.malformed += 1
                 log.warning("skipped a malformed message on %s: %s", _kiosk_of(topic), error)
@@ -260,7 +303,7 @@ class ConsoleChannel:
             return
         try:
             self._commit(messages)
-        except SQLAlchemyError as error:
+        except Exception as error:
             # One by one, so that one message the database refuses does not stop the others.
             log.warning(
                 "the batch of %d messages failed (%s); writing them one at a time", len(messages), _why(error)
@@ -268,33 +311,59 @@ class ConsoleChannel:
             for message in messages:
                 try:
                     self._commit([message])
-                except SQLAlchemyError as error:
-                    self.last_error = f"the database refused a message from {message.kiosk_id}"
-                    log.warning("%s: %s", self.last_error, _why(error))
+                except Exception as error:
+                    self.refused += 1
+                    log.warning(
+                        "skipped a message from kiosk %s the database refused: %s",
+                        message.kiosk_id,
+                        _why(error),
+                    )
 
     def _commit(self, messages: list[Message]) -> None:
-        attempt = 0
+        """Write `messages` in one transaction. While the database cannot be reached (or is locked,
+        or two processes deadlock) try again, the pause growing, for as long as it takes: nothing
+        received is dropped. Raises what the database says about the messages themselves."""
+        pause = 0.05
         while True:
             try:
                 with self.db.session() as session:
                     outcome = apply_batch(session, messages, self.clock())
                 break
-            except SQLAlchemyError:
-                # Another process held the rows (a deadlock, SQLite busy): once more, soon.
-                attempt += 1
-                if attempt >= 5:
+            except (OperationalError, InterfaceError) as error:
+                self._unavailable(error, len(messages))
+            except DBAPIError as error:
+                if not error.connection_invalidated:
                     raise
-                time.sleep(0.05 * attempt)
+                self._unavailable(error, len(messages))
+            time.sleep(pause)
+            pause = min(pause * 2, MAX_RETRY_PAUSE)
+        if self.database_error:
+            log.info("the database can be written to again")
+            if self.last_error == self.database_error:
+                self.last_error = ""
+            self.database_error = ""
         done = self.clock()
         with self._lock:
             self._lags.extend(done - message.arrival for message in messages)
         self.written += len(messages)
         self.malformed += outcome.malformed
 
+    def _unavailable(self, error: SQLAlchemyError, waiting: int) -> None:
+        reason = (
+            f"the database cannot be written to ({_why(error)}); "
+            f"{waiting + self.pending()} messages wait, trying again"
+        )
+        if not self.database_error:
+            log.warning("%s", reason)
+        self.database_error = reason
+        self.last_error = reason
 
-def _why(error: SQLAlchemyError) -> str:
+
+def _why(error: BaseException) -> str:
     """The database's reason, its first line only: the statement and its parameters (what kiosks
     sent) stay out of the log."""
+    if not isinstance(error, SQLAlchemyError):
+        return type(error).__name__
     reason = str(getattr(error, "orig", None) or type(error).__name__)
     return f"{type(error).__name__}: {reason.splitlines()[0] if reason else ''}"
 

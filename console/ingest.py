@@ -44,6 +44,11 @@ _FINE = {"ok", "idle", "printing"}
 _SUFFIXES = ("-error", "-warning", "-report")
 #: Rows in one multi-row INSERT.
 ROWS_PER_STATEMENT = 500
+#: A lower session's `online` opened this many seconds after the state in force began is a
+#: reinstalled kiosk (its session counter starts again from 1), not a late message.
+REINSTALL_MARGIN = 60.0
+#: The largest whole number the console stores: its Integer columns are 32-bit on PostgreSQL.
+MAX_INTEGER = 2**31 - 1
 #: A `service_rated` event's levels: the kiosk's own (any other is skipped, its content not logged).
 RATING_LEVELS = frozenset(level.value for level in RatingLevel)
 #: The longest department or service name kept from a `service_rated` event.
@@ -64,13 +69,15 @@ class Message:
     arrival: float
     #: A result's request id (from the topic); "" for the other kinds.
     req: str = ""
+    #: The broker's retained copy, delivered at (re)connection: not heard now.
+    retain: bool = False
 
 
 def _reject_constant(name: str) -> Any:
     raise Malformed(f"{name} is not a number JSON allows")
 
 
-def parse(topic: str, payload: bytes, arrival: float) -> Message:
+def parse(topic: str, payload: bytes, arrival: float, retain: bool = False) -> Message:
     """The message on `topic`; raises Malformed when the topic or the payload is not in form."""
     parts = topic.split("/")
     root = TOPIC_ROOT.split("/")
@@ -94,7 +101,7 @@ def parse(topic: str, payload: bytes, arrival: float) -> Message:
         raise Malformed(f"{kind}: nested too deep") from None
     if not isinstance(body, dict):
         raise Malformed(f"{kind}: not a JSON object")
-    return Message(kiosk_id=kiosk_id, kind=kind, body=body, arrival=arrival, req=req)
+    return Message(kiosk_id=kiosk_id, kind=kind, body=body, arrival=arrival, req=req, retain=retain)
 
 
 def _number(value: Any) -> float | None:
@@ -103,8 +110,15 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
+def _whole(value: Any) -> int | None:
+    """`value` when it is a whole number the console can store (0..MAX_INTEGER), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INTEGER:
+        return value
+    return None
+
+
 def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+    return _whole(value) or 0
 
 
 def _text(value: Any, limit: int) -> str:
@@ -160,15 +174,44 @@ def status_columns(row: Mapping[str, Any], message: Message) -> dict[str, Any]:
     state, session = body.get("state"), body.get("session")
     if state not in _RANK:
         raise Malformed("status: no known state")
-    if not isinstance(session, int) or isinstance(session, bool):
-        raise Malformed("status: session is not a whole number")
+    if _whole(session) is None:
+        raise Malformed(f"status: session is not a whole number from 0 to {MAX_INTEGER}")
     current = (int(row.get("session", -1)), _RANK.get(str(row.get("state")), 1))
-    if (session, _RANK[state]) <= current:
-        return {}
     at = _number(body.get("at"))
-    # A will's `at` is when its connection opened: a lost kiosk is lost since the broker said so.
-    since = message.arrival if state == Presence.LOST.value or at is None else at
+    if (session, _RANK[state]) <= current and not _reinstalled(row, state, at):
+        return {}
+    if _from_before(row, state, at):
+        return {}
+    # A will's `at` is when its connection opened: a lost kiosk is lost since the broker said so,
+    # or, for the broker's retained copy, at least since that connection opened.
+    if at is None:
+        since = message.arrival
+    elif state == Presence.LOST.value:
+        since = min(at, message.arrival) if message.retain else message.arrival
+    else:
+        since = at
     return {"state": state, "session": session, "state_since": since}
+
+
+def _reinstalled(row: Mapping[str, Any], state: str, at: float | None) -> bool:
+    """Whether a status of a lower (or equal) session is a reinstalled kiosk counting from 1 again:
+    an `online` whose connection opened (`at`) clearly after the state in force began. A late will
+    or a late `online` of an older connection never is: its connection opened before the newer one's
+    (`at` earlier), and the state that followed it began later still."""
+    if state != Presence.ONLINE.value or at is None:
+        return False
+    since = row.get("state_since")
+    return isinstance(since, int | float) and since > 0 and at > float(since) + REINSTALL_MARGIN
+
+
+def _from_before(row: Mapping[str, Any], state: str, at: float | None) -> bool:
+    """Whether a `lost` or `offline` comes from a connection older than the `online` in force (a late
+    will from before a reinstall, whose session count may be higher): its `at` (a will's: when its
+    connection opened; an offline's: when it closed) is clearly earlier than that online's."""
+    if state == Presence.ONLINE.value or at is None or row.get("state") != Presence.ONLINE.value:
+        return False
+    since = row.get("state_since")
+    return isinstance(since, int | float) and at < float(since) - REINSTALL_MARGIN
 
 
 def reported_columns(row: Mapping[str, Any], message: Message) -> dict[str, Any]:
@@ -185,9 +228,7 @@ def reported_columns(row: Mapping[str, Any], message: Message) -> dict[str, Any]
     return {
         "reported": body,
         "software": _text(_object(body.get("software")).get("version"), 64),
-        "catalogue_version": catalogue
-        if isinstance(catalogue, int) and not isinstance(catalogue, bool)
-        else None,
+        "catalogue_version": _whole(catalogue),
         "config_version": _text(_object(body.get("config")).get("version"), 255),
         "screen": _text(body.get("screen"), 16),
         "problems": found,
@@ -218,11 +259,21 @@ def kiosk_changes(row: Mapping[str, Any], message: Message, now: float | None = 
         new.update(reported_columns(row, message))
     elif message.kind == "telemetry":
         new.update(telemetry_columns(message))
-    new["last_seen"] = max(float(row.get("last_seen") or 0.0), message.arrival)
+    new["last_seen"] = max(float(row.get("last_seen") or 0.0), heard_at(message))
     changed = {key: value for key, value in new.items() if key not in row or row[key] != value}
     if changed:
         changed["updated_at"] = message.arrival if now is None else now
     return changed
+
+
+def heard_at(message: Message) -> float:
+    """When the kiosk was last heard, by this message: its arrival; for the broker's retained copy
+    (delivered at each (re)connection of the console), the time it says it was sent, never later
+    than its arrival, or never (0) when it says none: a silent kiosk stays silent."""
+    if not message.retain:
+        return message.arrival
+    at = _number(message.body.get("at"))
+    return min(at, message.arrival) if at is not None else 0.0
 
 
 def kiosk_day(reported: Mapping[str, Any], at: float) -> str:
@@ -252,8 +303,8 @@ def tally_row(row: Mapping[str, Any], message: Message) -> dict[str, Any] | None
     }
 
 
-def event_row(message: Message) -> dict[str, Any]:
-    """The KioskEvent of an `event` message."""
+def event_row(message: Message, reported: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The KioskEvent of an `event` message (its day by the clock the kiosk `reported`)."""
     body = message.body
     kind, at = body.get("type"), _number(body.get("at"))
     if not isinstance(kind, str) or not kind or len(kind) > 64:
@@ -272,6 +323,7 @@ def event_row(message: Message) -> dict[str, Any]:
         "at": at,
         "details": details,
         "received_at": message.arrival,
+        "day": kiosk_day(reported or {}, at),
     }
 
 
@@ -370,7 +422,7 @@ def apply_batch(session: Session, messages: Sequence[Message], now: float) -> Ba
         try:
             changes = kiosk_changes(current, message, now)
             tally = tally_row({**current, **changes}, message)
-            event = event_row(message) if message.kind == "event" else None
+            event = event_row(message, _object(current["reported"])) if message.kind == "event" else None
             result = result_changes(message) if message.kind == "result" else None
         except Malformed as error:
             log.warning("skipped a malformed message from kiosk %s: %s", message.kiosk_id, error)

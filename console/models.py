@@ -148,6 +148,9 @@ class KioskEvent(Base):
     at: Mapped[float] = mapped_column(Float)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     received_at: Mapped[float] = mapped_column(Float)
+    #: The kiosk's date at `at` (YYYY-MM-DD, its own time zone, as the day's tally): the ratings'
+    #: day, the same as the visits'.
+    day: Mapped[str] = mapped_column(String(10), default="")
 
 
 class CommandState(StrEnum):
@@ -223,6 +226,8 @@ class Alert(Base):
     closed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     #: When the webhook took it (None: not yet, or no webhook).
     notified_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: When the webhook took its opening (None: not yet): a closing is sent only after it.
+    opened_notified_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     notify_error: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -251,6 +256,9 @@ class Publication(Base):
     #: The content (a configuration's TOML; a catalogue's is in the repository).
     content: Mapped[str] = mapped_column(Text, default="")
     canary_group: Mapped[str] = mapped_column(String(64), default="")
+    #: The canaries: the group's kiosks heard (online, within stale_after) when the rollout started
+    #: ([] for a rollout staged before migration 0003: every kiosk of the group).
+    canaries: Mapped[list[Any]] = mapped_column(default=list)
     state: Mapped[str] = mapped_column(String(16))
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[float] = mapped_column(Float)

@@ -165,12 +165,21 @@ def start_rollout(
             raise RolloutError(
                 f"publication {busy.id} is still rolling out {target}: promote or abort it first"
             )
+        canaries: list[str] = []
+        left_out: list[str] = []
         if not direct:
-            canaries = _canaries(session, group)
-            if not canaries:
+            members = _group(session, group)
+            if not members:
                 raise RolloutError(
                     f"the canary group {group!r} has no kiosks, so nothing can be tried first: "
                     "add kiosks to it (sync.group) or publish directly to everyone"
+                )
+            canaries = [kiosk.id for kiosk in members if not _lost(kiosk, settings, now)]
+            left_out = [kiosk.id for kiosk in members if kiosk.id not in canaries]
+            if not canaries:
+                raise RolloutError(
+                    f"no kiosk of the canary group {group!r} is online now ({', '.join(left_out)}), "
+                    "so nothing can be tried first: wait for one, or publish directly to everyone"
                 )
         try:
             if kind == "catalogue":
@@ -192,6 +201,7 @@ def start_rollout(
             version=version,
             content=data.decode("utf-8") if kind == "config" else "",
             canary_group="" if direct else group,
+            canaries=canaries,
             state=(PublicationState.PUBLISHED if direct else PublicationState.CANARY).value,
             created_by=actor,
             created_at=now,
@@ -211,6 +221,8 @@ def start_rollout(
             name=name,
             version=version,
             canary_group=publication.canary_group,
+            canaries=canaries,
+            not_taking_part=left_out,
         )
     return publication
 
@@ -318,8 +330,18 @@ def _finish(
 # -- the driver -------------------------------------------------------------------------------------
 
 
-def _canaries(session: Session, group: str) -> list[Kiosk]:
+def _group(session: Session, group: str) -> list[Kiosk]:
     return list(session.scalars(select(Kiosk).where(Kiosk.group == group).order_by(Kiosk.id)))
+
+
+def _canaries(session: Session, publication: Publication) -> list[Kiosk]:
+    """The rollout's canaries: its group's kiosks that were heard when it started (still in the
+    group); every kiosk of the group for a rollout staged before that was recorded."""
+    kiosks = _group(session, publication.canary_group)
+    if not publication.canaries:
+        return kiosks
+    chosen = set(publication.canaries)
+    return [kiosk for kiosk in kiosks if kiosk.id in chosen]
 
 
 def runs(publication: Publication, kiosk: Kiosk) -> bool:
@@ -342,7 +364,7 @@ def progress(settings: ConsoleSettings, db: Database, publication: Publication, 
     if publication.state != PublicationState.CANARY.value:
         return Progress((), None, None)
     with db.session() as session:
-        kiosks = _canaries(session, publication.canary_group)
+        kiosks = _canaries(session, publication)
     canaries = tuple(Canary(kiosk.id, kiosk.state, runs(publication, kiosk)) for kiosk in kiosks)
     soak_left = deadline_left = None
     if publication.canaries_ready_at is not None:
@@ -358,7 +380,7 @@ def verdict(
     """What the driver does with a publication in the canary state: ("abort", why), ("promote",
     why), ("ready", "") when every canary runs it (the soak starts), ("unready", "") when one does
     not any more, or ("wait", "")."""
-    kiosks = _canaries(session, publication.canary_group)
+    kiosks = _canaries(session, publication)
     failure = _failure(settings, session, publication, kiosks, staged=staged, now=now)
     if failure:
         return "abort", failure

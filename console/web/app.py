@@ -20,7 +20,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import console.web
-from console.background import Periodic, jobs
+from console.background import Periodic, jobs, webhook_jobs
 from console.db import Database
 from console.published import PublishedReader
 from console.settings import ConsoleSettings
@@ -156,9 +156,9 @@ def start_background(state: ConsoleState) -> None:
         channel.start()
         state.channel = channel
         state.background.append(channel)
-    periodic = Periodic(state, jobs())
-    periodic.start()
-    state.background.append(periodic)
+    for periodic in (Periodic(state, jobs()), Periodic(state, webhook_jobs(), name="console-webhook")):
+        periodic.start()
+        state.background.append(periodic)
 
 
 def stop_background(state: ConsoleState) -> None:

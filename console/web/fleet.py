@@ -23,6 +23,8 @@ from console.web.state import console_state
 from console.web.visitor import require
 
 PER_PAGE = 100
+#: The highest page number taken as asked (a page past the last shows no kiosks).
+MAX_PAGE = 1_000_000
 STATES = ("online", "offline", "lost")
 PROBLEMS = ("fault", "drift", "sync", "any")
 #: Sortable columns: the query parameter's word -> the column.
@@ -70,7 +72,8 @@ class FleetView:
         problem = str(params.get("problem", ""))
         sort = str(params.get("sort", "id"))
         try:
-            page = max(1, int(str(params.get("page", "1"))))
+            # Bounded: a page past the last shows no kiosks; a huge one must not overflow OFFSET.
+            page = min(MAX_PAGE, max(1, int(str(params.get("page", "1")))))
         except ValueError:
             page = 1
         return cls(
@@ -110,6 +113,11 @@ def channel_trouble(state: Any) -> str:
     if channel is None or getattr(channel, "connected", True):
         return ""
     return str(getattr(channel, "last_error", "") or "connecting to the broker")
+
+
+def database_trouble(state: Any) -> str:
+    """Why what the kiosks send is not being written now (the database cannot be reached), or ""."""
+    return str(getattr(state.channel, "database_error", "") or "")
 
 
 def lost_condition(cutoff: float) -> ColumnElement[bool]:
@@ -251,7 +259,8 @@ def query_fleet(
     if view.sort == "state":
         # By the state shown: lost-by-clock sorts with lost.
         column = case((lost_condition(cutoff), "lost"), else_=Kiosk.state)
-    order = column.desc() if view.desc else column.asc()
+    # Kiosks without a value (no fault, never synced) last either way, on SQLite and PostgreSQL alike.
+    order = (column.desc() if view.desc else column.asc()).nulls_last()
     rows = db.scalars(
         select(Kiosk)
         # The table shows neither: the whole reports stay in the database.
@@ -294,6 +303,7 @@ async def fleet_page(request: Request) -> Response:
         cursor=repr(float(newest or 0.0)),
         no_broker=not state.settings.broker,
         channel_trouble=channel_trouble(state),
+        database_trouble=database_trouble(state),
     )
 
 

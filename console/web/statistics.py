@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, cast, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -133,8 +133,14 @@ class CountRow:
 
 
 def _in_period(statement: Select[Any], period: Period) -> Select[Any]:
+    # By the kiosk's own day (stored with the event, as the visits' tally); `at` narrows it first
+    # (no time zone is more than a day from the console's).
     statement = statement.where(
-        KioskEvent.type == RATED, KioskEvent.at >= period.start, KioskEvent.at < period.end
+        KioskEvent.type == RATED,
+        KioskEvent.at >= period.start - 86400,
+        KioskEvent.at < period.end + 86400,
+        KioskEvent.day >= period.first.isoformat(),
+        KioskEvent.day <= period.last.isoformat(),
     )
     if period.group:
         statement = statement.where(
@@ -143,35 +149,20 @@ def _in_period(statement: Select[Any], period: Period) -> Select[Any]:
     return statement
 
 
-def _day_number(db: Session, period: Period) -> ColumnElement[Any]:
-    """The local day of an event as a day number (days since 1970-01-01), computed by the database.
-
-    The figures are written into the SQL (they are ours, integers) so that PostgreSQL sees the same
-    expression in SELECT and GROUP BY.
-    """
-    shifted = (KioskEvent.at + literal_column(str(period.utc_offset))) / literal_column("86400.0")
-    if db.get_bind().dialect.name == "sqlite":
-        return cast(shifted, Integer)  # SQLite's CAST truncates: the floor of a positive number
-    return func.floor(shifted)
-
-
 def _counted(db: Session, period: Period, by: str) -> dict[tuple[str, ...], CountRow]:
     """One GROUP BY of the period's ratings: per level and per `by` (services, kiosks or days)."""
     level = KioskEvent.details["level"].as_string()
     keys: list[ColumnElement[Any]] = {
         "services": [KioskEvent.details["department"].as_string(), KioskEvent.details["service"].as_string()],
         "kiosks": [KioskEvent.kiosk_id],
-        "days": [_day_number(db, period)],
+        "days": [KioskEvent.day],
     }[by]
     statement = _in_period(select(*keys, level, func.count()), period).group_by(*keys, level)
     rows: dict[tuple[str, ...], CountRow] = {}
     for found in db.execute(statement):
         *key_values, level_value, count = found
         key: tuple[str, ...]
-        if by == "days":
-            key = ((date(1970, 1, 1) + timedelta(days=int(key_values[0]))).isoformat(),)
-        else:
-            key = tuple("" if value is None else str(value) for value in key_values)
+        key = tuple("" if value is None else str(value) for value in key_values)
         row = rows.setdefault(key, CountRow(key))
         row.counts[str(level_value or "")] = row.counts.get(str(level_value or ""), 0) + int(count)
     return rows

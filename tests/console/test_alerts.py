@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from console import alerts
-from console.background import jobs
+from console.background import Job, Periodic, jobs, webhook_jobs
 from console.db import Database
 from console.ingest import apply_batch, parse
 from console.models import Alert, Kiosk
@@ -252,3 +253,68 @@ def test_an_unreachable_webhook_is_kept_as_the_alerts_notify_error(
 
 def test_the_alerts_job_is_one_of_the_consoles_jobs() -> None:
     assert "alerts" in [job.name for job in jobs()]
+
+
+def test_a_closing_is_never_sent_before_its_opening(console_db: Database, tmp_path: Path, hook: Hook) -> None:
+    state = make_state(console_db, tmp_path, webhook_url=hook.url)
+    feed(console_db, "k1", "status", {"state": "offline", "session": 1, "at": T0}, T0)
+    hook.failing = 1  # the opening is not taken
+    alerts.run(state, T0 + 11 * MINUTE)
+    assert hook.bodies == []
+    feed(
+        console_db,
+        "k1",
+        "status",
+        {"state": "online", "session": 2, "at": T0 + 12 * MINUTE},
+        T0 + 12 * MINUTE,
+    )
+    alerts.run(state, T0 + 12 * MINUTE)
+    alerts.run(state, T0 + 13 * MINUTE)
+    assert [(b["event"], b["kind"], b["closed_at"]) for b in hook.bodies] == [
+        ("opened", "offline", None),
+        ("closed", "offline", T0 + 12 * MINUTE),
+    ]
+
+
+class SlowHook(Hook):
+    """A webhook that takes its time: each POST is answered after `delay` seconds."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        super().__init__()
+        handler = self.server.RequestHandlerClass
+        original = handler.do_POST  # type: ignore[attr-defined]
+
+        def slow(handler_self: Any) -> None:
+            time.sleep(delay)
+            original(handler_self)
+
+        handler.do_POST = slow  # type: ignore[attr-defined]
+
+
+def test_a_slow_webhook_does_not_hold_up_the_other_jobs(console_db: Database, tmp_path: Path) -> None:
+    slow = SlowHook(delay=2.0)
+    try:
+        state = make_state(console_db, tmp_path, webhook_url=slow.url)
+        for n in range(3):
+            feed(console_db, f"k{n}", "status", {"state": "offline", "session": 1, "at": T0}, T0)
+        ran: list[float] = []
+        marker = Job("marker", 0.0, lambda _state, now: ran.append(now))
+        main = Periodic(state, [*jobs(), marker])
+        webhook = Periodic(state, webhook_jobs(), name="console-webhook")
+        now = T0 + 11 * MINUTE
+        started = time.monotonic()
+        main.run_due(now)  # opens five alerts; sends nothing
+        assert time.monotonic() - started < 1.5 and ran == [now]
+        with console_db.session() as session:
+            assert len(session.scalars(select(Alert)).all()) == 3
+        sender = threading.Thread(target=webhook.run_due, args=(now,))
+        sender.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        main.run_due(now + 1)  # while the webhook is being waited for
+        assert time.monotonic() - started < 1.5 and ran == [now, now + 1]
+        sender.join(60)
+        assert [body["kiosk"] for body in slow.bodies] == ["k0", "k1", "k2"]
+    finally:
+        slow.close()

@@ -407,3 +407,27 @@ def test_the_app_starts_its_channel_with_a_broker_and_none_without(
     without = create_app(ConsoleSettings(data_dir=tmp_path), db=console_db)
     with TestClient(without, base_url="https://testserver"):
         assert without.state.console.channel is None
+
+
+def test_a_retained_status_at_the_consoles_connection_is_not_heard_now(
+    broker: PrivateMosquitto, console_db: Database, tmp_path: Path
+) -> None:
+    """A silent kiosk (the broker keeps its `online`, retained) stays silent when a console
+    process (re)connects and receives that copy again."""
+    kiosk_accounts(broker, ["k-quiet"])
+    opened = round(time.time() - 3600, 3)
+    kiosk = Peer(broker, "k-quiet", KIOSK_PASSWORD)
+    kiosk.client.publish(
+        "kiosk/v1/k-quiet/status",
+        json.dumps({"state": "online", "session": 3, "at": opened}).encode(),
+        qos=1,
+        retain=True,
+    ).wait_for_publish(5)
+    kiosk.close()
+    channel = channel_for(broker, console_db, tmp_path)
+    try:
+        assert wait_for(has(console_db, "k-quiet", lambda k: k.state == "online"), 10), channel.last_error
+        found = row(console_db, "k-quiet")
+        assert found is not None and found.last_seen == opened and found.session == 3
+    finally:
+        channel.stop()

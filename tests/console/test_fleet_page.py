@@ -175,3 +175,39 @@ def test_the_page_is_in_chinese_for_a_chinese_browser(
     add_kiosk(console_db, "k-1")
     page = console_client.get("/fleet", headers={"accept-language": "zh-CN"})
     assert "在线" in page.text
+
+
+def test_kiosks_without_a_value_sort_last_both_ways_on_every_database(
+    viewer: TestClient, console_db: Database
+) -> None:
+    now = time.time()
+    add_kiosk(console_db, "fine1", fault_since=None)
+    add_kiosk(console_db, "fine2", fault_since=None)
+    add_kiosk(console_db, "faulty1", problems=["printer: media-empty"], fault_since=now - 600)
+    add_kiosk(console_db, "faulty2", problems=["printer: media-jam"], fault_since=now - 60)
+    assert kiosk_ids(viewer.get("/fleet?sort=fault").text) == ["faulty1", "faulty2", "fine1", "fine2"]
+    assert kiosk_ids(viewer.get("/fleet?sort=fault&order=desc").text) == [
+        "faulty2",
+        "faulty1",
+        "fine1",
+        "fine2",
+    ]
+
+
+def test_a_huge_page_number_is_an_empty_page_not_an_error(viewer: TestClient, console_db: Database) -> None:
+    add_kiosk(console_db, "k-a")
+    page = viewer.get("/fleet?page=99999999999999999999")
+    assert page.status_code == 200 and kiosk_ids(page.text) == []
+
+
+def test_the_page_says_when_the_database_cannot_be_written_to(
+    viewer: TestClient, console_db: Database
+) -> None:
+    from tests.console.channels import RecordingChannel
+
+    channel = RecordingChannel()
+    state_of(viewer).channel = channel  # type: ignore[assignment]
+    assert "cannot write what the kiosks send" not in viewer.get("/fleet").text
+    channel.database_error = "the database cannot be written to (OperationalError: x); 20 messages wait"  # type: ignore[attr-defined]
+    page = viewer.get("/fleet").text
+    assert "cannot write what the kiosks send" in page and "20 messages wait" in page

@@ -295,6 +295,63 @@ def test_a_batch_of_a_whole_fleets_start_fits_the_databases_statement_limits(con
         assert session.scalar(select(func.count()).select_from(KioskEvent)) == 2100
 
 
+def retained(kiosk_id: str, kind: str, body: dict[str, Any], arrival: float) -> Message:
+    topic, payload, at = msg(kiosk_id, kind, body, arrival)
+    return parse(topic, payload, at, retain=True)
+
+
+def write_messages(db: Database, *messages: Message) -> None:
+    with db.session() as session:
+        apply_batch(session, list(messages), max(m.arrival for m in messages))
+
+
+def test_a_retained_copy_at_reconnection_is_not_heard_now(console_db: Database) -> None:
+    # A silent kiosk: last heard at T0; the broker still keeps its `online` of session 5.
+    write(console_db, msg("k1", "status", status("online", 5, T0 - 600), T0))
+    write_messages(
+        console_db,
+        retained("k1", "status", status("online", 5, T0 - 600), T0 + 900),
+        retained("k1", "reported", reported(), T0 + 900),
+    )
+    row = kiosk(console_db, "k1")
+    assert row.last_seen == T0
+    assert effective_state(row, T0 + 900, 180) == ("lost", T0)
+    # An empty database: a kiosk lost for 30 days is lost since its will's `at`, not since now.
+    write_messages(console_db, retained("k3", "status", status("lost", 2, T0 - 30 * 86400), T0))
+    row = kiosk(console_db, "k3")
+    assert (row.state, row.state_since, row.last_seen) == ("lost", T0 - 30 * 86400, T0 - 30 * 86400)
+    # A retained copy never says "heard" later than it arrived (a kiosk's clock ahead).
+    write_messages(console_db, retained("k4", "status", status("online", 1, T0 + 5000), T0))
+    assert kiosk(console_db, "k4").last_seen == T0
+
+
+@pytest.mark.parametrize("session", [10**20, 2**31, -1, 1.5, True])
+def test_a_session_out_of_the_columns_range_is_malformed(console_db: Database, session: Any) -> None:
+    write(console_db, msg("k1", "status", {"state": "online", "session": session, "at": T0}, T0))
+    assert kiosk(console_db, "k1").session == -1
+
+
+def test_a_reinstalled_kiosk_counting_from_1_again_is_online_and_a_late_will_is_still_ignored(
+    console_db: Database,
+) -> None:
+    write(console_db, msg("k2", "status", status("online", 5, T0), T0 + 1))
+    write(console_db, msg("k2", "status", status("offline", 5, T0 + 100), T0 + 101))
+    # Session 4's will, late (its connection opened before session 5's): ignored.
+    write(console_db, msg("k2", "status", status("lost", 4, T0 - 500), T0 + 200))
+    # A late `online` of session 4 (opened before session 5's state began): ignored as well.
+    write(console_db, msg("k2", "status", status("online", 4, T0 - 500), T0 + 201))
+    assert (kiosk(console_db, "k2").state, kiosk(console_db, "k2").session) == ("offline", 5)
+    # Reinstalled an hour later: its session count starts again from 1.
+    write(console_db, msg("k2", "status", status("online", 1, T0 + 3600), T0 + 3601))
+    row = kiosk(console_db, "k2")
+    assert (row.state, row.session, row.state_since) == ("online", 1, T0 + 3600)
+    # Its own will then applies as usual; session 4's late will still does not.
+    write(console_db, msg("k2", "status", status("lost", 4, T0 - 500), T0 + 3700))
+    assert kiosk(console_db, "k2").state == "online"
+    write(console_db, msg("k2", "status", status("lost", 1, T0 + 3600), T0 + 3800))
+    assert (kiosk(console_db, "k2").state, kiosk(console_db, "k2").session) == ("lost", 1)
+
+
 def test_a_rating_with_a_level_the_kiosk_does_not_have_is_skipped_without_its_content(
     console_db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:

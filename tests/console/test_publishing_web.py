@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,7 +43,8 @@ def publisher(client: TestClient, db: Database, name: str = "pat") -> str:
 
 def add_canary(db: Database, kiosk_id: str = "wh-c1", group: str = "canary") -> None:
     with db.session() as session:
-        session.add(Kiosk(id=kiosk_id, group=group, state="online", last_seen=1.0))
+        # Heard now: a rollout's canaries are the group's kiosks heard when it starts.
+        session.add(Kiosk(id=kiosk_id, group=group, state="online", last_seen=time.time()))
 
 
 def publications(db: Database) -> list[Publication]:

@@ -407,3 +407,38 @@ def test_a_canary_group_name_a_release_cannot_stage_for_is_said(
     add_kiosk(console_db, "wh-c1", "canary group")
     with pytest.raises(RolloutError, match="canary_group: group name 'canary group' must be"):
         start_config(odd, console_db)
+
+
+def test_canaries_are_the_groups_kiosks_heard_at_the_start_and_only_they_can_stop_it(
+    console_db: Database, settings: ConsoleSettings
+) -> None:
+    add_kiosk(console_db, "wh-c1", "canary")
+    add_kiosk(console_db, "wh-c2", "canary", state="offline")  # switched off before the start
+    add_kiosk(console_db, "wh-c3", "canary", last_seen=NOW - settings.stale_after - 60)  # silent
+    add_kiosk(console_db, "wh-c4", "canary", state="offline", session=-1)  # never a status
+    started = start_config(settings, console_db)
+    assert started.canaries == ["wh-c1"]
+    with console_db.session() as session:
+        stage = session.scalars(select(AuditEntry).where(AuditEntry.action == "publication.stage")).one()
+        assert stage.detail["not_taking_part"] == ["wh-c2", "wh-c3", "wh-c4"]
+    assert [canary.kiosk_id for canary in progress(settings, console_db, started, NOW).canaries] == ["wh-c1"]
+    report(console_db, "wh-c1", NOW + 10, config_version=f"all={started.version}")
+    drive_rollouts(settings, console_db, NOW + 10)
+    assert publication(console_db, started.id).state == "canary"
+    drive_rollouts(settings, console_db, NOW + 10 + SOAK)
+    assert publication(console_db, started.id).state == "published"
+    # A canary that goes offline after the start still stops the next one.
+    again = start_config(settings, console_db, b'[display]\ntheme = "standard"\n')
+    report(console_db, "wh-c1", NOW + 20, state="offline")
+    drive_rollouts(settings, console_db, NOW + 20)
+    stopped = publication(console_db, again.id)
+    assert (stopped.state, stopped.reason) == ("aborted", "canary wh-c1 is offline")
+
+
+def test_a_canary_group_with_no_kiosk_heard_is_refused(
+    console_db: Database, settings: ConsoleSettings, repository: FleetRepository
+) -> None:
+    add_kiosk(console_db, "wh-c1", "canary", state="lost")
+    with pytest.raises(RolloutError, match=r"no kiosk of the canary group 'canary' is online now \(wh-c1\)"):
+        start_config(settings, console_db)
+    assert staged_target("canary", config_target("all")) not in repository.targets()

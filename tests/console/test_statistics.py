@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import time
 from datetime import date, datetime, timedelta
 
 from starlette.testclient import TestClient
 
 from console.db import Database
+from console.ingest import apply_batch, kiosk_day, parse
 from console.models import DailyTally, Kiosk, KioskEvent, Role
 from console.web.statistics import Period, rating_table, tally_table
 from tests.console.web import add_account, sign_in
@@ -38,6 +40,7 @@ def rated(
                 at=when,
                 details={"level": level, "department": department, "service": service},
                 received_at=when,
+                day=kiosk_day({}, when),  # as ingest writes it (a kiosk reporting no zone)
             )
         )
 
@@ -216,6 +219,36 @@ def test_the_tables_are_counted_quickly_for_a_big_fleet(console_db: Database) ->
             tally_table(db, week(), by)
     elapsed = time.perf_counter() - started
     assert elapsed < 3.0, f"the statistics took {elapsed:.2f} s"
+
+
+def test_a_rating_and_a_visit_at_the_same_moment_count_on_the_same_day(console_db: Database) -> None:
+    """Both by the kiosk's own day (its reported time zone), not the console's: late in the
+    console's evening it is already the next day for a kiosk at UTC+14."""
+    moment = at(TODAY - timedelta(days=1), 23) + 1800
+    clock = {"clock": {"synchronized": True, "timezone": "Etc/GMT-14"}}
+    messages = [
+        parse("kiosk/v1/far/reported", json.dumps(clock).encode(), moment),
+        parse(
+            "kiosk/v1/far/event",
+            json.dumps(
+                {
+                    "type": "service_rated",
+                    "at": moment,
+                    "level": "satisfied",
+                    "department": "d",
+                    "service": "s",
+                }
+            ).encode(),
+            moment,
+        ),
+        parse("kiosk/v1/far/telemetry", json.dumps({"visits_today": 1, "prints_today": 0}).encode(), moment),
+    ]
+    with console_db.session() as session:
+        apply_batch(session, messages, moment)
+    with console_db.session() as db:
+        ratings = [row.key for row in rating_table(db, week(), "days")]
+        visits = [row.key for row in tally_table(db, week(), "visits_days")]
+    assert ratings == visits == [(TODAY.isoformat(),)]
 
 
 def test_a_csv_cell_a_spreadsheet_would_run_as_a_formula_is_quoted(
