@@ -8,7 +8,7 @@ sync_failed events since its last success, or `reported.sync.error`). An alert c
 condition clears.
 
 Several console processes may run this job at once: the database has at most one open alert of a
-kind for a kiosk (a partial unique index, migration 0002_ingest), an opening is an insert that does
+kind for a kiosk (a partial unique index, migration 0002), an opening is an insert that does
 nothing on that conflict and a closing an update of a still open row; a notification is claimed
 (notified_at set where it was unset) before it is sent, so one process sends it.
 

@@ -206,7 +206,7 @@ class Alert(Base):
     __tablename__ = "alerts"
     __table_args__ = (
         Index("ix_alert_open", "kiosk_id", "kind", "closed_at"),
-        #: One open alert of a kind per kiosk (migration 0002_ingest), whatever processes evaluate.
+        #: One open alert of a kind per kiosk (migration 0002), whatever processes evaluate.
         Index(
             "uq_alert_open_once",
             "kiosk_id",

@@ -1,6 +1,6 @@
 """one open alert of a kind per kiosk, enforced by the database
 
-Revision ID: 0002_ingest
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-07
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_ingest"
+revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None

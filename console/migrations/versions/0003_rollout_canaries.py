@@ -1,8 +1,8 @@
 """a rollout's canaries: the canary group's kiosks heard when it started; an alert's opening sent;
 an event's day by the kiosk's clock
 
-Revision ID: 0003_fixcor
-Revises: 0002_ingest
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from console.ingest import kiosk_day
 
-revision = "0003_fixcor"
-down_revision = "0002_ingest"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
