@@ -27,7 +27,6 @@ import asyncio
 import os
 import random
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.fleet import Broker, cpu_seconds, percentile, rss_mib
+from bench.fleet import Broker, cpu_seconds, percentile, raise_open_files, rss_mib
 
 if TYPE_CHECKING:
     from kiosk.fleet.fleet_sim import FleetSimulator
@@ -371,14 +370,11 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql", help="sqlite, postgresql or both")
     parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args()
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = options.kiosks + 1000
-    try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), max(hard, wanted)))
-    except (ValueError, PermissionError):
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < options.kiosks + 64:
-        sys.exit(f"{options.kiosks} kiosks need {options.kiosks + 64} open files in this process")
+    files = raise_open_files(options.kiosks + 1000)
+    if files < options.kiosks + 64:
+        sys.exit(
+            f"{options.kiosks} kiosks need {options.kiosks + 64} open files in this process, not {files}"
+        )
     import logging
 
     logging.basicConfig(level=logging.ERROR)

@@ -116,6 +116,17 @@ class CpuWatch:
         return ", ".join(f"{name} {share:.0%}" for name, share in self.shares().items())
 
 
+def raise_open_files(wanted: int) -> int:
+    """Raise this process's open-file limit to `wanted` (one socket a simulated kiosk), or as far as
+    the hard limit allows without CAP_SYS_RESOURCE; returns the limit in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), max(hard, wanted)))
+    except (ValueError, PermissionError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
 def percentile(values: list[float], fraction: float) -> float:
     if not values:
         return float("nan")
@@ -646,13 +657,7 @@ def main() -> None:
     if options.kiosk_process is not None:
         kiosk_process(options.kiosk_process, options.broker_url, options.process_seconds)
         return
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = options.kiosks + 1000
-    try:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), max(hard, wanted)))
-    except (ValueError, PermissionError):
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    files = raise_open_files(options.kiosks + 1000)
     if files < options.kiosks + 64:
         sys.exit(
             f"{options.kiosks} kiosks need {options.kiosks + 64} open files in this process (one socket a "

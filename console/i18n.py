@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from babel.messages.pofile import read_po
+from kiosk.i18n import read_catalog
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 LANGUAGES = ("zh_CN", "en")
@@ -14,12 +14,8 @@ DEFAULT_LANGUAGE = "zh_CN"
 
 @cache
 def catalog(language: str) -> dict[str, str]:
-    path = LOCALE_DIR / language / "LC_MESSAGES" / "console.po"
-    if not path.is_file():
-        return {}
-    with path.open("rb") as handle:
-        po = read_po(handle, locale=language)
-    return {str(message.id): str(message.string) for message in po if message.id and message.string}
+    """The console's translations in `language`, read once from its .po file (as the kiosk's are)."""
+    return read_catalog(LOCALE_DIR / language / "LC_MESSAGES" / "console.po", language)
 
 
 def translate(message: str, language: str) -> str:

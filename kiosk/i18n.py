@@ -15,7 +15,11 @@ LANGUAGES = ("zh_CN", "en")
 @cache
 def catalog(language: str) -> dict[str, str]:
     """The translations of one language, read once from its .po file (no compile step needed)."""
-    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return read_catalog(LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po", language)
+
+
+def read_catalog(path: Path, language: str) -> dict[str, str]:
+    """Message id -> translation of a .po file ({} when there is none)."""
     if not path.is_file():
         return {}
     with path.open("rb") as handle:

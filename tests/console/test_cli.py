@@ -14,23 +14,9 @@ from console.accounts import authenticate
 from console.cli import main
 from console.db import Database
 from console.models import Account, AuditEntry
+from tests.cli_commands import all_commands
 
 PASSWORD = "a long enough secret"
-
-
-def all_commands(
-    group: click.Group, prefix: tuple[str, ...] = ()
-) -> list[tuple[tuple[str, ...], click.Command]]:
-    found: list[tuple[tuple[str, ...], click.Command]] = []
-    context = click.Context(group)
-    for name in group.list_commands(context):
-        command = group.get_command(context, name)
-        assert command is not None
-        path = (*prefix, name)
-        found.append((path, command))
-        if isinstance(command, click.Group):
-            found.extend(all_commands(command, path))
-    return found
 
 
 @pytest.mark.parametrize(

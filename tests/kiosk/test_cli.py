@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 import kiosk.cli
 from kiosk.cli import main
+from tests.cli_commands import all_commands
 from tests.installed_plugins import InstalledPlugins, installed_plugins
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,21 +31,6 @@ COMMANDS = (
     "technician",
     "tour",
 )
-
-
-def all_commands(
-    group: click.Group, prefix: tuple[str, ...] = ()
-) -> list[tuple[tuple[str, ...], click.Command]]:
-    found: list[tuple[tuple[str, ...], click.Command]] = []
-    context = click.Context(group)
-    for name in group.list_commands(context):
-        command = group.get_command(context, name)
-        assert command is not None, f"kiosk {' '.join((*prefix, name))} is listed but cannot be loaded"
-        path = (*prefix, name)
-        found.append((path, command))
-        if isinstance(command, click.Group):
-            found.extend(all_commands(command, path))
-    return found
 
 
 @pytest.mark.parametrize(
