@@ -78,12 +78,6 @@ class Period:
     def end(self) -> float:
         return datetime.combine(self.last + timedelta(days=1), datetime.min.time()).timestamp()
 
-    @property
-    def utc_offset(self) -> int:
-        """The console's local offset from UTC in seconds (days are counted in local time)."""
-        offset = datetime.fromtimestamp(self.start).astimezone().utcoffset()
-        return int(offset.total_seconds()) if offset else 0
-
     def query(self) -> dict[str, str]:
         values = {"from": self.first.isoformat(), "to": self.last.isoformat()}
         if self.group:
