@@ -37,6 +37,22 @@ def settings_from(config_file: Path | None, **overrides: Any) -> ConsoleSettings
     return settings
 
 
+def open_database(settings: ConsoleSettings) -> Any:
+    """The console's database, migrated to this version; a URL it cannot use or a server it cannot
+    reach is said in one line (ClickException), never a traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from console.db import Database
+
+    try:
+        db = Database(settings.database_url)
+        db.migrate()
+    except (SQLAlchemyError, OSError, ValueError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise click.ClickException(f"cannot open the database {settings.database_url}: {reason}") from error
+    return db
+
+
 @click.group()
 def main() -> None:
     """The administrators' console of the kiosk fleet."""
@@ -74,15 +90,10 @@ def serve(config_file: Path | None, **options: Any) -> None:
     """Serve the console (and follow the fleet when a broker is given)."""
     import uvicorn
 
-    from console.db import Database
     from console.web.app import create_app
 
     settings = settings_from(config_file, **options)
-    db = Database(settings.database_url)
-    try:
-        db.migrate()
-    except Exception as error:
-        raise click.ClickException(f"cannot open the database {settings.database_url}: {error}") from error
+    db = open_database(settings)
     click.echo(f"console on http://{settings.listen_host}:{settings.listen_port}/", err=True)
     uvicorn.Server(server_config(settings, create_app(settings, db=db))).run()
 
@@ -110,10 +121,7 @@ def server_config(settings: ConsoleSettings, app: Any) -> Any:
 @_DATABASE
 def migrate(config_file: Path | None, **options: Any) -> None:
     """Bring the database's tables up to this version of the console."""
-    from console.db import Database
-
-    settings = settings_from(config_file, **options)
-    Database(settings.database_url).migrate()
+    open_database(settings_from(config_file, **options))
     click.echo("database is up to date", err=True)
 
 
@@ -140,7 +148,6 @@ def create_admin(
     """Create an account (the first administrator is made so: there is no default password)."""
     from console import audit
     from console.accounts import AccountError, create_account
-    from console.db import Database
     from console.models import Role
 
     settings = settings_from(config_file, **options)
@@ -148,8 +155,7 @@ def create_admin(
         password = password_file.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    db = Database(settings.database_url)
-    db.migrate()
+    db = open_database(settings)
     try:
         with db.session() as session:
             create_account(session, username, password, Role(role))

@@ -101,3 +101,12 @@ def test_create_admin_refuses_a_taken_name(console_db: Database, tmp_path: Path)
         created = db.scalars(select(AuditEntry).where(AuditEntry.action == "account_created")).all()
     assert [(a.username, a.role) for a in accounts] == [("wang", "admin")]
     assert len(created) == 1
+
+
+@pytest.mark.parametrize("command", ["serve", "migrate"])
+def test_a_database_the_console_cannot_use_is_said_in_one_line(command: str, tmp_path: Path) -> None:
+    for url in ("garbage://x", "postgresql://nobody@127.0.0.1:1/none"):
+        result = CliRunner().invoke(main, [command, "--data-dir", str(tmp_path), "--database", url])
+        assert result.exit_code == 1, result.output
+        assert f"cannot open the database {url}: " in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
