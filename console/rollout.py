@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from console.audit import record
 from console.db import Database
+from console.ingest import effective_state
 from console.models import Kiosk, KioskEvent, Publication, PublicationState
 from console.published import short_hash
 from console.settings import ConsoleSettings
@@ -352,11 +353,13 @@ def runs(publication: Publication, kiosk: Kiosk) -> bool:
 
 
 def _lost(kiosk: Kiosk, settings: ConsoleSettings, now: float) -> str:
-    if kiosk.state != "online":
-        return f"canary {kiosk.id} is {kiosk.state}"
-    if now - kiosk.last_seen > settings.stale_after:
+    """Why a canary no longer counts (gone, or silent by the console's clock); "" while it does."""
+    state, _since = effective_state(kiosk, now, settings.stale_after)
+    if state == kiosk.state == "online":
+        return ""
+    if kiosk.state == "online":
         return f"canary {kiosk.id} is lost: nothing heard for {now - kiosk.last_seen:.0f} s"
-    return ""
+    return f"canary {kiosk.id} is {kiosk.state}"
 
 
 def progress(settings: ConsoleSettings, db: Database, publication: Publication, now: float) -> Progress:

@@ -95,12 +95,12 @@ class FleetPoll:
         self.cutoff = cutoff
         sent = []
         for kiosk in rows:
-            silent = kiosk.state == "online" and kiosk.last_seen < cutoff
-            if self.sent.get(kiosk.id) == (kiosk.updated_at, silent):
+            row = shown(kiosk, published, cutoff)
+            if self.sent.get(kiosk.id) == (kiosk.updated_at, row.silent):
                 continue
-            self.sent[kiosk.id] = (kiosk.updated_at, silent)
+            self.sent[kiosk.id] = (kiosk.updated_at, row.silent)
             self.cursor = max(self.cursor, kiosk.updated_at)
-            html = self.template.render(r=shown(kiosk, published, cutoff), **self.words)
+            html = self.template.render(r=row, **self.words)
             sent.append({"id": kiosk.id, "html": html})
         # Forget what cannot come back (the memory stays small on a long connection).
         horizon = self.cursor - SLACK
