@@ -15,8 +15,8 @@ from kiosk.bus import EventBus
 from kiosk.demo import FILL_CATALOGUE, shows_demo_content
 from kiosk.desk.desk import ServiceDesk, platform_or_none
 from kiosk.devices import Devices, build_devices
-from kiosk.doctor import run_checks
 from kiosk.events import SessionEnded, SettingsChanged, SyncCompleted
+from kiosk.fleet.switch import FleetSwitch
 from kiosk.guides import Catalogue, load_demo_if_empty
 from kiosk.identity import IdentityService
 from kiosk.journey import Journey, Screen
@@ -38,7 +38,8 @@ from kiosk.technician.audit import TechnicianRecords
 from kiosk.technician.console import TechnicianConsole, TechnicianServices
 
 if TYPE_CHECKING:
-    from kiosk.fleet.channel import FleetChannel, FleetSwitch
+    from kiosk.doctor import Check
+    from kiosk.fleet.channel import FleetChannel
     from kiosk.fleet.orders import ScreenCapture
 
 log = logging.getLogger(__name__)
@@ -85,8 +86,6 @@ class Kiosk:
         self.narrator.start()
         self.identity.start()
         self._start_rating_sender()
-        from kiosk.fleet.channel import FleetSwitch
-
         self._fleet_switch = FleetSwitch(self)
         self._fleet_switch.start()
         if not self.settings.sync.repo_url:
@@ -266,7 +265,7 @@ def build_kiosk(
     services = TechnicianServices(
         devices=devices,
         printing=printing,
-        checks=lambda: run_checks(kiosk.settings, data),
+        checks=lambda: _doctor(kiosk.settings, data),
         sync_now=kiosk.sync_now,
         log_lines=recent_log.lines,
         card_watch=identity,
@@ -281,3 +280,10 @@ def build_kiosk(
         monotonic=clock or time.monotonic,
     )
     return kiosk
+
+
+def _doctor(settings: Settings, data: Path) -> list[Check]:
+    """The self-test, loaded when a technician or the fleet runs it."""
+    from kiosk.doctor import run_checks
+
+    return run_checks(settings, data)

@@ -13,7 +13,6 @@ from typing import Any
 from kiosk.background import Background, run_in_thread
 from kiosk.bus import ChangeLock, EventBus
 from kiosk.desk.pages import DeskPage, Paper
-from kiosk.documents import ChecklistContext, render_checklist
 from kiosk.events import (
     DeviceBack,
     DeviceLost,
@@ -596,6 +595,8 @@ class Journey:
         )
 
     def _print(self, guide: Guide, request_key: str, resident_name: str = "") -> PrintOutcome:
+        from kiosk.documents import ChecklistContext, render_checklist  # PDF rendering loads when printing
+
         context = ChecklistContext(
             kiosk_id=self._settings.kiosk.id,
             site_name=self._settings.kiosk.site_name,

@@ -19,11 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
-
-import sqlite_utils
+from typing import TYPE_CHECKING, ClassVar
 
 from kiosk.storage import connect, transaction
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 #: A step of a store's schema: run inside the transaction that records it.
 Migration = Callable[[sqlite3.Connection], None]
@@ -57,6 +58,10 @@ class Migrations:
 
 def migrate(conn: sqlite3.Connection, migrations: Migrations) -> list[str]:
     """Apply every migration of the store not yet in the ledger; returns the names applied."""
+    if _up_to_date(conn, migrations):
+        return []  # every start of a kiosk: plain SQL, without loading sqlite-utils (and numpy with it)
+    import sqlite_utils
+
     db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
     db.table(LEDGER).create(
         {"store": str, "position": int, "name": str, "applied": str},
@@ -81,6 +86,19 @@ def migrate(conn: sqlite3.Connection, migrations: Migrations) -> list[str]:
             )
         applied.append(name)
     return applied
+
+
+def _up_to_date(conn: sqlite3.Connection, migrations: Migrations) -> bool:
+    """Whether the ledger records every migration of the store."""
+    if (
+        conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (LEDGER,)).fetchone()
+        is None
+    ):
+        return False
+    done = {
+        row[0] for row in conn.execute(f"SELECT position FROM {LEDGER} WHERE store = ?", (migrations.store,))
+    }
+    return done >= set(range(1, len(migrations.steps) + 1))
 
 
 def _adopt_former_ledger(db: sqlite_utils.Database, migrations: Migrations) -> None:

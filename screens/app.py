@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import logging
 import signal
@@ -9,7 +10,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -38,38 +39,23 @@ from kiosk.fleet.orders import ScreenBusy
 from kiosk.journey import Screen
 from kiosk.technician.console import Mode
 from kiosk.watchdog import Liveness, SystemdNotifier, feed_watchdog
-from screens.attract import AttractScreen
 from screens.base import KioskScreen
 from screens.blank import BlankScreen
-from screens.browse import CategoryScreen, GuideDetailScreen, GuideListScreen, HomeScreen
-from screens.entry import ChooseScreen, EntryScreen
 from screens.face import KioskFace
 from screens.fonts import register_cjk_font
-from screens.handover import QrScreen
 from screens.i18n import _, tr
-from screens.identify import IdentifiedScreen, IdentifyScreen
-from screens.idle import IdleWarning
-from screens.printing import PrintDoneScreen, PrintFailedScreen, PrintingScreen, PrintScreen
-from screens.rating import RatingScreen
-from screens.results import BookedScreen, CaseScreen, DocumentScreen, QueryScreen
-from screens.search import SearchScreen
-from screens.services import (
-    ConsentScreen,
-    FaceScreen,
-    ServiceFailedScreen,
-    ServicesScreen,
-    ServiceWaitScreen,
-)
-from screens.technician import TechnicianPinScreen, TechnicianScreen
 from screens.theme import Theme
+
+if TYPE_CHECKING:
+    from screens.idle import IdleWarning
 
 log = logging.getLogger(__name__)
 
 KV_DIR = Path(__file__).resolve().parent / "kv"
-#: KV files in load order: widgets first, the screens use them.
+#: KV files the attract screen needs, loaded at start: widgets first, the screens use them.
+START_KV_FILES = ("widgets.kv", "attract.kv")
+#: KV files of every other screen, loaded with the first of them a resident opens.
 KV_FILES = (
-    "widgets.kv",
-    "attract.kv",
     "browse.kv",
     "handover.kv",
     "printing.kv",
@@ -83,37 +69,66 @@ KV_FILES = (
     "entry.kv",
 )
 
-SCREEN_CLASSES: dict[Screen, type[KioskScreen]] = {
-    Screen.ATTRACT: AttractScreen,
-    Screen.HOME: HomeScreen,
-    Screen.BROWSE_AUDIENCE: CategoryScreen,
-    Screen.DEPARTMENTS: CategoryScreen,
-    Screen.GUIDE_LIST: GuideListScreen,
-    Screen.GUIDE_DETAIL: GuideDetailScreen,
-    Screen.QR: QrScreen,
-    Screen.PRINTING: PrintingScreen,
-    Screen.PRINT_DONE: PrintDoneScreen,
-    Screen.PRINT_FAILED: PrintFailedScreen,
-    Screen.IDENTIFY: IdentifyScreen,
-    Screen.IDENTIFIED: IdentifiedScreen,
-    Screen.SEARCH: SearchScreen,
-    Screen.RATING: RatingScreen,
-    Screen.LIFE_EVENTS: CategoryScreen,
-    Screen.PRINT: PrintScreen,
-    Screen.TECHNICIAN_PIN: TechnicianPinScreen,
-    Screen.TECHNICIAN: TechnicianScreen,
-    Screen.SERVICES: ServicesScreen,
-    Screen.CONSENT: ConsentScreen,
-    Screen.FACE: FaceScreen,
-    Screen.SERVICE_WAIT: ServiceWaitScreen,
-    Screen.SERVICE_FAILED: ServiceFailedScreen,
-    Screen.QUERY: QueryScreen,
-    Screen.DOCUMENT: DocumentScreen,
-    Screen.CHOOSE: ChooseScreen,
-    Screen.ENTRY: EntryScreen,
-    Screen.CASE: CaseScreen,
-    Screen.BOOKED: BookedScreen,
+#: Each screen's class, as "module:class". The kiosk builds a screen the first time it is shown:
+#: at start only the attract screen exists, so the black screen after a (re)start lasts no longer
+#: than the toolkit's own start and the memory of screens nobody has opened is never taken.
+SCREEN_CLASSES: dict[Screen, str] = {
+    Screen.ATTRACT: "screens.attract:AttractScreen",
+    Screen.HOME: "screens.browse:HomeScreen",
+    Screen.BROWSE_AUDIENCE: "screens.browse:CategoryScreen",
+    Screen.DEPARTMENTS: "screens.browse:CategoryScreen",
+    Screen.GUIDE_LIST: "screens.browse:GuideListScreen",
+    Screen.GUIDE_DETAIL: "screens.browse:GuideDetailScreen",
+    Screen.QR: "screens.handover:QrScreen",
+    Screen.PRINTING: "screens.printing:PrintingScreen",
+    Screen.PRINT_DONE: "screens.printing:PrintDoneScreen",
+    Screen.PRINT_FAILED: "screens.printing:PrintFailedScreen",
+    Screen.IDENTIFY: "screens.identify:IdentifyScreen",
+    Screen.IDENTIFIED: "screens.identify:IdentifiedScreen",
+    Screen.SEARCH: "screens.search:SearchScreen",
+    Screen.RATING: "screens.rating:RatingScreen",
+    Screen.LIFE_EVENTS: "screens.browse:CategoryScreen",
+    Screen.PRINT: "screens.printing:PrintScreen",
+    Screen.TECHNICIAN_PIN: "screens.technician:TechnicianPinScreen",
+    Screen.TECHNICIAN: "screens.technician:TechnicianScreen",
+    Screen.SERVICES: "screens.services:ServicesScreen",
+    Screen.CONSENT: "screens.services:ConsentScreen",
+    Screen.FACE: "screens.services:FaceScreen",
+    Screen.SERVICE_WAIT: "screens.services:ServiceWaitScreen",
+    Screen.SERVICE_FAILED: "screens.services:ServiceFailedScreen",
+    Screen.QUERY: "screens.results:QueryScreen",
+    Screen.DOCUMENT: "screens.results:DocumentScreen",
+    Screen.CHOOSE: "screens.entry:ChooseScreen",
+    Screen.ENTRY: "screens.entry:EntryScreen",
+    Screen.CASE: "screens.results:CaseScreen",
+    Screen.BOOKED: "screens.results:BookedScreen",
 }
+
+
+def screen_class(screen: Screen) -> type[KioskScreen]:
+    """The class of `screen`, its module imported and the KV rules it may use loaded.
+
+    Every screen module is imported and every KV file loaded together, with the first screen past
+    the attract screen: a KV file may use another screen module's widgets, which must be known to
+    Kivy's factory before the rules that name them are read.
+    """
+    if screen is not Screen.ATTRACT:
+        for module in {path.partition(":")[0] for path in SCREEN_CLASSES.values()}:
+            importlib.import_module(module)
+        load_kv_files(KV_FILES)
+    module, _colon, name = SCREEN_CLASSES[screen].partition(":")
+    cls: type[KioskScreen] = getattr(importlib.import_module(module), name)
+    return cls
+
+
+class ScreensOnDemand(ScreenManager):
+    """A ScreenManager that builds each screen the first time it is asked for (shown, or looked up)."""
+
+    def get_screen(self, name: str) -> KioskScreen:
+        if not self.has_screen(name):
+            self.add_widget(screen_class(Screen(name))(name=name))
+        screen: KioskScreen = super().get_screen(name)
+        return screen
 
 
 class KioskApp(App):
@@ -159,12 +174,10 @@ class KioskApp(App):
         self.remote_blank = False
 
     def build(self) -> ScreenManager:
-        load_kv_files()
+        load_kv_files(START_KV_FILES)
         tr.lang = self.face.journey.language
-        manager = ScreenManager(transition=FadeTransition(duration=0.15))
-        for screen, cls in SCREEN_CLASSES.items():
-            manager.add_widget(cls(name=screen.value))
-        self.idle_warning = IdleWarning()
+        manager = ScreensOnDemand(transition=FadeTransition(duration=0.15))
+        manager.get_screen(Screen.ATTRACT.value)
         bus = self.face.bus
         self.face.register_screen_capture(WindowCapture(self))
         self._unsubscribe = [
@@ -202,6 +215,12 @@ class KioskApp(App):
         # system's word, not a resident's, so it stops the app cleanly. Installed after the window
         # exists, so this handler replaces SDL's.
         signal.signal(signal.SIGTERM, self._terminate)
+        Window.bind(on_flip=self._first_frame_drawn)
+
+    def _first_frame_drawn(self, *_args: Any) -> None:
+        """READY=1 when the attract screen's first frame is drawn, not before: a watchdog's restart
+        is over when a resident can see the kiosk again."""
+        Window.unbind(on_flip=self._first_frame_drawn)
         self.notifier.ready(status=f"kiosk {self.face.settings.kiosk.id} showing the attract screen")
 
     def _terminate(self, signum: int, _frame: Any) -> None:
@@ -331,12 +350,16 @@ class KioskApp(App):
 
     def _technician_updated(self, _event: TechnicianUpdated) -> None:
         current = self.root.current_screen
-        if isinstance(current, TechnicianPinScreen | TechnicianScreen):
+        if current.name in (Screen.TECHNICIAN_PIN.value, Screen.TECHNICIAN.value):
             current.refresh()
 
     def _idle_warning(self, _event: SessionIdleWarning) -> None:
-        if self.idle_warning is not None:
-            self.idle_warning.open(animation=False)
+        if self.idle_warning is None:  # made the first time a session goes quiet
+            load_kv_files(KV_FILES)
+            from screens.idle import IdleWarning
+
+            self.idle_warning = IdleWarning()
+        self.idle_warning.open(animation=False)
 
     def _resumed(self, _event: SessionResumed | SessionEnded) -> None:
         if self.idle_warning is not None and self.idle_warning.parent is not None:
@@ -380,9 +403,11 @@ def offline_sentence(updated: str, help_desk: str) -> str:
     return f"{first.format(date=updated)} {rest.format(help_desk=help_desk)}"
 
 
-def load_kv_files() -> None:
-    """Load the KV rules once per process (loading twice would apply every rule twice)."""
-    for name in KV_FILES:
+def load_kv_files(names: tuple[str, ...]) -> None:
+    """Load KV rules once per process (loading twice would apply every rule twice), after the
+    widgets they name are known to Kivy's factory."""
+    importlib.import_module("screens.widgets")
+    for name in (*START_KV_FILES, *names):
         path = str(KV_DIR / name)
         if path not in Builder.files:
             Builder.load_file(path)

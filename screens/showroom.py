@@ -12,9 +12,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.platform.sim_data import halls_toml
-from kiosk.platform.simulator import PlatformSimulator
+
+if TYPE_CHECKING:
+    from kiosk.platform.simulator import PlatformSimulator
 
 #: The technician PIN `kiosk tour` gives its throwaway kiosk (never a real kiosk's).
 TOUR_PIN = "246810"
@@ -27,6 +30,8 @@ VARIANTS = ("zh", "en", "elder")
 def showroom_platform() -> Iterator[PlatformSimulator]:
     """The platform simulator on a free loopback port, and this process's environment pointing the
     kiosk's `[platform]` at it (with its halls): a walk transacts with fictional residents only."""
+    from kiosk.platform.simulator import PlatformSimulator  # loaded for a showroom walk only
+
     with PlatformSimulator() as simulator:
         os.environ["KIOSK__PLATFORM__URL"] = f'"{simulator.url}"'
         os.environ["KIOSK__PLATFORM__PAAS_ID"] = f'"{simulator.paas_id}"'

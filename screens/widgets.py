@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
 from kivy.graphics.texture import Texture
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
@@ -77,6 +76,8 @@ class QrImage(Image):
 
 def qr_texture(data: str) -> Texture:
     """A luminance texture, one texel per module, magnified without blurring."""
+    import segno  # loaded when the first QR code is shown
+
     code = segno.make_qr(data, encoding="utf-8", error="m")
     rows = list(code.matrix_iter(scale=1, border=4))
     size = len(rows)

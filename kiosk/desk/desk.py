@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kiosk.background import Background, run_in_thread
 from kiosk.bus import EventBus
@@ -43,7 +43,6 @@ from kiosk.desk.pages import (
 )
 from kiosk.desk.receipts import read_receipt
 from kiosk.desk.tables import account_table, contributions_table, licences_table
-from kiosk.documents import PrintContext, render_appointment_slip, render_query_table
 from kiosk.events import Navigated, SessionEnded, SessionIdentified, SessionIdentityDropped
 from kiosk.i18n import N_, translate
 from kiosk.journey import Journey, Screen, View
@@ -62,6 +61,9 @@ from kiosk.platform.service_flow import default_months, open_resident_session
 from kiosk.records import PrintJob, ResidentCode
 from kiosk.scanning import ScreenScan
 from kiosk.settings import Settings
+
+if TYPE_CHECKING:
+    from kiosk.documents import PrintContext
 
 log = logging.getLogger(__name__)
 
@@ -426,6 +428,8 @@ class ServiceDesk:
             job = PrintJob(title=f"{page.service.id} table", pdf=self._table_pdf(page))
             paper = Paper.TABLE
         elif isinstance(page, BookedPage) and not page.cancelled:
+            from kiosk.documents import render_appointment_slip  # PDF rendering loads when printing
+
             slip = render_appointment_slip(page.appointment, self._print_context(), self._paper_name())
             job, paper = PrintJob(title="appointment slip", pdf=slip), Paper.SLIP
         else:
@@ -439,6 +443,8 @@ class ServiceDesk:
         """A query's table on paper, in Chinese (what a counter reads), for the resident to keep."""
         values = dict(page.note_values)
         note = translate(page.note, PAPER_LANGUAGE).format(**values) if page.note else ""
+        from kiosk.documents import render_query_table  # PDF rendering loads when printing
+
         return render_query_table(
             page.service.name,
             [translate(column, PAPER_LANGUAGE) for column in page.columns],
@@ -449,6 +455,8 @@ class ServiceDesk:
         )
 
     def _print_context(self) -> PrintContext:
+        from kiosk.documents import PrintContext
+
         kiosk = self._settings.kiosk
         return PrintContext(kiosk_id=kiosk.id, site_name=kiosk.site_name, printed_at=datetime.now())
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
-from pypinyin import lazy_pinyin
-
 
 @dataclass(frozen=True)
 class Spelling:
@@ -38,6 +36,8 @@ class Spelling:
 
 def spell(text: str) -> Spelling:
     """The pinyin of `text`, one syllable for every hanzi, letter or digit."""
+    from pypinyin import lazy_pinyin  # its phrase dictionary (~50 MiB) loads when guides are indexed
+
     # pypinyin accepts a callback returning a list (one item per character); its type hints say str.
     readings = lazy_pinyin(text, errors=cast(Any, list))
     syllables: list[str] = []

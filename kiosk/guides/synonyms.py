@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from kiosk.guides.folding import fold
@@ -29,15 +30,21 @@ class Synonyms:
     """Expands a query by the colloquial keys it contains, in characters or in pinyin."""
 
     def __init__(self, table: Mapping[str, list[str] | tuple[str, ...]]) -> None:
+        self._table = dict(table)
+
+    @cached_property
+    def _entries(self) -> list[_Entry]:
+        """The keys folded and spelt, on the first query: spelling loads pypinyin's dictionary, which a
+        kiosk that nobody has searched on yet does not need."""
         entries = []
-        for key, words in table.items():
+        for key, words in self._table.items():
             folded = fold(key)
             spelling = spell(folded)
             entries.append(
                 _Entry(folded, tuple(fold(word) for word in words), spelling.initials, spelling.joined)
             )
         # Longer keys first: 社保卡 says more than 社保.
-        self._entries = sorted(entries, key=lambda entry: -len(entry.key))
+        return sorted(entries, key=lambda entry: -len(entry.key))
 
     @classmethod
     def load(cls, path: Path = SYNONYMS_FILE) -> Synonyms:

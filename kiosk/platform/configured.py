@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kiosk.platform.gateway import HttpGateway
 from kiosk.platform.port import PlatformNotConfigured
 from kiosk.platform.signing import Signer, UnsupportedAlgorithm, digest
 from kiosk.settings.schema import PlatformSection
+
+if TYPE_CHECKING:
+    from kiosk.platform.gateway import HttpGateway
 
 
 def platform_from_settings(section: PlatformSection) -> HttpGateway:
@@ -22,6 +25,8 @@ def platform_from_settings(section: PlatformSection) -> HttpGateway:
     if section.ca_bundle and not Path(section.ca_bundle).is_file():
         raise PlatformNotConfigured(f"platform.ca_bundle: {section.ca_bundle} is not a file")
     signer = Signer(section.paas_id, token, section.alg)
+    from kiosk.platform.gateway import HttpGateway  # HTTP loads on a kiosk that has a platform
+
     return HttpGateway(section.url, signer, timeout=section.timeout, ca_bundle=section.ca_bundle)
 
 

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kiosk.documents import PrinterTestPage, render_test_page
 from kiosk.i18n import N_
 from kiosk.idnumber import id_number_valid
 from kiosk.ports import CodeScanner, DeviceError, IdCardReader, SocialSecurityCardReader
@@ -84,6 +83,8 @@ def print_test_page_test(
     printing: PrintService, kiosk_id: str, site_name: str, now: Callable[[], datetime]
 ) -> TestResult:
     """Print the technician's test page through the kiosk's print service and follow it out."""
+    from kiosk.documents import PrinterTestPage, render_test_page  # PDF rendering loads when printing
+
     printer = printing.printer
     page = PrinterTestPage(
         kiosk_id=kiosk_id, site_name=site_name, printer=str(printer), paper=printer.paper, printed_at=now()

@@ -105,12 +105,15 @@ def test_the_waking_touch_does_nothing_else(ui: UiPilot) -> None:
 
 def test_idle_warning_offers_more_time_then_ends_the_session(ui: UiPilot, clock: FakeClock) -> None:
     kiosk = ui.app.kiosk
-    warning = ui.app.idle_warning
-    assert warning is not None
+    assert ui.app.idle_warning is None  # made when first needed
     open_first_guide(ui)
 
     clock.advance(kiosk.settings.session.idle_seconds + 1)
-    ui.until(lambda: warning.parent is not None, what="idle warning")
+    ui.until(
+        lambda: ui.app.idle_warning is not None and ui.app.idle_warning.parent is not None,
+        what="idle warning",
+    )
+    warning = ui.app.idle_warning
     texts = ui.texts()
     assert "您还在办理吗？" in texts
     assert any("秒后将结束本次办理" in text for text in texts)
