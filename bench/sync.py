@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import random
 import subprocess
@@ -27,7 +28,7 @@ from kiosk.guides import guide_to_json
 from kiosk.provision.enrolment import provision
 from kiosk.publishing import FleetRepository
 from kiosk.publishing.catalogue_release import publish_catalogue
-from kiosk.release_format import database_target
+from kiosk.release_format import INDEX, database_target
 from kiosk.sync import SyncState
 from tests.daemons import serve_directory
 
@@ -98,10 +99,37 @@ def write_catalogue(path: Path, count: int, changed: float = 0.0) -> int:
     return touched
 
 
+def provision_kiosk(work: Path, name: str, url: str, repository: FleetRepository) -> dict[str, str]:
+    """The environment of a new kiosk provisioned against the served repository."""
+    site, data = work / f"{name}.toml", work / name
+    environ = {
+        **os.environ,
+        "KIOSK_CONFIG": str(site),
+        "KIOSK_DATA_DIR": str(data),
+        "KIOSK__GUIDES__LOAD_DEMO": "false",
+    }
+    provision(
+        site, kiosk_id=name, group="bench", repo_url=url, trust_root=repository.trust_root, environ=environ
+    )
+    return environ
+
+
+def without_database(repository: FleetRepository) -> None:
+    """Publish the current catalogue index again without its prebuilt database: kiosks import it."""
+    index = json.loads(repository.target_bytes(INDEX))
+    del index["database"]
+    repository.publish({INDEX: json.dumps(index, ensure_ascii=False, sort_keys=True).encode()})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--guides", type=int, default=100_000)
     parser.add_argument("--changed", type=float, default=0.01)
+    parser.add_argument(
+        "--import-too",
+        action="store_true",
+        help="Also time a full sync that imports the JSON Lines (as before the prebuilt database).",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     repository = FleetRepository.init(work / "fleet")
@@ -114,25 +142,16 @@ def main() -> None:
     publish_seconds = time.perf_counter() - started
 
     server, url = serve_directory(repository.repository, work / "http.log")
-    site, data = work / "kiosk.toml", work / "data"
-    environ = {
-        **os.environ,
-        "KIOSK_CONFIG": str(site),
-        "KIOSK_DATA_DIR": str(data),
-        "KIOSK__GUIDES__LOAD_DEMO": "false",
-    }
-    provision(
-        site,
-        kiosk_id="bench-0001",
-        group="bench",
-        repo_url=url,
-        trust_root=repository.trust_root,
-        environ=environ,
-    )
+    environ = provision_kiosk(work, "bench-0001", url, repository)
+    data = Path(environ["KIOSK_DATA_DIR"])
+    imported: tuple[float, int] | None = None
     with server:
         download_seconds = download_process(url, repository.trust_root, database_target(first.version))
         full_seconds, full_rss = sync_process(environ)
         full_bytes = SyncState(data / "state.db").status().bytes_downloaded
+        if args.import_too:
+            without_database(repository)
+            imported = sync_process(provision_kiosk(work, "bench-0002", url, repository))
         second = publish_catalogue(repository, v2)
         delta_seconds, delta_rss = sync_process(environ)
         delta_bytes = SyncState(data / "state.db").status().bytes_downloaded - full_bytes
@@ -145,10 +164,14 @@ def main() -> None:
     print(f"delta target v1->v2: {second.delta_bytes[1] / 1e6:.2f} MB")
     print(f"download and verify the database target alone: {download_seconds:.1f} s")
     print(f"full sync:  {full_seconds:.1f} s, {full_bytes / 1e6:.2f} MB downloaded, peak RSS {full_rss} MiB")
+    if imported is not None:
+        print(f"full sync importing the JSON Lines instead: {imported[0]:.1f} s, peak RSS {imported[1]} MiB")
     print(
         f"delta sync: {delta_seconds:.1f} s, {delta_bytes / 1e6:.3f} MB downloaded, peak RSS {delta_rss} MiB"
     )
     print(f"time ratio full sync/download alone: {full_seconds / download_seconds:.2f}")
+    if imported is not None:
+        print(f"time ratio full sync/importing the JSON Lines: {full_seconds / imported[0]:.2f}")
     print(f"time ratio delta/full:  {delta_seconds / full_seconds:.2f}")
     print(f"bytes ratio delta/full sync: {delta_bytes / full_bytes:.2%} (target <= 3%)")
     print(f"bytes ratio delta/full JSON Lines target: {delta_bytes / first.full_bytes:.2%}")
