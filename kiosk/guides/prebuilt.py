@@ -126,9 +126,13 @@ def replace_catalogue(conn: sqlite3.Connection, source: Path) -> None:
 
     SQLite's online backup writes every page through `conn`'s own journal (the WAL): other
     connections keep reading the old catalogue until it commits, and a kill before leaves it whole.
+    The WAL then holds the whole catalogue a second time; it is copied into the database and cut
+    back to nothing at once, or the file would keep its size for as long as the UI keeps the
+    catalogue open (a reader in the middle of a search only makes that wait for the next sync).
     """
     with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as prebuilt:
         prebuilt.backup(conn)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def write_gzip(path: Path, target: BinaryIO) -> None:

@@ -117,6 +117,10 @@ def test_residents_search_the_old_catalogue_until_the_new_one_is_whole(
         done.set()
         reader.join()
     assert report.used_database and not errors
+    # The copy went through the WAL; it is not left there taking the catalogue's size on disk again.
+    assert (
+        (kiosk.data / "guides.db-wal").stat().st_size < 1_000_000 < (kiosk.data / "guides.db").stat().st_size
+    )
     new = (serving.count(), len(serving.search("证", limit=2000)))
     assert old[0] == 30 and new[0] == 1500 and old[1] < new[1]
     assert seen <= {old, new} and old in seen
