@@ -4,7 +4,10 @@ every kiosk reads them (kiosk.publishing writes, kiosk.sync reads; neither impor
 The catalogue: `catalogue/index.json` names the current version, its guide count, the full
 catalogue (`catalogue/full-<version>.jsonl.gz`, one guide per line) and, by the version a kiosk may
 hold, a delta from it (`catalogue/delta-<old>-<version>.jsonl.gz`, one line per change:
-`{"op": "upsert", "guide": {...}}` or `{"op": "delete", "id": "..."}`).
+`{"op": "upsert", "guide": {...}}` or `{"op": "delete", "id": "..."}`). The index may also name
+`database`: `{"path": "catalogue/db-<version>.sqlite.gz", "format": "..."}`, the same catalogue as
+a gzip-compressed SQLite database with its search index built (kiosk.guides.prebuilt), which a kiosk
+whose own format is `format` applies instead of importing the full catalogue.
 
 Configuration: a TOML file for all kiosks, a group or one kiosk (see `config_target`), checked
 against the kiosk's settings schema before it is signed and again on every kiosk that applies it.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from typing import Any
 
 from kiosk.settings import DEFAULTS_FILE, Layer, SettingsError, load_settings, read_toml_layer
 
@@ -58,6 +62,18 @@ def full_target(version: int) -> str:
 def delta_target(old: int, version: int) -> str:
     """The target path of the changes that bring a catalogue from `old` to `version`."""
     return f"{PREFIX}delta-{old}-{version}.jsonl.gz"
+
+
+def database_target(version: int) -> str:
+    """The target path of the catalogue at `version` as a prebuilt SQLite database."""
+    return f"{PREFIX}db-{version}.sqlite.gz"
+
+
+def index_targets(index: dict[str, Any]) -> list[str]:
+    """Every target a catalogue index names: the full catalogue, the deltas, the database if any."""
+    database = index.get("database")
+    extra = [database["path"]] if isinstance(database, dict) and "path" in database else []
+    return [index["full"], *index["deltas"].values(), *extra]
 
 
 #: A staged rollout's targets: a kiosk in sync group G prefers `staged/G/<target>` to `<target>`

@@ -69,6 +69,33 @@ class GuideQuery:
         return (" AND ".join(clauses) or "1"), params
 
 
+#: The columns of `guides` besides the whole record: what browsing sorts and filters by.
+GUIDE_COLUMNS = (
+    "id",
+    "name",
+    "department",
+    "kind",
+    "audience",
+    "promised_days",
+    "max_visits",
+    "self_service",
+)
+
+
+def guide_columns(guide: Guide) -> tuple[str | int | None, ...]:
+    """The values of GUIDE_COLUMNS for `guide`, as its row in `guides` holds them."""
+    return (
+        guide.id,
+        guide.name,
+        guide.department,
+        guide.kind,
+        guide.audience,
+        guide.promised_days,
+        guide.max_visits,
+        int(guide.channels.self_service),
+    )
+
+
 #: Guides written per step of an import (all steps in one transaction).
 _IMPORT_CHUNK = 500
 
@@ -107,7 +134,7 @@ class CatalogueUnusable(Exception):
 _DAMAGE = (sqlite3.DatabaseError, ValueError, KeyError, TypeError)
 
 
-def _connect_migrated(path: Path | str) -> sqlite3.Connection:
+def connect_migrated(path: Path | str) -> sqlite3.Connection:
     """A connection to the catalogue at `path`, its schema brought up to date.
 
     Raises CatalogueUnusable when the file is not a database, is corrupt, or holds guides a
@@ -160,7 +187,7 @@ class Catalogue:
     def __init__(self, path: Path | str, synonyms: Synonyms | None = None) -> None:
         self.path = None if str(path) == ":memory:" else Path(path)
         #: The connection (autocommit; changes go through kiosk.storage.transaction).
-        self.conn = _connect_migrated(path)
+        self.conn = connect_migrated(path)
         self._searcher = Searcher(self.conn, synonyms or Synonyms.load())
 
     def close(self) -> None:
@@ -195,27 +222,15 @@ class Catalogue:
 
     def _write(self, guides: list[Guide], replaced: bool) -> None:
         rows = [
-            {
-                "id": guide.id,
-                "name": guide.name,
-                "department": guide.department,
-                "kind": guide.kind,
-                "audience": guide.audience,
-                "promised_days": guide.promised_days,
-                "max_visits": guide.max_visits,
-                "self_service": int(guide.channels.self_service),
-                "record": json.dumps(guide_to_dict(guide), ensure_ascii=False),
-            }
-            for guide in guides
+            (*guide_columns(guide), json.dumps(guide_to_dict(guide), ensure_ascii=False)) for guide in guides
         ]
         if not replaced:
             self.conn.executemany(
                 "DELETE FROM guide_life_events WHERE guide_id = ?", [(guide.id,) for guide in guides]
             )
         self.conn.executemany(
-            "INSERT OR REPLACE INTO guides (id, name, department, kind, audience, promised_days, "
-            "max_visits, self_service, record) VALUES (:id, :name, :department, :kind, :audience, "
-            ":promised_days, :max_visits, :self_service, :record)",
+            f"INSERT OR REPLACE INTO guides ({', '.join(GUIDE_COLUMNS)}, record) "
+            f"VALUES ({', '.join('?' * (len(GUIDE_COLUMNS) + 1))})",
             rows,
         )
         self.conn.executemany(

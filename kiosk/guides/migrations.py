@@ -99,3 +99,11 @@ def check_guide_limits(conn: sqlite3.Connection) -> None:
     """
     for (record,) in conn.execute("SELECT record FROM guides"):
         guide_from_dict(json.loads(record))
+
+
+@CATALOGUE_MIGRATIONS.register
+def index_life_events_by_guide(conn: sqlite3.Connection) -> None:
+    """Find a guide's life events by its id: replacing or deleting a guide (a delta, an import) looks
+    them up, and so does the foreign key's cascade; without it each looked through every row (a
+    delta of 1,000 guides into 100,000 spent 9.6 of its 12 s there)."""
+    conn.execute("CREATE INDEX guide_life_events_guide ON guide_life_events (guide_id)")

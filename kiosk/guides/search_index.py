@@ -44,6 +44,10 @@ INDEXED_TEXT = 10_000
 TAIL = 12
 #: Marks a syllable start in `SearchDoc.tails`; queries never contain it.
 TAIL_MARK = "|"
+#: The rules by which a guide becomes index rows (search_doc, grams, the rowid's rank, the limits
+#: above): raise it with any change to them, so that no kiosk applies an index built by other rules
+#: (a prebuilt catalogue names its format, kiosk.guides.prebuilt).
+INDEX_FORMAT = 1
 
 #: FTS5 tables over the stored text of `search_docs`, tokenized in trigrams. Each class of match
 #: has its own table, so that a word common in the body does not slow down a look-up in names.

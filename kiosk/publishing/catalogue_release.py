@@ -3,26 +3,34 @@
 
 A kiosk on version N downloads `delta-N-M` (only the guides that changed) when it exists, and the
 full catalogue otherwise. Deltas are made from each of the last `KEEP_VERSIONS` versions, so a
-kiosk that was offline for a few publications still catches up cheaply.
+kiosk that was offline for a few publications still catches up cheaply. A full catalogue is also
+published prebuilt, search index included (kiosk.guides.prebuilt): built here once, not on every
+kiosk (docs/storage.md, "Full syncs").
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.guides import bounded_lines, check_replacement, guide_to_json, read_jsonl
+from kiosk.guides.prebuilt import build_database, database_format, write_gzip
 from kiosk.publishing.repository import FleetRepository, RepositoryError
+from kiosk.records import Guide
 from kiosk.release_format import (
     INDEX,
     PREFIX,
     STAGED_PREFIX,
+    database_target,
     delta_target,
     full_target,
+    index_targets,
     staged_target,
 )
 from kiosk.storage import write_file_atomically
@@ -38,6 +46,8 @@ class CataloguePublication:
     guides: int
     full_bytes: int
     delta_bytes: dict[int, int]
+    #: The prebuilt database's target (kiosk.guides.prebuilt), compressed.
+    database_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,11 @@ class CatalogueBuild:
     @property
     def publication(self) -> CataloguePublication:
         return CataloguePublication(
-            self.version, len(self.lines), len(self.files[full_target(self.version)]), self.delta_bytes
+            self.version,
+            len(self.lines),
+            len(self.files[full_target(self.version)]),
+            self.delta_bytes,
+            len(self.files[database_target(self.version)]),
         )
 
 
@@ -91,6 +105,10 @@ def build_catalogue(repository: FleetRepository, source: Path, allow_shrink: boo
     version = (max(previous) if previous else 0) + 1
     full = _gzip(f"{lines[key]}\n" for key in sorted(lines))
     files = {full_target(version): full}
+    # The same guides in the same order as the full catalogue: what a kiosk importing it would build.
+    files[database_target(version)] = _database(
+        repository, sorted(guides, key=lambda guide: guide.id), version
+    )
     deltas: dict[str, str] = {}
     delta_sizes: dict[int, int] = {}
     for old in sorted(previous)[-KEEP_VERSIONS:]:
@@ -104,6 +122,7 @@ def build_catalogue(repository: FleetRepository, source: Path, allow_shrink: boo
         "guides": len(lines),
         "full": full_target(version),
         "deltas": deltas,
+        "database": {"path": database_target(version), "format": database_format()},
     }
     files[INDEX] = json.dumps(index, ensure_ascii=False, sort_keys=True).encode()
     return CatalogueBuild(version, files, lines, delta_sizes)
@@ -141,7 +160,7 @@ def promote_catalogue(repository: FleetRepository, group: str) -> int:
         index_bytes = repository.target_bytes(staged)
         index = json.loads(index_bytes)
         files = {INDEX: index_bytes}
-        for path in [index["full"], *index["deltas"].values()]:
+        for path in index_targets(index):
             files[path] = repository.target_bytes(path)
         repository.publish(files, replace_prefix=PREFIX, remove=[staged_target(group, PREFIX)])
     return int(index["version"])
@@ -155,11 +174,11 @@ def abort_catalogue(repository: FleetRepository, group: str) -> None:
         keep: set[str] = set()
         if INDEX in targets:
             index = json.loads(repository.target_bytes(INDEX))
-            keep = {INDEX, index["full"], *index["deltas"].values()}
+            keep = {INDEX, *index_targets(index)}
         for path in targets:
             if _is_staged_index(path) and path != staged_target(group, INDEX):
                 other = json.loads(repository.target_bytes(path))
-                keep |= {other["full"], *other["deltas"].values()}
+                keep |= set(index_targets(other))
         unused = [path for path in targets if path.startswith(PREFIX) and path not in keep]
         repository.publish({}, remove=[staged_target(group, PREFIX), *unused])
 
@@ -175,6 +194,17 @@ def _current_version(repository: FleetRepository, previous: list[int]) -> int | 
         if version in previous:
             return version
     return max(previous) if previous else None
+
+
+def _database(repository: FleetRepository, guides: list[Guide], version: int) -> bytes:
+    """The catalogue as a prebuilt database (kiosk.guides.prebuilt), gzip-compressed."""
+    repository.state_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="catalogue-build-", dir=repository.state_dir) as folder:
+        path = Path(folder) / "guides.db"
+        build_database(path, guides, version)
+        compressed = io.BytesIO()
+        write_gzip(path, compressed)
+    return compressed.getvalue()
 
 
 def _gzip(lines: Iterable[str]) -> bytes:

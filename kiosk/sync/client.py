@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import json
 import logging
 import os
@@ -12,7 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from tuf.api import exceptions as tuf_errors
 from tuf.ngclient import Updater
@@ -27,6 +26,7 @@ from kiosk.guides import (
     decode_line,
     guide_from_dict,
 )
+from kiosk.guides.prebuilt import DatabaseInvalid, check_database, inflate, prebuilt_path, replace_catalogue
 from kiosk.paths import (
     catalogue_path,
     database_files,
@@ -76,6 +76,8 @@ class SyncReport:
     config_updated: bool = False
     bytes_downloaded: int = 0
     used_delta: bool = False
+    #: The catalogue came as a prebuilt database (kiosk.guides.prebuilt), not as guides to import.
+    used_database: bool = False
 
     @property
     def updated(self) -> bool:
@@ -83,9 +85,14 @@ class SyncReport:
         return self.catalogue_updated or self.config_updated
 
 
+#: The forms a catalogue version comes in (kiosk.release_format): all its guides, the changes from
+#: the version the kiosk holds, or a prebuilt database.
+CatalogueForm = Literal["full", "delta", "database"]
+
+
 @dataclass
 class _Download:
-    catalogue: tuple[int, bytes, bool] | None = None  # version, gz bytes, is_delta
+    catalogue: tuple[int, Path, CatalogueForm] | None = None  # version, the downloaded file, its form
     config: dict[str, bytes | None] = field(default_factory=dict)
 
 
@@ -164,10 +171,13 @@ class KioskSync:
             }
             self._check_config(download.config)
             catalogue_version = self._catalogue_version()
-            used_delta = False
+            form: CatalogueForm | None = None
             if download.catalogue is not None:
-                version, data, used_delta = download.catalogue
-                self._apply_catalogue(version, data, used_delta)
+                version, path, form = download.catalogue
+                if form == "database":
+                    self._apply_database(version, path, scratch)
+                else:
+                    self._apply_catalogue(version, path, form == "delta")
                 catalogue_version = version
             config_updated = new_config != current
             if config_updated:
@@ -178,7 +188,8 @@ class KioskSync:
                 config=new_config,
                 config_updated=config_updated,
                 bytes_downloaded=fetcher.bytes,
-                used_delta=used_delta,
+                used_delta=form == "delta",
+                used_database=form == "database",
             )
         except (tuf_errors.RepositoryError, tuf_errors.DownloadError, OSError) as error:
             raise _explain(error, repo, self.data_dir) from error
@@ -191,17 +202,27 @@ class KioskSync:
             index = json.loads(_read(updater, index_info))
             version = int(index["version"])
             if version != self._catalogue_version():
-                current = self._catalogue_version()
-                delta_path = index["deltas"].get(str(current)) if current is not None else None
-                path = delta_path or index["full"]
+                path, form = self._catalogue_form(index)
                 info = updater.get_targetinfo(path)
                 if info is None:
                     raise SyncError(f"catalogue index names {path}, which is not a signed target")
-                download.catalogue = (version, _read(updater, info), delta_path is not None)
+                download.catalogue = (version, _download(updater, info), form)
         for scope, name in self._config_scopes():
             info = self._preferred(updater, config_target(scope, name)) if (scope == "all" or name) else None
             download.config[scope] = _read(updater, info) if info is not None else None
         return download
+
+    def _catalogue_form(self, index: dict[str, Any]) -> tuple[str, CatalogueForm]:
+        """Which target brings this kiosk to the index's version: the delta from the version it
+        holds; else the prebuilt database when it is of this kiosk's format; else the full catalogue."""
+        current = self._catalogue_version()
+        delta = index["deltas"].get(str(current)) if current is not None else None
+        if delta is not None:
+            return delta, "delta"
+        database = prebuilt_path(index.get("database"), self.catalogue.conn)
+        if database is not None:
+            return database, "database"
+        return index["full"], "full"
 
     def _preferred(self, updater: Updater, target: str) -> Any:
         """The target a kiosk of this sync group takes: `staged/<group>/<target>` while a rollout
@@ -237,7 +258,29 @@ class KioskSync:
         except SettingsError as error:
             raise SyncError(f"published configuration rejected on this kiosk: {error}") from error
 
-    def _apply_catalogue(self, version: int, data: bytes, is_delta: bool) -> None:
+    def _apply_database(self, version: int, compressed: Path, scratch: Path) -> None:
+        """Check a prebuilt catalogue database and make the catalogue a copy of it, in one transaction.
+
+        Decompressed into the scratch folder (a megabyte at a time), checked as a whole (its format,
+        its integrity, every guide validated as an import validates it), then copied page by page:
+        until the copy commits, the kiosk's searches read the old catalogue.
+        """
+        database = scratch / "catalogue.db"
+        try:
+            with compressed.open("rb") as stream:
+                inflate(stream, database)
+            compressed.unlink()  # the disk holds one copy of the new catalogue at a time
+            page_size = int(self.catalogue.conn.execute("PRAGMA page_size").fetchone()[0])
+            count = check_database(database, version, page_size)
+            if count > MAX_GUIDES:
+                raise GuideInvalid(f"more guides than the limit of {MAX_GUIDES:,} for a catalogue")
+            replace_catalogue(self.catalogue.conn, database)
+        except (DatabaseInvalid, GuideInvalid) as error:
+            raise SyncError(f"catalogue version {version} could not be applied: {error}") from error
+        except (sqlite3.Error, OSError) as error:
+            raise SyncError(f"catalogue version {version} could not be stored: {error}") from error
+
+    def _apply_catalogue(self, version: int, path: Path, is_delta: bool) -> None:
         """Apply a full catalogue or a delta in ONE transaction: searches see old or new, never a mix.
 
         Lines are read and validated as `kiosk guides import` reads them (the same limits and
@@ -246,7 +289,7 @@ class KioskSync:
         catalogue = self.catalogue
         number = 0
         try:
-            with transaction(catalogue.conn), gzip.GzipFile(fileobj=io.BytesIO(data)) as raw:
+            with transaction(catalogue.conn), gzip.open(path, "rb") as raw:
                 batch: list[Any] = []
                 deletes: list[str] = []
                 first = True
@@ -328,8 +371,12 @@ def _explain(error: Exception, repo: str, data_dir: Path) -> SyncError:
 
 
 def _read(updater: Updater, info: Any) -> bytes:
-    path = updater.find_cached_target(info) or updater.download_target(info)
-    return Path(path).read_bytes()
+    return _download(updater, info).read_bytes()
+
+
+def _download(updater: Updater, info: Any) -> Path:
+    """The target, downloaded into the sync's scratch folder and verified against its signed hashes."""
+    return Path(updater.find_cached_target(info) or updater.download_target(info))
 
 
 def _short_hash(data: bytes) -> str:

@@ -245,3 +245,15 @@ def test_imports_one_after_another_cannot_grow_the_catalogue_past_its_limit(
     assert after == before
     code, output, _, _ = _import(tmp_path / "again", more[: more.index(b"\n") + 1])
     assert code == 0 and "the catalogue holds 107" in output
+
+
+def test_the_quick_text_check_refuses_exactly_the_control_and_surrogate_characters() -> None:
+    import unicodedata
+
+    from kiosk.records.guide import _REFUSED_IN_LINE, _REFUSED_IN_PARAGRAPH
+
+    for point in range(0x110000):
+        char = chr(point)
+        refused = unicodedata.category(char) in {"Cc", "Cs"}
+        assert bool(_REFUSED_IN_LINE.search(char)) == refused, hex(point)
+        assert bool(_REFUSED_IN_PARAGRAPH.search(char)) == (refused and char not in "\t\n\r"), hex(point)

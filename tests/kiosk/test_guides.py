@@ -203,3 +203,24 @@ def test_a_catalogue_from_before_the_self_service_column_is_upgraded(tmp_path: P
     upgraded = Catalogue(path)
     assert [summary.id for summary in upgraded.guides(GuideQuery(self_service=True))] == [MINIMAL["id"]]
     upgraded.close()
+
+
+def test_a_guide_is_written_as_dataclasses_asdict_would_write_it() -> None:
+    import dataclasses
+
+    from bench.catalogue import synthetic_guides
+    from kiosk.guides import guide_to_dict
+    from kiosk.records import Guide
+
+    defaults = dataclasses.asdict(Guide(id="", name="", department=""))
+    guides = [*read_jsonl(DEMO_CATALOGUE.read_text(encoding="utf-8").splitlines()), *synthetic_guides(200)]
+    for guide in guides:
+        expected = {
+            key: value
+            for key, value in dataclasses.asdict(guide).items()
+            if key in {"id", "name", "department"} or value != defaults[key]
+        }
+        assert guide_to_dict(guide) == expected
+        assert json.dumps(guide_to_dict(guide), ensure_ascii=False) == json.dumps(
+            expected, ensure_ascii=False
+        )
