@@ -31,8 +31,7 @@ from kiosk.rating_sender import RatingSender
 from kiosk.resident_codes import ResidentCodes, ResidentCodeWatch
 from kiosk.session import ResidentSession
 from kiosk.settings import LoadedSettings, Settings, SettingsError, load_settings
-from kiosk.sync import KioskSync, SyncError, SyncState, SyncStatus
-from kiosk.sync.client import SyncReport
+from kiosk.sync import SyncError, SyncReport, SyncState, SyncStatus
 from kiosk.sync.scheduler import SyncScheduler
 from kiosk.technician.audit import TechnicianRecords
 from kiosk.technician.console import TechnicianConsole, TechnicianServices
@@ -150,6 +149,8 @@ class Kiosk:
         catalogue = Catalogue(catalogue_path(self.data_dir))
         state = SyncState(state_path(self.data_dir))
         try:
+            from kiosk.sync.client import KioskSync  # TUF loads with the first sync
+
             return KioskSync(self.settings, self.data_dir, catalogue, state).sync_once()
         finally:
             catalogue.close()

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from kiosk.journey import Screen, View
     from kiosk.records import JobState
     from kiosk.settings import Settings
-    from kiosk.sync.client import SyncReport
+    from kiosk.sync.outcome import SyncReport
     from kiosk.technician.console import Mode
 
 

@@ -8,14 +8,12 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from tuf.api import exceptions as tuf_errors
 from tuf.ngclient import Updater
-from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
 
 from kiosk.guides import (
     Catalogue,
@@ -40,6 +38,8 @@ from kiosk.release_format import INDEX, config_target, staged_target, validate_p
 from kiosk.settings import Layer, Settings, SettingsError, load_settings, standard_layers
 from kiosk.settings.loader import PUSHED_SCOPES
 from kiosk.storage import transaction, write_file_atomically
+from kiosk.sync.fetcher import CountingFetcher
+from kiosk.sync.outcome import SyncError, SyncReport
 from kiosk.sync.scratch import sync_scratch
 from kiosk.sync.state import SyncState
 
@@ -47,42 +47,6 @@ log = logging.getLogger(__name__)
 
 #: Guides written per statement batch while applying; the whole apply is still one transaction.
 BATCH = 1000
-
-
-class SyncError(RuntimeError):
-    """A sync that applied nothing, with a one-line reason a technician can act on."""
-
-
-class CountingFetcher(Urllib3Fetcher):
-    """Counts the bytes that crossed the network (the benchmark and the status report them)."""
-
-    def __init__(self) -> None:
-        super().__init__(app_user_agent="weihai-kiosk")
-        self.bytes = 0
-
-    def _fetch(self, url: str) -> Iterator[bytes]:
-        for chunk in super()._fetch(url):
-            self.bytes += len(chunk)
-            yield chunk
-
-
-@dataclass(frozen=True)
-class SyncReport:
-    """What a successful sync changed."""
-
-    catalogue_version: int | None
-    catalogue_updated: bool
-    config: dict[str, str] = field(default_factory=dict)
-    config_updated: bool = False
-    bytes_downloaded: int = 0
-    used_delta: bool = False
-    #: The catalogue came as a prebuilt database (kiosk.guides.prebuilt), not as guides to import.
-    used_database: bool = False
-
-    @property
-    def updated(self) -> bool:
-        """Whether anything changed."""
-        return self.catalogue_updated or self.config_updated
 
 
 #: The forms a catalogue version comes in (kiosk.release_format): all its guides, the changes from

@@ -9,7 +9,7 @@ from kiosk.background import PeriodicWork
 from kiosk.bus import EventBus
 from kiosk.events import SyncCompleted, SyncFailed
 from kiosk.settings.schema import SyncSection
-from kiosk.sync.client import SyncError, SyncReport
+from kiosk.sync.outcome import SyncError, SyncReport
 from kiosk.thread_guard import ThreadGuard
 
 

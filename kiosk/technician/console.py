@@ -26,7 +26,7 @@ from kiosk.journey import Journey, Screen
 from kiosk.printing import PrintService
 from kiosk.records import CardKind
 from kiosk.settings import Settings
-from kiosk.sync.client import SyncReport
+from kiosk.sync.outcome import SyncReport
 from kiosk.technician import device_tests
 from kiosk.technician.audit import Action, TechnicianRecords
 from kiosk.technician.device_tests import TestResult

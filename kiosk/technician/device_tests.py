@@ -18,7 +18,7 @@ from kiosk.idnumber import id_number_valid
 from kiosk.ports import CodeScanner, DeviceError, IdCardReader, SocialSecurityCardReader
 from kiosk.printing import PrintService
 from kiosk.records import IdCard, PrintJob
-from kiosk.sync.client import SyncError, SyncReport
+from kiosk.sync.outcome import SyncError, SyncReport
 
 #: How long a test waits for the technician to place a card or show a code, in seconds.
 WAIT_SECONDS = 20.0

@@ -21,7 +21,7 @@ from kiosk.paths import printed_dir, state_path
 from kiosk.records import CardKind, ResidentCode, SocialSecurityCard
 from kiosk.settings.schema import TechnicianSection
 from kiosk.sync import SyncError
-from kiosk.sync.client import SyncReport
+from kiosk.sync.outcome import SyncReport
 from kiosk.technician import hash_pin
 from kiosk.technician.audit import Action, TechnicianRecords
 from kiosk.technician.console import Mode, TechnicianConsole
