@@ -16,7 +16,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
-from kivy.uix.screenmanager import FadeTransition, ScreenManager
+from kivy.uix.screenmanager import ScreenManager
 
 from kiosk.appliance import Kiosk
 from kiosk.blanking import ScreenBlanking
@@ -62,6 +62,7 @@ from screens.services import (
 )
 from screens.technician import TechnicianPinScreen, TechnicianScreen
 from screens.theme import Theme
+from screens.transitions import Fade
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +162,7 @@ class KioskApp(App):
     def build(self) -> ScreenManager:
         load_kv_files()
         tr.lang = self.face.journey.language
-        manager = ScreenManager(transition=FadeTransition(duration=0.15))
+        manager = ScreenManager(transition=Fade(duration=0.15))
         for screen, cls in SCREEN_CLASSES.items():
             manager.add_widget(cls(name=screen.value))
         self.idle_warning = IdleWarning()
