@@ -9,14 +9,17 @@ moved on, so the idle warning and the end of the session come without real waiti
 on the reader) and are drawn from a seed, so a run can be repeated.
 
 Reported: RSS after the warm-up and at the end, each the median of ten readings taken every five
-journeys (growth target <= 10 MiB), journeys the UI did not complete, time per journey (median,
-p95) and the first journeys after the warm-up against the last ones (the baseline of the same run:
-a ratio near 1 means no slowdown), and the proof that no personal data remains: not in the session,
-not in any live str/bytes object or widget text, not in any file of the data and temporary
+journeys (growth target <= 10 MiB), each against the bare Kivy floor measured in the same run
+(bench/kivy_floor.py at the same window size: one CJK label and a button; target <= 1.5 x), what
+the memory at the end consists of (textures, widgets, Kivy's caches, C heap against RSS),
+journeys the UI did not complete, time per journey (median, p95) and the first journeys after the
+warm-up against the last ones (the baseline of the same run: a ratio near 1 means no slowdown),
+and the proof that no personal data remains: not in the session, not in any live str/bytes object
+or widget text, not in any file of the data and temporary
 directories (state.db, catalogue.db, the printed PDFs' text), not in any log record. Exit status 1
 when the growth exceeds the target, a journey was not completed, or personal data remains.
 
-    .venv/bin/python -m bench.soak [--journeys 1000] [--warmup 50] [--seed 7] [--json FILE]
+    .venv/bin/python -m bench.soak [--journeys 1000] [--warmup 50] [--seed 7] [--size 1920x1080] [--json FILE]
 """
 
 from __future__ import annotations
@@ -31,7 +34,10 @@ import os
 import platform
 import random
 import shutil
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +49,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bench import leftovers
+from kiosk.fonts import find_cjk_font
 from kiosk.idnumber import check_character
 from kiosk.journey import Screen
 from kiosk.records import CardKind, IdCard, RatingLevel, SocialSecurityCard
@@ -50,6 +57,10 @@ from screens.showroom import WalkClock, simulated_offscreen_kiosk
 
 #: Memory a thousand journeys may add, after the warm-up.
 GROWTH_TARGET_MIB = 10.0
+#: RSS after the journeys, at most this many times the bare Kivy floor's (same window size, same run).
+FLOOR_RATIO_TARGET = 1.5
+#: Seconds after its first frame at which the floor's memory is read (as the issue's figures are).
+FLOOR_SETTLE_SECONDS = 3.0
 #: Journeys between two memory readings after the warm-up.
 SAMPLE_EVERY = 5
 #: Readings whose median is the figure after the warm-up, and at the end.
@@ -196,6 +207,113 @@ class Memory:
         return Memory(rss_mib())
 
 
+def floor_rss_mib(size: tuple[int, int], font: Path) -> float:
+    """VmRSS of the bare Kivy floor (bench/kivy_floor.py) at `size`, in MiB, read in its own process.
+
+    The floor runs as the kiosk does (offscreen at this window size, the same CJK font), says
+    READY=1 on a notify socket this process plays systemd with, and is read FLOOR_SETTLE_SECONDS
+    later, then stopped by its PID. It has no caches to empty nor heap to give back: what it holds
+    then is the toolkit's own cost.
+    """
+    program = Path(__file__).resolve().parent / "kivy_floor.py"
+    with tempfile.TemporaryDirectory(prefix="kiosk-floor-") as home:
+        address = str(Path(home) / "notify")
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+            notify.bind(address)
+            notify.settimeout(120)
+            env = {**os.environ, "NOTIFY_SOCKET": address, "KIVY_HOME": home}
+            env.pop("DISPLAY", None)
+            env.pop("WAYLAND_DISPLAY", None)
+            floor = subprocess.Popen(
+                [sys.executable, str(program), "--size", f"{size[0]}x{size[1]}", "--font", str(font)],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                while notify.recv(256) != b"READY=1":
+                    pass
+                time.sleep(FLOOR_SETTLE_SECONDS)
+                status = Path(f"/proc/{floor.pid}/status").read_text()
+            finally:
+                floor.send_signal(signal.SIGTERM)
+                try:
+                    floor.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    floor.kill()
+                    floor.wait()
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS in /proc/{floor.pid}/status")
+
+
+class _MallInfo2(ctypes.Structure):
+    """glibc's struct mallinfo2 (malloc.h)."""
+
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            *("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks"),
+            *("uordblks", "fordblks", "keepcost"),
+        )
+    ]
+
+
+def composition() -> dict[str, float]:
+    """What the UI process's memory consists of now (after `Memory.now`), in MiB and counts.
+
+    The C heap in use is glibc's mallinfo2, read first: every malloc of the process (Python's
+    objects over 512 bytes, SQLite's page caches, FreeType, the GL driver's textures and compiled
+    shaders) but not Python's small objects, which live in arenas of their own, nor mapped code.
+    Textures are counted from Kivy's live Texture objects (width x height x 4 bytes: what the GL
+    driver holds for each; llvmpipe keeps them in the C heap).
+    """
+    from kivy.cache import Cache
+    from kivy.graphics.texture import Texture
+    from kivy.uix.widget import Widget
+
+    out: dict[str, float] = {}
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        mallinfo2 = ctypes.CDLL("libc.so.6").mallinfo2
+        mallinfo2.restype = _MallInfo2
+        info = mallinfo2()
+        out["c_heap_in_use_mib"] = (info.uordblks + info.hblkhd) / 2**20
+    objects = gc.get_objects()
+    # issubclass(type()), not isinstance(): a Kivy weak proxy whose widget is gone raises on the latter.
+    textures = [thing for thing in objects if issubclass(type(thing), Texture)]
+    out |= {
+        "textures": len(textures),
+        "textures_mib": sum(texture.width * texture.height * 4 for texture in textures) / 2**20,
+        "widgets": sum(1 for thing in objects if issubclass(type(thing), Widget)),
+        "python_objects": len(objects),
+    }
+    out.update((f"cache {category}", len(Cache._objects.get(category, {}))) for category in Cache._categories)
+    del objects, textures
+    out |= sorted(texture_mib_by_screen().items(), key=lambda item: -item[1])[:TOP_SCREENS]
+    return out
+
+
+#: How many screens the report names with the texture memory their widgets hold.
+TOP_SCREENS = 5
+
+
+def texture_mib_by_screen() -> dict[str, float]:
+    """MiB of texture each screen's widgets hold (label text, images), showing or not."""
+    from kivy.app import App
+
+    manager = App.get_running_app().root
+    return {
+        f"textures_mib on {screen.name}": sum(
+            texture.width * texture.height * 4
+            for widget in screen.walk(restrict=True)
+            if (texture := getattr(widget, "texture", None)) is not None
+        )
+        / 2**20
+        for screen in manager.screens
+    }
+
+
 @dataclass
 class SoakReport:
     """What a soak run measured and found."""
@@ -220,6 +338,11 @@ class SoakReport:
     #: Where personal data was found; empty is the proof the soak is after.
     findings: list[str] = field(default_factory=list)
     tracemalloc_top: list[str] = field(default_factory=list)
+    #: RSS of the bare Kivy floor at the same size, read twice in this run (before and after the
+    #: journeys); the smaller is the figure the ratios use (the one least kind to the kiosk).
+    floor_mib: list[float] = field(default_factory=list)
+    #: What the memory consisted of at the end (see `composition`).
+    contents: dict[str, float] = field(default_factory=dict)
     #: Screen fades that had not finished 1.5 s after the screen showed (see the lean driver's `on`).
     stuck_transitions: int = 0
     #: The time budget ran out before every journey was driven (the figures cover those driven).
@@ -249,6 +372,11 @@ class SoakReport:
     @property
     def growth_mib(self) -> float:
         return self.rss_end_mib - self.rss_warm_mib
+
+    @property
+    def floor_ratio(self) -> float | None:
+        """RSS at the end against the bare Kivy floor of the same run (None: floor not measured)."""
+        return self.rss_end_mib / min(self.floor_mib) if self.floor_mib else None
 
     @property
     def measured(self) -> list[float]:
@@ -304,6 +432,7 @@ class SoakReport:
             f"every {SAMPLE_EVERY} journeys)",
             f"growth                 {self.growth_mib:+8.1f} MiB   "
             f"target <= {GROWTH_TARGET_MIB:.0f} MiB: {met}",
+            *self.floor_lines(),
             f"per journey            median {statistics.median(self.measured):.0f} ms   "
             f"p95 {self.p95_ms:.0f} ms   ({len(self.measured)} journeys after the warm-up)",
             f"first {window} vs last {window}      {self.first_median_ms:.0f} ms vs "
@@ -324,10 +453,33 @@ class SoakReport:
         else:
             out.append(f"privacy                PERSONAL DATA REMAINS ({len(self.findings)} findings)")
             out.extend(f"  {finding}" for finding in self.findings[:40])
+        if self.contents:
+            out.append(
+                "memory at the end      "
+                + ", ".join(
+                    f"{name} {value:.1f}" if isinstance(value, float) else f"{name} {value}"
+                    for name, value in self.contents.items()
+                )
+            )
         if self.tracemalloc_top:
             out.append("tracemalloc growth after the warm-up, top lines:")
             out.extend(f"  {line}" for line in self.tracemalloc_top)
         return out
+
+    def floor_lines(self) -> list[str]:
+        """The floor and the ratios against it (a ratio, not a bare figure, is what compares runs)."""
+        if not self.floor_mib:
+            return ["floor                  not measured (bench/kivy_floor.py missing)"]
+        floor = min(self.floor_mib)
+        ratio = self.rss_end_mib / floor
+        met = "met" if ratio <= FLOOR_RATIO_TARGET else "NOT MET"
+        return [
+            f"bare Kivy floor        {floor:8.1f} MiB   (same size, this run; read "
+            + " and ".join(f"{mib:.1f}" for mib in self.floor_mib)
+            + ")",
+            f"vs the floor           x {self.rss_warm_mib / floor:.2f} after warm-up, "
+            f"x {ratio:.2f} at the end   target <= {FLOOR_RATIO_TARGET}: {met}",
+        ]
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -339,6 +491,7 @@ class SoakReport:
             p95_ms=self.p95_ms,
             rss_warm_mib=self.rss_warm_mib,
             rss_end_mib=self.rss_end_mib,
+            floor_ratio=self.floor_ratio,
             first_median_ms=self.first_median_ms,
             last_median_ms=self.last_median_ms,
             slowdown=self.slowdown,
@@ -372,7 +525,7 @@ class SoakOptions:
     journeys: int = 1000
     warmup: int = 50
     seed: int = 7
-    size: tuple[int, int] = (1280, 720)
+    size: tuple[int, int] = (1920, 1080)
     #: Trace Python allocations after the warm-up and report the lines that grew most.
     trace: bool = False
     #: Start no journey after this many minutes (0: no budget); the figures cover those driven.
@@ -407,6 +560,7 @@ def run(options: SoakOptions) -> SoakReport:
     kiosk.identity.watch = ReaderWatch(poll=READER_POLL_SECONDS)
     width, height = options.size
     report = SoakReport(options.journeys, options.warmup, options.seed, f"{width}x{height}")
+    measure_floor(options, report)
     scratch = Path(os.environ["KIOSK_DATA_DIR"]).parent
     try:
         kiosk.start()
@@ -415,6 +569,7 @@ def run(options: SoakOptions) -> SoakReport:
         try:
             driver = JourneyDriver(ui, kiosk, people, clock, report)
             drive(driver, options, report)
+            measure_floor(options, report)
             report.stuck_transitions = ui.stuck_transitions
             report.ratings_in_outbox = kiosk.ratings.count_pending()
             report.printed_files = len(list((kiosk.data_dir / "printed").glob("*.pdf")))
@@ -434,6 +589,12 @@ def run(options: SoakOptions) -> SoakReport:
     found, report.files_searched = leftovers.files([scratch], secrets)
     report.findings += [str(finding) for finding in found]
     return report
+
+
+def measure_floor(options: SoakOptions, report: SoakReport) -> None:
+    """One more reading of the bare Kivy floor at the soak's size, where bench/kivy_floor.py is."""
+    if (Path(__file__).resolve().parent / "kivy_floor.py").exists():
+        report.floor_mib.append(floor_rss_mib(options.size, find_cjk_font().path))
 
 
 def drive(driver: JourneyDriver, options: SoakOptions, report: SoakReport) -> None:
@@ -467,6 +628,7 @@ def drive(driver: JourneyDriver, options: SoakOptions, report: SoakReport) -> No
                 flush=True,
             )
     report.readings.append((len(report.journey_ms), Memory.now().rss_mib))
+    report.contents = composition()
     if baseline is not None:
         growth = tracemalloc.take_snapshot().compare_to(baseline, "lineno")
         report.tracemalloc_top = [str(stat) for stat in growth[:15]]

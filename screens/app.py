@@ -17,7 +17,7 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, StringProperty
-from kivy.uix.screenmanager import FadeTransition, ScreenManager
+from kivy.uix.screenmanager import ScreenManager
 
 from kiosk.appliance import Kiosk
 from kiosk.blanking import ScreenBlanking
@@ -45,6 +45,7 @@ from screens.face import KioskFace
 from screens.fonts import register_cjk_font
 from screens.i18n import _, tr
 from screens.theme import Theme
+from screens.transitions import Fade
 
 if TYPE_CHECKING:
     from screens.idle import IdleWarning
@@ -176,7 +177,7 @@ class KioskApp(App):
     def build(self) -> ScreenManager:
         load_kv_files(START_KV_FILES)
         tr.lang = self.face.journey.language
-        manager = ScreensOnDemand(transition=FadeTransition(duration=0.15))
+        manager = ScreensOnDemand(transition=Fade(duration=0.15))
         manager.get_screen(Screen.ATTRACT.value)
         bus = self.face.bus
         self.face.register_screen_capture(WindowCapture(self))

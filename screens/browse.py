@@ -257,3 +257,9 @@ class GuideDetailScreen(KioskScreen):
                 body.add_widget(Factory.PlainLine(text=line) if view.plain else KLabel(text=line))
         body.add_widget(Factory.Note(text=about_line(guide)))
         self.ids.scroll.scroll_y = 1
+
+    def on_leave(self, *args: object) -> None:
+        # `show` lays the guide out again whenever the screen comes back; meanwhile each of its
+        # lines would keep its text's texture (16 MiB for a long guide at 1920x1080, more in elder
+        # mode) and its widgets, for as long as the kiosk shows anything else.
+        self.ids.body.clear_widgets()
