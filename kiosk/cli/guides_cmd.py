@@ -27,6 +27,9 @@ from kiosk.paths import catalogue_path, data_dir, database_files, hand_to_data_o
 def _open_catalogue() -> Catalogue:
     data = data_dir(load_or_exit().settings)
     catalogue = Catalogue.open(catalogue_path(data))
+    # Closed when the command ends, however it ends: a connection left to the garbage collector
+    # would leave the write-ahead log unmerged until some later moment.
+    click.get_current_context().call_on_close(catalogue.close)
     # Run as root before the kiosk's first start, this created guides.db: the UI must write it.
     hand_to_data_owner(data, *database_files(catalogue_path(data)))
     return catalogue
