@@ -1,6 +1,6 @@
 """Benchmark of `kiosk tour`: the whole tour against the bare cost of its pictures, in one run.
 
-    .venv/bin/python bench/tour.py [--jobs N] [--keep DIR]
+    .venv/bin/python -m bench.tour [--jobs N] [--keep DIR]
 
 The baseline is the floor any tour pays: the same number of pictures, each one frame rendered
 on the same offscreen window and saved as the tour saves it (`UiPilot.shot`), at 1920x1080, one
@@ -22,8 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
+#: The repository, where `-m bench.tour` runs from (bench/ itself holds a module named platform).
+REPOSITORY = Path(__file__).resolve().parent.parent
 #: The tour's target on this machine (issue 18).
 TARGET_SECONDS = 120.0
 LANDSCAPE = (1920, 1080)
@@ -64,7 +64,8 @@ def run_tour(out: Path, jobs: int | None) -> tuple[float, int]:
 def run_floor(pictures: int, out: Path) -> float:
     """The baseline in its own process (see `render_and_save`): seconds for `pictures` pictures."""
     result = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--floor", str(pictures), "--keep", str(out)],
+        [sys.executable, "-m", "bench.tour", "--floor", str(pictures), "--keep", str(out)],
+        cwd=REPOSITORY,
         capture_output=True,
         text=True,
         env=offscreen_environment(),
