@@ -8,11 +8,13 @@ module itself loads without it (for `kiosk --help`).
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -107,7 +109,15 @@ ORIENTATIONS = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
     metavar="STOP",
     help="End each walk after the picture of STOP (e.g. home): a quick look at the first screens.",
 )
-def tour(out: Path, variants: tuple[str, ...], orientations: tuple[str, ...], until: str | None) -> None:
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Walks run side by side, each in a process of its own (default: every walk at once, at "
+    "most twice the CPUs). 1: one after the other in this process.",
+)
+def tour(
+    out: Path, variants: tuple[str, ...], orientations: tuple[str, ...], until: str | None, jobs: int | None
+) -> None:
     """Walk the kiosk's journey offscreen with simulated touches and save a PNG of every screen.
 
     One walk per variant and orientation. A showroom walk: simulated devices, the demo guides and a
@@ -115,19 +125,48 @@ def tour(out: Path, variants: tuple[str, ...], orientations: tuple[str, ...], un
     nor touches a kiosk's data.
     """
     runs = [(v, o) for v in variants or VARIANTS for o in orientations or tuple(ORIENTATIONS)]
+    jobs = min(len(runs), jobs or 2 * (os.cpu_count() or 1))
+    walks = _walk_tours(out, runs, until) if jobs == 1 else _walk_side_by_side(out, runs, until, jobs)
+    for saved in walks:
+        for path in saved:
+            click.echo(str(path))
+
+
+def _walk_side_by_side(
+    out: Path, runs: list[tuple[str, str]], until: str | None, jobs: int
+) -> list[list[Path]]:
+    """Each walk in a fresh process of its own, `jobs` at a time: what it saved, in the order of `runs`.
+
+    A walk waits now and then (a long press, a slow platform, frames at the display's rate) and
+    renders on the CPU in between: side by side, one walk's waits are another's work. Each process
+    is the one a tour of that single walk would be, with its own window, kiosk and simulators.
+    """
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: Kivy is set up once per process
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn, max_tasks_per_child=1) as pool:
+        walks = [pool.submit(_walk_tours, out, [run], until) for run in runs]
+        return [walk.result()[0] for walk in walks]
+
+
+def _walk_tours(out: Path, runs: list[tuple[str, str]], until: str | None) -> list[list[Path]]:
+    """The walks of `runs`, one after the other in this process, on one throwaway data directory."""
     scratch = Path(tempfile.mkdtemp(prefix="kiosk-tour-"))
     try:
         with _restored_environment():
-            _walk_tours(out, runs, scratch, until)
+            return _walk_in_showroom(out, runs, scratch, until)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _walk_tours(out: Path, runs: list[tuple[str, str]], scratch: Path, until: str | None) -> None:
+def _walk_in_showroom(
+    out: Path, runs: list[tuple[str, str]], scratch: Path, until: str | None
+) -> list[list[Path]]:
     simulated_offscreen_kiosk(scratch)
     # A showroom: simulators run and the demo guides fill the scratch catalogue, even when the site
     # file of the machine it runs on says "appliance" (whose sims would be out of service).
     os.environ["KIOSK__KIOSK__MODE"] = "showroom"
+    # One notice all along, unless told otherwise: a picture of the attract screen does not depend
+    # on how long the walk took to reach it (longer when walks run side by side).
+    os.environ.setdefault("KIOSK__ATTRACT__SECONDS_PER_NOTICE", "600")
     # The tour enters technician mode as a technician does, with the tour's own PIN.
     os.environ["KIOSK__TECHNICIAN__PIN_HASH"] = f'"{hash_pin(TOUR_PIN)}"'
     # The online services transact with the platform simulator's fictional residents.
@@ -145,23 +184,25 @@ def _walk_tours(out: Path, runs: list[tuple[str, str]], scratch: Path, until: st
             raise click.BadParameter(
                 f"no stop {until!r}; choose from {', '.join(sorted(STOPS))}", param_hint="--until"
             )
+        walks = []
         for variant, orientation in runs:
             kiosk = build_kiosk(loaded, clock=clock)
             try:
                 kiosk.start()
-                saved = run_tour(
-                    kiosk,
-                    out / variant / orientation,
-                    ORIENTATIONS[orientation],
-                    clock.skew,
-                    variant,
-                    until=until,
-                    platform=platform,
+                walks.append(
+                    run_tour(
+                        kiosk,
+                        out / variant / orientation,
+                        ORIENTATIONS[orientation],
+                        clock.skew,
+                        variant,
+                        until=until,
+                        platform=platform,
+                    )
                 )
             finally:
                 kiosk.close()
-            for path in saved:
-                click.echo(str(path))
+        return walks
 
 
 @contextmanager

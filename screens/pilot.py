@@ -14,6 +14,8 @@ from typing import Any
 from kivy.animation import Animation
 from kivy.app import App
 from kivy.base import EventLoop
+from kivy.clock import Clock
+from kivy.lang import Builder
 from kivy.uix.label import Label
 from kivy.uix.recycleview import RecycleView
 from kivy.uix.scrollview import ScrollView
@@ -30,9 +32,18 @@ class UiTimeout(AssertionError):
 
 
 class UiPilot:
-    """One KioskApp attached to the window, advanced one frame at a time."""
+    """One KioskApp attached to the window, advanced one frame at a time.
 
-    def __init__(self, app: KioskApp, size: tuple[int, int] | None = None) -> None:
+    With `draw_every_frame` False, frames run the clock, input and layout but render only when a
+    picture is taken (`shot`): on a software renderer drawing a full window costs far more than
+    everything else in a frame, and a walk that only pictures its stops need not see the frames
+    between them. The UI tests that look at the window keep the default.
+    """
+
+    def __init__(
+        self, app: KioskApp, size: tuple[int, int] | None = None, *, draw_every_frame: bool = True
+    ) -> None:
+        self.draw_every_frame = draw_every_frame
         EventLoop.ensure_window()
         self.window: Any = EventLoop.window
         if size is not None:
@@ -62,9 +73,17 @@ class UiPilot:
     # -- time --------------------------------------------------------------------------------
 
     def frames(self, count: int = 1) -> None:
-        """Run `count` frames: clock callbacks, input, layout, drawing."""
+        """Run `count` frames: clock callbacks, input, layout, drawing (see `draw_every_frame`)."""
         for _ in range(count):
-            EventLoop.idle()
+            if self.draw_every_frame:
+                EventLoop.idle()
+            else:
+                frame_without_drawing()
+
+    def draw(self) -> None:
+        """Run a frame that renders the window, whether or not anything changed since the last."""
+        self.window.canvas.ask_update()
+        EventLoop.idle()
 
     def until(self, condition: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
         """Run frames until `condition` holds, then a few more so that the result is drawn.
@@ -125,6 +144,8 @@ class UiPilot:
     def shot(self, path: Path) -> Path:
         """Save the window, at rest, as a PNG at `path`."""
         self.settle_scroll_bars()
+        if not self.draw_every_frame:
+            self.draw()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
         written = Path(self.window.screenshot(name=str(path)))
@@ -186,3 +207,13 @@ class UiPilot:
         for child in self.window.children:
             if child is not self.app.root:
                 yield child
+
+
+def frame_without_drawing() -> None:
+    """One frame of Kivy's loop (`EventLoop.idle`) without its drawing: the clock's callbacks (at
+    the same frame rate), input, KV rules and layout, exactly as `idle` runs them."""
+    Clock.tick()
+    EventLoop.dispatch_input()
+    Builder.sync()
+    Clock.tick_draw()
+    Builder.sync()

@@ -10,10 +10,12 @@ import pytest
 from kivy.base import EventLoop
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
+from kiosk.appliance import Kiosk
 from kiosk.barcodes import decode_image
 from kiosk.journey import Screen
+from screens.app import KioskApp
 from screens.pilot import UiPilot
-from screens.tour import STOPS, choose_variant
+from screens.tour import PRINT_SECONDS, STOPS, choose_variant, slow_print_jobs
 
 pytestmark = pytest.mark.ui
 
@@ -73,6 +75,8 @@ def test_portrait_pictures_after_a_landscape_walk_are_those_of_a_portrait_walk(
         "portrait",
         "--until",
         stops[-1],
+        "--jobs",
+        "1",  # both walks in one process, one window (side by side, each would have its own)
     )
     kiosk_tour(tmp_path / "fresh", "--variant", "zh", "--orientation", "portrait", "--until", stops[-1])
     clock = clock_box(make_ui(SIZES["portrait"]))
@@ -161,3 +165,53 @@ def test_the_tour_gives_the_environment_back_as_it_found_it(
     assert result.exit_code == 0, result.output
     assert (tmp_path / "zh" / "landscape" / "identify.png").is_file()
     assert dict(os.environ) == before
+
+
+@pytest.mark.timeout(300)
+def test_walks_side_by_side_save_the_pictures_of_walks_one_after_the_other(tmp_path: Path) -> None:
+    options = ("--variant", "zh", "--variant", "en", "--orientation", "portrait", "--until", "home")
+    apart = kiosk_tour(tmp_path / "apart", *options, "--jobs", "2")
+    together = kiosk_tour(tmp_path / "together", *options, "--jobs", "1")
+    # Listed in the same order (the walks', not the order they finished in).
+    assert apart.stdout.replace(str(tmp_path / "apart"), "") == together.stdout.replace(
+        str(tmp_path / "together"), ""
+    )
+    assert apart.stdout.index("/zh/portrait/home.png") < apart.stdout.index("/en/portrait/attract.png")
+    for variant in ("zh", "en"):
+        pictures = [
+            Image.open(tmp_path / run / variant / "portrait" / "home.png").convert("RGB")
+            for run in ("apart", "together")
+        ]
+        assert ImageChops.difference(*pictures).getbbox() is None, variant
+
+
+def test_a_pilot_that_draws_only_for_pictures_pictures_what_it_shows(
+    make_kiosk: Callable[..., Kiosk], tmp_path: Path
+) -> None:
+    ui = UiPilot(KioskApp(make_kiosk()), SIZES["landscape"], draw_every_frame=False)
+    drawn: list[object] = []
+    ui.window.bind(on_draw=drawn.append)
+    try:
+        ui.tap_center()
+        ui.on(Screen.HOME)
+        assert drawn == []  # home shows, and nothing has been rendered since the attract screen
+        lean = Image.open(ui.shot(tmp_path / "lean.png")).convert("RGB")
+        assert len(drawn) == 1
+        ui.draw_every_frame = True
+        ui.frames(3)
+        full = Image.open(ui.shot(tmp_path / "full.png")).convert("RGB")
+    finally:
+        ui.window.unbind(on_draw=drawn.append)
+        ui.close()
+    assert ImageChops.difference(lean, full).getbbox() is None
+
+
+def test_only_the_pictured_print_job_is_slow(make_kiosk: Callable[..., Kiosk]) -> None:
+    printer = make_kiosk().devices.printer
+    printer.seconds_per_job = 1.0
+    with slow_print_jobs(printer, PRINT_SECONDS):
+        assert printer.seconds_per_job == PRINT_SECONDS
+    assert printer.seconds_per_job == 1.0  # the services' prints and the technician's test page
+    with pytest.raises(RuntimeError), slow_print_jobs(printer, PRINT_SECONDS):
+        raise RuntimeError("a walk that fails on the printing screen")
+    assert printer.seconds_per_job == 1.0
