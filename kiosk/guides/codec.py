@@ -11,6 +11,7 @@ import types
 import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol
 
 from pydantic import TypeAdapter, ValidationError
@@ -18,7 +19,11 @@ from pydantic import TypeAdapter, ValidationError
 from kiosk.records import GUIDE_KINDS, Guide
 from kiosk.records.guide import MAX_CATALOGUE_BYTES, MAX_GUIDE_BYTES, MAX_GUIDES, MAX_ID
 
-_GUIDE = TypeAdapter(Guide)
+
+@cache
+def _guide_adapter() -> TypeAdapter[Guide]:
+    """pydantic's validator of a guide, built when the first guide is read (it costs several MiB)."""
+    return TypeAdapter(Guide)
 
 
 class GuideInvalid(ValueError):
@@ -62,7 +67,7 @@ def guide_from_dict(data: Any) -> Guide:
 def _validated(data: dict[str, Any]) -> Guide:
     _reject_unknown_keys(data, Guide, "")
     try:
-        guide = _GUIDE.validate_python(data)
+        guide = _guide_adapter().validate_python(data)
     except ValidationError as error:
         raise GuideInvalid(_explain(error.errors()[0])) from error
     for name in ("id", "name", "department"):

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import unicodedata
 from functools import cache
+from typing import TYPE_CHECKING
 
-import opencc
+if TYPE_CHECKING:
+    import opencc
 
 
 @cache
 def _t2s() -> opencc.OpenCC:
+    import opencc  # its dictionaries load with the first search or import, not with the kiosk
+
     return opencc.OpenCC("t2s")
 
 
