@@ -84,6 +84,15 @@ def make_kiosk_for(tmp_path: Path) -> Callable[[Server, str], Kiosk]:
     return make
 
 
+def catalogue_state(kiosk: Kiosk) -> tuple[str | None, int]:
+    """The version and the number of guides of the kiosk's catalogue."""
+    catalogue = kiosk.catalogue()
+    try:
+        return catalogue.meta("version"), catalogue.count()
+    finally:
+        catalogue.close()
+
+
 def write_catalogue(path: Path, count: int, changed: set[int] | None = None) -> Path:
     """A catalogue of `count` guides made from the demo ones; guides in `changed` get a new name."""
     demo = [

@@ -20,7 +20,7 @@ from kiosk.guides.prebuilt import DatabaseInvalid, build_database, database_form
 from kiosk.publishing.catalogue_release import promote_catalogue, publish_catalogue, stage_catalogue
 from kiosk.release_format import INDEX, database_target, full_target
 from kiosk.sync import SyncError
-from tests.sync.conftest import Kiosk, Server, write_catalogue
+from tests.sync.conftest import Kiosk, Server, catalogue_state, write_catalogue
 from tests.sync.test_sync_process import KIOSK, run_kiosk, scratch_folders, version_and_count
 
 #: What residents type: characters, pinyin, initials, Traditional, one character, a material.
@@ -43,14 +43,6 @@ QUERIES = [
 
 def searches(catalogue: Catalogue) -> list[object]:
     return [catalogue.search(query, limit=30) for query in QUERIES]
-
-
-def catalogue_state(kiosk: Kiosk) -> tuple[str | None, int]:
-    catalogue = kiosk.catalogue()
-    try:
-        return catalogue.meta("version"), catalogue.count()
-    finally:
-        catalogue.close()
 
 
 def test_an_empty_kiosk_takes_the_prebuilt_database_and_finds_what_an_import_finds(

@@ -17,15 +17,7 @@ from kiosk.release_format import INDEX
 from kiosk.settings import DEFAULTS_FILE, SettingsError, load_settings, read_toml_layer
 from kiosk.sync import SyncError
 from tests.bad_catalogues import BAD_CATALOGUES, GOOD
-from tests.sync.conftest import Kiosk, Server, write_catalogue
-
-
-def catalogue_state(kiosk: Kiosk) -> tuple[str | None, int]:
-    catalogue = kiosk.catalogue()
-    try:
-        return catalogue.meta("version"), catalogue.count()
-    finally:
-        catalogue.close()
+from tests.sync.conftest import Kiosk, Server, catalogue_state, write_catalogue
 
 
 def test_published_catalogue_and_group_config_reach_a_provisioned_kiosk(
