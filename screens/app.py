@@ -107,19 +107,21 @@ SCREEN_CLASSES: dict[Screen, str] = {
 
 
 def screen_class(screen: Screen) -> type[KioskScreen]:
-    """The class of `screen`, its module imported and the KV rules it may use loaded.
-
-    Every screen module is imported and every KV file loaded together, with the first screen past
-    the attract screen: a KV file may use another screen module's widgets, which must be known to
-    Kivy's factory before the rules that name them are read.
-    """
+    """The class of `screen`, its module imported and the KV rules it may use loaded."""
     if screen is not Screen.ATTRACT:
-        for module in {path.partition(":")[0] for path in SCREEN_CLASSES.values()}:
-            importlib.import_module(module)
-        load_kv_files(KV_FILES)
+        load_every_screen()
     module, _colon, name = SCREEN_CLASSES[screen].partition(":")
     cls: type[KioskScreen] = getattr(importlib.import_module(module), name)
     return cls
+
+
+def load_every_screen() -> None:
+    """Import every screen module and load every KV file, with the first screen past the attract
+    screen: a KV rule may name another screen module's widgets, which must be known to Kivy's
+    factory when the rule is applied. Once per process; later calls cost nothing."""
+    for module in {path.partition(":")[0] for path in SCREEN_CLASSES.values()}:
+        importlib.import_module(module)
+    load_kv_files(KV_FILES)
 
 
 class ScreensOnDemand(ScreenManager):
@@ -356,7 +358,7 @@ class KioskApp(App):
 
     def _idle_warning(self, _event: SessionIdleWarning) -> None:
         if self.idle_warning is None:  # made the first time a session goes quiet
-            load_kv_files(KV_FILES)
+            load_every_screen()
             from screens.idle import IdleWarning
 
             self.idle_warning = IdleWarning()
