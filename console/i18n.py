@@ -15,7 +15,7 @@ DEFAULT_LANGUAGE = "zh_CN"
 @cache
 def catalog(language: str) -> dict[str, str]:
     """The console's translations in `language`, read once from its .po file (as the kiosk's are)."""
-    return read_catalog(LOCALE_DIR / language / "LC_MESSAGES" / "console.po", language)
+    return read_catalog(LOCALE_DIR / language / "LC_MESSAGES" / "console.po")
 
 
 def translate(message: str, language: str) -> str:

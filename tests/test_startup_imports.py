@@ -18,6 +18,7 @@ from pathlib import Path
 #: numpy are not here: Kivy itself loads them, in the bare floor of bench/kivy_floor.py too.)
 LATER = {
     "pypinyin": "pinyin of guide names (search index), only when guides are indexed",
+    "babel": "the translation tools' reader (the kiosk reads its .po files itself), never at run time",
     "opencc": "Traditional-to-Simplified folding, only when a query is searched or guides indexed",
     "reportlab": "PDF rendering, only when something is printed",
     "segno": "QR codes, only when one is shown or printed",
