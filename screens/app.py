@@ -297,6 +297,9 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         self.notifier.stopping()
+        if self.root is not None and self.root.current_screen is not None:
+            # The screen showing is left as any other time: its timers cancelled, what it held let go.
+            self.root.current_screen.dispatch("on_leave")
         self.face.register_screen_capture(None)
         Window.unbind(on_request_close=self._request_close)
         Window.unbind(on_flip=self._frame_drawn)

@@ -71,7 +71,8 @@ def test_a_short_soak_leaves_no_personal_data(tmp_path: Path) -> None:
     # What the memory consists of is read at the end: the textures the screens hold, the C heap.
     contents = report["contents"]
     assert contents["textures"] > 100 and 0 < contents["textures_mib"] < report["rss_end_mib"]
-    assert contents["widgets"] > 1000 and contents["cache kv.texture"] >= 0
+    # Screens are built when first shown: three journeys build a dozen of them, not all 29.
+    assert contents["widgets"] > 300 and contents["cache kv.texture"] >= 0
     if (ROOT / "bench" / "kivy_floor.py").exists():
         # The bare Kivy floor, read in this run before and after the journeys, is what RSS is held to.
         assert len(report["floor_mib"]) == 2 and min(report["floor_mib"]) > 50
