@@ -38,7 +38,10 @@ def main() -> None:
     parser.add_argument("--font", required=True, help="the CJK font file the label is drawn with")
     parser.add_argument("--exit", action="store_true", help="exit after the first frame")
     args = parser.parse_args()
-    width, height = (int(part) for part in args.size.split("x"))
+    try:
+        width, height = (int(part) for part in args.size.split("x"))
+    except ValueError:
+        parser.error(f"--size: {args.size!r} is not WIDTHxHEIGHT, e.g. 1920x1080")
 
     os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-floor-"))
     for name in ("KIVY_NO_ARGS", "KIVY_NO_FILELOG", "KIVY_NO_CONSOLELOG"):

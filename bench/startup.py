@@ -42,6 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kiosk.fonts import find_cjk_font
+from kiosk.settings.schema import value_pair
 
 ROOT = Path(__file__).resolve().parents[1]
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
@@ -303,7 +304,10 @@ def main() -> int:
     args = parser.parse_args()
     if args.rounds < 5:
         parser.error("--rounds must be at least 5 (the figures are medians)")
-    width, height = (int(part) for part in args.size.split("x"))
+    try:
+        width, height = value_pair(args.size)
+    except ValueError as error:
+        parser.error(f"--size: {error}")
     work = Path(tempfile.mkdtemp(prefix="bench-startup-"))
     font = find_cjk_font().path
     bare = {key: value for key, value in os.environ.items() if key not in ("DISPLAY", "WAYLAND_DISPLAY")}
